@@ -1,0 +1,1 @@
+"""Assistant: reads the store, answers with citations, and checks its own answers."""

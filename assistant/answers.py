@@ -1,0 +1,44 @@
+"""The answer contract that scripts rely on (``briefing ask --json``); keep it stable."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+ABSTAIN_MESSAGE = "The reports in the corpus do not answer this."
+
+
+class Citation(BaseModel):
+    """One footnote: the exact passage a claim came from, with its offsets in the document's text."""
+
+    marker: int = Field(description="The footnote number used as [n] in the answer.")
+    doc_id: str
+    title: str
+    source: str = Field(description="The file the document was ingested from.")
+    date: str | None = Field(default=None, description="Publication date, ISO YYYY-MM-DD.")
+    section: str | None = None
+    page: int | None = None
+    text: str = Field(description="The exact cited passage: the document's text[start:end].")
+    start: int
+    end: int
+    chunk_id: str | None = None
+    origin: list[str] = Field(default_factory=list, description="The report's own source URLs for this passage.")
+    score: float | None = Field(default=None, description="How strongly the passage supports its sentence.")
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str = Field(description="Markdown; every sentence ends with footnote markers [n].")
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    mode: str = "extractive"
+    standalone_question: str | None = Field(default=None, description="The question as searched, after follow-up rewriting.")
+    flags: list[str] = Field(default_factory=list, description="Checks that failed on generated text.")
+
+
+class Briefing(BaseModel):
+    topic: str
+    briefing: str = Field(description="Markdown with [n] markers.")
+    citations: list[Citation] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    abstained: bool = False

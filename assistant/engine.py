@@ -1,0 +1,137 @@
+"""The Assistant: one object the CLI and the UI talk to."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
+from assistant.briefing import plan_briefing, render_briefing
+from assistant.errors import EmptyStoreError
+from assistant.extractive import Answerer, Evidence, ExtractiveAnswerer, SentenceScorer, display_sentence
+from assistant.retrieval import DenseRetriever, Filters, Retriever
+from ingest.embeddings import Embedder
+from ingest.pipeline import Ingestor, IngestReport, Progress, write_lock
+from ingest.store import ChunkStore, DocumentRecord
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+
+class Assistant:
+    """Answers questions over the store with cited passages; also ingests and removes documents."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, store: ChunkStore, retriever: Retriever,
+                 answerer: Answerer) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.retriever = retriever
+        self.answerer = answerer
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, embedder: Embedder | None = None) -> Assistant:
+        embedder = embedder or settings.get_embedder()
+        store = settings.get_store(embedder)
+        retriever = DenseRetriever(store, embedder)
+        answerer = ExtractiveAnswerer(
+            SentenceScorer(embedder), min_score=settings.answer.min_score,
+            max_sentences=settings.answer.max_sentences,
+        )
+        return cls(settings, embedder, store, retriever, answerer)
+
+    # answering
+
+    def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        self._require_documents()
+        t0 = time.perf_counter()
+        passages = self.retriever.retrieve(question, k or self.settings.retrieval.k, filters)
+        t1 = time.perf_counter()
+        draft = self.answerer.draft(question, passages)
+        t2 = time.perf_counter()
+        timings = {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
+        if not draft.evidence:
+            return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings)
+        text, citations = compose(draft.evidence)
+        return Answer(question=question, answer=text, abstained=False, citations=citations, timings_ms=timings)
+
+    def brief(self, topic: str, *, words: int = 300, k: int = 14, filters: Filters | None = None) -> Briefing:
+        """A short cited briefing on ``topic``: bottom line, key points, open questions."""
+        topic = topic.strip()
+        if not topic:
+            raise ValueError("the topic is empty")
+        self._require_documents()
+        t0 = time.perf_counter()
+        passages = self.retriever.retrieve(topic, k, filters)
+        t1 = time.perf_counter()
+        scorer = self.answerer.scorer if isinstance(self.answerer, ExtractiveAnswerer) else SentenceScorer(self.embedder)
+        bluf, points, open_items = plan_briefing(topic, passages, scorer, words=words)
+        t2 = time.perf_counter()
+        timings = {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
+        if bluf is None:
+            return Briefing(topic=topic, briefing=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings)
+        ordered = [bluf, *points, *open_items]
+        markers: dict[tuple[str, int, int], int] = {}
+        citations: list[Citation] = []
+        for ev in ordered:
+            key = (ev.chunk.doc_id, ev.start, ev.end)
+            if key not in markers:
+                markers[key] = len(markers) + 1
+                citations.append(citation(markers[key], ev))
+        text = render_briefing(topic, bluf, points, open_items, markers)
+        return Briefing(topic=topic, briefing=text, citations=citations, timings_ms=timings)
+
+    # corpus
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.store.list_documents()
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        return self.store.get_document(doc_id)
+
+    def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
+        with write_lock(self.settings.home):
+            return self._ingestor().ingest(paths, progress)
+
+    def remove(self, ref: str) -> tuple[str, int]:
+        with write_lock(self.settings.home):
+            return self._ingestor().remove(ref)
+
+    def _ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.embedder, self.settings.get_ledger(),
+                        max_tokens=self.settings.chunking.max_tokens)
+
+    def _require_documents(self) -> None:
+        if self.store.count() == 0:
+            raise EmptyStoreError(
+                f"the store at {self.settings.chroma_url or self.settings.store_path} holds no documents; "
+                "run `briefing ingest PATH` first"
+            )
+
+
+def compose(evidence: Sequence[Evidence]) -> tuple[str, list[Citation]]:
+    """Write the answer: each chosen sentence followed by the footnote of the passage it quotes."""
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for number, ev in enumerate(evidence, start=1):
+        citations.append(citation(number, ev))
+        parts.append(f"{display_sentence(ev.text)} [{number}]")
+    return " ".join(parts), citations
+
+
+def citation(marker: int, ev: Evidence) -> Citation:
+    chunk = ev.chunk
+    return Citation(
+        marker=marker, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source, date=chunk.date,
+        section=chunk.section, page=chunk.page, text=ev.text, start=ev.start, end=ev.end,
+        chunk_id=chunk.id, origin=chunk.origin_of(ev.text), score=round(ev.score, 4),
+    )
+
+
+def _ms(a: float, b: float) -> float:
+    return round((b - a) * 1000, 1)

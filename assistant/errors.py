@@ -1,0 +1,19 @@
+"""The assistant's errors: the ingest hierarchy, plus what answering can raise."""
+
+from __future__ import annotations
+
+from ingest.errors import BriefingError, DocumentError, ModelMismatchError, StoreError, StoreLockedError
+
+
+class EmptyStoreError(BriefingError):
+    """The store holds no documents yet."""
+
+
+class LLMError(BriefingError):
+    """The configured chat model failed or is not configured."""
+
+
+__all__ = [
+    "BriefingError", "DocumentError", "EmptyStoreError", "LLMError", "ModelMismatchError", "StoreError",
+    "StoreLockedError",
+]

@@ -1,0 +1,129 @@
+"""Word-level text analysis shared by the answerer, the briefing writer and the verifier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.sentences import SUPERSCRIPT_DIGITS
+
+STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "if", "then", "else", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "over", "under", "about", "as", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "it", "its", "it's", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "i", "you", "he", "she", "we", "they", "me", "him", "her", "us", "them", "my", "your", "his", "our", "their", "not", "no", "nor", "so", "than", "too", "very", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "also", "just", "only", "any", "all", "some", "such", "each", "every", "other", "both", "either", "neither", "more", "most", "less", "least", "much", "many", "few", "own", "same", "s", "t", "don", "now", "up", "down", "out", "off", "again", "further", "once", "during", "before", "after", "above", "below", "between", "through", "against", "among", "while", "until", "per", "via", "vs", "did", "does", "according", "report", "reports", "say", "says", "said", "tell", "told", "give", "gives", "given", "know", "known"]
+)
+NUMBER_WORDS = frozenset(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "half"]
+)
+MONTHS = frozenset(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+)
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
+_MARKERS = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\]")
+_LIST_PREFIX = re.compile(r"^(?:[-*•▪◦]\s+)?(?:\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)?")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ers", "ies", "ied", "ish", "ian", "ed", "er",
+             "es", "ia", "ey", "an", "ly", "s", "i")
+_QUESTION_PHRASES = re.compile(r"\bhow (?:many|much|long|large|often)\b|\bwhat (?:kind|sort|type) of\b", re.I)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix-stripping stemmer: enough to match peacekeepers/peacekeeping, deploy/deploying."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w[:1].isdigit():
+        return w.replace(",", "")
+    for _ in range(2):  # twice, so that Azerbaijani → Azerbaijan → Azerbaij
+        for suffix in _SUFFIXES:
+            if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+                w = w[: -len(suffix)]
+                break
+    return w
+
+
+def content_terms(text: str) -> list[str]:
+    """Stems of the words that carry meaning (no stop words), in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in words(_QUESTION_PHRASES.sub(" ", text)):
+        if word.lower() in STOPWORDS:
+            continue
+        seen.setdefault(stem(word), None)
+    return list(seen)
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written with digits or words, normalised (``1,960`` → ``1960``)."""
+    found = {w.replace(",", "").rstrip(".") for w in words(text) if w[:1].isdigit()}
+    found |= {w.lower() for w in words(text) if w.lower() in NUMBER_WORDS}
+    return found
+
+
+def strip_markers(text: str) -> str:
+    """Remove the report's own footnote markers (¹, [2]) and list prefixes for display."""
+    text = _MARKERS.sub("", text)
+    text = _LIST_PREFIX.sub("", text.strip(), count=1)
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """The kind of answer a question asks for."""
+
+    wants_number: bool = False
+    wants_date: bool = False
+    wants_duration: bool = False
+    wants_person: bool = False
+    wants_reason: bool = False
+    wants_place: bool = False
+
+    @property
+    def any(self) -> bool:
+        return any((self.wants_number, self.wants_date, self.wants_duration, self.wants_person,
+                    self.wants_reason, self.wants_place))
+
+
+def question_type(question: str) -> QuestionType:
+    q = question.lower()
+    return QuestionType(
+        wants_number=bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b|\bhow large\b|\bsize of\b", q)),
+        wants_date=bool(re.search(r"\bwhen\b|\bwhat (date|day|year|month)\b|\bwhich (date|day|year|month)\b|\bby what date\b", q)),
+        wants_duration=bool(re.search(r"\bhow long\b|\bfor what period\b|\bduration\b", q)),
+        wants_person=bool(re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (leader|president|official|person)\b", q)),
+        wants_reason=bool(re.search(r"\bwhy\b|\bwhat (caused|led|explains)\b|\breason\b", q)),
+        wants_place=bool(re.search(r"\bwhere\b|\bwhich (country|city|region|territory)\b", q)),
+    )
+
+
+_DATE_RE = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    re.I,
+)
+_DURATION_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several)[- ](?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
+_REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def type_match(kind: QuestionType, sentence: str) -> float:
+    """How well a sentence holds the kind of answer asked for, 0..1 (1 when nothing is asked)."""
+    if not kind.any:
+        return 1.0
+    scores: list[float] = []
+    if kind.wants_number:
+        scores.append(1.0 if numbers(sentence) - MONTHS else 0.0)
+    if kind.wants_date:
+        scores.append(1.0 if _DATE_RE.search(sentence) else 0.0)
+    if kind.wants_duration:
+        scores.append(1.0 if _DURATION_RE.search(sentence) else 0.0)
+    if kind.wants_person:
+        scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
+    if kind.wants_reason:
+        scores.append(1.0 if _REASON_RE.search(sentence) else 0.5)
+    if kind.wants_place:
+        scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
+    return sum(scores) / len(scores)

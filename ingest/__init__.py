@@ -1,0 +1,1 @@
+"""Ingest: documents, their structure, chunks and the store schema."""

@@ -1,0 +1,267 @@
+"""Read files of each supported format into :class:`ParsedDocument`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.documents import ParsedDocument
+from ingest.errors import DocumentError, UnsupportedFileError
+from ingest.structure import RawParagraph, assemble, iso_date, paragraphs_from_text
+
+Loader = Callable[[Path, bytes], ParsedDocument]
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode bytes with a detected encoding; refuse binary data rather than drop bytes."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data[:8192].count(b"\x00") > 0 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError(f"{path}: looks like binary data (NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DocumentError(f"{path}: cannot detect the text encoding (binary data?)")
+    text = str(best)
+    if _control_ratio(text) > 0.05:
+        raise DocumentError(f"{path}: looks like binary data, not text")
+    return text
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    return bad / len(sample)
+
+
+def load_txt(path: Path, data: bytes) -> ParsedDocument:
+    text = decode_text(data, path)
+    return assemble(str(path), "txt", paragraphs_from_text(text))
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def load_md(path: Path, data: bytes) -> ParsedDocument:
+    text = decode_text(data, path)
+    meta: dict[str, Any] = {}
+    m = _FRONT_MATTER.match(text)
+    if m:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(m.group(1))
+        except yaml.YAMLError as exc:
+            raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
+        meta = loaded if isinstance(loaded, dict) else {}
+        text = text[m.end():]
+    paragraphs: list[RawParagraph] = []
+    for para in paragraphs_from_text(text):
+        line = para.text
+        heading = _MD_HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            is_title = level == 1 and not meta.get("title") and not paragraphs
+            paragraphs.append(RawParagraph(heading.group(2), kind="title" if is_title else "heading"))
+            continue
+        line = _MD_IMAGE.sub(lambda im: im.group(1), line)
+        line = _MD_LINK.sub(lambda lk: lk.group(1), line)
+        line = _MD_EMPHASIS.sub(lambda em: em.group(2), line)
+        if line.strip():
+            paragraphs.append(RawParagraph(line, page=para.page))
+    return assemble(
+        str(path), "md", paragraphs,
+        title=_meta_str(meta, "title"),
+        author=_meta_str(meta, "author") or _meta_str(meta, "authors"),
+        date=_meta_date(meta.get("date")),
+        publisher=_meta_str(meta, "publisher") or _meta_str(meta, "source"),
+        description=_meta_str(meta, "description") or _meta_str(meta, "summary"),
+    )
+
+
+def _meta_str(meta: dict[str, Any], key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    text = str(value).strip()
+    return text or None
+
+
+def _meta_date(value: Any) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if value is None:
+        return None
+    return iso_date(str(value))
+
+
+_HTML_DROP = "script, style, noscript, nav, header, footer, aside, form, iframe, svg, template, button, [hidden], [aria-hidden=true]"
+_HTML_BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, blockquote, pre, figcaption, td, dt, dd"
+
+
+def load_html(path: Path, data: bytes) -> ParsedDocument:
+    from selectolax.parser import HTMLParser  # type: ignore[attr-defined]
+
+    tree = HTMLParser(decode_text(data, path))
+    meta = {
+        (node.attributes.get("name") or node.attributes.get("property") or "").lower(): node.attributes.get("content") or ""
+        for node in tree.css("meta")
+    }
+    title_node = tree.css_first("title")
+    for node in tree.css(_HTML_DROP):
+        node.decompose()
+    for node in tree.css("[style]"):
+        style = (node.attributes.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or "visibility:hidden" in style:
+            node.decompose()
+    root = tree.css_first("article") or tree.css_first("main") or tree.body
+    if root is None:
+        raise DocumentError(f"{path}: no HTML body")
+    paragraphs: list[RawParagraph] = []
+    for node in root.css(_HTML_BLOCKS):
+        if node.tag not in ("li", "td") and _has_block_ancestor(node, root):
+            continue
+        text = " ".join(node.text(separator=" ").split())
+        if not text:
+            continue
+        if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            kind = "title" if node.tag == "h1" and not paragraphs else "heading"
+            paragraphs.append(RawParagraph(text, kind=kind))  # type: ignore[arg-type]
+        elif node.tag == "li":
+            paragraphs.append(RawParagraph(text, kind="list_item"))
+        else:
+            paragraphs.append(RawParagraph(text))
+    title = meta.get("og:title") or meta.get("title") or (title_node.text().strip() if title_node else None)
+    if paragraphs and paragraphs[0].kind == "title":
+        title = None  # the h1 is the title and stays in the text
+    return assemble(
+        str(path), "html", paragraphs,
+        title=title or None,
+        author=meta.get("author") or None,
+        date=iso_date(meta.get("article:published_time") or meta.get("date") or "") or None,
+        publisher=meta.get("og:site_name") or None,
+        description=meta.get("description") or meta.get("og:description") or None,
+    )
+
+
+def _has_block_ancestor(node: Any, root: Any) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not root:
+        if parent.tag in ("p", "li", "blockquote", "td", "figcaption", "dd"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def load_pdf(path: Path, data: bytes) -> ParsedDocument:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        paragraphs: list[RawParagraph] = []
+        for number, page in enumerate(reader.pages, start=1):
+            paragraphs.extend(paragraphs_from_text(page.extract_text() or "", page=number))
+        info: Any = reader.metadata or {}
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise DocumentError(f"{path}: malformed PDF ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+    if not paragraphs:
+        raise DocumentError(f"{path}: the PDF has no extractable text (scanned images?)")
+    return assemble(
+        str(path), "pdf", paragraphs,
+        title=_clean(info.get("/Title")), author=_clean(info.get("/Author")),
+        date=_pdf_date(info.get("/CreationDate")),
+    )
+
+
+def _clean(value: Any) -> str | None:
+    text = str(value).strip() if value else ""
+    return text or None
+
+
+def _pdf_date(value: Any) -> str | None:
+    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", str(value or ""))
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def load_docx(path: Path, data: bytes) -> ParsedDocument:
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"{path}: not a valid .docx ({exc.__class__.__name__})") from None
+    paragraphs: list[RawParagraph] = []
+    for para in document.paragraphs:
+        text = para.text.strip()
+        if not text or _docx_hidden(para):
+            continue
+        style = (para.style.name if para.style is not None else "").lower()
+        if style == "title":
+            paragraphs.append(RawParagraph(text, kind="title"))
+        elif style.startswith("heading"):
+            paragraphs.append(RawParagraph(text, kind="heading"))
+        elif "list" in style:
+            paragraphs.append(RawParagraph(text, kind="list_item"))
+        else:
+            paragraphs.extend(paragraphs_from_text(text))
+    props = document.core_properties
+    return assemble(
+        str(path), "docx", paragraphs,
+        title=_clean(props.title), author=_clean(props.author),
+        date=props.created.strftime("%Y-%m-%d") if props.created else None,
+    )
+
+
+def _docx_hidden(para: Any) -> bool:
+    """Runs marked hidden (w:vanish) are invisible in Word; they are not the author's visible text."""
+    runs = list(para.runs)
+    return bool(runs) and all(run.font.hidden for run in runs)
+
+
+LOADERS: dict[str, Loader] = {
+    ".txt": load_txt,
+    ".text": load_txt,
+    ".md": load_md,
+    ".markdown": load_md,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+}
+
+
+def load_document(path: Path, data: bytes | None = None) -> ParsedDocument:
+    """Load one file; raises UnsupportedFileError for unknown types, DocumentError for bad files."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise UnsupportedFileError(f"{path}: unsupported file type {path.suffix or '(none)'!r}")
+    if data is None:
+        data = path.read_bytes()
+    if not data.strip():
+        raise DocumentError(f"{path}: the file is empty")
+    doc = loader(path, data)
+    if not doc.text.strip():
+        raise DocumentError(f"{path}: no text found")
+    return doc

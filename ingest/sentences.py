@@ -1,0 +1,71 @@
+"""Sentence boundaries with character offsets, tuned for English report prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+_ABBREVIATIONS = frozenset(
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "st", "sen", "rep", "gov", "pres", "amb", "jr", "sr", "inc", "ltd", "co", "corp", "no", "nos", "vol", "fig", "pp", "p", "ed", "eds", "est", "approx", "dept", "univ", "mt", "ft", "vs", "etc", "al", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+)
+
+# A candidate end: terminal punctuation, then closing quotes/brackets, then footnote markers.
+_END = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?:[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\])*(?=\s|$)"
+)
+_NEXT_START = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF]")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_HARD_LIMIT = 2000  # characters: a "sentence" longer than this is cut at a space (hostile input)
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the sentences in ``text[start:end]``, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _END.finditer(text, start, end):
+        stop = match.end()
+        if not _is_boundary(text, match.start(), stop, end):
+            continue
+        spans.extend(_trimmed(text, cursor, stop))
+        cursor = stop
+    spans.extend(_trimmed(text, cursor, end))
+    return [piece for span in spans for piece in _cap_length(text, span)]
+
+
+def _is_boundary(text: str, punct_start: int, stop: int, end: int) -> bool:
+    if stop >= end:
+        return True
+    if not _NEXT_START.match(text, stop, end):
+        return False
+    if text[punct_start] != ".":
+        return True
+    word = _WORD_BEFORE.search(text, 0, punct_start)
+    if word is None:
+        return True
+    token = word.group(1).lower().rstrip(".")
+    if token in _ABBREVIATIONS:
+        return False
+    # A single capital initial such as "J." in "J. Smith".
+    return not (len(token) == 1 and token.isalpha() and text[punct_start - 1].isupper())
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        yield (start, end)
+
+
+def _cap_length(text: str, span: tuple[int, int]) -> Iterator[tuple[int, int]]:
+    start, end = span
+    while end - start > _HARD_LIMIT:
+        cut = text.rfind(" ", start + _HARD_LIMIT // 2, start + _HARD_LIMIT)
+        cut = cut if cut > start else start + _HARD_LIMIT
+        yield from _trimmed(text, start, cut)
+        start = cut
+    yield from _trimmed(text, start, end)

@@ -1,0 +1,289 @@
+"""The Chroma store schema: one collection of chunks, one of whole documents.
+
+Chunks carry their document's metadata so that a query needs no second round trip; the documents
+collection keeps each document's extracted text, blocks and footnotes so a citation can be shown
+inside its paragraph. Both live in the same Chroma, embedded or server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ingest.documents import Block, Chunk, ParsedDocument
+from ingest.errors import ModelMismatchError, StoreError
+
+CHUNKS = "briefing_chunks"
+DOCUMENTS = "briefing_documents"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the store, with its document's metadata and a score."""
+
+    id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    date: str | None
+    section: str | None
+    page: int | None
+    footnotes: dict[str, list[str]]
+    score: float = 0.0
+
+    def origin_of(self, text: str) -> list[str]:
+        """The report's own source URLs for the footnote markers that ``text`` carries."""
+        from ingest.structure import markers_in
+
+        return list(dict.fromkeys(u for m in markers_in(text, self.footnotes) for u in self.footnotes[m]))
+
+
+@dataclass
+class DocumentRecord:
+    """A document's metadata, extracted text and structure, as stored."""
+
+    doc_id: str
+    title: str
+    source: str
+    format: str
+    date: str | None
+    author: str | None
+    publisher: str | None
+    description: str | None
+    chunks: int
+    chars: int
+    text: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    footnotes: dict[str, list[str]] = field(default_factory=dict)
+
+    def block_at(self, start: int, end: int) -> Block | None:
+        """The block (paragraph, list item...) that holds ``text[start:end]``."""
+        for block in self.blocks:
+            if block.start <= start and end <= block.end:
+                return block
+        return None
+
+
+def date_int(date: str | None) -> int | None:
+    """``2020-11-13`` → ``20201113``, for range filters."""
+    if not date or len(date) < 10:
+        return None
+    try:
+        return int(date[:10].replace("-", ""))
+    except ValueError:
+        return None
+
+
+def make_client(path: str | None = None, url: str | None = None) -> Any:
+    """An embedded Chroma at ``path``, or a Chroma server at ``url``; telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+                ssl=parsed.scheme == "https", settings=settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # the client raises several types for a server that is down
+            raise StoreError(f"cannot reach the Chroma server at {url} ({exc.__class__.__name__}); is it running?") from None
+        return client
+    if path is None:
+        raise StoreError("no store path or server URL configured")
+    return chromadb.PersistentClient(path=path, settings=settings)
+
+
+class ChunkStore:
+    """Reads and writes chunks and documents; refuses a store built with another embedding model."""
+
+    def __init__(self, client: Any, *, model: str, dimension: int, prefix: str = "") -> None:
+        self.client = client
+        self.model = model
+        self.dimension = dimension
+        meta = {"embedding_model": model, "embedding_dimension": dimension, "schema_version": SCHEMA_VERSION}
+        try:
+            self.chunks = client.get_or_create_collection(
+                prefix + CHUNKS, metadata=meta, embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            self.documents = client.get_or_create_collection(
+                prefix + DOCUMENTS, metadata={"schema_version": SCHEMA_VERSION}, embedding_function=None,
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open the Chroma collections ({exc.__class__.__name__}: {exc})") from None
+        stored = self.chunks.metadata or {}
+        if stored.get("embedding_model") != model or int(stored.get("embedding_dimension", -1)) != dimension:
+            raise ModelMismatchError(
+                f"the store was built with embedding model {stored.get('embedding_model')!r} "
+                f"({stored.get('embedding_dimension')} dimensions) but {model!r} ({dimension}) is configured; "
+                "use the same model, or a new BRIEFING_HOME / collection"
+            )
+        self._batch = max(1, min(int(client.get_max_batch_size()), 2000))
+
+    # writing
+
+    def write_document(self, doc_id: str, doc: ParsedDocument, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Write a document's chunks, then its record; the record is written last, so its presence
+        means the chunks are complete."""
+        if len(chunks) != len(vectors):
+            raise StoreError("chunk and vector counts differ")
+        common = _doc_metadata(doc_id, doc)
+        for batch in _batches(range(len(chunks)), self._batch):
+            self.chunks.upsert(
+                ids=[chunks[i].id for i in batch],
+                embeddings=vectors[batch[0]:batch[-1] + 1],
+                documents=[chunks[i].text for i in batch],
+                metadatas=[_chunk_metadata(chunks[i], common) for i in batch],
+            )
+        record = {
+            "text": doc.text,
+            "blocks": [[b.start, b.end, b.kind, b.section, b.page] for b in doc.blocks],
+            "footnotes": {k: list(v.urls) for k, v in doc.footnotes.items()},
+        }
+        self.documents.upsert(
+            ids=[doc_id], embeddings=[[1.0]], documents=[json.dumps(record)],
+            metadatas=[{**common, "chunks": len(chunks), "chars": len(doc.text)}],
+        )
+
+    def delete_document(self, doc_id: str) -> int:
+        """Delete a document's chunks and record; returns the number of chunks deleted."""
+        ids = self.chunk_ids(doc_id)
+        for batch in _batches(ids, self._batch):
+            self.chunks.delete(ids=batch)
+        self.documents.delete(ids=[doc_id])
+        return len(ids)
+
+    # reading
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def count(self) -> int:
+        return int(self.chunks.count())
+
+    def document_ids(self) -> list[str]:
+        return list(self.documents.get(include=[])["ids"])
+
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self.documents.get(ids=[doc_id], include=[])["ids"])
+
+    def list_documents(self) -> list[DocumentRecord]:
+        got = self.documents.get(include=["metadatas"])
+        records = [_record(i, m, None) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        return sorted(records, key=lambda r: (r.date or "", r.title))
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return _record(got["ids"][0], got["metadatas"][0], got["documents"][0])
+
+    def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            i: _stored_chunk(i, d, m, 0.0)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_chunks(self, batch: int = 5000) -> Iterator[StoredChunk]:
+        """Every chunk (text and metadata, no vectors), for building the lexical index."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            if not got["ids"]:
+                return
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield _stored_chunk(i, d, m, 0.0)
+            offset += len(got["ids"])
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[StoredChunk]:
+        """The ``k`` chunks nearest to ``vector``, best first; ``score`` is cosine similarity."""
+        if k <= 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            _stored_chunk(i, d, m, 1.0 - float(dist))
+            for i, d, m, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
+            )
+        ]
+
+
+def _batches(items: Sequence[Any] | range, size: int) -> Iterator[list[Any]]:
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _doc_metadata(doc_id: str, doc: ParsedDocument) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "doc_id": doc_id,
+        "title": doc.title or _fallback_title(doc.source),
+        "source": doc.source,
+        "format": doc.format,
+    }
+    for key in ("date", "author", "publisher", "description"):
+        value = getattr(doc, key)
+        if value:
+            meta[key] = value
+    if (d := date_int(doc.date)) is not None:
+        meta["date_int"] = d
+    return meta
+
+
+def _fallback_title(source: str) -> str:
+    return source.rsplit("/", 1)[-1]
+
+
+def _chunk_metadata(chunk: Chunk, common: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in common.items() if k in ("doc_id", "title", "source", "date", "date_int")}
+    meta.update({"index": chunk.index, "start": chunk.start, "end": chunk.end})
+    if chunk.section:
+        meta["section"] = chunk.section
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    if chunk.footnotes:
+        meta["footnotes"] = json.dumps({k: list(v) for k, v in chunk.footnotes.items()})
+    return meta
+
+
+def _stored_chunk(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> StoredChunk:
+    return StoredChunk(
+        id=chunk_id, doc_id=str(meta["doc_id"]), index=int(meta["index"]), text=text,
+        start=int(meta["start"]), end=int(meta["end"]), title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")), date=meta.get("date"), section=meta.get("section"),
+        page=meta.get("page"), footnotes=json.loads(meta["footnotes"]) if meta.get("footnotes") else {},
+        score=score,
+    )
+
+
+def _record(doc_id: str, meta: dict[str, Any], payload: str | None) -> DocumentRecord:
+    record = DocumentRecord(
+        doc_id=doc_id, title=str(meta.get("title", "")), source=str(meta.get("source", "")),
+        format=str(meta.get("format", "")), date=meta.get("date"), author=meta.get("author"),
+        publisher=meta.get("publisher"), description=meta.get("description"),
+        chunks=int(meta.get("chunks", 0)), chars=int(meta.get("chars", 0)),
+    )
+    if payload:
+        data = json.loads(payload)
+        record.text = data["text"]
+        record.blocks = [Block(kind=k, start=s, end=e, section=sec, page=p) for s, e, k, sec, p in data["blocks"]]
+        record.footnotes = data.get("footnotes", {})
+    return record

@@ -1,0 +1,245 @@
+"""Report structure from paragraphs: title, byline, date, headings, lists, summaries and footnotes.
+
+Loaders hand over raw paragraphs; :func:`assemble` joins them into the document's extracted text
+(paragraphs separated by a blank line) and records every block's offsets in that text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ingest.documents import Block, BlockKind, Footnote, FootnoteRef, ParsedDocument
+from ingest.sentences import SUPERSCRIPT_DIGITS
+
+_SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
+_LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
+_SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_FOOTNOTE_ENTRY = re.compile(
+    r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})[.)])\s*(.*)$", re.S
+)
+_NOTES_HEADING = re.compile(r"^(?:notes|endnotes|footnotes|references|sources)\s*:?$", re.I)
+_BODY_MARKER = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
+
+
+@dataclass(frozen=True)
+class RawParagraph:
+    """A paragraph as a loader found it, with what the format already says about it."""
+
+    text: str
+    kind: BlockKind | None = None
+    page: int | None = None
+
+
+def iso_date(text: str) -> str | None:
+    """The first date written in ``text`` as ISO ``YYYY-MM-DD``, or None."""
+    for pattern, order in ((_DATE_ISO, "ymd"), (_DATE_MDY, "mdy"), (_DATE_DMY, "dmy")):
+        m = pattern.search(text)
+        if not m:
+            continue
+        parts = dict(zip(order, m.groups(), strict=True))
+        month = parts["m"]
+        month_no = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
+        year, day = int(parts["y"]), int(parts["d"])
+        if 1 <= month_no <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999:
+            return f"{year:04d}-{month_no:02d}-{day:02d}"
+    return None
+
+
+def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagraph]:
+    """Split plain text into paragraphs at blank lines; list items and short header lines apart."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    out: list[RawParagraph] = []
+    for para in re.split(r"\n[ \t]*\n", text):
+        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        if len(lines) > 1 and (_splits_by_line(lines)):
+            out.extend(RawParagraph(ln, page=page) for ln in _merge_continuations(lines))
+        else:
+            out.append(RawParagraph(" ".join(lines) if _is_wrapped(lines) else "\n".join(lines), page=page))
+    return out
+
+
+def _splits_by_line(lines: list[str]) -> bool:
+    """Lines that are list items, footnote entries or short header lines stand on their own."""
+    return any(_LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) for ln in lines) or all(
+        len(ln) < 80 and not ln.endswith((".", ",", ";")) for ln in lines
+    )
+
+
+def _merge_continuations(lines: list[str]) -> list[str]:
+    """Join a line that starts neither an item nor an entry to the line before it."""
+    merged: list[str] = []
+    for ln in lines:
+        starts_new = _LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) or not merged
+        if starts_new or all(len(x) < 80 for x in lines):
+            merged.append(ln)
+        else:
+            sep = "\n" if _URL.match(ln) else " "
+            merged[-1] = merged[-1] + sep + ln
+    return merged
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    """Hard-wrapped prose (most lines long) reads as one paragraph joined with spaces."""
+    return sum(len(ln) > 50 for ln in lines) >= len(lines) - 1
+
+
+def assemble(
+    source: str,
+    fmt: str,
+    paragraphs: list[RawParagraph],
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    date: str | None = None,
+    publisher: str | None = None,
+    description: str | None = None,
+) -> ParsedDocument:
+    """Join paragraphs into a parsed document, finding its structure and footnotes."""
+    paragraphs = [p for p in paragraphs if p.text.strip()]
+    body, notes_text = _split_footnote_list(paragraphs)
+    footnotes = _parse_footnotes(notes_text)
+
+    kinds = _classify(body, title_known=title is not None)
+    text_parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    section: str | None = None
+    for para, kind in zip(body, kinds, strict=True):
+        piece = para.text.strip()
+        if text_parts:
+            offset += 2
+        start, end = offset, offset + len(piece)
+        if kind == "heading":
+            section = piece
+        if kind == "title" and title is None:
+            title = piece
+        elif kind == "byline" and author is None:
+            m = _BYLINE.match(piece)
+            author = m.group(1).strip() if m else piece
+        elif kind == "dateline" and date is None:
+            date = iso_date(piece)
+        blocks.append(Block(kind=kind, start=start, end=end, section=section, page=para.page))
+        text_parts.append(piece)
+        offset = end
+    text = "\n\n".join(text_parts)
+    if date is None:
+        head = text[:400]
+        date = iso_date(head)
+    refs = _find_refs(text, footnotes) if footnotes else []
+    return ParsedDocument(
+        source=source, format=fmt, text=text, blocks=blocks, title=title, author=author, date=date,
+        publisher=publisher, description=description, footnotes=footnotes, footnote_refs=refs,
+    )
+
+
+def _classify(body: list[RawParagraph], *, title_known: bool) -> list[BlockKind]:
+    kinds: list[BlockKind] = []
+    have_title = title_known
+    for i, para in enumerate(body):
+        text = para.text.strip()
+        kind: BlockKind
+        if para.kind is not None:
+            kind = para.kind
+            have_title = have_title or kind == "title"
+        elif i < 6 and _BYLINE.match(text):
+            kind = "byline"
+        elif i < 6 and len(text) < 40 and iso_date(text) and not text.endswith("."):
+            kind = "dateline"
+        elif _SUMMARY.match(text):
+            kind = "summary"
+        elif _LIST_ITEM.match(text):
+            kind = "list_item"
+        elif _looks_like_heading(text):
+            kind = "heading" if have_title else "title"
+            have_title = True
+        else:
+            kind = "paragraph"
+        kinds.append(kind)
+    return kinds
+
+
+def _looks_like_heading(text: str) -> bool:
+    return (
+        "\n" not in text
+        and len(text) <= 150
+        and len(text.split()) <= 20
+        and not text.rstrip().endswith((".", "?", "!", ":", ",", ";", "”", '"'))
+        and text[:1].isalnum()
+    )
+
+
+def _split_footnote_list(paragraphs: list[RawParagraph]) -> tuple[list[RawParagraph], list[str]]:
+    """Separate the trailing run of footnote entries (and a "Notes" heading) from the body."""
+    cut = len(paragraphs)
+    while cut > 0 and _FOOTNOTE_ENTRY.match(paragraphs[cut - 1].text.strip()):
+        cut -= 1
+    entries = [p.text.strip() for p in paragraphs[cut:]]
+    if not entries or (not any(_URL.search(e) for e in entries) and len(entries) < 2):
+        return paragraphs, []
+    # A numbered list at the end of the body is not a footnote list unless it cites something.
+    if not any(_URL.search(e) for e in entries) and not any(
+        _FOOTNOTE_ENTRY.match(e) and _FOOTNOTE_ENTRY.match(e).group(1) for e in entries  # type: ignore[union-attr]
+    ):
+        return paragraphs, []
+    if cut > 0 and _NOTES_HEADING.match(paragraphs[cut - 1].text.strip()):
+        cut -= 1
+    return paragraphs[:cut], entries
+
+
+def _parse_footnotes(entries: list[str]) -> dict[str, Footnote]:
+    notes: dict[str, Footnote] = {}
+    for entry in entries:
+        m = _FOOTNOTE_ENTRY.match(entry)
+        if not m:
+            continue
+        sup, bracket, plain, rest = m.groups()
+        marker = sup.translate(_SUPER_TO_DIGIT) if sup else (bracket or plain)
+        urls = tuple(dict.fromkeys(u.rstrip(".,;>") for u in _URL.findall(rest)))
+        notes[marker.lower()] = Footnote(marker=marker.lower(), text=rest.strip(), urls=urls)
+    return notes
+
+
+def markers_in(text: str, footnotes: Mapping[str, object]) -> list[str]:
+    """The footnote markers (keys of ``footnotes``) that ``text`` carries, in order."""
+    return list(dict.fromkeys(ref.marker for ref in _find_refs(text, footnotes)))
+
+
+def _find_refs(text: str, footnotes: Mapping[str, object]) -> list[FootnoteRef]:
+    refs: list[FootnoteRef] = []
+    for m in _BODY_MARKER.finditer(text):
+        if m.group(1):
+            marker = m.group(1).lower()
+            if marker in footnotes:
+                refs.append(FootnoteRef(marker, m.start(), m.end()))
+            continue
+        run = m.group(0).translate(_SUPER_TO_DIGIT)
+        if run in footnotes:
+            refs.append(FootnoteRef(run, m.start(), m.end()))
+        else:  # "¹²" written for notes 1 and 2
+            refs.extend(
+                FootnoteRef(d, m.start() + i, m.start() + i + 1)
+                for i, d in enumerate(run)
+                if d in footnotes
+            )
+    return refs

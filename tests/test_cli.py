@@ -1,0 +1,109 @@
+"""The command line as scripts use it: real subprocesses, real store, real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CITATION_SCHEMA = {
+    "type": "object",
+    "required": ["marker", "doc_id", "title", "source", "date", "section", "text", "start", "end"],
+    "properties": {
+        "marker": {"type": "integer", "minimum": 1},
+        "doc_id": {"type": "string", "minLength": 1},
+        "title": {"type": "string"},
+        "source": {"type": "string"},
+        "date": {"type": ["string", "null"]},
+        "section": {"type": ["string", "null"]},
+        "text": {"type": "string", "minLength": 1},
+        "start": {"type": "integer", "minimum": 0},
+        "end": {"type": "integer", "minimum": 0},
+    },
+}
+ANSWER_SCHEMA = {
+    "type": "object",
+    "required": ["question", "answer", "abstained", "citations", "timings_ms"],
+    "properties": {
+        "question": {"type": "string"},
+        "answer": {"type": "string"},
+        "abstained": {"type": "boolean"},
+        "citations": {"type": "array", "items": CITATION_SCHEMA},
+        "timings_ms": {"type": "object", "additionalProperties": {"type": "number"}},
+    },
+}
+
+
+def run(args: list[str], home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BRIEFING_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("cli-home")
+    result = run(["ingest", "--sample"], home)
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout and "chunks" in result.stdout
+    return home
+
+
+def test_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run(["ingest", str(tmp_path / "nope")], tmp_path / "h")
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "nope: no such file or directory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_empty_store_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run(["ask", "Who brokered the deal?"], tmp_path / "h")
+    assert result.returncode != 0
+    assert "holds no documents" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_ask_json_matches_contract(ingested_home: Path) -> None:
+    result = run(["ask", "--json", "How many Russian peacekeepers will deploy, and for how long?"], ingested_home)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    jsonschema.validate(answer, ANSWER_SCHEMA)
+    assert "1,960" in answer["answer"] and "five years" in answer["answer"]
+    assert any("1,960 troops" in c["text"] for c in answer["citations"])
+
+
+def test_ask_json_stdin_answers_one_object_per_line(ingested_home: Path) -> None:
+    questions = ["Who wins from the agreement?", "", "What is the capital of France?", "When must Armenia withdraw?"]
+    result = run(["ask", "--json", "-"], ingested_home, stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 3
+    answers = [json.loads(line) for line in lines]
+    for answer in answers:
+        jsonschema.validate(answer, ANSWER_SCHEMA)
+    assert [a["question"] for a in answers] == [q for q in questions if q]
+    assert answers[1]["abstained"] is True
+    assert "December 1" in answers[2]["answer"]
+
+
+def test_sources_lists_the_report(ingested_home: Path) -> None:
+    result = run(["sources", "--json"], ingested_home)
+    assert result.returncode == 0, result.stderr
+    (doc,) = json.loads(result.stdout)
+    assert doc["date"] == "2020-11-13" and doc["chunks"] > 0 and "Nagorno-Karabakh" in doc["title"]
+
+
+def test_brief_json(ingested_home: Path) -> None:
+    result = run(["brief", "--json", "Turkey's position after the ceasefire"], ingested_home)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) >= {"briefing", "citations", "timings_ms"}
+    assert "[1]" in out["briefing"] and out["citations"][0]["marker"] == 1

@@ -1,0 +1,83 @@
+"""Ingest behaviour against an embedded Chroma, with the hashing embedder so these tests stay fast."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from ingest.embeddings import HashingEmbedder
+from ingest.errors import ModelMismatchError
+from ingest.pipeline import Ingestor
+from tests.conftest import SAMPLE
+
+
+def make_ingestor(home: Path, embedder: HashingEmbedder | None = None) -> Ingestor:
+    settings = Settings(home=home)
+    embedder = embedder or HashingEmbedder()
+    return Ingestor(settings.get_store(embedder), embedder, settings.get_ledger())
+
+
+def test_ingest_twice_changes_nothing(tmp_path: Path) -> None:
+    ingestor = make_ingestor(tmp_path / "h")
+    first = ingestor.ingest([SAMPLE])
+    assert first.count("added") == 1 and first.chunks > 0
+    count = ingestor.store.count()
+    second = ingestor.ingest([SAMPLE])
+    assert second.count("unchanged") == 1 and second.chunks == 0
+    assert ingestor.store.count() == count
+
+
+def test_changed_file_replaces_its_chunks(tmp_path: Path) -> None:
+    ingestor = make_ingestor(tmp_path / "h")
+    doc = tmp_path / "note.txt"
+    doc.write_text("Field Note\n\nThe convoy left Goris at dawn. It reached Stepanakert by noon.")
+    ingestor.ingest([doc])
+    old = ingestor.store.document_ids()
+    doc.write_text("Field Note\n\nThe convoy left Goris at dusk. It never reached Stepanakert.")
+    report = ingestor.ingest([doc])
+    assert report.count("updated") == 1
+    new = ingestor.store.document_ids()
+    assert len(new) == 1 and new != old
+    texts = " ".join(c.text for c in ingestor.store.iter_chunks())
+    assert "dusk" in texts and "dawn" not in texts
+
+
+def test_remove_deletes_document_and_ledger_rows(tmp_path: Path) -> None:
+    ingestor = make_ingestor(tmp_path / "h")
+    ingestor.ingest([SAMPLE])
+    doc_id = ingestor.store.document_ids()[0]
+    removed, chunks = ingestor.remove(doc_id[:8])
+    assert removed == doc_id and chunks > 0
+    assert ingestor.store.count() == 0 and not ingestor.ledger.entries()
+
+
+def test_failing_file_among_good_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Good Report\n\nArmenia and Azerbaijan signed a ceasefire.")
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    (folder / "picture.png").write_bytes(b"\x89PNG")
+    (folder / "also-good.md").write_text("---\ntitle: Second\ndate: 2020-09-30-18-28-52\n---\nTurkey sent drones.")
+    ingestor = make_ingestor(tmp_path / "h")
+    report = ingestor.ingest([folder])
+    assert report.count("added") == 2
+    assert report.count("skipped") == 1
+    (failure,) = report.failures
+    assert "bad.txt" in (failure.reason or "") and "binary" in (failure.reason or "")
+    assert len(ingestor.store.document_ids()) == 2
+    assert all(c.source.endswith(("good.txt", "also-good.md")) for c in ingestor.store.iter_chunks())
+
+
+def test_other_embedding_model_is_refused(tmp_path: Path) -> None:
+    make_ingestor(tmp_path / "h").ingest([SAMPLE])
+    with pytest.raises(ModelMismatchError, match="hashing-256"):
+        make_ingestor(tmp_path / "h", HashingEmbedder(dimension=128))
+
+
+def test_front_matter_date_and_title(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text("---\ntitle: Clashes erupt\ndescription: Fighting on the line\ndate: 2020-09-30-18-28-52 \n---\nBody text here.")
+    ingestor = make_ingestor(tmp_path / "h")
+    ingestor.ingest([doc])
+    (record,) = ingestor.store.list_documents()
+    assert (record.title, record.date, record.description) == ("Clashes erupt", "2020-09-30", "Fighting on the line")

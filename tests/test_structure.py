@@ -1,0 +1,57 @@
+from pathlib import Path
+
+from ingest.loaders import load_document
+from ingest.structure import assemble, iso_date, paragraphs_from_text
+from tests.conftest import SAMPLE
+
+
+def test_bundled_report_metadata() -> None:
+    doc = load_document(SAMPLE)
+    assert doc.title == "Russian President Putin Wins Upset Victory in Nagorno-Karabakh"
+    assert doc.author == "Ezgi Yazici"
+    assert doc.date == "2020-11-13"
+    kinds = [b.kind for b in doc.blocks]
+    assert kinds[:4] == ["title", "byline", "dateline", "summary"]
+    assert kinds.count("list_item") == 5
+
+
+def test_footnote_list_is_not_body_text_and_maps_to_urls() -> None:
+    doc = load_document(SAMPLE)
+    assert "function.mil.ru" not in doc.text
+    assert set(doc.footnotes) == {"1", "2", "3", "4", "5", "6"}
+    assert len(doc.footnotes["2"].urls) == 2
+    start = doc.text.index("deploying a peacekeeping force of 1,960 troops")
+    end = doc.text.index("for five years.") + len("for five years.") + 1
+    assert doc.footnotes_in(start, end) == {"3": ("https://function.mil.ru/news_page/country/more.htm?id=12323909@egNews",)}
+
+
+def test_block_offsets_point_at_their_text() -> None:
+    doc = load_document(SAMPLE)
+    for block in doc.blocks:
+        piece = doc.text[block.start:block.end]
+        assert piece == piece.strip() and piece
+
+
+def test_bracket_markers_and_notes_heading() -> None:
+    text = "Title Of Report\n\nThe army moved.[1] It stopped.[2]\n\nNotes\n\n[1] https://a.example/x\n\n[2] https://b.example/y"
+    doc = assemble("t.txt", "txt", paragraphs_from_text(text))
+    assert "Notes" not in doc.text
+    assert doc.footnotes["2"].urls == ("https://b.example/y",)
+    assert [r.marker for r in doc.footnote_refs] == ["1", "2"]
+
+
+def test_numbered_list_without_sources_stays_body() -> None:
+    text = "Plan\n\nSteps follow.\n\n1. Do this first.\n\n2. Then that."
+    doc = assemble("t.txt", "txt", paragraphs_from_text(text))
+    assert "Then that." in doc.text and not doc.footnotes
+
+
+def test_iso_date_formats() -> None:
+    assert iso_date("November 13, 2020") == "2020-11-13"
+    assert iso_date("13 Nov 2020") == "2020-11-13"
+    assert iso_date("2020-09-30-18-28-52") == "2020-09-30"
+    assert iso_date("no date here") is None
+
+
+def test_sample_path_exists() -> None:
+    assert Path(SAMPLE).is_file()

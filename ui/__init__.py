@@ -1,0 +1,1 @@
+"""User interfaces: the command line and the Gradio app, thin shells over the assistant."""

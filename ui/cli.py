@@ -1,0 +1,254 @@
+"""The ``briefing`` command line. User errors end as one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ingest.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assistant.engine import Assistant
+    from assistant.retrieval import Filters
+    from assistant.settings import Settings
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "ingest" / "samples"
+EXIT_USER_ERROR = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing", description="Cited answers and briefings over your reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add files or folders (recursively) to the store")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders")
+    p.add_argument("--sample", action="store_true", help="ingest the bundled sample report")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question", help="the question, or - to read one question per line from stdin")
+    p.add_argument("-k", type=int, default=None, help="number of passages to retrieve")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    _add_filters(p)
+
+    p = sub.add_parser("brief", help="write a short cited briefing on a topic")
+    p.add_argument("topic")
+    p.add_argument("--words", type=int, default=300, help="about how many words")
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+
+    p = sub.add_parser("serve", help="serve the Gradio chat")
+    p.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    p.add_argument("--auth", default=None, help="user:password to require a login (or BRIEFING_SERVER__AUTH)")
+    p.add_argument("--with-sample", action="store_true", help="ingest the bundled sample first if it is missing")
+
+    p = sub.add_parser("sources", help="list the ingested documents")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("remove", help="remove a document by id (or id prefix) or file path")
+    p.add_argument("document")
+    return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--doc", action="append", default=[], help="only this document id (repeatable)")
+    p.add_argument("--since", default=None, help="only documents dated on or after YYYY-MM-DD")
+    p.add_argument("--until", default=None, help="only documents dated on or before YYYY-MM-DD")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_libraries()
+    try:
+        return int(COMMANDS[args.command](args) or 0)
+    except BriefingError as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except (ValueError, OSError) as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("briefing: interrupted", file=sys.stderr)
+        return 130
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _settings() -> Settings:
+    from assistant.settings import Settings
+
+    return Settings()  # type: ignore[call-arg]  # fields come from the environment
+
+
+def _assistant(settings: Settings | None = None) -> Assistant:
+    return (settings or _settings()).get_assistant()
+
+
+def _filters(args: argparse.Namespace) -> Filters | None:
+    from assistant.retrieval import Filters
+    from ingest.structure import iso_date
+
+    for name in ("since", "until"):
+        value = getattr(args, name)
+        if value and iso_date(value) is None:
+            raise BriefingError(f"--{name} {value!r} is not a date (use YYYY-MM-DD)")
+    if not (args.doc or args.since or args.until):
+        return None
+    return Filters(doc_ids=tuple(args.doc), since=args.since, until=args.until)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    paths = list(args.paths) + ([SAMPLE_DIR] if args.sample else [])
+    if not paths:
+        raise BriefingError("give one or more files or folders to ingest (or --sample)")
+    for path in paths:
+        if not path.exists():
+            raise BriefingError(f"{path}: no such file or directory")
+    assistant = _assistant()
+    report = assistant.ingest(paths, progress=_progress_bar() if not args.json else None)
+    if args.json:
+        _print_json({
+            "added": report.count("added"), "updated": report.count("updated"),
+            "unchanged": report.count("unchanged"), "failed": report.count("failed"),
+            "skipped": report.count("skipped"), "chunks": report.chunks, "seconds": round(report.seconds, 2),
+            "failures": [{"path": f.path, "reason": f.reason} for f in report.failures],
+        })
+    else:
+        for outcome in report.outcomes:
+            if outcome.status in ("failed", "skipped"):
+                print(f"{outcome.status}: {outcome.reason}", file=sys.stderr)
+        print(report.summary())
+    return 1 if report.failures and not (report.count("added") or report.count("updated") or report.count("unchanged")) else 0
+
+
+def _progress_bar() -> Any:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int, current: str) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=None)
+        b = bar["bar"]
+        b.n = done
+        b.set_postfix_str(Path(current).name[:40] if current else "", refresh=True)
+        if done >= total:
+            b.close()
+
+    return update
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _assistant()
+    filters = _filters(args)
+    if args.question == "-":
+        for line in sys.stdin:
+            question = line.strip()
+            if not question:
+                continue
+            answer = assistant.ask(question, k=args.k, filters=filters)
+            if args.json:
+                _print_json(answer.model_dump())
+            else:
+                _print_answer(answer)
+        return 0
+    answer = assistant.ask(args.question, k=args.k, filters=filters)
+    if args.json:
+        _print_json(answer.model_dump())
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _print_answer(answer: Any) -> None:
+    print(answer.answer)
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.date, c.section, f"p. {c.page}" if c.page else None) if x)
+        print(f"\n[{c.marker}] {c.title}" + (f" ({where})" if where else ""))
+        print(f"    \u201c{c.text}\u201d")
+        for url in c.origin:
+            print(f"    source: {url}")
+    print()
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    assistant = _assistant()
+    result = assistant.brief(args.topic, words=args.words, filters=_filters(args))
+    if args.json:
+        _print_json(result.model_dump())
+        return 0
+    print(result.briefing)
+    print()
+    for c in result.citations:
+        print(f"[{c.marker}] {c.title} ({c.date or 'undated'}): \u201c{c.text}\u201d")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    assistant = _assistant()
+    docs = assistant.documents()
+    if args.json:
+        _print_json([{"id": d.doc_id, "title": d.title, "date": d.date, "chunks": d.chunks, "source": d.source} for d in docs])
+        return 0
+    if not docs:
+        print("no documents; run `briefing ingest PATH`")
+        return 0
+    for d in docs:
+        print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:5} chunks  {d.title}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    doc_id, chunks = _assistant().remove(args.document)
+    print(f"removed {doc_id} ({chunks} chunks)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings()
+    server = settings.server
+    if args.host:
+        server.host = args.host
+    if args.port:
+        server.port = args.port
+    if args.auth:
+        server.auth = args.auth
+    if server.auth and ":" not in server.auth:
+        raise BriefingError("--auth takes user:password")
+    assistant = _assistant(settings)
+    if args.with_sample:
+        report = assistant.ingest([SAMPLE_DIR])
+        print(report.summary(), file=sys.stderr)
+    from ui.web import launch
+
+    launch(assistant)
+    return 0
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "brief": cmd_brief,
+    "serve": cmd_serve,
+    "sources": cmd_sources,
+    "remove": cmd_remove,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
