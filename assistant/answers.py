@@ -34,6 +34,8 @@ class Answer(BaseModel):
     mode: str = "extractive"
     standalone_question: str | None = Field(default=None, description="The question as searched, after follow-up rewriting.")
     flags: list[str] = Field(default_factory=list, description="Checks that failed on generated text.")
+    confidence: float | None = Field(default=None, description="Score of the best evidence sentence (0..1).")
+    abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")
 
 
 class Briefing(BaseModel):

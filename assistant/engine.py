@@ -11,10 +11,12 @@ from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
 from assistant.briefing import plan_briefing, render_briefing
 from assistant.errors import EmptyStoreError
 from assistant.extractive import Answerer, Evidence, ExtractiveAnswerer, SentenceScorer, display_sentence
-from assistant.retrieval import DenseRetriever, Filters, Retriever
+from assistant.lexical import LexicalIndex
+from assistant.metadata import MetadataAnswer, metadata_answer
+from assistant.retrieval import DenseRetriever, Filters, HybridRetriever, Retriever
 from ingest.embeddings import Embedder
 from ingest.pipeline import Ingestor, IngestReport, Progress, write_lock
-from ingest.store import ChunkStore, DocumentRecord
+from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -35,7 +37,12 @@ class Assistant:
     def from_settings(cls, settings: Settings, *, embedder: Embedder | None = None) -> Assistant:
         embedder = embedder or settings.get_embedder()
         store = settings.get_store(embedder)
-        retriever = DenseRetriever(store, embedder)
+        lexical = LexicalIndex(settings.home / "lexical" / (settings.collection_prefix or "default"))
+        retriever: Retriever = (
+            DenseRetriever(store, embedder) if settings.retrieval.mode == "dense"
+            else HybridRetriever(store, embedder, lexical, fetch_k=settings.retrieval.fetch_k,
+                                 per_document=settings.retrieval.per_document)
+        )
         answerer = ExtractiveAnswerer(
             SentenceScorer(embedder), min_score=settings.answer.min_score,
             max_sentences=settings.answer.max_sentences,
@@ -45,6 +52,12 @@ class Assistant:
     # answering
 
     def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question`` from the store, every sentence cited, or abstain."""
+        return self.ask_with_passages(question, k=k, filters=filters)[0]
+
+    def ask_with_passages(self, question: str, *, k: int | None = None,
+                          filters: Filters | None = None) -> tuple[Answer, list[StoredChunk]]:
+        """Like :meth:`ask`, also returning the passages retrieved (for evaluation)."""
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
@@ -52,13 +65,23 @@ class Assistant:
         t0 = time.perf_counter()
         passages = self.retriever.retrieve(question, k or self.settings.retrieval.k, filters)
         t1 = time.perf_counter()
+        meta = metadata_answer(question, passages, self.store)
+        if meta is not None:
+            t2 = time.perf_counter()
+            timings = {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
+            return metadata_response(question, meta, timings), list(passages)
         draft = self.answerer.draft(question, passages)
         t2 = time.perf_counter()
         timings = {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
+        confidence = round(draft.best_score, 4)
         if not draft.evidence:
-            return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings)
-        text, citations = compose(draft.evidence)
-        return Answer(question=question, answer=text, abstained=False, citations=citations, timings_ms=timings)
+            answer = Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings,
+                            confidence=confidence, abstain_reason=draft.reason)
+        else:
+            text, citations = compose(draft.evidence)
+            answer = Answer(question=question, answer=text, abstained=False, citations=citations, timings_ms=timings,
+                            confidence=confidence)
+        return answer, list(passages)
 
     def brief(self, topic: str, *, words: int = 300, k: int = 14, filters: Filters | None = None) -> Briefing:
         """A short cited briefing on ``topic``: bottom line, key points, open questions."""
@@ -104,7 +127,13 @@ class Assistant:
 
     def _ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder, self.settings.get_ledger(),
-                        max_tokens=self.settings.chunking.max_tokens)
+                        max_tokens=self.settings.chunking.max_tokens, on_written=self._store_changed)
+
+    def _store_changed(self) -> None:
+        """Keep the lexical index in step with the store after every ingest or removal."""
+        lexical = getattr(self.retriever, "lexical", None)
+        if isinstance(lexical, LexicalIndex):
+            lexical.build(self.store.iter_chunks())
 
     def _require_documents(self) -> None:
         if self.store.count() == 0:
@@ -122,6 +151,18 @@ def compose(evidence: Sequence[Evidence]) -> tuple[str, list[Citation]]:
         citations.append(citation(number, ev))
         parts.append(f"{display_sentence(ev.text)} [{number}]")
     return " ".join(parts), citations
+
+
+def metadata_response(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:
+    """An answer about the report itself; every sentence cites the report's title, byline and date."""
+    doc = meta.document
+    cite = Citation(
+        marker=1, doc_id=doc.doc_id, title=doc.title, source=doc.source, date=doc.date, section=None, page=None,
+        text=doc.text[meta.start:meta.end], start=meta.start, end=meta.end, score=1.0,
+    )
+    text = " ".join(f"{s} [1]" for s in meta.sentences)
+    return Answer(question=question, answer=text, abstained=False, citations=[cite], timings_ms=timings,
+                  confidence=1.0)
 
 
 def citation(marker: int, ev: Evidence) -> Citation:

@@ -6,11 +6,12 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from assistant.text import content_terms, question_type, strip_markers, type_match
+from assistant.text import content_terms, name_stems, question_names, question_type, strip_markers, type_match
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 from ingest.store import StoredChunk
@@ -40,6 +41,7 @@ class Draft:
 
     evidence: list[Evidence]
     best_score: float
+    reason: str | None = None  # why it abstained
 
 
 class Answerer(Protocol):
@@ -130,13 +132,21 @@ class ExtractiveAnswerer:
 
     def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
         evidence = self.scorer.candidates(passages)
-        self.scorer.score(question, evidence)
         if not evidence:
-            return Draft([], 0.0)
+            return Draft([], 0.0, "no passage was retrieved")
+        known = set().union(*(name_stems(f"{p.text} {p.title} {Path(p.source).stem}") for p in passages))
+        unknown = [n for n in question_names(question) if n not in known]
+        if unknown:
+            return Draft([], 0.0, f"the retrieved passages never mention {', '.join(unknown)}")
+        self.scorer.score(question, evidence)
+        if question_type(question).strict:
+            evidence = [e for e in evidence if e.kind > 0]
+            if not evidence:
+                return Draft([], 0.0, "no passage holds the kind of answer asked for (a number, date or duration)")
         ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
         best = ranked[0]
         if best.score < self.min_score:
-            return Draft([], best.score)
+            return Draft([], best.score, f"the best sentence scores {best.score:.2f}, under the {self.min_score:.2f} threshold")
         chosen = [best]
         covered = set(content_terms(best.text))
         q_terms = set(content_terms(question))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from assistant.lexical import LexicalIndex
 from ingest.embeddings import Embedder
 from ingest.store import ChunkStore, StoredChunk, date_int
 
@@ -54,3 +55,52 @@ class DenseRetriever:
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[StoredChunk]:
         vector = self.embedder.embed([query])[0]
         return self.store.query(vector, k, filters.where() if filters else None)
+
+
+class HybridRetriever:
+    """Dense (Chroma) and BM25 candidates fused by reciprocal rank, then spread across documents."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, lexical: LexicalIndex, *, fetch_k: int = 30,
+                 rrf_k: int = 60, per_document: int = 3) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.fetch_k = fetch_k
+        self.rrf_k = rrf_k
+        self.per_document = per_document
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[StoredChunk]:
+        filters = filters or Filters()
+        fetch = max(self.fetch_k, k)
+        dense = self.store.query(self.embedder.embed([query])[0], fetch, filters.where())
+        self.lexical.ensure_fresh(self.store)
+        lexical = self.lexical.search(query, fetch, doc_ids=filters.doc_ids, since=date_int(filters.since),
+                                      until=date_int(filters.until))
+        fused: dict[str, float] = {}
+        for rank, chunk in enumerate(dense):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        for rank, (chunk_id, _) in enumerate(lexical):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        by_id = {c.id: c for c in dense}
+        missing = [i for i in fused if i not in by_id]
+        by_id.update({c.id: c for c in self.store.get_chunks(missing)} if missing else {})
+        ranked = sorted((i for i in fused if i in by_id), key=lambda i: fused[i], reverse=True)
+        return [replace(by_id[i], score=round(fused[i], 5)) for i in diversify(ranked, by_id, k, self.per_document)]
+
+
+def diversify(ranked: list[str], chunks: dict[str, StoredChunk], k: int, per_document: int) -> list[str]:
+    """Keep rank order but let no document take more than ``per_document`` of the first ``k`` places,
+    unless too few other documents compete."""
+    chosen: list[str] = []
+    overflow: list[str] = []
+    per_doc: dict[str, int] = {}
+    for chunk_id in ranked:
+        doc = chunks[chunk_id].doc_id
+        if per_doc.get(doc, 0) < per_document:
+            chosen.append(chunk_id)
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+        else:
+            overflow.append(chunk_id)
+        if len(chosen) == k:
+            return chosen
+    return chosen + overflow[: k - len(chosen)]

@@ -38,13 +38,17 @@ class ChunkingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
+    mode: Literal["hybrid", "dense"] = Field("hybrid", description="hybrid = Chroma + BM25 fused; dense = Chroma only.")
     k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer.")
     fetch_k: int = Field(30, ge=1, description="Candidates fetched from each retriever before fusion.")
+    per_document: int = Field(3, ge=1, description="Most passages from one document while others compete.")
 
 
 class AnswerSettings(BaseModel):
     mode: Literal["extractive", "llm"] = Field("extractive", description="extractive needs no generative model.")
-    min_score: float = Field(0.5, description="Abstain when the best sentence scores below this (calibrated).")
+    min_score: float = Field(
+        0.5, description="Abstain when the best sentence scores below this; calibrated with `briefing eval --calibrate-abstention`."
+    )
     max_sentences: int = Field(3, ge=1, le=8, description="Most sentences in an extractive answer.")
 
 

@@ -44,6 +44,8 @@ def stem(word: str) -> str:
             if w.endswith(suffix) and len(w) - len(suffix) >= 4:
                 w = w[: -len(suffix)]
                 break
+    if len(w) >= 5 and w.endswith("e"):
+        w = w[:-1]
     return w
 
 
@@ -71,6 +73,28 @@ def strip_markers(text: str) -> str:
     return text.strip()
 
 
+_QUESTION_WORDS = frozenset(
+    ["What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "In", "On", "At", "By", "For", "The", "A", "An", "According", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Under", "Into", "Through", "Near", "Of", "And", "Or", "To", "From", "After", "Before", "During", "If", "Has", "Have", "Had", "Can", "Could", "Will", "Would", "Should", "Report", "Reports", "Article", "Articles"]
+)
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*")
+
+
+def question_names(question: str) -> list[str]:
+    """Names the question mentions (capitalised words that are not question words), as stems."""
+    out: list[str] = []
+    for m in _CAPITALISED.finditer(question):
+        word = re.split(r"['’]", m.group(0))[0]
+        if word in _QUESTION_WORDS or len(word) < 3 or word.lower() in MONTHS:
+            continue
+        out.extend(stem(part) for part in word.split("-") if len(part) >= 3 and part[0].isupper())
+    return list(dict.fromkeys(out))
+
+
+def name_stems(text: str) -> set[str]:
+    """Stems of every word of ``text`` (hyphenated words split), to look names up in."""
+    return {stem(w) for w in re.findall(r"[A-Za-z0-9\u00C0-\u024F]+", text)}
+
+
 @dataclass(frozen=True)
 class QuestionType:
     """The kind of answer a question asks for."""
@@ -81,6 +105,11 @@ class QuestionType:
     wants_person: bool = False
     wants_reason: bool = False
     wants_place: bool = False
+
+    @property
+    def strict(self) -> bool:
+        """Numbers, dates and durations: a sentence without one cannot answer."""
+        return self.wants_number or self.wants_date or self.wants_duration
 
     @property
     def any(self) -> bool:

@@ -53,6 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("remove", help="remove a document by id (or id prefix) or file path")
     p.add_argument("document")
+
+    p = sub.add_parser("eval", help="measure answer grounding: our assistant on a question set, or any answers file")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--set", dest="dataset", default=None,
+                     help="a built-in set (isw_report, news_conflict) or a JSONL path, answered by the assistant")
+    src.add_argument("--answers", type=Path, default=None,
+                     help="JSONL of another system's answers: question, answer with [n] markers, passages")
+    src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
+    p.add_argument("--fit", action="store_true", help="with --calibration: grid-search the proxy thresholds")
+    p.add_argument("--extra", type=Path, action="append", default=[], help="also ingest these files or folders (distractors)")
+    p.add_argument("--extra-limit", type=int, default=None, help="ingest at most this many extra files")
+    p.add_argument("--retriever", choices=["default", "dense"], default="default", help="dense = Chroma only (baseline)")
+    p.add_argument("-k", type=int, default=None, help="passages retrieved per question")
+    p.add_argument("--report", type=Path, default=None, help="write a Markdown report with plots here")
+    p.add_argument("--json", action="store_true", help="print one metrics object as the last line")
     return parser
 
 
@@ -240,7 +255,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.cli import run_eval
+
+    return run_eval(args, _settings())
+
+
 COMMANDS = {
+    "eval": cmd_eval,
     "ingest": cmd_ingest,
     "ask": cmd_ask,
     "brief": cmd_brief,

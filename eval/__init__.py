@@ -1,0 +1,1 @@
+"""Evaluation: measures the assistant, or any other system's answers, from the outside."""

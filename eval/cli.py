@@ -1,0 +1,110 @@
+"""``briefing eval``: the evaluation command, kept apart from the rest of the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eval.calibration import agreement, fit_thresholds
+from eval.datasets import CALIBRATION, corpus_for, load_items
+from eval.report import table, write_markdown
+from eval.runner import load_answers, run_assistant, score
+from ingest.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+    from assistant.verifier import ProxyVerifier
+
+
+def verifier_summary(verifier: ProxyVerifier, cache_dir: Path) -> dict[str, Any]:
+    """The verifier's agreement with the calibration labels, cached per thresholds and fixture."""
+    key = hashlib.sha256((repr(verifier.thresholds) + CALIBRATION.read_text(encoding="utf-8")).encode()).hexdigest()[:16]
+    cache = cache_dir / f"verifier-agreement-{key}.json"
+    if cache.is_file():
+        return dict(json.loads(cache.read_text()))
+    result = {"name": "proxy", **agreement(verifier).as_dict()}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(result))
+    return result
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.verifier import ProxyVerifier
+
+    embedder = settings.get_embedder()
+    verifier = ProxyVerifier(embedder)
+    eval_home = settings.home / "eval"
+    log = sys.stderr
+
+    if args.calibration:
+        summary = verifier_summary(verifier, eval_home)
+        if args.fit:
+            fitted, in_sample, cv = fit_thresholds(verifier)
+            summary.update({"fitted_thresholds": fitted.__dict__, "fit_accuracy": in_sample, "cv_accuracy": cv})
+        _emit({"verifier": summary}, args, lambda: json.dumps(summary, indent=2))
+        return 0
+
+    if args.answers is not None:
+        records = load_answers(args.answers)
+        title = f"Grounding of {args.answers.name}"
+    else:
+        name = args.dataset or "isw_report"
+        items = load_items(name)
+        assistant = _assistant_for(name, args, settings, embedder)
+        if args.retriever == "dense":
+            from assistant.retrieval import DenseRetriever
+
+            assistant.retriever = DenseRetriever(assistant.store, embedder)
+        records = run_assistant(assistant, items, k=args.k, progress=not args.json)
+        title = f"Evaluation of the assistant on {name} ({args.retriever} retriever)"
+    result = score(records, verifier, progress=not args.json)
+    summary = verifier_summary(verifier, eval_home)
+    metrics = {**result.metrics, "verifier": {k: summary[k] for k in ("name", "accuracy", "kappa", "binary_accuracy", "n")}}
+    if args.report:
+        path = write_markdown(result, args.report, title=title, verifier=summary)
+        print(f"report written to {path}", file=log)
+    if not args.json:
+        for q in result.questions:
+            for flag in q.flags:
+                print(f"{q.record.question[:70]}: {flag}")
+    _emit(metrics, args, lambda: table(result.metrics, summary))
+    return 0
+
+
+def _emit(obj: dict[str, Any], args: argparse.Namespace, text: Any) -> None:
+    if args.json:
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+    else:
+        print(text())
+
+
+def _assistant_for(name: str, args: argparse.Namespace, settings: Settings, embedder: Any) -> Any:
+    """A built-in set is answered over its own corpus (plus any --extra distractors) in a store of its own;
+    a set given by path is answered over the user's store."""
+    corpus = corpus_for(name)
+    if corpus is None:
+        if args.extra:
+            raise BriefingError("--extra only goes with a built-in set")
+        return settings.get_assistant(embedder=embedder)
+    extras = [p.resolve() for p in args.extra]
+    for p in extras:
+        if not p.exists():
+            raise BriefingError(f"{p}: no such file or directory")
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{'-'.join(p.name for p in extras)}-{args.extra_limit or 'all'}".lower())
+    home_settings = settings.model_copy(update={"home": settings.home / "eval" / slug.strip("-"), "chroma_url": None})
+    assistant = home_settings.get_assistant(embedder=embedder)
+    paths = [corpus]
+    if extras:
+        from ingest.pipeline import discover
+
+        files = list(discover(extras))
+        paths += files[: args.extra_limit] if args.extra_limit else files
+    report = assistant.ingest(paths)
+    if report.count("added") or report.count("failed"):
+        print(report.summary(), file=sys.stderr)
+    return assistant

@@ -1,0 +1,127 @@
+"""Grounding and answer metrics (definitions in the README), with bootstrap confidence intervals."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.verifier import Verdict, Verifier
+from ingest.sentences import split_sentences
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_ABSTAIN = re.compile(
+    r"\b(?:do(?:es)? not (?:answer|say|mention|address|contain|specify|state)|no information|cannot (?:answer|find|determine)|"
+    r"not (?:mentioned|stated|specified|covered)|unable to (?:answer|find)|don't know|insufficient (?:information|evidence))\b",
+    re.I,
+)
+
+
+def normalize(text: str) -> str:
+    text = text.replace("\xa0", " ").replace("’", "'").replace("´", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)
+    return " ".join(text.lower().split())
+
+
+def statements(answer: str) -> list[tuple[str, list[int]]]:
+    """Answer sentences with the markers each carries; a marker group after the period belongs to it."""
+    out: list[tuple[str, list[int]]] = []
+    lines = [ln.strip() for ln in answer.splitlines()]
+    for line in lines:
+        line = re.sub(r"^(?:[-*]\s+|\d+\.\s+|#+\s+)", "", line)
+        line = re.sub(r"\*\*[^*]+\*\*\s*", lambda m: "" if m.group(0).strip().endswith(".**") else m.group(0), line)
+        if not line:
+            continue
+        # Move "[1][2]" that follow a sentence's period in front of it so the splitter keeps them together.
+        line = re.sub(r"([.!?])((?:\s*\[\d{1,3}\])+)", r"\2\1", line)
+        for s, e in split_sentences(line):
+            sentence = line[s:e]
+            markers = [int(m) for m in _MARKER.findall(sentence)]
+            claim = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", sentence)).strip()
+            if len(claim.split()) >= 3:
+                out.append((claim, markers))
+    return out
+
+
+def is_abstention(answer: str) -> bool:
+    return bool(_ABSTAIN.search(answer))
+
+
+def facts_present(answer: str, groups: Sequence[Sequence[str]]) -> tuple[int, int]:
+    """How many reference fact groups have an alternative in the answer, of how many."""
+    text = normalize(answer)
+    found = sum(1 for g in groups if any(normalize(alt) in text for alt in g))
+    return found, len(groups)
+
+
+@dataclass
+class StatementCheck:
+    claim: str
+    markers: list[int]
+    invalid_markers: list[int]
+    recall: int
+    precision_hits: int
+    verdict: Verdict
+    grounded: bool
+    per_citation: list[str] = field(default_factory=list)
+
+
+def check_statement(claim: str, markers: list[int], passages: Sequence[str], all_passages: Sequence[str],
+                    verifier: Verifier) -> StatementCheck:
+    """ALCE-style checks of one sentence: citation recall and precision, groundedness."""
+    valid = [m for m in dict.fromkeys(markers) if 1 <= m <= len(passages)]
+    invalid = [m for m in markers if not 1 <= m <= len(passages)]
+    cited = [passages[m - 1] for m in valid]
+    verdict = verifier.support(claim, cited) if cited else Verdict(0.0, "unsupported", "", ["no valid citation"])
+    recall = int(verdict.supported)
+    precision_hits = 0
+    notes: list[str] = []
+    if recall and len(valid) == 1:
+        precision_hits = 1
+    elif recall:
+        for m in valid:
+            alone = verifier.support(claim, [passages[m - 1]])
+            rest = [passages[x - 1] for x in valid if x != m]
+            # ALCE's irrelevant-citation rule: not even partly supporting alone, and not needed by the rest.
+            irrelevant = alone.label in ("unsupported", "contradicted") and verifier.support(claim, rest).supported
+            precision_hits += not irrelevant
+            notes.append(f"[{m}] {'irrelevant' if irrelevant else 'relevant'}")
+    grounded = verdict.supported or (bool(all_passages) and verifier.support(claim, all_passages).supported)
+    return StatementCheck(claim, valid, invalid, recall, precision_hits, verdict, grounded, notes)
+
+
+def bootstrap_ci(values: Sequence[float], *, rounds: int = 1000, seed: int = 13) -> tuple[float, float] | None:
+    """A 95% percentile bootstrap interval of the mean."""
+    if len(values) < 2:
+        return None
+    rng = random.Random(seed)
+    n = len(values)
+    means = sorted(sum(values[rng.randrange(n)] for _ in range(n)) / n for _ in range(rounds))
+    return (round(means[int(0.025 * rounds)], 4), round(means[int(0.975 * rounds) - 1], 4))
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    idx = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[idx], 1)
+
+
+def cohen_kappa(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    labels = sorted(set(truth) | set(predicted))
+    n = len(truth)
+    if n == 0:
+        return 0.0
+    observed = sum(a == b for a, b in zip(truth, predicted, strict=True)) / n
+    expected = sum((truth.count(lab) / n) * (predicted.count(lab) / n) for lab in labels)
+    return round((observed - expected) / (1 - expected), 4) if expected < 1 else 1.0
+
+
+Aggregate = Callable[[list[Any]], float | None]

@@ -1,0 +1,203 @@
+"""Score answers, ours or another system's, against the passages they cite and the reference facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.verifier import Verifier
+from eval.datasets import BUILTIN_SETS, EvalItem, load_items, read_jsonl
+from eval.metrics import (
+    StatementCheck,
+    bootstrap_ci,
+    check_statement,
+    facts_present,
+    is_abstention,
+    mean,
+    normalize,
+    percentile,
+    statements,
+)
+from ingest.errors import BriefingError
+
+
+@dataclass
+class AnswerRecord:
+    """One answer to score: ``passages[n-1]`` is what marker ``[n]`` points at."""
+
+    question: str
+    answer: str
+    passages: list[str]
+    retrieved: list[str] = field(default_factory=list)
+    abstained: bool | None = None
+    latency_ms: float | None = None
+    item: EvalItem | None = None
+
+
+@dataclass
+class QuestionResult:
+    record: AnswerRecord
+    abstained: bool
+    checks: list[StatementCheck]
+    correct: bool | None
+    facts: tuple[int, int] | None
+    evidence_recall: float | None
+    reciprocal_rank: float | None
+
+    @property
+    def flags(self) -> list[str]:
+        """Plain-language problems found in this answer."""
+        out: list[str] = []
+        for c in self.checks:
+            short = c.claim if len(c.claim) < 90 else c.claim[:87] + "…"
+            if c.invalid_markers:
+                out.append(f"marker {', '.join(f'[{m}]' for m in c.invalid_markers)} points at no passage: “{short}”")
+            if not c.markers and not c.invalid_markers:
+                out.append(f"uncited claim: “{short}”")
+            elif c.markers and not c.recall:
+                why = "; ".join(c.verdict.reasons[:2])
+                where = " (another passage supports it: wrong citation)" if c.grounded else ""
+                out.append(f"{c.verdict.label} by its citation{where}: “{short}” — {why}")
+        if self.record.item and not self.record.item.answerable and not self.abstained:
+            out.append("answered a question the corpus does not answer")
+        if self.record.item and self.record.item.answerable and self.abstained:
+            out.append("abstained on an answerable question")
+        return out
+
+
+@dataclass
+class EvalResult:
+    questions: list[QuestionResult]
+    metrics: dict[str, Any]
+
+
+def score(records: Iterable[AnswerRecord], verifier: Verifier, *, progress: bool = False) -> EvalResult:
+    records = list(records)
+    iterator: Iterable[AnswerRecord] = records
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(records, desc="verify", unit="answer", disable=None)
+    results = [score_one(r, verifier) for r in iterator]
+    return EvalResult(results, aggregate(results))
+
+
+def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
+    abstained = record.abstained if record.abstained is not None else is_abstention(record.answer)
+    retrieved = record.retrieved or record.passages
+    checks = [] if abstained else [
+        check_statement(claim, markers, record.passages, retrieved, verifier) for claim, markers in statements(record.answer)
+    ]
+    item = record.item
+    correct: bool | None = None
+    facts: tuple[int, int] | None = None
+    evidence_recall: float | None = None
+    rr: float | None = None
+    if item is not None and item.answerable:
+        facts = facts_present(record.answer, item.reference_facts) if not abstained else (0, len(item.reference_facts))
+        correct = bool(item.reference_facts) and facts[0] == facts[1]
+    if item is not None and item.answerable and item.evidence and record.retrieved:
+        texts = [normalize(p) for p in record.retrieved]
+        wanted = [normalize(e) for e in item.evidence]
+        evidence_recall = sum(any(w in t for t in texts) for w in wanted) / len(wanted)
+        rank = next((i for i, t in enumerate(texts, start=1) if any(w in t for w in wanted)), None)
+        rr = 1.0 / rank if rank else 0.0
+    return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr)
+
+
+def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    answered = [r for r in results if not r.abstained and r.checks]
+    per_answer_recall = [sum(c.recall for c in r.checks) / len(r.checks) for r in answered]
+    per_answer_precision = [
+        sum(c.precision_hits for c in r.checks) / n
+        for r in answered if (n := sum(len(c.markers) for c in r.checks))
+    ]
+    per_answer_grounded = [sum(c.grounded for c in r.checks) / len(r.checks) for r in answered]
+    all_checks = [c for r in answered for c in r.checks]
+    markers_total = sum(len(c.markers) + len(c.invalid_markers) for c in all_checks)
+    judged = [r for r in results if r.record.item is not None]
+    answerable = [r for r in judged if r.record.item and r.record.item.answerable]
+    unanswerable = [r for r in judged if r.record.item and not r.record.item.answerable]
+    abstentions = [r for r in judged if r.abstained]
+    correctness = [float(bool(r.correct)) for r in answerable]
+    fact_recall = [r.facts[0] / r.facts[1] for r in answerable if r.facts and r.facts[1]]
+    abstain_hits = [float(r.abstained) for r in unanswerable]
+    abstain_precision = [float(not (r.record.item and r.record.item.answerable)) for r in abstentions]
+    false_abstain = [float(r.abstained) for r in answerable]
+    ev_recall = [r.evidence_recall for r in answerable if r.evidence_recall is not None]
+    rr = [r.reciprocal_rank for r in answerable if r.reciprocal_rank is not None]
+    latencies = [r.record.latency_ms for r in results if r.record.latency_ms is not None]
+    series = {
+        "citation_recall": per_answer_recall,
+        "citation_precision": per_answer_precision,
+        "groundedness": per_answer_grounded,
+        "answer_correctness": correctness,
+        "fact_recall": fact_recall,
+        "abstention_recall": abstain_hits,
+        "abstention_precision": abstain_precision,
+        "false_abstention_rate": false_abstain,
+        "evidence_recall_at_k": ev_recall,
+        "mrr": rr,
+    }
+    metrics: dict[str, Any] = {name: mean(values) for name, values in series.items()}
+    metrics.update({
+        "uncited_claim_rate": mean([float(not c.markers and not c.invalid_markers) for c in all_checks]),
+        "invalid_marker_rate": round(sum(len(c.invalid_markers) for c in all_checks) / markers_total, 4) if markers_total else 0.0,
+        "n_questions": len(results),
+        "n_answered": len(answered),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
+        "n_statements": len(all_checks),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    })
+    metrics["ci95"] = {name: bootstrap_ci(values) for name, values in series.items() if len(values) >= 2}
+    return metrics
+
+
+def load_answers(path: Path) -> list[AnswerRecord]:
+    """Read another system's answers (question, answer with [n] markers, passages); reference data is
+    taken from the row itself, or from a built-in set holding the same question."""
+    rows = read_jsonl(path)
+    known = {normalize(i.question): i for name in BUILTIN_SETS for i in load_items(name)}
+    records: list[AnswerRecord] = []
+    for number, row in enumerate(rows, start=1):
+        for key in ("question", "answer", "passages"):
+            if key not in row:
+                raise BriefingError(f"{path}:{number}: missing {key!r}")
+        if not isinstance(row["passages"], list):
+            raise BriefingError(f"{path}:{number}: 'passages' must be a list of strings")
+        item = None
+        if "answerable" in row or "reference_facts" in row:
+            item = EvalItem(id=str(row.get("id", number)), question=str(row["question"]),
+                            answerable=bool(row.get("answerable", True)),
+                            reference_facts=row.get("reference_facts", []), evidence=row.get("evidence", []))
+        else:
+            item = known.get(normalize(str(row["question"])))
+        records.append(AnswerRecord(
+            question=str(row["question"]), answer=str(row["answer"]), passages=[str(p) for p in row["passages"]],
+            retrieved=[str(p) for p in row.get("retrieved", [])], abstained=row.get("abstained"),
+            latency_ms=row.get("latency_ms"), item=item,
+        ))
+    return records
+
+
+def run_assistant(assistant: Any, items: Sequence[EvalItem], *, k: int | None = None,
+                  progress: bool = False) -> list[AnswerRecord]:
+    """Ask the assistant every question; keep its citations as the numbered passages."""
+    iterator: Iterable[EvalItem] = items
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(items, desc="ask", unit="question", disable=None)
+    records: list[AnswerRecord] = []
+    for item in iterator:
+        answer, retrieved = assistant.ask_with_passages(item.question, k=k)
+        records.append(AnswerRecord(
+            question=item.question, answer=answer.answer, passages=[c.text for c in answer.citations],
+            retrieved=[p.text for p in retrieved], abstained=answer.abstained,
+            latency_ms=answer.timings_ms.get("total"), item=item,
+        ))
+    return records
