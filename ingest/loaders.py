@@ -27,9 +27,16 @@ def decode_text(data: bytes, path: Path) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise DocumentError(f"{path}: cannot detect the text encoding (binary data?)")
+    # cp1250 and cp1252 often tie (same chaos and coherence) on Western text; prefer cp1252, the
+    # Windows default, rather than turn "è" into "č".
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
+            best = match
+            break
     text = str(best)
     if _control_ratio(text) > 0.05:
         raise DocumentError(f"{path}: looks like binary data, not text")
@@ -116,9 +123,9 @@ _HTML_BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, blockquote, pre, figcaption, td, 
 
 
 def load_html(path: Path, data: bytes) -> ParsedDocument:
-    from selectolax.parser import HTMLParser  # type: ignore[attr-defined]
+    from selectolax.lexbor import LexborHTMLParser  # selectolax >= 1.0 removed the Modest backend
 
-    tree = HTMLParser(decode_text(data, path))
+    tree = LexborHTMLParser(decode_text(data, path))
     meta = {
         (node.attributes.get("name") or node.attributes.get("property") or "").lower(): node.attributes.get("content") or ""
         for node in tree.css("meta")

@@ -28,7 +28,7 @@ _MONTHS = {
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I)
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=T\d))")  # also 2020-11-08T14:05:00Z
 _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
 _SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
