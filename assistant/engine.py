@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
 from assistant.briefing import plan_briefing, render_briefing
-from assistant.errors import EmptyStoreError
+from assistant.errors import EmptyStoreError, LLMError
 from assistant.extractive import Answerer, Evidence, ExtractiveAnswerer, SentenceScorer, display_sentence
+from assistant.followup import standalone_question
 from assistant.lexical import LexicalIndex
+from assistant.llm import CheckedAnswer, LLMAnswerer, check_answer
 from assistant.metadata import MetadataAnswer, metadata_answer
 from assistant.retrieval import DenseRetriever, Filters, HybridRetriever, Retriever
+from assistant.verifier import ProxyVerifier, Verifier
 from ingest.embeddings import Embedder
 from ingest.pipeline import Ingestor, IngestReport, Progress, write_lock
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
@@ -26,12 +29,19 @@ class Assistant:
     """Answers questions over the store with cited passages; also ingests and removes documents."""
 
     def __init__(self, settings: Settings, embedder: Embedder, store: ChunkStore, retriever: Retriever,
-                 answerer: Answerer) -> None:
+                 answerer: Answerer, *, verifier: Verifier | None = None, llm: LLMAnswerer | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
         self.retriever = retriever
         self.answerer = answerer
+        self.verifier = verifier or ProxyVerifier(embedder)
+        self.llm = llm
+
+    @property
+    def modes(self) -> list[str]:
+        """Answer modes available: extractive always, llm when a chat model is configured."""
+        return ["extractive", "llm"] if self.llm else ["extractive"]
 
     @classmethod
     def from_settings(cls, settings: Settings, *, embedder: Embedder | None = None) -> Assistant:
@@ -47,41 +57,79 @@ class Assistant:
             SentenceScorer(embedder), min_score=settings.answer.min_score,
             max_sentences=settings.answer.max_sentences,
         )
-        return cls(settings, embedder, store, retriever, answerer)
+        verifier = ProxyVerifier(embedder)
+        llm = LLMAnswerer(settings.get_chat_model(), verifier) if settings.llm.provider else None
+        return cls(settings, embedder, store, retriever, answerer, verifier=verifier, llm=llm)
 
     # answering
 
-    def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None,
+            history: Sequence[tuple[str, str]] | None = None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the store, every sentence cited, or abstain."""
-        return self.ask_with_passages(question, k=k, filters=filters)[0]
+        final: Answer | None = None
+        for event in self.ask_stream(question, k=k, filters=filters, history=history, mode=mode):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
 
-    def ask_with_passages(self, question: str, *, k: int | None = None,
-                          filters: Filters | None = None) -> tuple[Answer, list[StoredChunk]]:
+    def ask_with_passages(self, question: str, *, k: int | None = None, filters: Filters | None = None,
+                          history: Sequence[tuple[str, str]] | None = None,
+                          mode: str | None = None) -> tuple[Answer, list[StoredChunk]]:
         """Like :meth:`ask`, also returning the passages retrieved (for evaluation)."""
+        retrieved: list[StoredChunk] = []
+        final: Answer | None = None
+        for event in self.ask_stream(question, k=k, filters=filters, history=history, mode=mode, passages_out=retrieved):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final, retrieved
+
+    def ask_stream(self, question: str, *, k: int | None = None, filters: Filters | None = None,
+                   history: Sequence[tuple[str, str]] | None = None, mode: str | None = None,
+                   passages_out: list[StoredChunk] | None = None) -> Iterator[str | Answer]:
+        """Yield text as a chat model writes it (LLM mode), then the checked :class:`Answer`."""
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
+        mode = mode or self.settings.answer.mode
+        if mode == "llm" and self.llm is None:
+            raise LLMError("answer mode 'llm' needs a chat model: set BRIEFING_LLM__PROVIDER and BRIEFING_LLM__MODEL")
         self._require_documents()
         t0 = time.perf_counter()
-        passages = self.retriever.retrieve(question, k or self.settings.retrieval.k, filters)
+        query = question
+        if history:
+            query = self.llm.rewrite(question, history) if mode == "llm" and self.llm else standalone_question(question, history)
+        passages = self.retriever.retrieve(query, k or self.settings.retrieval.k, filters)
+        if passages_out is not None:
+            passages_out.extend(passages)
         t1 = time.perf_counter()
-        meta = metadata_answer(question, passages, self.store)
+        standalone = query if query != question else None
+        meta = metadata_answer(query, passages, self.store)
         if meta is not None:
-            t2 = time.perf_counter()
-            timings = {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
-            return metadata_response(question, meta, timings), list(passages)
-        draft = self.answerer.draft(question, passages)
-        t2 = time.perf_counter()
-        timings = {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
+            yield metadata_response(question, meta, _timings(t0, t1, time.perf_counter()))
+            return
+        if mode == "llm" and self.llm is not None:
+            raw: list[str] = []
+            try:
+                for piece in self.llm.stream(query, passages):
+                    raw.append(piece)
+                    yield piece
+            except Exception as exc:  # network, auth or server errors from the provider
+                raise LLMError(f"the chat model failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+            checked = check_answer("".join(raw), passages, self.verifier)
+            yield llm_response(question, checked, passages, _timings(t0, t1, time.perf_counter()), standalone)
+            return
+        draft = self.answerer.draft(query, passages)
+        timings = _timings(t0, t1, time.perf_counter())
         confidence = round(draft.best_score, 4)
         if not draft.evidence:
-            answer = Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings,
-                            confidence=confidence, abstain_reason=draft.reason)
-        else:
-            text, citations = compose(draft.evidence)
-            answer = Answer(question=question, answer=text, abstained=False, citations=citations, timings_ms=timings,
-                            confidence=confidence)
-        return answer, list(passages)
+            yield Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings,
+                         confidence=confidence, abstain_reason=draft.reason, standalone_question=standalone)
+            return
+        text, citations = compose(draft.evidence)
+        yield Answer(question=question, answer=text, abstained=False, citations=citations, timings_ms=timings,
+                     confidence=confidence, standalone_question=standalone)
 
     def brief(self, topic: str, *, words: int = 300, k: int = 14, filters: Filters | None = None) -> Briefing:
         """A short cited briefing on ``topic``: bottom line, key points, open questions."""
@@ -163,6 +211,37 @@ def metadata_response(question: str, meta: MetadataAnswer, timings: dict[str, fl
     text = " ".join(f"{s} [1]" for s in meta.sentences)
     return Answer(question=question, answer=text, abstained=False, citations=[cite], timings_ms=timings,
                   confidence=1.0)
+
+
+def llm_response(question: str, checked: CheckedAnswer, passages: Sequence[StoredChunk],
+                 timings: dict[str, float], standalone: str | None) -> Answer:
+    """The checked model answer, markers renumbered in order of first use, each citing its passage."""
+    if checked.abstained:
+        return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings, mode="llm",
+                      flags=checked.flags, standalone_question=standalone,
+                      abstain_reason="the model found no answer, or no sentence it wrote was supported")
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for sentence in checked.sentences:
+        markers = []
+        for m in sentence.markers:
+            if m not in numbering:
+                numbering[m] = len(numbering) + 1
+                chunk = passages[m - 1]
+                citations.append(Citation(
+                    marker=numbering[m], doc_id=chunk.doc_id, title=chunk.title, source=chunk.source, date=chunk.date,
+                    section=chunk.section, page=chunk.page, text=chunk.text, start=chunk.start, end=chunk.end,
+                    chunk_id=chunk.id, origin=chunk.origin_of(chunk.text), score=sentence.verdict.score,
+                ))
+            markers.append(numbering[m])
+        parts.append(sentence.text + " " + "".join(f"[{n}]" for n in markers))
+    return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, timings_ms=timings,
+                  mode="llm", flags=checked.flags, standalone_question=standalone)
+
+
+def _timings(t0: float, t1: float, t2: float) -> dict[str, float]:
+    return {"retrieve": _ms(t0, t1), "answer": _ms(t1, t2), "total": _ms(t0, t2)}
 
 
 def citation(marker: int, ev: Evidence) -> Citation:

@@ -11,7 +11,15 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.text import content_terms, name_stems, question_names, question_type, strip_markers, type_match
+from assistant.text import (
+    content_terms,
+    count_focus,
+    name_stems,
+    question_names,
+    question_type,
+    strip_markers,
+    type_match,
+)
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 from ingest.store import StoredChunk
@@ -140,7 +148,8 @@ class ExtractiveAnswerer:
             return Draft([], 0.0, f"the retrieved passages never mention {', '.join(unknown)}")
         self.scorer.score(question, evidence)
         if question_type(question).strict:
-            evidence = [e for e in evidence if e.kind > 0]
+            focus = count_focus(question)
+            evidence = [e for e in evidence if e.kind > 0 and (not focus or focus & set(content_terms(e.text)))]
             if not evidence:
                 return Draft([], 0.0, "no passage holds the kind of answer asked for (a number, date or duration)")
         ranked = sorted(evidence, key=lambda e: e.score, reverse=True)

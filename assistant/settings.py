@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -107,6 +107,16 @@ class Settings(BaseSettings):
         from ingest.ledger import Ledger
 
         return Ledger(self.home / "ledger.sqlite")
+
+    def get_chat_model(self) -> Any:
+        """The configured LangChain chat model (OpenAI-compatible server or Ollama)."""
+        from assistant.errors import LLMError
+        from assistant.llm import make_chat_model
+
+        if not self.llm.provider:
+            raise LLMError("no chat model configured (BRIEFING_LLM__PROVIDER)")
+        return make_chat_model(self.llm.provider, self.llm.model, self.llm.base_url,
+                               os.environ.get(self.llm.api_key_env), self.llm.temperature, self.llm.timeout_s)
 
     def get_assistant(self, embedder: Embedder | None = None) -> Assistant:
         from assistant.engine import Assistant

@@ -39,7 +39,7 @@ def stem(word: str) -> str:
         w = w[:-2]
     if w[:1].isdigit():
         return w.replace(",", "")
-    for _ in range(2):  # twice, so that Azerbaijani → Azerbaijan → Azerbaij
+    for _ in range(3):  # repeatedly, so that Azerbaijanis → Azerbaijani → Azerbaijan → Azerbaij
         for suffix in _SUFFIXES:
             if w.endswith(suffix) and len(w) - len(suffix) >= 4:
                 w = w[: -len(suffix)]
@@ -156,3 +156,17 @@ def type_match(kind: QuestionType, sentence: str) -> float:
     if kind.wants_place:
         scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
     return sum(scores) / len(scores)
+
+
+_COUNT_FOCUS = re.compile(
+    r"\bhow (?:many|much)\s+(.+?)(?=\s+(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|in|of|on|at|from|per|during)\b|[?,;]|$)",
+    re.I,
+)
+
+
+def count_focus(question: str) -> set[str]:
+    """Stems of what a "how many …" question counts ("Syrian fighters" → {syri, fighter})."""
+    found: set[str] = set()
+    for m in _COUNT_FOCUS.finditer(question):
+        found.update(content_terms(m.group(1)))
+    return found

@@ -134,7 +134,11 @@ def _windows(passages: Sequence[str]) -> list[str]:
     """Sentences of the passages, and each pair of neighbouring sentences."""
     out: list[str] = []
     for passage in passages:
-        sentences = [passage[s:e] for s, e in split_sentences(passage)] or [passage]
+        sentences = [
+            strip_markers(line[s:e])
+            for line in passage.splitlines() if line.strip()
+            for s, e in split_sentences(line)
+        ] or [passage]
         out.extend(sentences)
         out.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences))
     return out or [""]

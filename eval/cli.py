@@ -49,6 +49,27 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         _emit({"verifier": summary}, args, lambda: json.dumps(summary, indent=2))
         return 0
 
+    if args.calibrate_abstention:
+        from eval.calibration import sweep_min_score
+        from eval.datasets import BUILTIN_SETS
+
+        runs = []
+        for name in BUILTIN_SETS:
+            if corpus_for(name) is None:
+                continue
+            assistant = _assistant_for(name, args, settings, embedder)
+            assistant.answerer.min_score = 0.0
+            runs += [(item, assistant.ask(item.question, k=args.k)) for item in load_items(name)]
+        sweep = sweep_min_score(runs)
+        sweep_summary: dict[str, Any] = {"best_min_score": sweep.best, "current_min_score": settings.answer.min_score,
+                                   "sweep": sweep.rows}
+        _emit(sweep_summary, args, lambda: "\n".join(
+            ["threshold  accuracy  answer_correctness  abstention_recall"]
+            + [f"{r['threshold']:<9.2f}  {r['accuracy']:<8.3f}  {r['answer_correctness']:<18.3f}  {r['abstention_recall']:.3f}"
+               for r in sweep.rows]
+            + [f"best min_score: {sweep.best} (configured: {settings.answer.min_score}; set BRIEFING_ANSWER__MIN_SCORE)"]))
+        return 0
+
     if args.answers is not None:
         records = load_answers(args.answers)
         title = f"Grounding of {args.answers.name}"

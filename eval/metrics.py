@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.verifier import Verdict, Verifier
-from ingest.sentences import split_sentences
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _ABSTAIN = re.compile(
     r"\b(?:do(?:es)? not (?:answer|say|mention|address|contain|specify|state)|no information|cannot (?:answer|find|determine)|"
     r"not (?:mentioned|stated|specified|covered)|unable to (?:answer|find)|don't know|insufficient (?:information|evidence))\b",
@@ -23,26 +21,6 @@ def normalize(text: str) -> str:
     text = text.replace("\xa0", " ").replace("’", "'").replace("´", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)
     return " ".join(text.lower().split())
-
-
-def statements(answer: str) -> list[tuple[str, list[int]]]:
-    """Answer sentences with the markers each carries; a marker group after the period belongs to it."""
-    out: list[tuple[str, list[int]]] = []
-    lines = [ln.strip() for ln in answer.splitlines()]
-    for line in lines:
-        line = re.sub(r"^(?:[-*]\s+|\d+\.\s+|#+\s+)", "", line)
-        line = re.sub(r"\*\*[^*]+\*\*\s*", lambda m: "" if m.group(0).strip().endswith(".**") else m.group(0), line)
-        if not line:
-            continue
-        # Move "[1][2]" that follow a sentence's period in front of it so the splitter keeps them together.
-        line = re.sub(r"([.!?])((?:\s*\[\d{1,3}\])+)", r"\2\1", line)
-        for s, e in split_sentences(line):
-            sentence = line[s:e]
-            markers = [int(m) for m in _MARKER.findall(sentence)]
-            claim = re.sub(r"\s+([.!?,;:])", r"\1", _MARKER.sub("", sentence)).strip()
-            if len(claim.split()) >= 3:
-                out.append((claim, markers))
-    return out
 
 
 def is_abstention(answer: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.citations import statements
 from assistant.verifier import Verifier
 from eval.datasets import BUILTIN_SETS, EvalItem, load_items, read_jsonl
 from eval.metrics import (
@@ -18,7 +19,6 @@ from eval.metrics import (
     mean,
     normalize,
     percentile,
-    statements,
 )
 from ingest.errors import BriefingError
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.metrics import bootstrap_ci, cohen_kappa, facts_present, statements
+from assistant.citations import statements
+from eval.metrics import bootstrap_ci, cohen_kappa, facts_present
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.slow

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("topic")
     p.add_argument("--words", type=int, default=300, help="about how many words")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--out", type=Path, default=None, help="also write the briefing to FILE.md or FILE.docx")
     _add_filters(p)
 
     p = sub.add_parser("serve", help="serve the Gradio chat")
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--answers", type=Path, default=None,
                      help="JSONL of another system's answers: question, answer with [n] markers, passages")
     src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
+    src.add_argument("--calibrate-abstention", action="store_true",
+                     help="sweep the extractive answerer's abstention threshold over the built-in sets")
     p.add_argument("--fit", action="store_true", help="with --calibration: grid-search the proxy thresholds")
     p.add_argument("--extra", type=Path, action="append", default=[], help="also ingest these files or folders (distractors)")
     p.add_argument("--extra-limit", type=int, default=None, help="ingest at most this many extra files")
@@ -204,6 +207,16 @@ def _print_answer(answer: Any) -> None:
 def cmd_brief(args: argparse.Namespace) -> int:
     assistant = _assistant()
     result = assistant.brief(args.topic, words=args.words, filters=_filters(args))
+    if args.out:
+        from assistant.export import briefing_docx, briefing_markdown
+
+        if args.out.suffix.lower() == ".docx":
+            args.out.write_bytes(briefing_docx(result))
+        elif args.out.suffix.lower() in (".md", ".markdown"):
+            args.out.write_text(briefing_markdown(result), encoding="utf-8")
+        else:
+            raise BriefingError(f"{args.out}: --out takes a .md or .docx file")
+        print(f"briefing written to {args.out}", file=sys.stderr)
     if args.json:
         _print_json(result.model_dump())
         return 0

@@ -1,0 +1,29 @@
+"""Footnote markers in answer text: parsing sentences with their [n] markers."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.sentences import split_sentences
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def statements(answer: str) -> list[tuple[str, list[int]]]:
+    """Answer sentences with the markers each carries; a marker group after the period belongs to it."""
+    out: list[tuple[str, list[int]]] = []
+    lines = [ln.strip() for ln in answer.splitlines()]
+    for line in lines:
+        line = re.sub(r"^(?:[-*]\s+|\d+\.\s+|#+\s+)", "", line)
+        line = re.sub(r"\*\*[^*]+\*\*\s*", lambda m: "" if m.group(0).strip().endswith(".**") else m.group(0), line)
+        if not line:
+            continue
+        # Move "[1][2]" that follow a sentence's period in front of it so the splitter keeps them together.
+        line = re.sub(r"([.!?])((?:\s*\[\d{1,3}\])+)", r"\2\1", line)
+        for s, e in split_sentences(line):
+            sentence = line[s:e]
+            markers = [int(m) for m in MARKER.findall(sentence)]
+            claim = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
+            if len(claim.split()) >= 3:
+                out.append((claim, markers))
+    return out
