@@ -19,6 +19,7 @@ from assistant.retrieval import DenseRetriever, Filters, HybridRetriever, Retrie
 from assistant.verifier import ProxyVerifier, Verifier
 from ingest.embeddings import Embedder
 from ingest.pipeline import Ingestor, IngestReport, Progress, write_lock
+from ingest.sandbox import ParseLimits
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 
 if TYPE_CHECKING:
@@ -174,8 +175,10 @@ class Assistant:
             return self._ingestor().remove(ref)
 
     def _ingestor(self) -> Ingestor:
-        return Ingestor(self.store, self.embedder, self.settings.get_ledger(),
-                        max_tokens=self.settings.chunking.max_tokens, on_written=self._store_changed)
+        ingest = self.settings.ingest
+        limits = ParseLimits(memory_mb=ingest.parse_memory_mb, seconds=ingest.parse_seconds, max_file_mb=ingest.max_file_mb)
+        return Ingestor(self.store, self.embedder, self.settings.get_ledger(), max_tokens=self.settings.chunking.max_tokens,
+                        on_written=self._store_changed, limits=limits, batch_chunks=ingest.batch_chunks)
 
     def _store_changed(self) -> None:
         """Keep the lexical index in step with the store after every ingest or removal."""

@@ -28,13 +28,24 @@ def default_home() -> Path:
 
 class EmbeddingSettings(BaseModel):
     model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or path; the default ships offline.")
+    backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="onnx: the same weights exported once to ONNX Runtime (fast start, no torch at query time)."
+    )
     device: str = Field("cpu", description="torch device for the embedding model.")
+    cache_dir: Path | None = Field(None, description="Where exported ONNX models are kept; default HOME/models.")
     batch_size: int = Field(64, ge=1, description="Texts embedded per forward pass.")
     allow_download: bool = Field(False, description="Let the Hugging Face hub download a model not on disk.")
 
 
 class ChunkingSettings(BaseModel):
     max_tokens: int = Field(200, ge=16, description="Chunk size limit in the embedding model's tokens.")
+
+
+class IngestSettings(BaseModel):
+    parse_memory_mb: int = Field(1024, ge=128, description="Address-space limit of the sandboxed parser process.")
+    parse_seconds: float = Field(60.0, gt=0, description="Time limit for parsing one file.")
+    max_file_mb: float = Field(100.0, gt=0, description="Larger files are refused.")
+    batch_chunks: int = Field(256, ge=1, description="Chunks embedded together (across files).")
 
 
 class RetrievalSettings(BaseModel):
@@ -78,6 +89,7 @@ class Settings(BaseSettings):
     collection_prefix: str = Field("", description="Prefix of the Chroma collection names.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)  # type: ignore[arg-type]
+    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)  # type: ignore[arg-type]
     answer: AnswerSettings = Field(default_factory=AnswerSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
@@ -93,6 +105,10 @@ class Settings(BaseSettings):
         if not self.embedding.allow_download:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if self.embedding.backend == "onnx" and self.embedding.device == "cpu":
+            from ingest.embeddings import OnnxEmbedder
+
+            return OnnxEmbedder(self.embedding.model, cache_dir=self.embedding.cache_dir or self.home / "models", batch_size=32)
         return SentenceTransformerEmbedder(self.embedding.model, device=self.embedding.device,
                                            batch_size=self.embedding.batch_size)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -102,6 +104,131 @@ class SentenceTransformerEmbedder:
             else:
                 self._tokenizer = self.model.tokenizer._tokenizer  # type: ignore[attr-defined]
         return self._tokenizer
+
+
+class OnnxEmbedder:
+    """The same sentence-transformers weights run by ONNX Runtime: no torch at query time.
+
+    The model is exported once (with torch, mean pooling and normalisation folded into the graph)
+    into ``cache_dir`` and reused; its vectors match the torch model's (cosine 1.0), so a store
+    built with either backend serves the other. Only BERT-style models with mean pooling export.
+    """
+
+    def __init__(self, name: str = DEFAULT_MODEL, *, cache_dir: Path, batch_size: int = 32, threads: int = 0) -> None:
+        self.name = name
+        self.path = Path(resolve_model_path(name))
+        self.cache_dir = cache_dir / re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+        self.batch_size = batch_size
+        self.threads = threads
+        self._session: object | None = None
+        self._tokenizer: object | None = None
+        self._counter: object | None = None
+        self._lock = threading.Lock()
+        config = self.path / "sentence_bert_config.json"
+        self.max_tokens = int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.is_file() else 256
+
+    @property
+    def dimension(self) -> int:
+        return int(json.loads((self.path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
+
+    @property
+    def onnx_path(self) -> Path:
+        return self.cache_dir / "model.onnx"
+
+    def _ensure_exported(self) -> None:
+        if self.onnx_path.is_file():
+            return
+        pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text())
+        if not pooling.get("pooling_mode_mean_tokens"):
+            raise ValueError(f"{self.name}: only mean-pooling models export to ONNX here; use backend 'torch'")
+        export_onnx(self.path, self.onnx_path)
+
+    def _load(self) -> tuple[object, object]:
+        with self._lock:
+            if self._session is None:
+                self._ensure_exported()
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                options = ort.SessionOptions()
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                if self.threads:
+                    options.intra_op_num_threads = self.threads
+                self._session = ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
+                tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+                tokenizer.no_padding()
+                tokenizer.enable_truncation(self.max_tokens)
+                self._tokenizer = tokenizer
+        return self._session, self._tokenizer
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        session, tokenizer = self._load()
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
+        for i in range(0, len(texts), self.batch_size):
+            rows = order[i:i + self.batch_size]
+            encodings = tokenizer.encode_batch([texts[j] for j in rows])  # type: ignore[attr-defined]
+            width = max(len(e.ids) for e in encodings)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for r, e in enumerate(encodings):
+                ids[r, : len(e.ids)] = e.ids
+                mask[r, : len(e.ids)] = 1
+            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask,  # type: ignore[attr-defined]
+                                           "token_type_ids": np.zeros_like(ids)})[0]
+        return out
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if self._counter is None:
+            from tokenizers import Tokenizer
+
+            counter = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+            counter.no_padding()
+            counter.no_truncation()
+            self._counter = counter
+        encodings = self._counter.encode_batch(list(texts), add_special_tokens=False)  # type: ignore[attr-defined]
+        return [len(e.ids) for e in encodings]
+
+
+def export_onnx(model_dir: Path, target: Path) -> None:
+    """Export a BERT-style sentence-transformers model (mean pooling, L2 norm) to ONNX with torch."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    model = AutoModel.from_pretrained(str(model_dir)).eval()
+
+    class SentenceEncoder(torch.nn.Module):
+        def __init__(self, encoder: torch.nn.Module) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    sample = tokenizer(["a sentence", "another, longer sentence"], padding=True, return_tensors="pt")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")  # concurrent exports must not share a file
+    axes = {"0": "batch", "1": "tokens"}
+    with warnings.catch_warnings():  # tracer chatter about constants that do not vary for an encoder
+        warnings.simplefilter("ignore")
+        _export(torch, SentenceEncoder(model), sample, partial, axes)
+    os.replace(partial, target)
+
+
+def _export(torch: Any, module: Any, sample: Any, partial: Path, axes: dict[str, str]) -> None:
+    torch.onnx.export(
+        module, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), str(partial),
+        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding"],
+        dynamic_axes={"input_ids": {0: axes["0"], 1: axes["1"]}, "attention_mask": {0: axes["0"], 1: axes["1"]},
+                      "token_type_ids": {0: axes["0"], 1: axes["1"]}, "embedding": {0: axes["0"]}},
+        opset_version=17, dynamo=False,
+    )
 
 
 _WORD = re.compile(r"\w+")

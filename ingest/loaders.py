@@ -51,8 +51,19 @@ def _control_ratio(text: str) -> float:
     return bad / len(sample)
 
 
+MAX_LINE_CHARS = 1_000_000
+
+
+def _check_lines(text: str, path: Path) -> None:
+    """A line of a million characters is not prose: minified data, a dump, or a hostile file."""
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise DocumentError(f"{path}: a single line of {longest:,} characters; not readable prose")
+
+
 def load_txt(path: Path, data: bytes) -> ParsedDocument:
     text = decode_text(data, path)
+    _check_lines(text, path)
     return assemble(str(path), "txt", paragraphs_from_text(text))
 
 
@@ -65,6 +76,7 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 def load_md(path: Path, data: bytes) -> ParsedDocument:
     text = decode_text(data, path)
+    _check_lines(text, path)
     meta: dict[str, Any] = {}
     m = _FRONT_MATTER.match(text)
     if m:
@@ -216,6 +228,7 @@ def load_docx(path: Path, data: bytes) -> ParsedDocument:
     import docx
 
     try:
+        _check_zip(path, data)
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(f"{path}: not a valid .docx ({exc.__class__.__name__})") from None
@@ -239,6 +252,23 @@ def load_docx(path: Path, data: bytes) -> ParsedDocument:
         title=_clean(props.title), author=_clean(props.author),
         date=props.created.strftime("%Y-%m-%d") if props.created else None,
     )
+
+
+MAX_INFLATED_MB = 200
+MAX_RATIO = 200
+
+
+def _check_zip(path: Path, data: bytes) -> None:
+    """Refuse a zip bomb before inflating it: too large unpacked, or compressed too well to be real."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        inflated = sum(info.file_size for info in archive.infolist())
+    if inflated > MAX_INFLATED_MB * 1e6 or (inflated > MAX_RATIO * max(len(data), 1) and inflated > 10e6):
+        raise DocumentError(
+            f"{path}: refusing to inflate {inflated / 1e6:.0f} MB from a {len(data) / 1e3:.0f} KB file (zip bomb?)"
+        )
 
 
 def _docx_hidden(para: Any) -> bool:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ingest.chunking import chunk_document
+from ingest.documents import Chunk, ParsedDocument
 from ingest.embeddings import Embedder
 from ingest.errors import BriefingError, DocumentError, StoreError, StoreLockedError, UnsupportedFileError
-from ingest.ledger import Ledger
-from ingest.loaders import LOADERS, load_document
+from ingest.ledger import Ledger, LedgerEntry
+from ingest.loaders import LOADERS
+from ingest.sandbox import ParseLimits, SandboxedParser
 from ingest.store import ChunkStore
 
 Progress = Callable[[int, int, str], None]
@@ -97,16 +103,41 @@ def write_lock(home: Path) -> Iterator[None]:
         lock.release()
 
 
+@dataclass
+class _Work:
+    """A file that needs (re)indexing, as it moves from parsing to embedding to the store."""
+
+    path: Path
+    key: str
+    sha: str
+    previous: LedgerEntry | None
+    doc: ParsedDocument | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return self.sha[:20]
+
+
 class Ingestor:
-    """Loads, chunks, embeds and writes files, recording each in the ledger."""
+    """Loads, chunks, embeds and writes files, recording each in the ledger.
+
+    Files are parsed in a sandboxed child process by a background thread while the main thread
+    embeds: chunks of many files are embedded together in large batches (identical chunk texts
+    once), and each file is written to the store only when all its chunks are embedded.
+    """
 
     def __init__(self, store: ChunkStore, embedder: Embedder, ledger: Ledger, *, max_tokens: int = 200,
-                 on_written: Callable[[], None] | None = None) -> None:
+                 on_written: Callable[[], None] | None = None, limits: ParseLimits | None = None,
+                 batch_chunks: int = 256) -> None:
         self.store = store
         self.embedder = embedder
         self.ledger = ledger
         self.max_tokens = min(max_tokens, embedder.max_tokens - 2)
         self.on_written = on_written
+        self.limits = limits or ParseLimits()
+        self.batch_chunks = batch_chunks
+        self._vector_cache: dict[str, np.ndarray] = {}
 
     def recover(self) -> int:
         """Undo the store writes of files whose ingest was interrupted; returns how many."""
@@ -122,70 +153,146 @@ class Ingestor:
         report = IngestReport()
         self.recover()
         files = list(discover(paths))
-        written = False
-        for number, path in enumerate(files, start=1):
-            if progress:
-                progress(number - 1, len(files), str(path))
-            outcome = self.ingest_file(path)
-            report.outcomes.append(outcome)
-            written = written or outcome.status in ("added", "updated")
+        work: list[_Work] = []
+        for path in files:
+            outcome_or_work = self._triage(path)
+            if isinstance(outcome_or_work, FileOutcome):
+                report.outcomes.append(outcome_or_work)
+            else:
+                work.append(outcome_or_work)
+        done = len(report.outcomes)
         if progress:
-            progress(len(files), len(files), "")
-        if written and self.on_written:
+            progress(done, len(files), "")
+        prepared: queue.Queue[_Work | FileOutcome | None] = queue.Queue(maxsize=64)
+        stop = threading.Event()
+        parser = threading.Thread(target=self._parse_all, args=(work, prepared, stop), daemon=True)
+        parser.start()
+        batch: list[_Work] = []
+        try:
+            while True:
+                item = prepared.get()
+                if item is None:
+                    break
+                if isinstance(item, FileOutcome):
+                    report.outcomes.append(item)
+                    done += 1
+                    if progress:
+                        progress(done, len(files), item.path)
+                    continue
+                batch.append(item)
+                if sum(len(w.chunks) for w in batch) >= self.batch_chunks:
+                    report.outcomes.extend(self._embed_and_write(batch))
+                    done += len(batch)
+                    if progress:
+                        progress(done, len(files), str(batch[-1].path))
+                    batch = []
+            report.outcomes.extend(self._embed_and_write(batch))
+            if progress:
+                progress(len(files), len(files), "")
+        finally:
+            stop.set()
+            while parser.is_alive():  # unblock the parser thread if we stopped early
+                try:
+                    prepared.get_nowait()
+                except queue.Empty:
+                    parser.join(0.1)
+        if any(o.status in ("added", "updated") for o in report.outcomes) and self.on_written:
             self.on_written()
         report.seconds = time.perf_counter() - started
         return report
 
-    def ingest_file(self, path: Path) -> FileOutcome:
+    def _triage(self, path: Path) -> FileOutcome | _Work:
+        """Skip unsupported and unchanged files without parsing them."""
         key = str(path.resolve())
         if path.suffix.lower() not in LOADERS:
-            return FileOutcome(key, "skipped", reason=f"unsupported file type {path.suffix or '(none)'!r}")
+            return FileOutcome(key, "skipped", reason=f"{path}: unsupported file type {path.suffix or '(none)'!r}")
         try:
-            data = path.read_bytes()
+            sha = _file_sha256(path)
         except OSError as exc:
             return FileOutcome(key, "failed", reason=f"{path}: cannot read ({exc.strerror})")
-        sha = hashlib.sha256(data).hexdigest()
-        doc_id = sha[:20]
         previous = self.ledger.get(key)
+        doc_id = sha[:20]
         if previous and previous.status == "done" and previous.sha256 == sha and self.store.has_document(doc_id):
             return FileOutcome(key, "unchanged", doc_id, previous.chunks)
-        status = "updated" if previous and previous.status == "done" else "added"
+        return _Work(path, key, sha, previous)
+
+    def _parse_all(self, work: list[_Work], out: queue.Queue[_Work | FileOutcome | None], stop: threading.Event) -> None:
+        with SandboxedParser(self.limits) as parser:
+            for item in work:
+                if stop.is_set():
+                    break
+                out.put(self._parse_one(parser, item))
+        out.put(None)
+
+    def _parse_one(self, parser: SandboxedParser, item: _Work) -> _Work | FileOutcome:
+        path = item.path
         try:
-            doc = load_document(path, data)
-            chunks = chunk_document(doc, doc_id, self.embedder.count_tokens, max_tokens=self.max_tokens)
-            if not chunks:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != item.sha:
+                raise DocumentError(f"{path}: changed while being ingested; run the ingest again")
+            item.doc = parser.parse(path, data)
+            item.chunks = chunk_document(item.doc, item.doc_id, self.embedder.count_tokens, max_tokens=self.max_tokens)
+            if not item.chunks:
                 raise DocumentError(f"{path}: no text to index")
+            return item
         except UnsupportedFileError as exc:
-            return FileOutcome(key, "skipped", reason=str(exc))
+            return FileOutcome(item.key, "skipped", reason=str(exc))
+        except OSError as exc:
+            return self._failed(item, f"{path}: cannot read ({exc.strerror})")
         except BriefingError as exc:
-            self.ledger.record(key, sha, doc_id, "failed", 0, str(exc))
-            return FileOutcome(key, "failed", doc_id, reason=str(exc))
-        except Exception as exc:  # a loader bug or a hostile file must not end the batch
-            reason = f"{path}: could not parse ({exc.__class__.__name__}: {str(exc)[:200]})"
-            self.ledger.record(key, sha, doc_id, "failed", 0, reason)
-            return FileOutcome(key, "failed", doc_id, reason=reason)
+            return self._failed(item, str(exc))
+        except Exception as exc:  # a chunker bug on a hostile file must not end the batch
+            return self._failed(item, f"{path}: could not index ({exc.__class__.__name__}: {str(exc)[:200]})")
 
-        if self.store.has_document(doc_id):  # same bytes already indexed under another path
-            self.ledger.record(key, sha, doc_id, "done", len(chunks))
-            self._drop_previous(previous, doc_id)
-            return FileOutcome(key, "unchanged", doc_id, len(chunks))
-        vectors = self.embedder.embed([c.text for c in chunks])
-        self.ledger.record(key, sha, doc_id, "pending", len(chunks))
-        try:
-            self.store.write_document(doc_id, doc, chunks, vectors)
-        except Exception as exc:
-            self.store.delete_document(doc_id)
-            self.ledger.record(key, sha, doc_id, "failed", 0, f"store write failed: {exc}")
-            raise StoreError(f"{path}: store write failed ({exc.__class__.__name__}: {exc})") from None
-        self._drop_previous(previous, doc_id)
-        self.ledger.record(key, sha, doc_id, "done", len(chunks))
-        return FileOutcome(key, status, doc_id, len(chunks), len(doc.text))
+    def _failed(self, item: _Work, reason: str) -> FileOutcome:
+        return FileOutcome(item.key, "failed", item.doc_id, reason=reason)
 
-    def _drop_previous(self, previous: object, doc_id: str) -> None:
+    def _embed_and_write(self, batch: list[_Work]) -> list[FileOutcome]:
+        outcomes: list[FileOutcome] = []
+        fresh = []
+        for item in batch:
+            if self.store.has_document(item.doc_id):  # the same bytes are already indexed under another path
+                self.ledger.record(item.key, item.sha, item.doc_id, "done", len(item.chunks))
+                self._drop_previous(item.previous, item.doc_id)
+                outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
+            else:
+                fresh.append(item)
+        vectors = self._embed([c.text for item in fresh for c in item.chunks])
+        offset = 0
+        for item in fresh:
+            assert item.doc is not None
+            count = len(item.chunks)
+            self.ledger.record(item.key, item.sha, item.doc_id, "pending", count)
+            try:
+                self.store.write_document(item.doc_id, item.doc, item.chunks, vectors[offset:offset + count])
+            except Exception as exc:
+                self.store.delete_document(item.doc_id)
+                self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0, f"store write failed: {exc}")
+                raise StoreError(f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})") from None
+            offset += count
+            self._drop_previous(item.previous, item.doc_id)
+            self.ledger.record(item.key, item.sha, item.doc_id, "done", count)
+            status = "updated" if item.previous and item.previous.status == "done" else "added"
+            outcomes.append(FileOutcome(item.key, status, item.doc_id, count, len(item.doc.text)))
+        return outcomes
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Embed, each distinct text once (boilerplate repeats across and within files)."""
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts]
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vector_cache}
+        if todo:
+            for key, vector in zip(todo, self.embedder.embed(list(todo.values())), strict=True):
+                self._vector_cache[key] = vector
+        vectors = np.stack([self._vector_cache[k] for k in keys])
+        if len(self._vector_cache) > 50_000:
+            self._vector_cache.clear()
+        return vectors
+
+    def _drop_previous(self, previous: LedgerEntry | None, doc_id: str) -> None:
         """After a file changed, delete its old document unless another file still holds it."""
-        from ingest.ledger import LedgerEntry
-
-        if not isinstance(previous, LedgerEntry) or previous.doc_id == doc_id:
+        if previous is None or previous.doc_id == doc_id:
             return
         others = [e for e in self.ledger.for_doc(previous.doc_id) if e.path != previous.path and e.status == "done"]
         if not others:
@@ -213,3 +320,11 @@ class Ingestor:
         if not matches:
             raise BriefingError(f"no document matches {ref!r} (see `briefing sources`)")
         raise BriefingError(f"{ref!r} matches {len(matches)} documents; give more of the id")
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -76,6 +76,15 @@ def network_guard() -> Iterator[None]:
     socket.getaddrinfo = _real_getaddrinfo
 
 
+@pytest.fixture(autouse=True, scope="session")
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One ONNX export of the embedding model for the whole run, CLI subprocesses included."""
+    cache = tmp_path_factory.mktemp("models")
+    os.environ["BRIEFING_EMBEDDING__CACHE_DIR"] = str(cache)
+    yield cache
+    os.environ.pop("BRIEFING_EMBEDDING__CACHE_DIR", None)
+
+
 @pytest.fixture(autouse=True)
 def briefing_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes under its own BRIEFING_HOME."""

@@ -1,0 +1,130 @@
+"""Parse untrusted files in a child process with a memory limit and a time limit.
+
+A zip bomb, a pathological PDF or a parser bug then fails one file with a clear reason; it cannot
+exhaust the ingesting process's memory, hang it, or crash it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ingest.documents import ParsedDocument
+from ingest.errors import DocumentError
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    memory_mb: int = 1024  # address-space limit of the parsing process
+    seconds: float = 60.0  # wall-clock limit per file
+    max_file_mb: float = 100.0
+
+
+def _limit_memory(memory_mb: int) -> None:
+    import resource
+
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker(conn: Connection, memory_mb: int) -> None:
+    _limit_memory(memory_mb)
+    from ingest.errors import BriefingError, UnsupportedFileError
+    from ingest.loaders import load_document
+
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        path, data = request
+        try:
+            reply: tuple[str, Any] = ("ok", load_document(Path(path), data))
+        except UnsupportedFileError as exc:
+            reply = ("unsupported", str(exc))
+        except BriefingError as exc:
+            reply = ("error", str(exc))
+        except MemoryError:
+            reply = ("error", f"{path}: parsing needed more than the {memory_mb} MB memory limit (zip bomb or huge file?)")
+        except RecursionError:
+            reply = ("error", f"{path}: too deeply nested to parse (malformed or hostile file)")
+        except Exception as exc:
+            last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+            where = f" in {Path(last[0].filename).name}" if last else ""
+            reply = ("error", f"{path}: could not parse ({exc.__class__.__name__}{where}: {str(exc)[:200]})")
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("error", f"{path}: the parsed text is too large to pass back"))
+
+
+class SandboxedParser:
+    """One long-lived parsing process, restarted after it dies or overruns its time."""
+
+    def __init__(self, limits: ParseLimits | None = None) -> None:
+        self.limits = limits or ParseLimits()
+        self._ctx = mp.get_context("spawn")  # fork after torch has started threads can deadlock
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._process = self._ctx.Process(target=_worker, args=(child, self.limits.memory_mb), daemon=True)
+        self._process.start()
+        child.close()
+        self._conn = parent
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process, self._conn = None, None
+
+    def parse(self, path: Path, data: bytes) -> ParsedDocument:
+        """Parse one file; raises DocumentError (or UnsupportedFileError) with the reason."""
+        from ingest.errors import UnsupportedFileError
+
+        size_mb = len(data) / 1e6
+        if size_mb > self.limits.max_file_mb:
+            raise DocumentError(f"{path}: the file is {size_mb:.0f} MB, over the {self.limits.max_file_mb:.0f} MB limit")
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        assert self._conn is not None
+        try:
+            self._conn.send((str(path), data))
+            if not self._conn.poll(self.limits.seconds):
+                self._kill()
+                raise DocumentError(f"{path}: parsing took longer than {self.limits.seconds:.0f} s (stopped)")
+            status, payload = self._conn.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+            code = self._process.exitcode if self._process is not None else None
+            self._kill()
+            raise DocumentError(f"{path}: the parser process died (exit code {code}); the file is malformed or hostile") from None
+        if status == "ok":
+            return payload  # type: ignore[no-any-return]
+        if status == "unsupported":
+            raise UnsupportedFileError(payload)
+        raise DocumentError(payload)
+
+    def close(self) -> None:
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send(None)
+                self._process.join(2)
+            except OSError:
+                pass
+        self._kill()
+
+    def __enter__(self) -> SandboxedParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
