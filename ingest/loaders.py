@@ -37,10 +37,29 @@ def decode_text(data: bytes, path: Path) -> str:
         if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
             best = match
             break
-    text = str(best)
+    text = _decode_mixed(data, best.encoding) or str(best)
     if _control_ratio(text) > 0.05:
         raise DocumentError(f"{path}: looks like binary data, not text")
     return text
+
+
+def _decode_mixed(data: bytes, legacy: str) -> str | None:
+    """Files pasted together from sources in different encodings: decode each line as UTF-8 when it
+    is valid UTF-8, else in the detected legacy encoding. None when no line is UTF-8 beyond ASCII."""
+    lines = data.split(b"\n")
+    out: list[str] = []
+    utf8_lines = 0
+    for line in lines:
+        try:
+            decoded = line.decode("utf-8")
+            utf8_lines += any(b > 0x7F for b in line)
+        except UnicodeDecodeError:
+            try:
+                decoded = line.decode(legacy)
+            except (UnicodeDecodeError, LookupError):
+                return None
+        out.append(decoded)
+    return "\n".join(out) if utf8_lines else None
 
 
 def _control_ratio(text: str) -> float:

@@ -32,7 +32,12 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _worker(conn: Connection, memory_mb: int) -> None:
+    import logging
+    import warnings
+
     _limit_memory(memory_mb)
+    logging.disable(logging.WARNING)  # parser libraries log recoverable damage; the verdict is what counts
+    warnings.simplefilter("ignore")
     from ingest.errors import BriefingError, UnsupportedFileError
     from ingest.loaders import load_document
 
@@ -61,7 +66,7 @@ def _worker(conn: Connection, memory_mb: int) -> None:
         try:
             conn.send(reply)
         except MemoryError:
-            conn.send(("error", f"{path}: the parsed text is too large to pass back"))
+            conn.send(("error", f"{path}: the parsed text did not fit in the {memory_mb} MB memory limit"))
 
 
 class SandboxedParser:

@@ -7,12 +7,6 @@ see each other's data even though they share the server (or the embedded directo
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,59 +25,19 @@ from ingest.loaders import load_document
 from ingest.pipeline import Ingestor, document_id
 from ingest.store import ChunkStore, make_client
 from tests.conftest import FIXTURES, SAMPLE
+from tests.servers import chroma_server as start_chroma
 
 EMB = HashingEmbedder()
-SERVER_START_TIMEOUT = 60.0
 
 
 # the server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def heartbeat(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    try:
-        with opener.open(f"{url}/api/v2/heartbeat", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server on 127.0.0.1 for this module; its URL."""
-    exe = Path(sys.executable).with_name("chroma")
-    assert exe.is_file(), f"no chroma executable next to {sys.executable}"
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(exe), "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not heartbeat(url):
-            if proc.poll() is not None:
-                raise AssertionError(f"chroma exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"chroma did not answer within {SERVER_START_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+    with start_chroma(tmp_path_factory.mktemp("chroma-server")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module", params=["embedded", pytest.param("server", marks=pytest.mark.server)])
