@@ -28,8 +28,9 @@ def default_home() -> Path:
 
 class EmbeddingSettings(BaseModel):
     model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or path; the default ships offline.")
-    backend: Literal["onnx", "torch"] = Field(
-        "onnx", description="onnx: the same weights exported once to ONNX Runtime (fast start, no torch at query time)."
+    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx", description="onnx: the same weights exported once to ONNX Runtime (fast start, no torch at query time); "
+        "onnx-int8: dynamically quantised, faster, vectors differ slightly (a store is built with one or the other)."
     )
     device: str = Field("cpu", description="torch device for the embedding model.")
     cache_dir: Path | None = Field(None, description="Where exported ONNX models are kept; default HOME/models.")
@@ -105,10 +106,11 @@ class Settings(BaseSettings):
         if not self.embedding.allow_download:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        if self.embedding.backend == "onnx" and self.embedding.device == "cpu":
+        if self.embedding.backend.startswith("onnx") and self.embedding.device == "cpu":
             from ingest.embeddings import OnnxEmbedder
 
-            return OnnxEmbedder(self.embedding.model, cache_dir=self.embedding.cache_dir or self.home / "models", batch_size=32)
+            return OnnxEmbedder(self.embedding.model, cache_dir=self.embedding.cache_dir or self.home / "models",
+                                batch_size=32, quantized=self.embedding.backend == "onnx-int8")
         return SentenceTransformerEmbedder(self.embedding.model, device=self.embedding.device,
                                            batch_size=self.embedding.batch_size)
 

@@ -114,8 +114,11 @@ class OnnxEmbedder:
     built with either backend serves the other. Only BERT-style models with mean pooling export.
     """
 
-    def __init__(self, name: str = DEFAULT_MODEL, *, cache_dir: Path, batch_size: int = 32, threads: int = 0) -> None:
-        self.name = name
+    def __init__(self, name: str = DEFAULT_MODEL, *, cache_dir: Path, batch_size: int = 32, threads: int = 0,
+                 quantized: bool = False) -> None:
+        # int8 vectors differ from fp32 (cosine about 0.95), so a store records them as another model.
+        self.name = f"{name}+int8" if quantized else name
+        self.quantized = quantized
         self.path = Path(resolve_model_path(name))
         self.cache_dir = cache_dir / re.sub(r"[^A-Za-z0-9._-]+", "_", name)
         self.batch_size = batch_size
@@ -133,15 +136,23 @@ class OnnxEmbedder:
 
     @property
     def onnx_path(self) -> Path:
-        return self.cache_dir / "model.onnx"
+        return self.cache_dir / ("model-int8.onnx" if self.quantized else "model.onnx")
 
     def _ensure_exported(self) -> None:
         if self.onnx_path.is_file():
             return
-        pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text())
-        if not pooling.get("pooling_mode_mean_tokens"):
-            raise ValueError(f"{self.name}: only mean-pooling models export to ONNX here; use backend 'torch'")
-        export_onnx(self.path, self.onnx_path)
+        fp32 = self.cache_dir / "model.onnx"
+        if not fp32.is_file():
+            pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text())
+            if not pooling.get("pooling_mode_mean_tokens"):
+                raise ValueError(f"{self.name}: only mean-pooling models export to ONNX here; use backend 'torch'")
+            export_onnx(self.path, fp32)
+        if self.quantized:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            partial = self.onnx_path.with_suffix(f".{os.getpid()}.partial")
+            quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8)
+            os.replace(partial, self.onnx_path)
 
     def _load(self) -> tuple[object, object]:
         with self._lock:
