@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 from eval.calibration import agreement, fit_thresholds
 from eval.datasets import CALIBRATION, corpus_for, load_items
 from eval.report import table, write_markdown
-from eval.runner import load_answers, run_assistant, score
-from ingest.errors import BriefingError
+from eval.runner import assistant_for_set, load_answers, run_assistant, score
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -105,27 +103,7 @@ def _emit(obj: dict[str, Any], args: argparse.Namespace, text: Any) -> None:
 
 
 def _assistant_for(name: str, args: argparse.Namespace, settings: Settings, embedder: Any) -> Any:
-    """A built-in set is answered over its own corpus (plus any --extra distractors) in a store of its own;
-    a set given by path is answered over the user's store."""
-    corpus = corpus_for(name)
-    if corpus is None:
-        if args.extra:
-            raise BriefingError("--extra only goes with a built-in set")
-        return settings.get_assistant(embedder=embedder)
-    extras = [p.resolve() for p in args.extra]
-    for p in extras:
-        if not p.exists():
-            raise BriefingError(f"{p}: no such file or directory")
-    slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{'-'.join(p.name for p in extras)}-{args.extra_limit or 'all'}".lower())
-    home_settings = settings.model_copy(update={"home": settings.home / "eval" / slug.strip("-"), "chroma_url": None})
-    assistant = home_settings.get_assistant(embedder=embedder)
-    paths = [corpus]
-    if extras:
-        from ingest.pipeline import discover
-
-        files = list(discover(extras))
-        paths += files[: args.extra_limit] if args.extra_limit else files
-    report = assistant.ingest(paths)
-    if report.count("added") or report.count("failed"):
+    assistant, report = assistant_for_set(name, settings, embedder, extras=args.extra, extra_limit=args.extra_limit)
+    if report is not None and (report.count("added") or report.count("failed")):
         print(report.summary(), file=sys.stderr)
     return assistant

@@ -54,12 +54,12 @@ def table(metrics: dict[str, Any], verifier: dict[str, Any] | None = None) -> st
 def write_markdown(result: EvalResult, path: Path, *, title: str, verifier: dict[str, Any] | None = None) -> Path:
     """A Markdown report with plots beside it (PNG) and per-question detail."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    plots = _plots(result, path)
+    figures = plots(result, path)
     lines = [f"# {title}", "", "```", table(result.metrics, verifier), "```", ""]
     if verifier and verifier.get("name") == "proxy":
         lines += ["Verdicts come from the offline *proxy* verifier (lexical coverage, required numbers, dates and",
                   "names, negation, embedding similarity), calibrated on hand-labelled pairs; it is not an NLI model.", ""]
-    lines += [f"![{name}]({p.name})" for name, p in plots.items()]
+    lines += [f"![{name}]({p.name})" for name, p in figures.items()]
     lines += ["", "## Per question", ""]
     for q in result.questions:
         item = q.record.item
@@ -82,7 +82,8 @@ def write_markdown(result: EvalResult, path: Path, *, title: str, verifier: dict
     return path
 
 
-def _plots(result: EvalResult, path: Path) -> dict[str, Path]:
+def plots(result: EvalResult, path: Path) -> dict[str, Path]:
+    """Per-question support and the score distribution, as PNG files beside ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,3 +202,29 @@ def run_assistant(assistant: Any, items: Sequence[EvalItem], *, k: int | None = 
             latency_ms=answer.timings_ms.get("total"), item=item,
         ))
     return records
+
+
+def assistant_for_set(name: str, settings: Any, embedder: Any, *, extras: Sequence[Path] = (),
+                      extra_limit: int | None = None) -> tuple[Any, Any]:
+    """An assistant for a question set, and the report of the ingest it needed (or None).
+
+    A built-in set is answered over its own corpus (plus any distractor files) in a store of its
+    own under ``home/eval``; a set given by path is answered over the user's store."""
+    from eval.datasets import corpus_for
+    from ingest.pipeline import discover
+
+    corpus = corpus_for(name)
+    if corpus is None:
+        if extras:
+            raise BriefingError("extra distractor files only go with a built-in set")
+        return settings.get_assistant(embedder=embedder), None
+    extras = [p.resolve() for p in extras]
+    for p in extras:
+        if not p.exists():
+            raise BriefingError(f"{p}: no such file or directory")
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{'-'.join(p.name for p in extras)}-{extra_limit or 'all'}".lower())
+    own = settings.model_copy(update={"home": settings.home / "eval" / slug.strip("-"), "chroma_url": None})
+    assistant = own.get_assistant(embedder=embedder)
+    files = list(discover(extras)) if extras else []
+    report = assistant.ingest([corpus, *(files[:extra_limit] if extra_limit else files)])
+    return assistant, report

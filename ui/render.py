@@ -1,51 +1,187 @@
-"""Safe rendering of answers and passages: corpus and model text is escaped, never trusted as HTML."""
+"""Safe rendering of answers and passages: corpus and model text is escaped, never trusted as HTML.
+
+Footnote links and passages share a *scope* (``t1``, ``t2``… for chat turns, ``brief`` for a briefing):
+the link ``<a href="#cite-N" class="cite-link cite-scope-S">`` opens the passage ``id="cite-S-N"``.
+The click handler lives in :data:`CITE_SCRIPT` (loaded in the page head by ``ui.web``).
+"""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Sequence
+from typing import Any
 
-from assistant.answers import Citation
+from assistant.answers import Answer, Citation
 from ingest.store import DocumentRecord
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# ``<``, ``>`` and ``&`` become entities (html.escape runs after the Markdown escapes, so ``#`` in ``&#x27;`` stays)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_SCOPE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+_SUP_LINK = re.compile(r'<sup><a href="#cite-(\d{1,3})"[^>]*>\[\d{1,3}\]</a></sup>')
+_MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+!|~-])")
+FOOTER = "\n\n---\n"  # everything after this in a chat message is rendering, not answer text
 
 
 def escape_markdown(text: str) -> str:
     """Text shown literally in Markdown: no HTML, no links, no images, no emphasis."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
 
 
-def answer_markdown(answer: str, citations: Sequence[Citation]) -> str:
-    """The answer with footnote markers as superscript links, then the cited sources."""
-    valid = {c.marker for c in citations}
-    escaped = escape_markdown(answer)
+def unescape_markdown(text: str) -> str:
+    """The inverse of :func:`escape_markdown`."""
+    return _MD_UNESCAPE.sub(r"\1", html.unescape(text))
+
+
+def _scope(scope: str | None) -> str | None:
+    if scope is None:
+        return None
+    if not _SCOPE.match(scope):
+        raise ValueError(f"bad citation scope {scope!r}")
+    return scope
+
+
+def _meta(c: Citation, *, section: bool = False) -> list[str]:
+    return [x for x in (c.date, c.section if section else None, f"p. {c.page}" if c.page else None) if x]
+
+
+def _quote(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "\u2026"
+
+
+def _links(escaped: str, valid: set[int], scope: str | None) -> str:
+    """Turn escaped ``\\[n\\]`` markers into superscript links; markers citing nothing are dropped."""
+    css = "cite-link" + (f" cite-scope-{scope}" if scope else "")
 
     def sup(m: re.Match[str]) -> str:
         n = int(m.group(1))
         if n not in valid:
             return ""
-        return f'<sup><a href="#cite-{n}" class="cite-link" title="Open source {n}">[{n}]</a></sup>'
+        return f'<sup><a href="#cite-{n}" class="{css}" title="Open source {n}">[{n}]</a></sup>'
 
-    body = re.sub(r"\\\[(\d{1,3})\\\]", sup, escaped)
+    return re.sub(r"\\\[(\d{1,3})\\\]", sup, escaped)
+
+
+def _source_list(citations: Sequence[Citation], quote_chars: int | None) -> list[str]:
+    lines = ["", "---", "**Sources**", ""]
+    for c in citations:
+        meta = ", ".join(_meta(c))
+        line = f"{c.marker}. *{escape_markdown(c.title)}*" + (f" ({escape_markdown(meta)})" if meta else "")
+        if quote_chars != 0:
+            line += f" \u2014 \u201c{escape_markdown(_quote(c.text, quote_chars))}\u201d"
+        lines.append(line)
+    return lines
+
+
+def answer_markdown(answer: str, citations: Sequence[Citation], *, scope: str | None = None,
+                    quote_chars: int | None = None) -> str:
+    """The answer with footnote markers as superscript links, then the cited sources.
+
+    ``quote_chars`` shortens each source's quote (0 leaves quotes out; None keeps them whole)."""
+    scope = _scope(scope)
+    body = _links(escape_markdown(answer), {c.marker for c in citations}, scope)
     if not citations:
         return body
-    lines = [body, "", "---", "**Sources**", ""]
-    for c in citations:
-        meta = ", ".join(x for x in (c.date, f"p. {c.page}" if c.page else None) if x)
-        lines.append(
-            f"{c.marker}. *{escape_markdown(c.title)}*" + (f" ({escape_markdown(meta)})" if meta else "")
-            + f" — \u201c{escape_markdown(c.text)}\u201d"
-        )
-    return "\n".join(lines)
+    return "\n".join([body, *_source_list(citations, quote_chars)])
 
 
-def passage_html(citation: Citation, document: DocumentRecord | None) -> str:
-    """The cited passage highlighted inside its surrounding paragraph, with the report's sources."""
+_BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*(.*)$")
+
+
+def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str | None = None,
+                      quote_chars: int | None = 140) -> str:
+    """A briefing's own structure (``## heading``, ``**label**``, ``- bullet``) kept; all its text escaped."""
+    scope = _scope(scope)
+    valid = {c.marker for c in citations}
+    out: list[str] = []
+    for line in briefing.splitlines():
+        if line.startswith("## "):
+            prefix, rest = "## ", line[3:]
+        elif line.startswith("- "):
+            prefix, rest = "- ", line[2:]
+        else:
+            prefix, rest = "", line
+        bold = _BOLD_LEAD.match(rest)
+        if bold:
+            label = f"**{escape_markdown(bold.group(1).strip())}**"
+            text = _links(escape_markdown(bold.group(2)), valid, scope)
+            out.append(prefix + label + (" " + text if text else ""))
+        else:
+            out.append(prefix + _links(escape_markdown(rest), valid, scope))
+    if citations:
+        out += _source_list(citations, quote_chars)
+    return "\n".join(out)
+
+
+def chat_markdown(answer: Answer, *, scope: str) -> str:
+    """A chat reply: the answer with footnote links, then a compact source list (the panel holds the passages)."""
+    if answer.abstained:
+        text = escape_markdown(answer.answer)
+        notes = []
+        if answer.abstain_reason:
+            notes.append(f"*Why: {escape_markdown(answer.abstain_reason)}*")
+        if answer.flags:
+            notes.append("*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*")
+        return text + (FOOTER + "\n\n".join(notes) if notes else "")
+    out = answer_markdown(answer.answer, answer.citations, scope=scope, quote_chars=0)
+    if answer.flags:
+        out += "\n\n*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*"
+    return out
+
+
+def streaming_markdown(partial: str) -> str:
+    """Text as a chat model writes it, escaped, with a cursor."""
+    return escape_markdown(partial) + " \u258c"
+
+
+def message_text(content: Any) -> str:
+    """The plain text of a chat message's content (a string, or Gradio's list of typed parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, list):
+        return " ".join(message_text(part) for part in content)
+    return ""
+
+
+def answer_text_of(message: str) -> str:
+    """Recover the answer text (with ``[n]`` markers) from a rendered chat reply, for follow-ups."""
+    body = message.split(FOOTER, 1)[0]
+    body = _SUP_LINK.sub(lambda m: f"[{m.group(1)}]", body)
+    return unescape_markdown(body).strip()
+
+
+def history_pairs(history: Sequence[dict[str, Any]] | None) -> list[tuple[str, str]]:
+    """``[(question, answer_text), ...]`` of the completed turns of a Gradio messages history."""
+    pairs: list[tuple[str, str]] = []
+    question: str | None = None
+    for message in history or []:
+        if not isinstance(message, dict):
+            continue
+        role, text = message.get("role"), message_text(message.get("content"))
+        if role == "user":
+            question = unescape_markdown(text).strip()
+        elif role == "assistant" and question is not None:
+            pairs.append((question, answer_text_of(text)))
+            question = None
+    return pairs
+
+
+def passage_html(citation: Citation, document: DocumentRecord | None, *, scope: str | None = None,
+                 collapsed: bool = False) -> str:
+    """The cited passage highlighted inside its surrounding paragraph, with the report's sources.
+
+    ``collapsed`` renders a ``<details>`` whose summary names the source; a footnote click opens it.
+    """
+    scope = _scope(scope)
+    n = int(citation.marker)
+    element_id = f"cite-{scope}-{n}" if scope else f"cite-{n}"
     title = html.escape(citation.title)
-    meta = " · ".join(html.escape(x) for x in (citation.date, citation.section, f"p. {citation.page}" if citation.page else None) if x)
+    meta = " · ".join(html.escape(x) for x in _meta(citation, section=True))
     context_start, context_end = citation.start, citation.end
     text = citation.text
     if document and document.text:
@@ -60,10 +196,81 @@ def passage_html(citation: Citation, document: DocumentRecord | None) -> str:
         f'<li><a href="{html.escape(u, quote=True)}" rel="noopener noreferrer nofollow" target="_blank">{html.escape(u)}</a></li>'
         for u in citation.origin if u.startswith(("http://", "https://"))
     )
-    return (
-        f'<div class="passage" id="cite-{citation.marker}" data-marker="{citation.marker}">'
-        f'<div class="passage-head"><b>[{citation.marker}] {title}</b> <span class="meta">{meta}</span></div>'
+    body = (
         f'<p class="passage-context">{before}<mark>{marked}</mark>{after}</p>'
         + (f'<div class="origin">Report\'s own sources:<ul>{origin}</ul></div>' if origin else "")
-        + "</div>"
     )
+    scope_attr = f' data-scope="{scope}"' if scope else ""
+    if collapsed:
+        quote = citation.text if len(citation.text) <= 110 else citation.text[:107].rstrip() + "…"
+        return (
+            f'<details class="passage" id="{element_id}" data-marker="{n}"{scope_attr}>'
+            f'<summary><b>[{n}] {title}</b> <span class="meta">{meta}</span>'
+            f'<span class="quote">\u201c{html.escape(quote)}\u201d</span></summary>{body}</details>'
+        )
+    return (
+        f'<div class="passage" id="{element_id}" data-marker="{n}"{scope_attr}>'
+        f'<div class="passage-head"><b>[{n}] {title}</b> <span class="meta">{meta}</span></div>'
+        + body + "</div>"
+    )
+
+
+EMPTY_PANEL = (
+    '<div class="sources-empty">Cited passages appear here. Click a footnote '
+    '<sup class="demo">[n]</sup> in an answer to open the passage it came from.</div>'
+)
+
+
+def sources_panel_html(groups: Sequence[dict[str, str]]) -> str:
+    """The sources panel: the newest answer's cited passages first, earlier answers folded below.
+
+    Each group is ``{"scope", "question", "html"}`` (``html`` already built by :func:`passage_html`).
+    """
+    if not groups:
+        return EMPTY_PANEL
+    parts: list[str] = []
+    for i, g in enumerate(groups):
+        section = (
+            f'<section class="turn-sources" data-scope="{html.escape(g["scope"], quote=True)}">'
+            f'<div class="turn-question">Sources for \u201c{html.escape(g["question"])}\u201d</div>'
+            f'{g["html"] or "<p class=meta>No passage cited.</p>"}</section>'
+        )
+        if i == 1:
+            parts.append('<details class="earlier"><summary>Earlier answers</summary>')
+        parts.append(section)
+    if len(groups) > 1:
+        parts.append("</details>")
+    return "".join(parts)
+
+
+CITE_SCRIPT = r"""
+<script>
+(function () {
+  if (window.__briefingCites) return;
+  window.__briefingCites = true;
+  function openCite(link) {
+    var m = (link.getAttribute("href") || "").match(/^#cite-(\d{1,3})$/);
+    if (!m) return false;
+    var scope = null;
+    link.classList.forEach(function (c) { if (c.indexOf("cite-scope-") === 0) scope = c.slice(11); });
+    var target = (scope && document.getElementById("cite-" + scope + "-" + m[1])) ||
+                 document.getElementById("cite-" + m[1]);
+    if (!target) return false;
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    document.querySelectorAll(".passage.cite-active").forEach(function (e) { e.classList.remove("cite-active"); });
+    target.classList.add("cite-active");
+    target.scrollIntoView({block: "nearest", behavior: "smooth"});
+    return true;
+  }
+  document.addEventListener("click", function (ev) {
+    var link = ev.target && ev.target.closest ? ev.target.closest("a.cite-link") : null;
+    if (!link) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    openCite(link);
+  }, true);
+})();
+</script>
+"""

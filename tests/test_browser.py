@@ -1,0 +1,290 @@
+"""The Gradio app in a real Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+Every test saves a screenshot under test-artifacts/ and checks that the page never requests anything
+from a host other than 127.0.0.1/localhost.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+SAMPLE = REPO / "ingest" / "samples" / "isw-2020-11-13-putin-wins-upset-victory-nagorno-karabakh.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+TIMEOUT_MS = 60_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.server,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="browser tests need Debian's Chromium at /usr/bin/chromium "
+                       "(apt-get install chromium); Playwright's own browsers are not used"),
+]
+
+PAYLOAD_TEXT = """Convoy report <img src=x onerror=alert(1)>
+
+By Field Desk
+
+November 14, 2020
+
+The relief convoy of 42 trucks reached Stepanakert on November 14, 2020 <img src=x onerror=alert(1)> <script>alert(2)</script> with winter supplies. ![tracker](https://example.com/pixel.png) <img src="https://example.com/remote.png"> The drivers reported no incidents on the Lachin corridor.
+"""
+
+
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension", "devtools"):
+        return True
+    return parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+class Page:
+    """A Playwright page that records every request URL and every JavaScript dialog."""
+
+    def __init__(self, browser: Any, url: str, name: str) -> None:
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.name = name
+        self.context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+        def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        self.page.on("dialog", on_dialog)
+        self.page.goto(url)
+        self.page.wait_for_selector("#question textarea")
+
+    def shot(self, suffix: str = "") -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{self.name}{suffix}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def tab(self, label: str) -> None:
+        self.page.get_by_role("tab", name=label).click()
+
+    def ask(self, question: str) -> None:
+        self.page.fill("#question textarea", question)
+        self.page.click("#ask")
+
+    def close(self) -> None:
+        outside = [u for u in self.requests if not _local(u)]
+        self.context.close()
+        assert not outside, f"requests left 127.0.0.1: {outside}"
+        assert not self.dialogs, f"JavaScript dialogs fired: {self.dialogs}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def _serve(assistant: Any) -> tuple[Any, str]:
+    from ui.web import create_app, launch_options
+
+    app = create_app(assistant)
+    app.queue(max_size=8, default_concurrency_limit=2)
+    _, url, _ = app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True,
+                           max_file_size="5mb", **launch_options(assistant))
+    return app, url
+
+
+@pytest.fixture(scope="module")
+def sample_url(sample_assistant: Any) -> Iterator[str]:
+    app, url = _serve(sample_assistant)
+    yield url
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def writable_url(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[str]:
+    """An app over a store of its own (the corpus test adds files to it)."""
+    from assistant.settings import Settings
+
+    assistant = Settings(home=tmp_path_factory.mktemp("browser-home")).get_assistant(embedder=embedder)  # type: ignore[call-arg]
+    assistant.ingest([SAMPLE])
+    app, url = _serve(assistant)
+    yield url
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[str]:
+    """An app whose only document carries HTML and script in its title and passages."""
+    from assistant.settings import Settings
+
+    folder = tmp_path_factory.mktemp("hostile")
+    doc = folder / "convoy.txt"
+    doc.write_text(PAYLOAD_TEXT, encoding="utf-8")
+    assistant = Settings(home=folder / "home").get_assistant(embedder=embedder)  # type: ignore[call-arg]
+    report = assistant.ingest([doc])
+    assert report.count("added") == 1, report.summary()
+    app, url = _serve(assistant)
+    yield url
+    app.close()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    url = request.getfixturevalue(request.param) if hasattr(request, "param") else None
+    assert url
+    p = Page(browser, url, request.node.name)
+    yield p
+    p.close()
+
+
+@pytest.mark.parametrize("page", ["sample_url"], indirect=True)
+def test_footnote_opens_highlighted_passage(page: Page) -> None:
+    pg = page.page
+    page.ask("How many Russian peacekeepers will deploy, and for how long?")
+    link = pg.locator("#chat a.cite-link").first
+    link.wait_for(state="visible")
+    assert link.inner_text().strip() == "[1]"
+    assert "1,960" in pg.locator("#chat").inner_text()
+    passage = pg.locator("#sources-panel #cite-t1-1")
+    passage.wait_for(state="attached")
+    mark = passage.locator("mark")
+    assert not mark.is_visible()  # folded until its footnote is clicked
+    link.click()
+    mark.wait_for(state="visible")
+    assert "1,960 troops" in mark.inner_text()
+    assert "cite-active" in (passage.get_attribute("class") or "")
+    assert passage.locator(".passage-head, summary").first.inner_text().startswith("[1]")
+    assert pg.locator("#sources-panel .origin a").count() >= 1  # the report's own sources
+    page.shot()
+
+    # a follow-up keeps the first answer's footnotes pointing at the first answer's passages
+    page.ask("And who controls its implementation?")
+    pg.locator("#sources-panel section[data-scope='t2']").wait_for(state="attached")
+    pg.locator("#chat a.cite-link").first.click()
+    pg.locator("#sources-panel #cite-t1-1 mark").wait_for(state="visible")
+    assert "1,960 troops" in pg.locator("#sources-panel #cite-t1-1 mark").inner_text()
+    page.shot("-follow-up")
+
+    pg.click("#new-chat")
+    pg.locator("#chat a.cite-link").first.wait_for(state="detached")
+    assert pg.locator("#sources-panel .passage").count() == 0
+
+
+@pytest.mark.parametrize("page", ["sample_url"], indirect=True)
+def test_briefing_downloads(page: Page, tmp_path: Path) -> None:
+    import docx
+
+    pg = page.page
+    page.tab("Briefing")
+    pg.fill("#topic textarea", "Turkey's gains")
+    pg.click("#write-briefing")
+    pg.locator("#briefing-md a.cite-link").first.wait_for(state="visible")
+    assert "Bottom line" in pg.locator("#briefing-md").inner_text()
+    pg.locator("#briefing-md a.cite-link").first.click()
+    pg.locator("#briefing-sources #cite-brief-1 mark").wait_for(state="visible")
+    page.shot()
+
+    with pg.expect_download() as info:
+        pg.click("#download-md")
+    md = tmp_path / "briefing.md"
+    info.value.save_as(md)
+    assert info.value.suggested_filename.endswith(".md")
+    text = md.read_text(encoding="utf-8")
+    assert "Bottom line" in text and "[^1]:" in text and "Turkey" in text
+
+    with pg.expect_download() as info:
+        pg.click("#download-docx")
+    assert info.value.suggested_filename.endswith(".docx")
+    path = tmp_path / "briefing.docx"
+    info.value.save_as(path)
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any("Bottom line" in p for p in paragraphs)
+    assert "Sources" in paragraphs
+    assert any(r.font.superscript for p in document.paragraphs for r in p.runs)
+
+
+@pytest.mark.parametrize("page", ["writable_url"], indirect=True)
+def test_corpus_upload_lists_documents_and_reports_failures(page: Page, tmp_path: Path) -> None:
+    pg = page.page
+    page.tab("Corpus")
+    table_text = "document.querySelector('#documents') ? document.querySelector('#documents').innerText : ''"
+    pg.wait_for_function(f"({table_text}).includes('Putin Wins')")
+    good = tmp_path / "clashes.md"
+    shutil.copy(FIXTURES / "formats" / "clashes.md", good)
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    pg.set_input_files("#upload input[type=file]", [str(good), str(bad)])
+    for name in ("clashes.md", "broken.pdf"):  # both uploaded and listed before ingesting
+        pg.locator(f"#upload .filename[aria-label='{name}']").wait_for(state="visible")
+    pg.wait_for_function("document.querySelectorAll('#upload td.download a').length === 2")  # upload finished
+    pg.click("#add-files")
+    status = pg.locator("#corpus-status")
+    status.get_by_text("Not added").wait_for(state="visible")
+    report = status.inner_text()
+    assert "broken.pdf" in report and "1 added" in report and "1 failed" in report, report
+    pg.wait_for_function(f"({table_text}).includes('Clashes erupt along the line of contact')")
+    rows = pg.locator("#documents").inner_text()
+    assert "Putin Wins" in rows  # nothing else lost
+    assert "2020-09-30" in rows
+    page.shot()
+
+    # the new document is offered in the sidebar's document filter and can be removed again
+    pg.click("#remove-choice input")
+    pg.get_by_role("option", name="Clashes erupt along the line of contact (2020-09-30)").click()
+    pg.click("#remove")
+    status.get_by_text("Removed").wait_for(state="visible")
+    pg.wait_for_function(f"!({table_text}).includes('Clashes erupt along the line of contact')")
+    assert "Putin Wins" in pg.locator("#documents").inner_text()
+    page.shot("-removed")
+
+
+@pytest.mark.parametrize("page", ["hostile_url"], indirect=True)
+def test_hostile_passage_renders_inert(page: Page) -> None:
+    pg = page.page
+    page.ask("How many trucks were in the relief convoy?")
+    link = pg.locator("#chat a.cite-link").first
+    link.wait_for(state="visible")
+    link.click()
+    mark = pg.locator("#sources-panel .passage mark").first
+    mark.wait_for(state="visible")
+    pg.wait_for_timeout(500)  # give any injected handler the chance to fire
+    panel = pg.locator("#sources-panel").inner_text()
+    assert "<img src=x onerror=alert(1)>" in panel or "<script>alert(2)</script>" in panel  # shown as text
+    assert pg.locator("#sources-panel img, #sources-panel script, #chat .message-content img, #chat script").count() == 0
+    page.shot()
+    # Page.close (fixture teardown) asserts that no dialog fired and no request left 127.0.0.1
+
+
+@pytest.mark.parametrize("page", ["sample_url"], indirect=True)
+def test_evaluation_of_uploaded_answers(page: Page) -> None:
+    pg = page.page
+    page.tab("Evaluation")
+    pg.get_by_label("Uploaded answers (JSONL)").check()
+    pg.set_input_files("#eval-answers input[type=file]", str(FIXTURES / "flawed_answers.jsonl"))
+    pg.locator("#eval-answers .filename[aria-label='flawed_answers.jsonl']").wait_for(state="visible")
+    pg.click("#run-eval")
+    pg.locator("#eval-summary").get_by_text("Grounding of flawed_answers.jsonl").wait_for(state="visible")
+    metrics = pg.locator("#eval-metrics").inner_text()
+    for name in ("citation_recall", "citation_precision", "groundedness", "uncited_claim_rate"):
+        assert name in metrics
+    pg.locator("#eval-support img").wait_for(state="visible")
+    pg.locator("#eval-scores img").wait_for(state="visible")
+    assert "points at no passage" in pg.locator("#eval-questions").inner_text()
+    page.shot()
