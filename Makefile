@@ -18,7 +18,7 @@ run: setup
 	$(VENV)/bin/briefing serve --with-sample
 
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
