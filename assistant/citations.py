@@ -9,7 +9,7 @@ from ingest.sentences import split_sentences
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
-def statements(answer: str) -> list[tuple[str, list[int]]]:
+def statements(answer: str, min_words: int = 3) -> list[tuple[str, list[int]]]:
     """Answer sentences with the markers each carries; a marker group after the period belongs to it."""
     out: list[tuple[str, list[int]]] = []
     lines = [ln.strip() for ln in answer.splitlines()]
@@ -24,6 +24,6 @@ def statements(answer: str) -> list[tuple[str, list[int]]]:
             sentence = line[s:e]
             markers = [int(m) for m in MARKER.findall(sentence)]
             claim = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
-            if len(claim.split()) >= 3:
+            if len(claim.split()) >= min_words:
                 out.append((claim, markers))
     return out

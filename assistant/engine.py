@@ -12,6 +12,7 @@ from assistant.briefing import plan_briefing, render_briefing
 from assistant.errors import EmptyStoreError, LLMError
 from assistant.extractive import Answerer, Evidence, ExtractiveAnswerer, SentenceScorer, display_sentence
 from assistant.followup import standalone_question
+from assistant.injection import quarantine
 from assistant.lexical import LexicalIndex
 from assistant.llm import CheckedAnswer, LLMAnswerer, check_answer
 from assistant.metadata import MetadataAnswer, metadata_answer
@@ -119,6 +120,9 @@ class Assistant:
             except Exception as exc:  # network, auth or server errors from the provider
                 raise LLMError(f"the chat model failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
             checked = check_answer("".join(raw), passages, self.verifier)
+            hidden = sum(quarantine(p.text)[1] for p in passages)
+            if hidden:
+                checked.flags.append(f"withheld {hidden} instruction-like sentence(s) in the passages from the model")
             yield llm_response(question, checked, passages, _timings(t0, t1, time.perf_counter()), standalone)
             return
         draft = self.answerer.draft(query, passages)

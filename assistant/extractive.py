@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.injection import is_instruction
 from assistant.text import (
     content_terms,
     count_focus,
@@ -25,7 +26,8 @@ from ingest.sentences import split_sentences
 from ingest.store import StoredChunk
 
 _LIST_PREFIX = re.compile(r"(?:[-*•▪◦]\s+)?(?:\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)?")
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\w{1,6}\])*$")
+# One superscript per repetition: "+" inside "(...)*" backtracked exponentially on long marker runs.
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]|\[\w{1,6}\])*$")
 
 
 @dataclass
@@ -87,6 +89,8 @@ class SentenceScorer:
         for chunk in passages:
             for start, end, text in sentences_of(chunk):
                 if (chunk.doc_id, start) in seen or not _TERMINAL.search(text) or len(text.split()) < 4:
+                    continue
+                if is_instruction(text):  # addressed to an AI, not evidence for the reader
                     continue
                 seen.add((chunk.doc_id, start))
                 out.append(Evidence(chunk, start, end, text))

@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.answers import ABSTAIN_MESSAGE
 from assistant.citations import statements
+from assistant.injection import quarantine
 from assistant.verifier import Verdict, Verifier
 from ingest.store import StoredChunk
 
@@ -39,7 +40,10 @@ Standalone question:"""
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
-_HTML = re.compile(r"<[^>]{0,200}>")
+# A tag of any length (an <img> with a 300-character alt survived a 200-character limit), and what is
+# left of a tag that is never closed: its "<" goes, so no element can form from the rest.
+_HTML = re.compile(r"<[^>]{0,200}>|</?[a-zA-Z!?][^<>]*>")
+_TAG_OPEN = re.compile(r"<(?=/?[a-zA-Z!?])")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
 
 
@@ -47,7 +51,7 @@ def format_passages(passages: Sequence[StoredChunk]) -> str:
     """Numbered passages as delimited data; anything that looks like our delimiters is neutralised."""
     parts = ["<passages>"]
     for n, p in enumerate(passages, start=1):
-        text = re.sub(r"</?\s*passages?\b[^>]*>", "", p.text, flags=re.I)
+        text, _ = quarantine(re.sub(r"</?\s*passages?\b[^>]*>", "", p.text, flags=re.I))
         title = re.sub(r"[\"<>]", "", p.title)
         parts.append(f'<passage id="{n}" title="{title}" date="{p.date or "undated"}">\n{text}\n</passage>')
     parts.append("</passages>")
@@ -67,7 +71,7 @@ def strip_unsafe(text: str) -> str:
     """Remove images, links, raw HTML and bare URLs from model output."""
     text = _IMAGE.sub("", text)
     text = _LINK.sub(lambda m: m.group(1) if not re.fullmatch(r"\d{1,3}", m.group(1)) else f"[{m.group(1)}]", text)
-    text = _HTML.sub("", text)
+    text = _TAG_OPEN.sub("", _HTML.sub("", text))
     return _URL.sub("", text)
 
 
@@ -97,7 +101,10 @@ def check_answer(raw: str, passages: Sequence[StoredChunk], verifier: Verifier) 
     if not text or ABSTAIN_MESSAGE.lower().rstrip(".") in text.lower():
         return CheckedAnswer([], True, flags, raw)
     kept: list[CheckedSentence] = []
-    for claim, markers in statements(text):
+    for claim, markers in statements(text, min_words=1):
+        if len(claim.split()) < 3:
+            flags.append(f"removed fragment: “{claim}”")
+            continue
         valid = [m for m in dict.fromkeys(markers) if 1 <= m <= len(passages)]
         for bad in (m for m in markers if not 1 <= m <= len(passages)):
             flags.append(f"dropped marker [{bad}]: it points at no passage")

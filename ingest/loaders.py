@@ -166,7 +166,7 @@ def load_html(path: Path, data: bytes) -> ParsedDocument:
         node.decompose()
     for node in tree.css("[style]"):
         style = (node.attributes.get("style") or "").replace(" ", "").lower()
-        if "display:none" in style or "visibility:hidden" in style:
+        if "display:none" in style or "visibility:hidden" in style or _invisible_style(style):
             node.decompose()
     root = tree.css_first("article") or tree.css_first("main") or tree.body
     if root is None:
@@ -196,6 +196,18 @@ def load_html(path: Path, data: bytes) -> ParsedDocument:
         publisher=meta.get("og:site_name") or None,
         description=meta.get("description") or meta.get("og:description") or None,
     )
+
+
+_WHITE = re.compile(r"(?:^|;)color:(?:#fff\b|#ffffff\b|white\b|rgb\(255,255,255\))")
+_ZERO = re.compile(r"(?:^|;)(?:font-size:0(?:px|pt|em)?(?:;|$)|opacity:0(?:\.0*)?(?:;|$))")
+
+
+def _invisible_style(style: str) -> bool:
+    """Text a reader cannot see: white on the default white page, zero size, or fully transparent.
+    Such text in a report is there for machines, and is the usual vehicle of prompt injection."""
+    background = re.search(r"background(?:-color)?:([^;]+)", style)
+    dark_background = background is not None and not re.match(r"(?:#fff|#ffffff|white|transparent)\b", background.group(1))
+    return bool(_ZERO.search(style)) or (bool(_WHITE.search(style)) and not dark_background)
 
 
 def _has_block_ancestor(node: Any, root: Any) -> bool:
@@ -253,8 +265,8 @@ def load_docx(path: Path, data: bytes) -> ParsedDocument:
         raise DocumentError(f"{path}: not a valid .docx ({exc.__class__.__name__})") from None
     paragraphs: list[RawParagraph] = []
     for para in document.paragraphs:
-        text = para.text.strip()
-        if not text or _docx_hidden(para):
+        text = _docx_visible_text(para).strip()
+        if not text:
             continue
         style = (para.style.name if para.style is not None else "").lower()
         if style == "title":
@@ -290,10 +302,15 @@ def _check_zip(path: Path, data: bytes) -> None:
         )
 
 
-def _docx_hidden(para: Any) -> bool:
-    """Runs marked hidden (w:vanish) are invisible in Word; they are not the author's visible text."""
+def _docx_visible_text(para: Any) -> str:
+    """A paragraph's text without runs marked hidden (w:vanish): invisible in Word, not the author's text."""
     runs = list(para.runs)
-    return bool(runs) and all(run.font.hidden for run in runs)
+    if not runs:
+        return str(para.text)
+    if not any(run.font.hidden for run in runs):
+        return str(para.text)  # keeps text python-docx finds outside runs (hyperlinks, fields)
+    return "".join(run.text for run in runs if not run.font.hidden)
+
 
 
 LOADERS: dict[str, Loader] = {

@@ -22,7 +22,8 @@ from ingest.loaders import LOADERS
 from ingest.sandbox import ParseLimits, SandboxedParser
 from ingest.store import ChunkStore
 
-Progress = Callable[[int, int, str], None]
+# progress(files_done, files_total, current_file, chunks_written)
+Progress = Callable[[int, int, str, int], None]
 
 
 @dataclass
@@ -162,7 +163,7 @@ class Ingestor:
                 work.append(outcome_or_work)
         done = len(report.outcomes)
         if progress:
-            progress(done, len(files), "")
+            progress(done, len(files), "", 0)
         prepared: queue.Queue[_Work | FileOutcome | None] = queue.Queue(maxsize=64)
         stop = threading.Event()
         parser = threading.Thread(target=self._parse_all, args=(work, prepared, stop), daemon=True)
@@ -177,18 +178,18 @@ class Ingestor:
                     report.outcomes.append(item)
                     done += 1
                     if progress:
-                        progress(done, len(files), item.path)
+                        progress(done, len(files), item.path, report.chunks)
                     continue
                 batch.append(item)
                 if sum(len(w.chunks) for w in batch) >= self.batch_chunks:
                     report.outcomes.extend(self._embed_and_write(batch))
                     done += len(batch)
                     if progress:
-                        progress(done, len(files), str(batch[-1].path))
+                        progress(done, len(files), str(batch[-1].path), report.chunks)
                     batch = []
             report.outcomes.extend(self._embed_and_write(batch))
             if progress:
-                progress(len(files), len(files), "")
+                progress(len(files), len(files), "", report.chunks)
         finally:
             stop.set()
             while parser.is_alive():  # unblock the parser thread if we stopped early

@@ -11,12 +11,16 @@ _ABBREVIATIONS = frozenset(
     ["mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "st", "sen", "rep", "gov", "pres", "amb", "jr", "sr", "inc", "ltd", "co", "corp", "no", "nos", "vol", "fig", "pp", "p", "ed", "eds", "est", "approx", "dept", "univ", "mt", "ft", "vs", "etc", "al", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
 
-# A candidate end: terminal punctuation, then closing quotes/brackets, then footnote markers.
+# A candidate end: terminal punctuation, then closing quotes/brackets, then footnote markers. The
+# quantifiers are possessive and the tail is optional so that every run of punctuation is read once:
+# a backtracking version took exponential time on ".¹¹¹…x" and quadratic time on long runs of dots.
+# ``tail`` is None when the run is not followed by whitespace or the end (not a sentence end).
 _END = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?:[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\])*(?=\s|$)"
+    r"[.!?…]++(?P<tail>[\"'”’)\]]*+(?:[" + SUPERSCRIPT_DIGITS + r"]|\[(?:\d{1,3}|[ivxlc]{1,6})\])*+(?=\s|$))?"
 )
 _NEXT_START = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF]")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_WINDOW = 32  # characters before a period searched for the word it ends (longer than any abbreviation)
 _HARD_LIMIT = 2000  # characters: a "sentence" longer than this is cut at a space (hostile input)
 
 
@@ -26,6 +30,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _END.finditer(text, start, end):
+        if match.group("tail") is None:
+            continue
         stop = match.end()
         if not _is_boundary(text, match.start(), stop, end):
             continue
@@ -42,7 +48,8 @@ def _is_boundary(text: str, punct_start: int, stop: int, end: int) -> bool:
         return False
     if text[punct_start] != ".":
         return True
-    word = _WORD_BEFORE.search(text, 0, punct_start)
+    # Only the last few characters can decide (abbreviations are short); searching from 0 was quadratic.
+    word = _WORD_BEFORE.search(text, max(0, punct_start - _WORD_WINDOW), punct_start)
     if word is None:
         return True
     token = word.group(1).lower().rstrip(".")

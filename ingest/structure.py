@@ -88,15 +88,17 @@ def _splits_by_line(lines: list[str]) -> bool:
 
 def _merge_continuations(lines: list[str]) -> list[str]:
     """Join a line that starts neither an item nor an entry to the line before it."""
-    merged: list[str] = []
+    # Parts are collected and joined once, and "all lines short" is decided once: both were per line
+    # (quadratic: a 2 MB paragraph of continuation lines took seconds to minutes).
+    merged: list[list[str]] = []
+    all_short = all(len(x) < 80 for x in lines)
     for ln in lines:
         starts_new = _LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) or not merged
-        if starts_new or all(len(x) < 80 for x in lines):
-            merged.append(ln)
+        if starts_new or all_short:
+            merged.append([ln])
         else:
-            sep = "\n" if _URL.match(ln) else " "
-            merged[-1] = merged[-1] + sep + ln
-    return merged
+            merged[-1].extend(("\n" if _URL.match(ln) else " ", ln))
+    return ["".join(parts) for parts in merged]
 
 
 def _is_wrapped(lines: list[str]) -> bool:

@@ -159,12 +159,12 @@ def _progress_bar() -> Any:
 
     bar: dict[str, Any] = {}
 
-    def update(done: int, total: int, current: str) -> None:
+    def update(done: int, total: int, current: str, chunks: int) -> None:
         if "bar" not in bar:
             bar["bar"] = tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=None)
         b = bar["bar"]
         b.n = done
-        b.set_postfix_str(Path(current).name[:40] if current else "", refresh=True)
+        b.set_postfix_str(f"{chunks} chunks" + (f", {Path(current).name[:40]}" if current else ""), refresh=True)
         if done >= total:
             b.close()
 

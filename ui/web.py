@@ -222,8 +222,8 @@ def create_app(assistant: Assistant) -> gr.Blocks:
         paths = [Path(f) for f in files]
         progress((0, len(paths)), desc="Ingesting", unit="files")
 
-        def step(done: int, total: int, current: str) -> None:
-            progress((done, total), desc=f"Ingesting {Path(current).name}", unit="files")
+        def step(done: int, total: int, current: str, chunks: int) -> None:
+            progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} chunks so far)", unit="files")
 
         try:
             report = assistant.ingest(paths, progress=step)
