@@ -119,7 +119,8 @@ class Settings(BaseSettings):
 
         self.home.mkdir(parents=True, exist_ok=True)
         client = make_client(path=None if self.chroma_url else str(self.store_path), url=self.chroma_url)
-        return ChunkStore(client, model=embedder.name, dimension=embedder.dimension, prefix=self.collection_prefix)
+        return ChunkStore(client, model=embedder.name, dimension=embedder.dimension, prefix=self.collection_prefix,
+                          url=self.chroma_url)
 
     def get_ledger(self) -> Ledger:
         from ingest.ledger import Ledger

@@ -7,10 +7,11 @@ inside its paragraph. Both live in the same Chroma, embedded or server.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -106,10 +107,45 @@ def make_client(path: str | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=path, settings=settings)
 
 
+def _is_connection_error(exc: BaseException) -> bool:
+    try:
+        import httpx
+
+        if isinstance(exc, httpx.TransportError):
+            return True
+    except ImportError:  # pragma: no cover - httpx comes with chromadb
+        pass
+    name = exc.__class__.__name__
+    return isinstance(exc, ConnectionError | TimeoutError) or "Connect" in name or "Timeout" in name
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _server_errors(method: F) -> F:
+    """Turn a lost Chroma server into a StoreError that names it; the next call reconnects."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChunkStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            if self.url and _is_connection_error(exc):
+                raise StoreError(
+                    f"lost the Chroma server at {self.url} ({exc.__class__.__name__}); is it running?"
+                ) from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 class ChunkStore:
     """Reads and writes chunks and documents; refuses a store built with another embedding model."""
 
-    def __init__(self, client: Any, *, model: str, dimension: int, prefix: str = "") -> None:
+    def __init__(self, client: Any, *, model: str, dimension: int, prefix: str = "", url: str | None = None) -> None:
+        self.url = url
         self.client = client
         self.model = model
         self.dimension = dimension
@@ -135,6 +171,7 @@ class ChunkStore:
 
     # writing
 
+    @_server_errors
     def write_document(self, doc_id: str, doc: ParsedDocument, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Write a document's chunks, then its record; the record is written last, so its presence
         means the chunks are complete."""
@@ -158,6 +195,7 @@ class ChunkStore:
             metadatas=[{**common, "chunks": len(chunks), "chars": len(doc.text)}],
         )
 
+    @_server_errors
     def delete_document(self, doc_id: str) -> int:
         """Delete a document's chunks and record; returns the number of chunks deleted."""
         ids = self.chunk_ids(doc_id)
@@ -168,29 +206,36 @@ class ChunkStore:
 
     # reading
 
+    @_server_errors
     def chunk_ids(self, doc_id: str) -> list[str]:
         return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
 
+    @_server_errors
     def count(self) -> int:
         return int(self.chunks.count())
 
+    @_server_errors
     def document_ids(self) -> list[str]:
         return list(self.documents.get(include=[])["ids"])
 
+    @_server_errors
     def has_document(self, doc_id: str) -> bool:
         return bool(self.documents.get(ids=[doc_id], include=[])["ids"])
 
+    @_server_errors
     def list_documents(self) -> list[DocumentRecord]:
         got = self.documents.get(include=["metadatas"])
         records = [_record(i, m, None) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(records, key=lambda r: (r.date or "", r.title))
 
+    @_server_errors
     def get_document(self, doc_id: str) -> DocumentRecord | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
             return None
         return _record(got["ids"][0], got["metadatas"][0], got["documents"][0])
 
+    @_server_errors
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
         by_id = {
@@ -210,6 +255,7 @@ class ChunkStore:
                 yield _stored_chunk(i, d, m, 0.0)
             offset += len(got["ids"])
 
+    @_server_errors
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[StoredChunk]:
         """The ``k`` chunks nearest to ``vector``, best first; ``score`` is cosine similarity."""
         if k <= 0:

@@ -92,3 +92,18 @@ def test_briefing_exports(sample_assistant) -> None:  # type: ignore[no-untyped-
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Sources" in text and result.citations[0].text[:40] in text
     assert any(run.font.superscript for p in document.paragraphs for run in p.runs)
+
+
+def test_langchain_retriever(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    from langchain_core.retrievers import BaseRetriever
+
+    from assistant.langchain_retriever import BriefingRetriever
+
+    retriever = BriefingRetriever(retriever=sample_assistant.retriever, k=3)
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("How many Russian peacekeepers will deploy?")
+    assert len(docs) == 3 and any("1,960 troops" in d.page_content for d in docs)
+    meta = docs[0].metadata
+    assert meta["title"].startswith("Russian President Putin") and meta["end"] > meta["start"]
+    none = BriefingRetriever(retriever=sample_assistant.retriever, filters=Filters(until="2019-01-01")).invoke("Putin")
+    assert none == []

@@ -48,3 +48,21 @@ def test_chroma_server_down_then_back(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         result = cli(["ask", "--json", "How many Russian peacekeepers will deploy?"], env)
         assert result.returncode == 0 and "1,960" in result.stdout
+
+
+@pytest.mark.server
+def test_long_running_process_survives_a_server_restart(tmp_path: Path) -> None:
+    """A serving process whose Chroma server goes away says so, and works again once it is back."""
+    from assistant.settings import Settings
+    from ingest.embeddings import HashingEmbedder
+    from ingest.errors import StoreError
+
+    port = free_port()
+    embedder = HashingEmbedder()
+    with chroma_server(tmp_path / "chroma", port) as url:
+        store = Settings(home=tmp_path / "home", chroma_url=url).get_store(embedder)
+        assert store.count() == 0
+    with pytest.raises(StoreError, match=f"lost the Chroma server at http://127.0.0.1:{port}"):
+        store.count()
+    with chroma_server(tmp_path / "chroma", port):
+        assert store.count() == 0 and store.document_ids() == []

@@ -1,0 +1,41 @@
+"""The hybrid retriever as a LangChain ``BaseRetriever``, for use in any LangChain chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.retrieval import Filters, Retriever
+
+
+class BriefingRetriever(BaseRetriever):
+    """Wraps any of our retrievers; each Document carries the chunk's citation metadata.
+
+        retriever = BriefingRetriever(retriever=Settings().get_assistant().retriever, k=6)
+        docs = retriever.invoke("Who controls the implementation?")
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: Any
+    k: int = 6
+    filters: Filters | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        inner: Retriever = self.retriever
+        return [
+            Document(
+                page_content=chunk.text,
+                id=chunk.id,
+                metadata={
+                    "doc_id": chunk.doc_id, "chunk_id": chunk.id, "title": chunk.title, "source": chunk.source,
+                    "date": chunk.date, "section": chunk.section, "page": chunk.page, "start": chunk.start,
+                    "end": chunk.end, "origin": chunk.origin_of(chunk.text), "score": chunk.score,
+                },
+            )
+            for chunk in inner.retrieve(query, self.k, self.filters)
+        ]
