@@ -23,7 +23,8 @@ RATE_METRICS = [
 ]
 
 
-def _fmt(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A metric as shown in tables: three decimals, a dash for none."""
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -37,14 +38,14 @@ def table(metrics: dict[str, Any], verifier: dict[str, Any] | None = None) -> st
     rows = [("metric", "value", "95% CI", "meaning")]
     for name, meaning in RATE_METRICS:
         interval = ci.get(name)
-        rows.append((name, _fmt(metrics.get(name)), f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else "", meaning))
+        rows.append((name, format_value(metrics.get(name)), f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else "", meaning))
     for name in ("latency_p50_ms", "latency_p95_ms", "n_questions", "n_answered", "n_answerable", "n_unanswerable", "n_statements"):
-        rows.append((name, _fmt(metrics.get(name)), "", ""))
+        rows.append((name, format_value(metrics.get(name)), "", ""))
     if verifier:
         rows.append(("verifier", str(verifier.get("name")), "", "a proxy for entailment, not an NLI model" if verifier.get("name") == "proxy" else ""))
         for key in ("accuracy", "kappa", "binary_accuracy", "cv_accuracy"):
             if key in verifier:
-                rows.append((f"verifier_{key}", _fmt(verifier[key]), "", f"against {verifier.get('n')} hand-labelled pairs"))
+                rows.append((f"verifier_{key}", format_value(verifier[key]), "", f"against {verifier.get('n')} hand-labelled pairs"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eval.datasets import BUILTIN_SETS, corpus_for, load_items
-from eval.report import RATE_METRICS
+from eval.report import RATE_METRICS, format_value
 from eval.report import plots as write_plots
 from eval.runner import AnswerRecord, EvalResult, aggregate, load_answers, run_assistant, score_one
 from eval.runner import assistant_for_set as assistant_over_set
@@ -60,22 +60,14 @@ def score_records(records: list[AnswerRecord], verifier: Any, step: Step | None 
     return EvalResult(results, aggregate(results))
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
-
-
 def metrics_rows(metrics: dict[str, Any]) -> list[list[str]]:
     """metric, value, 95% CI, meaning: the rates of :data:`eval.report.RATE_METRICS`, then the counts."""
     ci = metrics.get("ci95", {})
     rows = []
     for name, meaning in RATE_METRICS:
         interval = ci.get(name)
-        rows.append([name, _fmt(metrics.get(name)), f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else "", meaning])
-    rows += [[name, _fmt(metrics.get(name)), "", ""] for name in COUNT_METRICS]
+        rows.append([name, format_value(metrics.get(name)), f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else "", meaning])
+    rows += [[name, format_value(metrics.get(name)), "", ""] for name in COUNT_METRICS]
     return rows
 
 
