@@ -19,7 +19,7 @@ def statements(answer: str, min_words: int = 3) -> list[tuple[str, list[int]]]:
         if not line:
             continue
         # Move "[1][2]" that follow a sentence's period in front of it so the splitter keeps them together.
-        line = re.sub(r"([.!?])((?:\s*\[\d{1,3}\])+)", r"\2\1", line)
+        line = re.sub(r"([.!?…][\"'”’)]*)((?:\s*\[\d{1,3}\])+)", r"\2\1", line)
         for s, e in split_sentences(line):
             sentence = line[s:e]
             markers = [int(m) for m in MARKER.findall(sentence)]

@@ -18,6 +18,7 @@ RATE_METRICS = [
     ("abstention_recall", "unanswerable questions abstained on"),
     ("abstention_precision", "abstentions that were right to abstain"),
     ("false_abstention_rate", "answerable questions abstained on"),
+    ("cited_evidence_rate", "answered questions whose citations hold an evidence sentence"),
     ("evidence_recall_at_k", "evidence sentences in the retrieved passages"),
     ("mrr", "mean reciprocal rank of the first passage holding evidence"),
 ]

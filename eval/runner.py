@@ -46,6 +46,7 @@ class QuestionResult:
     facts: tuple[int, int] | None
     evidence_recall: float | None
     reciprocal_rank: float | None
+    cited_evidence: bool | None = None
 
     @property
     def flags(self) -> list[str]:
@@ -105,7 +106,12 @@ def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
         evidence_recall = sum(any(w in t for t in texts) for w in wanted) / len(wanted)
         rank = next((i for i, t in enumerate(texts, start=1) if any(w in t for w in wanted)), None)
         rr = 1.0 / rank if rank else 0.0
-    return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr)
+    cited_evidence: bool | None = None
+    if item is not None and item.answerable and item.evidence and not abstained:
+        cited = [normalize(record.passages[m - 1]) for c in checks for m in c.markers]
+        wanted = [normalize(e) for e in item.evidence]
+        cited_evidence = any(w in c or (len(c) > 40 and c in w) for w in wanted for c in cited)
+    return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr, cited_evidence)
 
 
 def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
@@ -128,6 +134,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
     abstain_precision = [float(not (r.record.item and r.record.item.answerable)) for r in abstentions]
     false_abstain = [float(r.abstained) for r in answerable]
     ev_recall = [r.evidence_recall for r in answerable if r.evidence_recall is not None]
+    cited_evidence = [float(r.cited_evidence) for r in answerable if r.cited_evidence is not None]
     rr = [r.reciprocal_rank for r in answerable if r.reciprocal_rank is not None]
     latencies = [r.record.latency_ms for r in results if r.record.latency_ms is not None]
     series = {
@@ -140,6 +147,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "abstention_precision": abstain_precision,
         "false_abstention_rate": false_abstain,
         "evidence_recall_at_k": ev_recall,
+        "cited_evidence_rate": cited_evidence,
         "mrr": rr,
     }
     metrics: dict[str, Any] = {name: mean(values) for name, values in series.items()}

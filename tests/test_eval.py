@@ -18,6 +18,8 @@ pytestmark = pytest.mark.slow
 def test_statements_keep_markers_with_their_sentence() -> None:
     parsed = statements("Russia deploys 1,960 troops [1]. Turkey is excluded.[2][3] Ends here")
     assert parsed == [("Russia deploys 1,960 troops.", [1]), ("Turkey is excluded.", [2, 3])]
+    quoted = statements("'We call for peace,' the presidents said. [1] 'We also call on the leaders to talk.' [2]")
+    assert quoted == [("'We call for peace,' the presidents said.", [1]), ("'We also call on the leaders to talk.'", [2])]
 
 
 def test_fact_groups_and_statistics() -> None:
