@@ -207,7 +207,9 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     """Export a BERT-style sentence-transformers model (mean pooling, L2 norm) to ONNX with torch."""
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # a one-time export needs no progress bar in the user's terminal
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     model = AutoModel.from_pretrained(str(model_dir)).eval()
 

@@ -6,7 +6,10 @@ exhaust the ingesting process's memory, hang it, or crash it.
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import contextlib
+import socket
+import subprocess
+import sys
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -74,21 +77,29 @@ class SandboxedParser:
 
     def __init__(self, limits: ParseLimits | None = None) -> None:
         self.limits = limits or ParseLimits()
-        self._ctx = mp.get_context("spawn")  # fork after torch has started threads can deadlock
-        self._process: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
 
     def _start(self) -> None:
-        parent, child = self._ctx.Pipe()
-        self._process = self._ctx.Process(target=_worker, args=(child, self.limits.memory_mb), daemon=True)
-        self._process.start()
-        child.close()
-        self._conn = parent
+        # A fresh interpreter (`python -m ingest.sandbox`), not multiprocessing's fork or spawn: fork
+        # after torch has started threads can deadlock, and spawn re-imports the caller's __main__,
+        # which breaks scripts and notebooks that ingest at top level.
+        ours, theirs = socket.socketpair()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "ingest.sandbox", str(theirs.fileno()), str(self.limits.memory_mb)],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self._conn = Connection(ours.detach())
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def _kill(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.join(5)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(5)
         if self._conn is not None:
             self._conn.close()
         self._process, self._conn = None, None
@@ -100,7 +111,7 @@ class SandboxedParser:
         size_mb = len(data) / 1e6
         if size_mb > self.limits.max_file_mb:
             raise DocumentError(f"{path}: the file is {size_mb:.0f} MB, over the {self.limits.max_file_mb:.0f} MB limit")
-        if self._process is None or not self._process.is_alive():
+        if not self._alive():
             self._start()
         assert self._conn is not None
         try:
@@ -110,7 +121,7 @@ class SandboxedParser:
                 raise DocumentError(f"{path}: parsing took longer than {self.limits.seconds:.0f} s (stopped)")
             status, payload = self._conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
-            code = self._process.exitcode if self._process is not None else None
+            code = self._process.poll() if self._process is not None else None
             self._kill()
             raise DocumentError(f"{path}: the parser process died (exit code {code}); the file is malformed or hostile") from None
         if status == "ok":
@@ -120,11 +131,12 @@ class SandboxedParser:
         raise DocumentError(payload)
 
     def close(self) -> None:
-        if self._conn is not None and self._process is not None and self._process.is_alive():
+        if self._conn is not None and self._alive():
             try:
                 self._conn.send(None)
-                self._process.join(2)
-            except OSError:
+                assert self._process is not None
+                self._process.wait(2)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
 
@@ -133,3 +145,7 @@ class SandboxedParser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+if __name__ == "__main__":  # the parsing process: python -m ingest.sandbox FD MEMORY_MB
+    _worker(Connection(int(sys.argv[1])), int(sys.argv[2]))
