@@ -57,6 +57,17 @@ class Ledger:
                 (path, sha256, doc_id, status, chunks, error, time.time()),
             )
 
+    def record_many(self, rows: list[tuple[str, str, str, str, int]]) -> None:
+        """Record (path, sha256, doc_id, status, chunks) rows in one transaction."""
+        now = time.time()
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256,"
+                " doc_id=excluded.doc_id, status=excluded.status, chunks=excluded.chunks, error=NULL,"
+                " updated=excluded.updated",
+                [(*row, now) for row in rows],
+            )
+
     def forget(self, path: str) -> None:
         with self._db:
             self._db.execute("DELETE FROM files WHERE path = ?", (path,))

@@ -250,31 +250,43 @@ class Ingestor:
 
     def _embed_and_write(self, batch: list[_Work]) -> list[FileOutcome]:
         outcomes: list[FileOutcome] = []
-        fresh = []
+        existing = self.store.existing_documents([item.doc_id for item in batch])
+        fresh: list[_Work] = []
         for item in batch:
-            if self.store.has_document(item.doc_id):  # the same bytes are already indexed under another path
+            if item.doc_id in existing:  # the same bytes are already indexed under another path
                 self.ledger.record(item.key, item.sha, item.doc_id, "done", len(item.chunks))
                 self._drop_previous(item.previous, item.doc_id)
                 outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
-            else:
+            elif item.doc_id not in {f.doc_id for f in fresh}:
                 fresh.append(item)
+            else:  # two paths with the same bytes in one batch: index once
+                self.ledger.record(item.key, item.sha, item.doc_id, "done", len(item.chunks))
+                outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
+        if not fresh:
+            return outcomes
         vectors = self._embed([c.text for item in fresh for c in item.chunks])
+        writes = []
         offset = 0
         for item in fresh:
             assert item.doc is not None
-            count = len(item.chunks)
-            self.ledger.record(item.key, item.sha, item.doc_id, "pending", count)
-            try:
-                self.store.write_document(item.doc_id, item.doc, item.chunks, vectors[offset:offset + count])
-            except Exception as exc:
+            writes.append((item.doc_id, item.doc, item.chunks, vectors[offset:offset + len(item.chunks)]))
+            offset += len(item.chunks)
+        # Pending first: after a crash during the write, recover() removes whatever these files left.
+        self.ledger.record_many([(i.key, i.sha, i.doc_id, "pending", len(i.chunks)) for i in fresh])
+        try:
+            self.store.write_documents(writes)
+        except Exception as exc:
+            for item in fresh:
                 self.store.delete_document(item.doc_id)
                 self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0, f"store write failed: {exc}")
-                raise StoreError(f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})") from None
-            offset += count
+            raise StoreError(f"store write failed for {len(fresh)} files ({exc.__class__.__name__}: {exc})") from None
+        for item in fresh:
             self._drop_previous(item.previous, item.doc_id)
-            self.ledger.record(item.key, item.sha, item.doc_id, "done", count)
+        self.ledger.record_many([(i.key, i.sha, i.doc_id, "done", len(i.chunks)) for i in fresh])
+        for item in fresh:
+            assert item.doc is not None
             status = "updated" if item.previous and item.previous.status == "done" else "added"
-            outcomes.append(FileOutcome(item.key, status, item.doc_id, count, len(item.doc.text)))
+            outcomes.append(FileOutcome(item.key, status, item.doc_id, len(item.chunks), len(item.doc.text)))
         return outcomes
 
     def _embed(self, texts: list[str]) -> np.ndarray:

@@ -173,27 +173,51 @@ class ChunkStore:
 
     @_server_errors
     def write_document(self, doc_id: str, doc: ParsedDocument, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Write a document's chunks, then its record; the record is written last, so its presence
-        means the chunks are complete."""
-        if len(chunks) != len(vectors):
-            raise StoreError("chunk and vector counts differ")
-        common = _doc_metadata(doc_id, doc)
-        for batch in _batches(range(len(chunks)), self._batch):
-            self.chunks.upsert(
-                ids=[chunks[i].id for i in batch],
-                embeddings=vectors[batch[0]:batch[-1] + 1],
-                documents=[chunks[i].text for i in batch],
-                metadatas=[_chunk_metadata(chunks[i], common) for i in batch],
-            )
-        record = {
-            "text": doc.text,
-            "blocks": [[b.start, b.end, b.kind, b.section, b.page] for b in doc.blocks],
-            "footnotes": {k: list(v.urls) for k, v in doc.footnotes.items()},
-        }
-        self.documents.upsert(
-            ids=[doc_id], embeddings=[[1.0]], documents=[json.dumps(record)],
-            metadatas=[{**common, "chunks": len(chunks), "chars": len(doc.text)}],
-        )
+        """Write a document's chunks, then its record (see :meth:`write_documents`)."""
+        self.write_documents([(doc_id, doc, chunks, vectors)])
+
+    @_server_errors
+    def write_documents(self, items: Sequence[tuple[str, ParsedDocument, Sequence[Chunk], np.ndarray]]) -> None:
+        """Write the chunks of several documents, then their records, in as few calls as possible.
+
+        Records are written after all chunks, so a record's presence means its chunks are complete."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        vectors: list[np.ndarray] = []
+        records: list[tuple[str, str, dict[str, Any]]] = []
+        for doc_id, doc, chunks, doc_vectors in items:
+            if len(chunks) != len(doc_vectors):
+                raise StoreError("chunk and vector counts differ")
+            common = _doc_metadata(doc_id, doc)
+            ids += [c.id for c in chunks]
+            texts += [c.text for c in chunks]
+            metadatas += [_chunk_metadata(c, common) for c in chunks]
+            vectors.append(np.asarray(doc_vectors, dtype=np.float32))
+            payload = {
+                "text": doc.text,
+                "blocks": [[b.start, b.end, b.kind, b.section, b.page] for b in doc.blocks],
+                "footnotes": {k: list(v.urls) for k, v in doc.footnotes.items()},
+            }
+            records.append((doc_id, json.dumps(payload), {**common, "chunks": len(chunks), "chars": len(doc.text)}))
+        if not items:
+            return
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, self.dimension), dtype=np.float32)
+        for start in range(0, len(ids), self._batch):
+            stop = start + self._batch
+            self.chunks.upsert(ids=ids[start:stop], embeddings=matrix[start:stop], documents=texts[start:stop],
+                               metadatas=metadatas[start:stop])
+        for start in range(0, len(records), self._batch):
+            part = records[start:start + self._batch]
+            self.documents.upsert(ids=[r[0] for r in part], embeddings=[[1.0]] * len(part),
+                                  documents=[r[1] for r in part], metadatas=[r[2] for r in part])
+
+    @_server_errors
+    def existing_documents(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of these document ids have a record in the store."""
+        if not doc_ids:
+            return set()
+        return set(self.documents.get(ids=list(doc_ids), include=[])["ids"])
 
     @_server_errors
     def delete_document(self, doc_id: str) -> int:

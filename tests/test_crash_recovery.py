@@ -66,6 +66,8 @@ def cli_env(home: Path) -> dict[str, str]:
     env.pop("BRIEFING_CHROMA_URL", None)
     env["HF_HUB_OFFLINE"] = "1"
     env["TRANSFORMERS_OFFLINE"] = "1"
+    # Small embedding batches, so the ingest writes the store many times and a kill can land between.
+    env["BRIEFING_INGEST__BATCH_CHUNKS"] = "4"
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
