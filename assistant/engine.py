@@ -40,6 +40,14 @@ class Assistant:
         self.verifier = verifier or ProxyVerifier(embedder)
         self.llm = llm
 
+    def with_chat_model(self, provider: str, model: str, base_url: str | None = None) -> Assistant:
+        """The same store, retriever and answerer, answering through a chat model as well."""
+        settings = self.settings.model_copy(deep=True)
+        settings.llm = settings.llm.model_copy(update={"provider": provider, "model": model, "base_url": base_url})
+        llm = LLMAnswerer(settings.get_chat_model(), self.verifier)
+        return Assistant(settings, self.embedder, self.store, self.retriever, self.answerer, verifier=self.verifier,
+                         llm=llm)
+
     @property
     def modes(self) -> list[str]:
         """Answer modes available: extractive always, llm when a chat model is configured."""

@@ -22,8 +22,8 @@ from assistant.answers import Answer
 from assistant.engine import Assistant
 from assistant.extractive import display_sentence
 from assistant.injection import PLACEHOLDER, quarantine
-from assistant.llm import SYSTEM_PROMPT, LLMAnswerer, check_answer, strip_unsafe
-from assistant.settings import LLMSettings, Settings
+from assistant.llm import SYSTEM_PROMPT, check_answer, strip_unsafe
+from assistant.settings import Settings
 from assistant.testing import ScriptedChatServer
 from ingest.store import StoredChunk
 
@@ -160,12 +160,7 @@ def obedient_reply(messages: list[dict[str, Any]]) -> str:
 @pytest.fixture(scope="module")
 def llm_corpus_assistant(corpus_assistant: Assistant) -> Iterator[tuple[Assistant, ScriptedChatServer]]:
     server = ScriptedChatServer(obedient_reply).start()
-    settings = corpus_assistant.settings.model_copy(deep=True)
-    settings.llm = LLMSettings(provider="openai", model="scripted", base_url=server.url)
-    llm = LLMAnswerer(settings.get_chat_model(), corpus_assistant.verifier)
-    assistant = Assistant(settings, corpus_assistant.embedder, corpus_assistant.store, corpus_assistant.retriever,
-                          corpus_assistant.answerer, verifier=corpus_assistant.verifier, llm=llm)
-    yield assistant, server
+    yield corpus_assistant.with_chat_model("openai", "scripted", server.url), server
     server.stop()
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from assistant.answers import ABSTAIN_MESSAGE, Answer
 from assistant.engine import Assistant
-from assistant.llm import LLMAnswerer, format_passages
-from assistant.settings import LLMSettings
+from assistant.llm import format_passages
 from assistant.testing import ScriptedChatServer
 
 pytestmark = pytest.mark.slow
@@ -20,12 +19,7 @@ QUESTION = "How many Russian peacekeepers will deploy, and for how long?"
 @pytest.fixture
 def llm_assistant(sample_assistant: Assistant) -> Iterator[tuple[Assistant, ScriptedChatServer]]:
     server = ScriptedChatServer([]).start()
-    settings = sample_assistant.settings.model_copy(deep=True)
-    settings.llm = LLMSettings(provider="openai", model="scripted", base_url=server.url)
-    llm = LLMAnswerer(settings.get_chat_model(), sample_assistant.verifier)
-    assistant = Assistant(settings, sample_assistant.embedder, sample_assistant.store, sample_assistant.retriever,
-                          sample_assistant.answerer, verifier=sample_assistant.verifier, llm=llm)
-    yield assistant, server
+    yield sample_assistant.with_chat_model("openai", "scripted", server.url), server
     server.stop()
 
 
