@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,14 +75,20 @@ class EvalResult:
     metrics: dict[str, Any]
 
 
-def score(records: Iterable[AnswerRecord], verifier: Verifier, *, progress: bool = False) -> EvalResult:
+def score(records: Iterable[AnswerRecord], verifier: Verifier, *, progress: bool = False,
+          step: Callable[[int, int, str], None] | None = None) -> EvalResult:
+    """Score every record; ``progress`` shows a terminal bar, ``step(i, n, question)`` reports to a UI."""
     records = list(records)
     iterator: Iterable[AnswerRecord] = records
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(records, desc="verify", unit="answer", disable=None)
-    results = [score_one(r, verifier) for r in iterator]
+    results = []
+    for i, record in enumerate(iterator):
+        if step:
+            step(i, len(records), record.question)
+        results.append(score_one(record, verifier))
     return EvalResult(results, aggregate(results))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE
-from tests.servers import chroma_server, free_port
+from tests.servers import chroma_server, free_port, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
@@ -60,8 +60,4 @@ def test_load_small_and_busy_beyond_queue(tmp_path: Path) -> None:
             assert many["hang"] == 0 and many["error"] == 0, many
             assert many["ok"] + many["busy"] == many["requests"] and many["ok"] >= 1
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)

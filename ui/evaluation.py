@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from eval.datasets import BUILTIN_SETS, corpus_for, load_items
 from eval.report import RATE_METRICS, format_value
 from eval.report import plots as write_plots
-from eval.runner import AnswerRecord, EvalResult, aggregate, load_answers, run_assistant, score_one
+from eval.runner import AnswerRecord, EvalResult, load_answers, run_assistant, score
 from eval.runner import assistant_for_set as assistant_over_set
 
 if TYPE_CHECKING:
@@ -52,12 +52,7 @@ def read_answers(path: Path) -> list[AnswerRecord]:
 
 
 def score_records(records: list[AnswerRecord], verifier: Any, step: Step | None = None) -> EvalResult:
-    results = []
-    for i, record in enumerate(records):
-        if step:
-            step(i, len(records), record.question)
-        results.append(score_one(record, verifier))
-    return EvalResult(results, aggregate(results))
+    return score(records, verifier, step=step)
 
 
 def metrics_rows(metrics: dict[str, Any]) -> list[list[str]]:
