@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
+import subprocess
+import sys
 import threading
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -141,18 +141,17 @@ class OnnxEmbedder:
     def _ensure_exported(self) -> None:
         if self.onnx_path.is_file():
             return
-        fp32 = self.cache_dir / "model.onnx"
-        if not fp32.is_file():
-            pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text())
-            if not pooling.get("pooling_mode_mean_tokens"):
-                raise ValueError(f"{self.name}: only mean-pooling models export to ONNX here; use backend 'torch'")
-            export_onnx(self.path, fp32)
+        pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text())
+        if not pooling.get("pooling_mode_mean_tokens"):
+            raise ValueError(f"{self.name}: only mean-pooling models export to ONNX here; use backend 'torch'")
+        # A child process does the one-time export: torch (~0.5 GB) never enters this process's memory.
+        command = [sys.executable, "-m", "ingest.export", str(self.path), str(self.cache_dir)]
         if self.quantized:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            partial = self.onnx_path.with_suffix(f".{os.getpid()}.partial")
-            quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8)
-            os.replace(partial, self.onnx_path)
+            command.append("--int8")
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not self.onnx_path.is_file():
+            detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"{self.name}: exporting the model to ONNX failed ({detail})")
 
     def _load(self) -> tuple[object, object]:
         with self._lock:
@@ -201,47 +200,6 @@ class OnnxEmbedder:
             self._counter = counter
         encodings = self._counter.encode_batch(list(texts), add_special_tokens=False)  # type: ignore[attr-defined]
         return [len(e.ids) for e in encodings]
-
-
-def export_onnx(model_dir: Path, target: Path) -> None:
-    """Export a BERT-style sentence-transformers model (mean pooling, L2 norm) to ONNX with torch."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # a one-time export needs no progress bar in the user's terminal
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
-
-    class SentenceEncoder(torch.nn.Module):
-        def __init__(self, encoder: torch.nn.Module) -> None:
-            super().__init__()
-            self.encoder = encoder
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
-            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
-
-    sample = tokenizer(["a sentence", "another, longer sentence"], padding=True, return_tensors="pt")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.partial")  # concurrent exports must not share a file
-    axes = {"0": "batch", "1": "tokens"}
-    with warnings.catch_warnings():  # tracer chatter about constants that do not vary for an encoder
-        warnings.simplefilter("ignore")
-        _export(torch, SentenceEncoder(model), sample, partial, axes)
-    os.replace(partial, target)
-
-
-def _export(torch: Any, module: Any, sample: Any, partial: Path, axes: dict[str, str]) -> None:
-    torch.onnx.export(
-        module, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), str(partial),
-        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding"],
-        dynamic_axes={"input_ids": {0: axes["0"], 1: axes["1"]}, "attention_mask": {0: axes["0"], 1: axes["1"]},
-                      "token_type_ids": {0: axes["0"], 1: axes["1"]}, "embedding": {0: axes["0"]}},
-        opset_version=17, dynamo=False,
-    )
 
 
 _WORD = re.compile(r"\w+")

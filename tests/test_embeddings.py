@@ -25,3 +25,30 @@ def test_onnx_matches_torch(embedder, tmp_path_factory: pytest.TempPathFactory) 
     assert float(np.min(np.sum(a * b, axis=1))) > 0.9999
     assert onnx.count_tokens(TEXTS) == embedder.count_tokens(TEXTS)
     assert onnx.name == embedder.name and onnx.dimension == embedder.dimension
+
+
+def test_export_runs_in_a_child_and_int8_stays_close(tmp_path: Path) -> None:
+    """A first embed exports in a child process: torch never loads into the embedding process."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, json; from pathlib import Path; from ingest.embeddings import OnnxEmbedder\n"
+        f"texts = {TEXTS!r}\n"
+        f"fp32 = OnnxEmbedder(cache_dir=Path({str(tmp_path)!r})).embed(texts)\n"
+        f"int8 = OnnxEmbedder(cache_dir=Path({str(tmp_path)!r}), quantized=True).embed(texts)\n"
+        "print(json.dumps({'torch': 'torch' in sys.modules, 'cos': float((fp32 * int8).sum(1).min())}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    result = __import__("json").loads(done.stdout.strip().splitlines()[-1])
+    assert result["torch"] is False
+    assert 0.85 < result["cos"] < 0.9999  # quantised, so close to fp32 but not equal
+    assert "pre-processing" not in done.stderr  # the quantiser's advice is not shown to users
+
+
+def test_failed_export_names_the_model(tmp_path: Path) -> None:
+    model = tmp_path / "not-a-model"
+    (model / "1_Pooling").mkdir(parents=True)
+    (model / "1_Pooling" / "config.json").write_text('{"pooling_mode_mean_tokens": true, "word_embedding_dimension": 8}')
+    with pytest.raises(RuntimeError, match=r"not-a-model.*exporting the model to ONNX failed"):
+        OnnxEmbedder(str(model), cache_dir=tmp_path / "cache").embed(["text"])
