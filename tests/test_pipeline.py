@@ -81,3 +81,30 @@ def test_front_matter_date_and_title(tmp_path: Path) -> None:
     ingestor.ingest([doc])
     (record,) = ingestor.store.list_documents()
     assert (record.title, record.date, record.description) == ("Clashes erupt", "2020-09-30", "Fighting on the line")
+
+
+def test_written_documents_are_not_kept_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long ingest holds only the documents in flight, not every document it has written."""
+    import gc
+    import weakref
+
+    for n in range(12):
+        (tmp_path / f"doc{n}.txt").write_text(f"Report {n}\n\nThe convoy {n} left Goris at dawn and reached Lachin.")
+    settings = Settings(home=tmp_path / "h")
+    embedder = HashingEmbedder()
+    ingestor = Ingestor(settings.get_store(embedder), embedder, settings.get_ledger(), batch_chunks=1)
+    written: list[weakref.ref[object]] = []
+    alive_at_last_batch: list[int] = []
+    original = ingestor._embed_and_write
+
+    def tracking(batch):  # type: ignore[no-untyped-def]
+        gc.collect()
+        alive_at_last_batch[:] = [sum(ref() is not None for ref in written)]
+        outcomes = original(batch)
+        written.extend(weakref.ref(item.doc) for item in batch if item.doc is not None)
+        return outcomes
+
+    monkeypatch.setattr(ingestor, "_embed_and_write", tracking)
+    report = ingestor.ingest([tmp_path])
+    assert report.count("added") == 12 and len(written) == 12
+    assert alive_at_last_batch == [0]
