@@ -54,6 +54,7 @@ def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run(["ingest", "--sample"], home)
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout and "chunks" in result.stdout
+    assert "ingest: 1/1 files" in result.stderr  # a log (not a terminal) still shows progress
     return home
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,13 +156,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _progress_bar() -> Any:
+    """A tqdm bar on a terminal; in a log (not a terminal), one plain line a minute."""
     from tqdm import tqdm
 
     bar: dict[str, Any] = {}
+    interactive = sys.stderr.isatty()
 
     def update(done: int, total: int, current: str, chunks: int) -> None:
+        if not interactive:
+            now = time.monotonic()
+            if done >= total or "last" not in bar or now - bar["last"] >= 60:
+                bar["last"] = now
+                print(f"ingest: {done:,}/{total:,} files, {chunks:,} chunks", file=sys.stderr, flush=True)
+            return
         if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=None)
+            bar["bar"] = tqdm(total=total, unit="file", desc="ingest", file=sys.stderr)
         b = bar["bar"]
         b.n = done
         b.set_postfix_str(f"{chunks} chunks" + (f", {Path(current).name[:40]}" if current else ""), refresh=True)
