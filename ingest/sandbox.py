@@ -36,8 +36,12 @@ def _limit_memory(memory_mb: int) -> None:
 
 def _worker(conn: Connection, memory_mb: int) -> None:
     import logging
+    import signal
     import warnings
 
+    # Ctrl-C reaches the whole process group; the ingest decides when this process ends, and a
+    # parse cut short would be recorded as a file that failed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_mb)
     logging.disable(logging.WARNING)  # parser libraries log recoverable damage; the verdict is what counts
     warnings.simplefilter("ignore")

@@ -40,12 +40,12 @@ _TAILS = ["after a night of artillery fire", "despite the announced ceasefire", 
           "as refugees crowded the roads", "before dawn", "under heavy drone surveillance"]
 
 
-def write_corpus(folder: Path) -> list[Path]:
-    """FILES distinct plain-text reports, each a few chunks long."""
+def write_corpus(folder: Path, files: int = FILES) -> list[Path]:
+    """``files`` distinct plain-text reports, each a few chunks long."""
     rng = random.Random(20201110)
     folder.mkdir(parents=True)
     paths = []
-    for n in range(FILES):
+    for n in range(files):
         paragraphs = [f"Situation Report {n + 1:03d} on Nagorno-Karabakh", f"October {1 + n % 28}, 2020"]
         for p in range(3):
             sentences = [
@@ -243,3 +243,38 @@ def test_sigkill_mid_ingest_then_resume_matches_clean_ingest(tmp_path: Path) -> 
     clean_count, clean_ids = check_store_matches_ledger(clean, files)
     assert count == clean_count
     assert ids == clean_ids
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) ends the ingest within
+    seconds, without a traceback or a failed file, and the next run only ingests what is left."""
+    files = 150  # more than the parsed-ahead queue holds, so the parser process is still at work
+    folder = tmp_path / "reports"
+    write_corpus(folder, files)
+    home = tmp_path / "home"
+    log = tmp_path / "interrupted.log"
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "ingest", "--json", str(folder)],
+        cwd=REPO, env=cli_env(home), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    out.close()
+    deadline = time.monotonic() + START_TIMEOUT
+    while ledger_statuses(home)["done"] < 1:
+        assert proc.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, "no file finished in time"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    started = time.monotonic()
+    assert proc.wait(timeout=60) == 130, log.read_text()[-3000:]
+    stopped_in = time.monotonic() - started
+    output = log.read_text()
+    assert "interrupted" in output and "Traceback" not in output, output[-3000:]
+    after = ledger_statuses(home)
+    assert after["done"] < files and after["failed"] == 0, after
+    print(f"stopped {stopped_in:.1f} s after Ctrl-C with {dict(after)}")
+
+    resumed = run_ingest(home, folder, tmp_path / "resumed.log")
+    assert resumed["unchanged"] == after["done"], (resumed, after)
+    assert resumed["added"] + resumed["unchanged"] == files and resumed["failed"] == 0, resumed
+    check_store_matches_ledger(home, files, interrupted=0)
