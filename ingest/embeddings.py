@@ -14,6 +14,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ingest.export import INT8_VARIANT
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_ALIASES = {DEFAULT_MODEL.lower(), "all-minilm-l6-v2"}
 
@@ -114,13 +116,16 @@ class OnnxEmbedder:
     built with either backend serves the other. Only BERT-style models with mean pooling export.
     """
 
-    def __init__(self, name: str = DEFAULT_MODEL, *, cache_dir: Path, batch_size: int = 32, threads: int = 0,
+    def __init__(self, name: str = DEFAULT_MODEL, *, cache_dir: Path, batch_size: int = 8, threads: int = 0,
                  quantized: bool = False) -> None:
-        # int8 vectors differ from fp32 (cosine about 0.95), so a store records them as another model.
-        self.name = f"{name}+int8" if quantized else name
+        # int8 vectors differ from fp32 (cosine about 0.99), so a store records them as another model.
+        # Per-tensor int8 (cosine 0.94, no longer made) was "+int8": its stores are refused, not mixed.
+        self.name = f"{name}+{INT8_VARIANT}" if quantized else name
         self.quantized = quantized
         self.path = Path(resolve_model_path(name))
         self.cache_dir = cache_dir / re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+        # ONNX Runtime's arena keeps the largest activations it has seen: batches of 32 held ~950 MB
+        # after a few hundred news chunks, batches of 8 ~230 MB, and ran no slower on two cores.
         self.batch_size = batch_size
         self.threads = threads
         self._session: object | None = None
@@ -136,7 +141,7 @@ class OnnxEmbedder:
 
     @property
     def onnx_path(self) -> Path:
-        return self.cache_dir / ("model-int8.onnx" if self.quantized else "model.onnx")
+        return self.cache_dir / (f"model-{INT8_VARIANT}.onnx" if self.quantized else "model.onnx")
 
     def _ensure_exported(self) -> None:
         if self.onnx_path.is_file():

@@ -107,6 +107,16 @@ def make_client(path: str | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=path, settings=settings)
 
 
+def recorded_model(client: Any, prefix: str = "") -> str | None:
+    """The embedding model a store was built with; None when it has no chunks collection yet."""
+    try:
+        collection = client.get_collection(prefix + CHUNKS, embedding_function=None)
+    except Exception:  # chromadb raises NotFoundError or ValueError, depending on version and backend
+        return None
+    model = (collection.metadata or {}).get("embedding_model")
+    return str(model) if model else None
+
+
 def _is_connection_error(exc: BaseException) -> bool:
     try:
         import httpx

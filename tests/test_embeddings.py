@@ -42,7 +42,7 @@ def test_export_runs_in_a_child_and_int8_stays_close(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     result = __import__("json").loads(done.stdout.strip().splitlines()[-1])
     assert result["torch"] is False
-    assert 0.85 < result["cos"] < 0.9999  # quantised, so close to fp32 but not equal
+    assert 0.95 < result["cos"] < 0.9999  # quantised per channel: close to fp32 but not equal
     assert "pre-processing" not in done.stderr  # the quantiser's advice is not shown to users
 
 
