@@ -227,7 +227,8 @@ class ChunkStore:
         """Which of these document ids have a record in the store."""
         if not doc_ids:
             return set()
-        return set(self.documents.get(ids=list(doc_ids), include=[])["ids"])
+        # Chroma refuses a get with repeated ids; two files with the same bytes share one id.
+        return set(self.documents.get(ids=list(dict.fromkeys(doc_ids)), include=[])["ids"])
 
     @_server_errors
     def delete_document(self, doc_id: str) -> int:

@@ -108,3 +108,18 @@ def test_written_documents_are_not_kept_in_memory(tmp_path: Path, monkeypatch: p
     report = ingestor.ingest([tmp_path])
     assert report.count("added") == 12 and len(written) == 12
     assert alive_at_last_batch == [0]
+
+
+def test_copies_of_one_file_in_one_batch_are_indexed_once(tmp_path: Path) -> None:
+    """News collections hold the same article under several names; a batch may meet them together."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    body = "Wire Story\n\nThe convoy left Goris at dawn and reached Lachin by noon."
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(body)
+    (folder / "other.txt").write_text("Other Story\n\nShelling resumed near Martuni overnight.")
+    ingestor = make_ingestor(tmp_path / "h")
+    report = ingestor.ingest([folder])
+    assert report.count("added") == 2 and report.count("unchanged") == 2 and not report.failures
+    assert len(ingestor.store.document_ids()) == 2
+    assert {e.status for e in ingestor.ledger.entries()} == {"done"} and len(ingestor.ledger.entries()) == 4

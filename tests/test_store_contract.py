@@ -210,6 +210,11 @@ class TestStoreContract:
         assert store.delete_document(drop) == 0  # deleting again is harmless
         assert store.count() == len(kept)
 
+    def test_existing_documents_takes_repeated_ids(self, store: ChunkStore, tmp_path: Path) -> None:
+        """Two files with the same bytes share a document id, and can meet in one ingest batch."""
+        doc, _, _ = write(store, tmp_path, "Agdam", "2020-11-20")
+        assert store.existing_documents([doc, "0" * 20, doc, "0" * 20]) == {doc}
+
     def test_other_model_is_refused(self, client: Any, store: ChunkStore, prefix: str, tmp_path: Path) -> None:
         write(store, tmp_path, "Stepanakert", "2020-11-10")
         with pytest.raises(ModelMismatchError, match="hashing-256"):
