@@ -121,6 +121,14 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         line = _MD_EMPHASIS.sub(lambda em: em.group(2), line)
         if line.strip():
             paragraphs.append(RawParagraph(line, page=para.page))
+    if not paragraphs:
+        # A page with front matter only (a video or gallery page in news feeds): its title and
+        # description are all it says, so they are its text rather than a "no text" failure.
+        title, description = _meta_str(meta, "title"), _meta_str(meta, "description") or _meta_str(meta, "summary")
+        if title:
+            paragraphs.append(RawParagraph(title, kind="title"))
+        if description:
+            paragraphs.append(RawParagraph(description, kind="summary"))
     return assemble(
         str(path), "md", paragraphs,
         title=_meta_str(meta, "title"),

@@ -13,7 +13,7 @@ from assistant.settings import Settings
 from ingest.chunking import chunk_document
 from ingest.documents import ParsedDocument
 from ingest.embeddings import HashingEmbedder
-from ingest.errors import UnsupportedFileError
+from ingest.errors import DocumentError, UnsupportedFileError
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor
 from tests.conftest import FIXTURES
@@ -165,6 +165,20 @@ def test_markdown_front_matter() -> None:
     assert doc.date == "2020-09-30"  # news style 2020-09-30-18-28-52
     assert doc.author == "Newsroom Staff"
     assert "---" not in doc.text and "title:" not in doc.text and "18-28-52" not in doc.text
+
+
+def test_markdown_with_front_matter_only_is_indexed_by_its_title_and_description(tmp_path: Path) -> None:
+    page = tmp_path / "video.md"
+    page.write_text("---\ntitle: US election 2020 How to become president \ndescription: How is the president "
+                    "actually elected? \ndate: 2020-09-14-00-18-58 \n--- \n")
+    doc = load_document(page)
+    assert doc.text == "US election 2020 How to become president\n\nHow is the president actually elected?"
+    assert [b.kind for b in doc.blocks] == ["title", "summary"]
+    assert doc.title == "US election 2020 How to become president" and doc.date == "2020-09-14"
+    empty = tmp_path / "empty.md"
+    empty.write_text("---\ndate: 2020-09-14\n---\n")
+    with pytest.raises(DocumentError, match=r"empty\.md: no text found"):
+        load_document(empty)
 
 
 def test_markdown_headings_and_inline_markup() -> None:
