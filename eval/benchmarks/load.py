@@ -28,6 +28,17 @@ QUESTIONS = [
 ]
 
 
+def _connect(client_class: Any, url: str, attempts: int = 3) -> Any:
+    for attempt in range(attempts):
+        try:
+            return client_class(url, verbose=False)
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 def run_level(url: str, clients: int, requests: int, timeout: float) -> dict[str, Any]:
     from gradio_client import Client
 
@@ -36,8 +47,12 @@ def run_level(url: str, clients: int, requests: int, timeout: float) -> dict[str
     lock = threading.Lock()
     errors: list[str] = []
 
+    # Connect first, one client at a time: each connection fetches the app's config and API info,
+    # and 25 at once timed out in the client library (5 s) before any question was asked.
+    connected = [_connect(Client, url) for _ in range(clients)]
+
     def client_loop(number: int) -> None:
-        client = Client(url, verbose=False)
+        client = connected[number]
         for i in range(requests):
             question = QUESTIONS[(number + i) % len(QUESTIONS)]
             started = time.perf_counter()
