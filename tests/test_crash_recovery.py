@@ -257,6 +257,9 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.cli", "ingest", "--json", str(folder)],
         cwd=REPO, env=cli_env(home), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        # A shell's background job (nohup …&, some CI runners) starts with SIGINT ignored, which
+        # exec passes on and Python then respects; a terminal's foreground job has it at default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     out.close()
     deadline = time.monotonic() + START_TIMEOUT
