@@ -82,6 +82,13 @@ class Page:
         self.page.fill("#question textarea", question)
         self.page.click("#ask")
 
+    def ask_for_first_footnote(self, question: str) -> Any:
+        """Ask, and return the answer's first footnote link once it shows."""
+        self.ask(question)
+        link = self.page.locator("#chat a.cite-link").first
+        link.wait_for(state="visible")
+        return link
+
     def close(self) -> None:
         outside = [u for u in self.requests if not _local(u)]
         self.context.close()
@@ -156,9 +163,7 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
 @pytest.mark.parametrize("page", ["sample_url"], indirect=True)
 def test_footnote_opens_highlighted_passage(page: Page) -> None:
     pg = page.page
-    page.ask("How many Russian peacekeepers will deploy, and for how long?")
-    link = pg.locator("#chat a.cite-link").first
-    link.wait_for(state="visible")
+    link = page.ask_for_first_footnote("How many Russian peacekeepers will deploy, and for how long?")
     assert link.inner_text().strip() == "[1]"
     assert "1,960" in pg.locator("#chat").inner_text()
     passage = pg.locator("#sources-panel #cite-t1-1")
@@ -258,9 +263,7 @@ def test_corpus_upload_lists_documents_and_reports_failures(page: Page, tmp_path
 @pytest.mark.parametrize("page", ["hostile_url"], indirect=True)
 def test_hostile_passage_renders_inert(page: Page) -> None:
     pg = page.page
-    page.ask("How many trucks were in the relief convoy?")
-    link = pg.locator("#chat a.cite-link").first
-    link.wait_for(state="visible")
+    link = page.ask_for_first_footnote("How many trucks were in the relief convoy?")
     link.click()
     mark = pg.locator("#sources-panel .passage mark").first
     mark.wait_for(state="visible")
