@@ -24,6 +24,10 @@ class Citation(BaseModel):
     origin: list[str] = Field(default_factory=list, description="The report's own source URLs for this passage.")
     score: float | None = Field(default=None, description="How strongly the passage supports its sentence.")
 
+    def where(self) -> str:
+        """Where the passage sits: date, section and page, as every citation line shows it."""
+        return ", ".join(x for x in (self.date, self.section, f"p. {self.page}" if self.page else None) if x)
+
 
 class Answer(BaseModel):
     question: str

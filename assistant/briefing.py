@@ -8,13 +8,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.extractive import Evidence, SentenceScorer, display_sentence
-from assistant.text import stem
+from assistant.extractive import Evidence, SentenceScorer
+from assistant.text import MONTHS, OPEN_QUESTION, STOPWORDS, WEEKDAYS, stem
 from ingest.store import StoredChunk
 
-_HEDGE = re.compile(r"\b(?:likely|unlikely|may|might|could|unclear|uncertain|remains? to be seen|risk|jeopardi[sz]e|whether)\b", re.I)
 _ACTOR = re.compile(r"\b[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?\b")
-_NOT_ACTORS = frozenset(stem(w) for w in ["The", "This", "That", "These", "Those", "But", "And", "He", "She", "His", "Her", "It", "Its", "Had", "Key", "Takeaway", "November", "December"])
+# Capitalised words that name no actor: function words (capitalised after a colon or in a heading),
+# months and weekdays.
+_NOT_ACTORS = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
 
 
 def actors(text: str) -> set[str]:
@@ -50,7 +51,7 @@ def plan_briefing(topic: str, passages: Sequence[StoredChunk], scorer: SentenceS
         return any(float(np.dot(e.vector, u.vector)) > 0.75 for u in used if e.vector is not None and u.vector is not None)
 
     points: list[Evidence] = []
-    pool = [e for e in ranked[1:] if not _HEDGE.search(e.text) or e.score > bluf.score * 0.95]
+    pool = [e for e in ranked[1:] if not OPEN_QUESTION.search(e.text) or e.score > bluf.score * 0.95]
     while len(points) < 5 and pool:
         pool.sort(key=lambda e: _gain(e, covered, docs, main_actors), reverse=True)
         candidate = pool.pop(0)
@@ -62,7 +63,7 @@ def plan_briefing(topic: str, passages: Sequence[StoredChunk], scorer: SentenceS
         covered |= actors(candidate.text)
         docs.add(candidate.chunk.doc_id)
         budget -= cost
-    open_items = [e for e in ranked if e not in used and _HEDGE.search(e.text) and not redundant(e)][:2]
+    open_items = [e for e in ranked if e not in used and OPEN_QUESTION.search(e.text) and not redundant(e)][:2]
     open_items = [e for e in open_items if len(e.text.split()) <= max(budget, 45)]
     return bluf, points, open_items
 
@@ -71,20 +72,3 @@ def _gain(e: Evidence, covered: set[str], docs: set[str], main_actors: list[str]
     """A point's worth: its score, plus a bonus for actors and documents not yet covered."""
     new_actors = len((actors(e.text) & set(main_actors)) - covered)
     return e.score + 0.15 * new_actors + 0.1 * (e.chunk.doc_id not in docs)
-
-
-def render_briefing(topic: str, bluf: Evidence, points: Sequence[Evidence], open_items: Sequence[Evidence],
-                    markers: dict[tuple[str, int, int], int]) -> str:
-    """Markdown with a [n] marker after every sentence; ``markers`` maps evidence spans to numbers."""
-
-    def cite(e: Evidence) -> str:
-        return f"{display_sentence(e.text)} [{markers[(e.chunk.doc_id, e.start, e.end)]}]"
-
-    lines = [f"## Briefing: {topic}", "", "**Bottom line.** " + cite(bluf), "", "**Key points**", ""]
-    lines += [f"- {cite(e)}" for e in points]
-    lines += ["", "**What the reports leave open**", ""]
-    if open_items:
-        lines += [f"- {cite(e)}" for e in open_items]
-    else:
-        lines.append("- The retrieved reports flag no open questions on this topic.")
-    return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.text import strip_list_prefix
 from ingest.sentences import split_sentences
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -14,7 +15,7 @@ def statements(answer: str, min_words: int = 3) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
     lines = [ln.strip() for ln in answer.splitlines()]
     for line in lines:
-        line = re.sub(r"^(?:[-*]\s+|\d+\.\s+|#+\s+)", "", line)
+        line = strip_list_prefix(re.sub(r"^#+\s+", "", line))
         line = re.sub(r"\*\*[^*]+\*\*\s*", lambda m: "" if m.group(0).strip().endswith(".**") else m.group(0), line)
         if not line:
             continue

@@ -11,7 +11,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def _source_line(c: Citation) -> str:
-    where = ", ".join(x for x in (c.date, c.section, f"p. {c.page}" if c.page else None) if x)
+    where = c.where()
     line = f"{c.title}" + (f" ({where})" if where else "") + f": “{c.text}”"
     if c.origin:
         line += " Sources cited by the report: " + ", ".join(c.origin)

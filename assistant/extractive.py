@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.injection import is_instruction
 from assistant.text import (
+    LIST_PREFIX,
     content_terms,
     count_focus,
     name_stems,
@@ -25,7 +26,6 @@ from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 from ingest.store import StoredChunk
 
-_LIST_PREFIX = re.compile(r"(?:[-*•▪◦]\s+)?(?:\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)?")
 # One superscript per repetition: "+" inside "(...)*" backtracked exponentially on long marker runs.
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]|\[\w{1,6}\])*$")
 
@@ -66,7 +66,7 @@ def sentences_of(chunk: StoredChunk) -> list[tuple[int, int, str]]:
     base = chunk.start
     for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", chunk.text):
         for s, e in split_sentences(chunk.text, para.start(), para.end()):
-            prefix = _LIST_PREFIX.match(chunk.text, s, e)
+            prefix = LIST_PREFIX.match(chunk.text, s, e)
             if prefix and prefix.end() < e:
                 s = prefix.end()  # cite the item, not its bullet
             out.append((base + s, base + e, chunk.text[s:e]))

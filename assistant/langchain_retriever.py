@@ -15,7 +15,7 @@ from assistant.retrieval import Filters, Retriever
 class BriefingRetriever(BaseRetriever):
     """Wraps any of our retrievers; each Document carries the chunk's citation metadata.
 
-        retriever = BriefingRetriever(retriever=Settings().get_assistant().retriever, k=6)
+        retriever = BriefingRetriever(retriever=build().assistant.retriever, k=6)
         docs = retriever.invoke("Who controls the implementation?")
     """
 

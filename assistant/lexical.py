@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import threading
 from collections.abc import Iterable
@@ -11,15 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.text import STOPWORDS, stem
+from assistant.text import terms
 from ingest.store import ChunkStore, StoredChunk, date_int
-
-_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+|\d[\d,.]*\d|\d")
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased stems without stop words; numbers lose their thousands separators."""
-    return [stem(t) for t in _TOKEN.findall(text) if t.lower() not in STOPWORDS]
+    return terms(text)
 
 
 class LexicalIndex:

@@ -1,24 +1,19 @@
-"""One Settings object, from environment variables (``BRIEFING_…``) and defaults, with factories.
+"""One Settings object, from environment variables (``BRIEFING_…``) and defaults.
 
-Nested sections read ``BRIEFING_<SECTION>__<FIELD>``, e.g. ``BRIEFING_EMBEDDING__MODEL``.
+Nested sections read ``BRIEFING_<SECTION>__<FIELD>``, e.g. ``BRIEFING_EMBEDDING__MODEL``. Plain data:
+:func:`assistant.build.build` is what turns settings into objects.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.embeddings import DEFAULT_MODEL
-
-if TYPE_CHECKING:
-    from assistant.engine import Assistant
-    from ingest.embeddings import Embedder
-    from ingest.ledger import Ledger
-    from ingest.store import ChunkStore
 
 
 def default_home() -> Path:
@@ -75,6 +70,15 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(60.0, description="Request timeout in seconds.")
 
 
+class VerifierSettings(BaseModel):
+    kind: Literal["proxy", "cross-encoder", "llm-judge"] = Field(
+        "proxy", description="proxy: the offline entailment proxy (no model beyond the embedder); cross-encoder: a "
+        "sentence-transformers CrossEncoder NLI model (`model`, a name or path); llm-judge: the configured chat model "
+        "(the llm section) as judge, at temperature 0, answers cached under home."
+    )
+    model: str | None = Field(None, description="The CrossEncoder NLI model's name or path, for kind cross-encoder.")
+
+
 class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Bind address; loopback unless told otherwise.")
     port: int = Field(7860, description="HTTP port of the Gradio app.")
@@ -96,78 +100,9 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)  # type: ignore[arg-type]
     answer: AnswerSettings = Field(default_factory=AnswerSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    verifier: VerifierSettings = Field(default_factory=VerifierSettings)  # type: ignore[arg-type]
     server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
 
     @property
     def store_path(self) -> Path:
         return self.home / "chroma"
-
-    def get_embedder(self) -> Embedder:
-        from ingest.embeddings import SentenceTransformerEmbedder
-
-        if not self.embedding.allow_download:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        backend = self.resolved_backend()
-        if backend.startswith("onnx"):
-            from ingest.embeddings import OnnxEmbedder
-
-            return OnnxEmbedder(self.embedding.model, cache_dir=self.embedding.cache_dir or self.home / "models",
-                                quantized=backend == "onnx-int8")
-        return SentenceTransformerEmbedder(self.embedding.model, device=self.embedding.device,
-                                           batch_size=self.embedding.batch_size)
-
-    def resolved_backend(self) -> str:
-        """The embedding backend to use: ``auto`` follows the store, so a store built with fp32 keeps working."""
-        backend = self.embedding.backend
-        if backend == "auto":
-            from ingest.export import INT8_VARIANT
-
-            recorded = self.recorded_model()
-            if recorded is None or recorded == f"{self.embedding.model}+{INT8_VARIANT}":
-                backend = "onnx-int8"
-            else:  # fp32; for another model altogether the store's refusal names both
-                backend = "onnx"
-        if backend.startswith("onnx") and self.embedding.device != "cpu":
-            return "torch"
-        return backend
-
-    def recorded_model(self) -> str | None:
-        """The embedding model the configured store was built with, if it has one (a store is not created)."""
-        from ingest.store import make_client, recorded_model
-
-        if not self.chroma_url and not self.store_path.exists():
-            return None
-        try:
-            client = make_client(path=None if self.chroma_url else str(self.store_path), url=self.chroma_url)
-        except Exception:  # an unreachable server is reported by get_store, with its address
-            return None
-        return recorded_model(client, self.collection_prefix)
-
-    def get_store(self, embedder: Embedder) -> ChunkStore:
-        from ingest.store import ChunkStore, make_client
-
-        self.home.mkdir(parents=True, exist_ok=True)
-        client = make_client(path=None if self.chroma_url else str(self.store_path), url=self.chroma_url)
-        return ChunkStore(client, model=embedder.name, dimension=embedder.dimension, prefix=self.collection_prefix,
-                          url=self.chroma_url)
-
-    def get_ledger(self) -> Ledger:
-        from ingest.ledger import Ledger
-
-        return Ledger(self.home / "ledger.sqlite")
-
-    def get_chat_model(self) -> Any:
-        """The configured LangChain chat model (OpenAI-compatible server or Ollama)."""
-        from assistant.errors import LLMError
-        from assistant.llm import make_chat_model
-
-        if not self.llm.provider:
-            raise LLMError("no chat model configured (BRIEFING_LLM__PROVIDER)")
-        return make_chat_model(self.llm.provider, self.llm.model, self.llm.base_url,
-                               os.environ.get(self.llm.api_key_env), self.llm.temperature, self.llm.timeout_s)
-
-    def get_assistant(self, embedder: Embedder | None = None) -> Assistant:
-        from assistant.engine import Assistant
-
-        return Assistant.from_settings(self, embedder=embedder)

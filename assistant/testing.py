@@ -1,7 +1,7 @@
 """Test doubles that ship with the library: a scripted OpenAI-compatible chat server on 127.0.0.1.
 
     with ScriptedChatServer(["Russia will deploy 1,960 troops [1]."]) as server:
-        settings.llm = LLMSettings(provider="openai", model="scripted", base_url=server.url)
+        assistant = sample_assistant.with_chat_model(server.chat_model())
 
 It speaks real HTTP (``/v1/chat/completions``, streamed as server-sent events or not), so the
 LangChain client, its streaming and its parsing are exercised for real.
@@ -102,6 +102,12 @@ class ScriptedChatServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def chat_model(self) -> Any:
+        """A LangChain chat model talking to this server (start it first)."""
+        from assistant.llm import make_chat_model
+
+        return make_chat_model("openai", "scripted", self.url, None, 0.0, 30.0)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -1,4 +1,5 @@
-"""Word-level text analysis shared by the answerer, the briefing writer and the verifier."""
+"""Word-level text analysis shared by the answerer, the briefing writer, the verifier and the lexical
+index: one tokeniser, one stemmer, and one copy of each word list."""
 
 from __future__ import annotations
 
@@ -11,15 +12,28 @@ from ingest.sentences import SUPERSCRIPT_DIGITS
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "if", "then", "else", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "over", "under", "about", "as", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "it", "its", "it's", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "i", "you", "he", "she", "we", "they", "me", "him", "her", "us", "them", "my", "your", "his", "our", "their", "not", "no", "nor", "so", "than", "too", "very", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "also", "just", "only", "any", "all", "some", "such", "each", "every", "other", "both", "either", "neither", "more", "most", "less", "least", "much", "many", "few", "own", "same", "s", "t", "don", "now", "up", "down", "out", "off", "again", "further", "once", "during", "before", "after", "above", "below", "between", "through", "against", "among", "while", "until", "per", "via", "vs", "did", "does", "according", "report", "reports", "say", "says", "said", "tell", "told", "give", "gives", "given", "know", "known"]
 )
-NUMBER_WORDS = frozenset(
-    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "half"]
-)
+# Number words and the value they normalise to; vague quantities ("dozens") stand for themselves.
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "dozen": "12", "million": "million",
+    "billion": "billion", "dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
+    "millions": "millions", "half": "half",
+}
+WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+# Epistemic hedges: a claim that drops one states as certain what its source only suggests.
+HEDGE = re.compile(
+    r"\b(?:likely|unlikely|may|might|could|possibly|probably|perhaps|reportedly|allegedly|appears?|seems?)\b", re.I)
+# What marks an open question in a briefing: modal hedges and stated uncertainty.
+OPEN_QUESTION = re.compile(
+    r"\b(?:likely|unlikely|may|might|could|unclear|uncertain|remains? to be seen|risk|jeopardi[sz]e|whether)\b", re.I)
+# A list item's bullet or number: "- ", "(3) ", "2. ", "(a) ".
+LIST_PREFIX = re.compile(r"(?:[-*•▪◦]\s+)?(?:\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)?")
 MONTHS = frozenset(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 )
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
 _MARKERS = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\]")
-_LIST_PREFIX = re.compile(r"^(?:[-*•▪◦]\s+)?(?:\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)?")
 
 
 def words(text: str) -> list[str]:
@@ -60,17 +74,30 @@ def content_terms(text: str) -> list[str]:
 
 
 def numbers(text: str) -> set[str]:
-    """Numbers written with digits or words, normalised (``1,960`` → ``1960``)."""
-    found = {w.replace(",", "").rstrip(".") for w in words(text) if w[:1].isdigit()}
-    found |= {w.lower() for w in words(text) if w.lower() in NUMBER_WORDS}
+    """Numbers written with digits or words, normalised (``1,960`` → ``1960``, ``five`` → ``5``)."""
+    found = set()
+    for w in words(text):
+        if w[:1].isdigit():
+            found.add(w.replace(",", "").rstrip("."))
+        elif w.lower() in NUMBER_WORDS:
+            found.add(NUMBER_WORDS[w.lower()])
     return found
+
+
+def terms(text: str) -> list[str]:
+    """Stems of every word but stop words, repeats kept: the lexical index's tokens."""
+    return [stem(w) for w in words(text) if w.lower() not in STOPWORDS]
+
+
+def strip_list_prefix(text: str) -> str:
+    match = LIST_PREFIX.match(text)
+    return text[match.end():] if match else text
 
 
 def strip_markers(text: str) -> str:
     """Remove the report's own footnote markers (¹, [2]) and list prefixes for display."""
     text = _MARKERS.sub("", text)
-    text = _LIST_PREFIX.sub("", text.strip(), count=1)
-    return text.strip()
+    return strip_list_prefix(text.strip()).strip()
 
 
 _QUESTION_WORDS = frozenset(

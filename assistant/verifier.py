@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from assistant.text import MONTHS, content_terms, stem, strip_markers, words
+from assistant.text import HEDGE, MONTHS, content_terms, numbers, stem, strip_markers, words
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 
@@ -63,27 +63,10 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nor|neither|without|cannot|denied|deny|denies|refused|refuses|failed|fails|fail|unable|lack|lacks|excludes?|excluded)\b|n't\b",
     re.I,
 )
-_HEDGE = re.compile(r"\b(?:likely|unlikely|may|might|could|possibly|probably|perhaps|reportedly|allegedly|appears?|seems?)\b", re.I)
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
-    "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "dozen": "12",
-}
 _NAME = re.compile(r"\b[A-Z][a-zA-Z\u00C0-\u024F'’-]+")
 _NOT_NAMES = frozenset(
     ["The", "A", "An", "This", "That", "These", "Those", "It", "Its", "He", "She", "His", "Her", "They", "Their", "We", "Our", "But", "And", "Or", "If", "In", "On", "At", "By", "For", "With", "From", "As", "After", "Before", "During", "While", "When", "Where", "Why", "How", "What", "Which", "Who", "Despite", "Although", "Since", "Had", "Has", "Have", "Both", "Some", "Many", "Most", "Such", "Only", "Even", "Also", "Yet", "So", "Then", "There", "Here", "Key", "Takeaway", "Mr", "Mrs", "Ms", "Dr"]
 )
-
-
-def _numbers(text: str) -> set[str]:
-    found = set()
-    for w in words(text):
-        lw = w.lower()
-        if w[:1].isdigit():
-            found.add(w.replace(",", "").rstrip("."))
-        elif lw in _NUMBER_WORDS:
-            found.add(_NUMBER_WORDS[lw])
-    return found
 
 
 def _months(text: str) -> set[str]:
@@ -174,7 +157,7 @@ class ProxyVerifier:
         claim_terms = content_terms(claim)
         passage_terms = set(content_terms(joined))
         window_terms = set(content_terms(window))
-        numbers, p_numbers, w_numbers = _numbers(claim), _numbers(joined), _numbers(window)
+        claim_numbers, p_numbers, w_numbers = numbers(claim), numbers(joined), numbers(window)
         months, p_months, w_months = _months(claim), _months(joined), _months(window)
         names, p_names, w_names = _names(claim), set(content_terms(joined)) | _names(joined), _names(window)
         covered = [t for t in claim_terms if t in passage_terms]
@@ -183,14 +166,14 @@ class ProxyVerifier:
             "coverage": len(covered) / len(claim_terms) if claim_terms else 0.0,
             "window_coverage": (sum(t in window_terms for t in claim_terms) / len(claim_terms)) if claim_terms else 0.0,
             "missing_terms": [t for t in claim_terms if t not in passage_terms],
-            "missing_numbers": sorted(numbers - p_numbers),
-            "other_numbers": sorted(w_numbers - numbers),
+            "missing_numbers": sorted(claim_numbers - p_numbers),
+            "other_numbers": sorted(w_numbers - claim_numbers),
             "missing_months": sorted(months - p_months),
             "other_months": sorted(w_months - months),
             "missing_names": sorted(names - p_names),
             "other_names": sorted(w_names - names - set(claim_terms)),
             "negation_mismatch": _negated(claim) != _negated(window),
-            "hedge_dropped": bool(_HEDGE.search(window)) and not _HEDGE.search(claim),
+            "hedge_dropped": bool(HEDGE.search(window)) and not HEDGE.search(claim),
             "opposed": _opposed(claim, window),
             "window": window,
         }

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from eval.calibration import agreement, fit_thresholds
 from eval.datasets import CALIBRATION, corpus_for, load_items
 from eval.report import table, write_markdown
-from eval.runner import assistant_for_set, load_answers, run_assistant, score
+from eval.runner import load_answers, run_assistant, score, workspace_for_set
 
 if TYPE_CHECKING:
+    from assistant.engine import Assistant
     from assistant.settings import Settings
     from assistant.verifier import ProxyVerifier
 
@@ -32,9 +33,10 @@ def verifier_summary(verifier: ProxyVerifier, cache_dir: Path) -> dict[str, Any]
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.build import make_embedder
     from assistant.verifier import ProxyVerifier
 
-    embedder = settings.get_embedder()
+    embedder = make_embedder(settings)
     verifier = ProxyVerifier(embedder)
     eval_home = settings.home / "eval"
     log = sys.stderr
@@ -52,11 +54,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         from eval.datasets import BUILTIN_SETS
 
         runs = []
+        unthresholded = settings.model_copy(update={"answer": settings.answer.model_copy(update={"min_score": 0.0})})
         for name in BUILTIN_SETS:
             if corpus_for(name) is None:
                 continue
-            assistant = _assistant_for(name, args, settings, embedder)
-            assistant.answerer.min_score = 0.0
+            assistant = _assistant_for(name, args, unthresholded, embedder)
             runs += [(item, assistant.ask(item.question, k=args.k)) for item in load_items(name)]
         sweep = sweep_min_score(runs)
         sweep_summary: dict[str, Any] = {"best_min_score": sweep.best, "current_min_score": settings.answer.min_score,
@@ -74,11 +76,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         name = args.dataset or "isw_report"
         items = load_items(name)
-        assistant = _assistant_for(name, args, settings, embedder)
-        if args.retriever == "dense":
-            from assistant.retrieval import DenseRetriever
-
-            assistant.retriever = DenseRetriever(assistant.store, embedder)
+        mode = settings.retrieval.mode if args.retriever == "default" else args.retriever
+        variant = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"mode": mode})})
+        assistant = _assistant_for(name, args, variant, embedder)
         records = run_assistant(assistant, items, k=args.k, progress=not args.json)
         title = f"Evaluation of the assistant on {name} ({args.retriever} retriever)"
     result = score(records, verifier, progress=not args.json)
@@ -102,8 +102,8 @@ def _emit(obj: dict[str, Any], args: argparse.Namespace, text: Any) -> None:
         print(text())
 
 
-def _assistant_for(name: str, args: argparse.Namespace, settings: Settings, embedder: Any) -> Any:
-    assistant, report = assistant_for_set(name, settings, embedder, extras=args.extra, extra_limit=args.extra_limit)
+def _assistant_for(name: str, args: argparse.Namespace, settings: Settings, embedder: Any) -> Assistant:
+    workspace, report = workspace_for_set(name, settings, embedder, extras=args.extra, extra_limit=args.extra_limit)
     if report is not None and (report.count("added") or report.count("failed")):
         print(report.summary(), file=sys.stderr)
-    return assistant
+    return workspace.assistant

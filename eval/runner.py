@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.citations import statements
 from assistant.verifier import Verifier
@@ -22,6 +22,13 @@ from eval.metrics import (
     percentile,
 )
 from ingest.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assistant.build import Workspace
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+    from ingest.embeddings import Embedder
+    from ingest.pipeline import IngestReport
 
 
 @dataclass
@@ -199,7 +206,7 @@ def load_answers(path: Path) -> list[AnswerRecord]:
     return records
 
 
-def run_assistant(assistant: Any, items: Sequence[EvalItem], *, k: int | None = None,
+def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | None = None,
                   progress: bool = False) -> list[AnswerRecord]:
     """Ask the assistant every question; keep its citations as the numbered passages."""
     iterator: Iterable[EvalItem] = items
@@ -218,12 +225,15 @@ def run_assistant(assistant: Any, items: Sequence[EvalItem], *, k: int | None = 
     return records
 
 
-def assistant_for_set(name: str, settings: Any, embedder: Any, *, extras: Sequence[Path] = (),
-                      extra_limit: int | None = None) -> tuple[Any, Any]:
-    """An assistant for a question set, and the report of the ingest it needed (or None).
+def workspace_for_set(name: str, settings: Settings, embedder: Embedder | None = None, *,
+                      extras: Sequence[Path] = (),
+                      extra_limit: int | None = None) -> tuple[Workspace, IngestReport | None]:
+    """A workspace for a question set, and the report of the ingest it needed (or None).
 
     A built-in set is answered over its own corpus (plus any distractor files) in a store of its
-    own under ``home/eval``; a set given by path is answered over the user's store."""
+    own under ``home/eval``; a set given by path is answered over the user's store. Variants (a dense
+    retriever, another threshold) come from the settings passed in, never from changing a live object."""
+    from assistant.build import build
     from eval.datasets import corpus_for
     from ingest.pipeline import discover
 
@@ -231,14 +241,14 @@ def assistant_for_set(name: str, settings: Any, embedder: Any, *, extras: Sequen
     if corpus is None:
         if extras:
             raise BriefingError("extra distractor files only go with a built-in set")
-        return settings.get_assistant(embedder=embedder), None
+        return build(settings, embedder=embedder), None
     extras = [p.resolve() for p in extras]
     for p in extras:
         if not p.exists():
             raise BriefingError(f"{p}: no such file or directory")
     slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{'-'.join(p.name for p in extras)}-{extra_limit or 'all'}".lower())
     own = settings.model_copy(update={"home": settings.home / "eval" / slug.strip("-"), "chroma_url": None})
-    assistant = own.get_assistant(embedder=embedder)
+    workspace = build(own, embedder=embedder)
     files = list(discover(extras)) if extras else []
-    report = assistant.ingest([corpus, *(files[:extra_limit] if extra_limit else files)])
-    return assistant, report
+    report = workspace.corpus.ingest([corpus, *(files[:extra_limit] if extra_limit else files)])
+    return workspace, report

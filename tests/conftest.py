@@ -102,12 +102,31 @@ def embedder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def sample_assistant(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
-    """An assistant whose store holds the bundled report (read-only use)."""
+def sample_workspace(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """A workspace (real model, embedded Chroma) whose store holds the bundled report (read-only use)."""
+    from assistant.build import build
     from assistant.settings import Settings
 
-    settings = Settings(home=tmp_path_factory.mktemp("sample-home"))
-    assistant = settings.get_assistant(embedder=embedder)
-    report = assistant.ingest([SAMPLE])
+    workspace = build(Settings(home=tmp_path_factory.mktemp("sample-home")), embedder=embedder)
+    report = workspace.corpus.ingest([SAMPLE])
     assert report.count("added") == 1
-    return assistant
+    return workspace
+
+
+@pytest.fixture(scope="session")
+def sample_assistant(sample_workspace):  # type: ignore[no-untyped-def]
+    """The assistant over the bundled report."""
+    return sample_workspace.assistant
+
+
+@pytest.fixture(scope="session")
+def hashing_workspace(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The bundled report behind the hashing embedder: no model load, for fast tests of the plumbing."""
+    from assistant.build import build
+    from assistant.settings import Settings
+    from ingest.embeddings import HashingEmbedder
+
+    workspace = build(Settings(home=tmp_path_factory.mktemp("hashing-home")), embedder=HashingEmbedder())
+    report = workspace.corpus.ingest([SAMPLE])
+    assert report.count("added") == 1
+    return workspace

@@ -87,7 +87,11 @@ def test_briefing_exports(sample_assistant) -> None:  # type: ignore[no-untyped-
 
     result = sample_assistant.brief("Turkey's gains and losses")
     markdown = briefing_markdown(result)
-    assert "[^1]:" in markdown and "[^1]" in markdown.split("\n\n")[1] + markdown
+    body, _, notes = markdown.partition("\n\n[^1]:")
+    assert notes, "the footnote list follows the body"
+    assert "[^1]" in body and "[1]" not in body, "every marker in the body is a Markdown footnote"
+    for c in result.citations:
+        assert f"[^{c.marker}]" in body and c.text[:40] in markdown
     document = docx.Document(io.BytesIO(briefing_docx(result)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Sources" in text and result.citations[0].text[:40] in text

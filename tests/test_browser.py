@@ -106,19 +106,19 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-def _serve(assistant: Any) -> tuple[Any, str]:
+def _serve(workspace: Any) -> tuple[Any, str]:
     from ui.web import create_app, launch_options
 
-    app = create_app(assistant)
+    app = create_app(workspace)
     app.queue(max_size=8, default_concurrency_limit=2)
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True,
-                           max_file_size="5mb", **launch_options(assistant))
+                           max_file_size="5mb", **launch_options(workspace))
     return app, url
 
 
 @pytest.fixture(scope="module")
-def sample_url(sample_assistant: Any) -> Iterator[str]:
-    app, url = _serve(sample_assistant)
+def sample_url(sample_workspace: Any) -> Iterator[str]:
+    app, url = _serve(sample_workspace)
     yield url
     app.close()
 
@@ -126,11 +126,12 @@ def sample_url(sample_assistant: Any) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def writable_url(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[str]:
     """An app over a store of its own (the corpus test adds files to it)."""
+    from assistant.build import build
     from assistant.settings import Settings
 
-    assistant = Settings(home=tmp_path_factory.mktemp("browser-home")).get_assistant(embedder=embedder)  # type: ignore[call-arg]
-    assistant.ingest([SAMPLE])
-    app, url = _serve(assistant)
+    workspace = build(Settings(home=tmp_path_factory.mktemp("browser-home")), embedder=embedder)  # type: ignore[call-arg]
+    workspace.corpus.ingest([SAMPLE])
+    app, url = _serve(workspace)
     yield url
     app.close()
 
@@ -138,15 +139,16 @@ def writable_url(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Ite
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[str]:
     """An app whose only document carries HTML and script in its title and passages."""
+    from assistant.build import build
     from assistant.settings import Settings
 
     folder = tmp_path_factory.mktemp("hostile")
     doc = folder / "convoy.txt"
     doc.write_text(PAYLOAD_TEXT, encoding="utf-8")
-    assistant = Settings(home=folder / "home").get_assistant(embedder=embedder)  # type: ignore[call-arg]
-    report = assistant.ingest([doc])
+    workspace = build(Settings(home=folder / "home"), embedder=embedder)  # type: ignore[call-arg]
+    report = workspace.corpus.ingest([doc])
     assert report.count("added") == 1, report.summary()
-    app, url = _serve(assistant)
+    app, url = _serve(workspace)
     yield url
     app.close()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.build import make_embedder, make_ledger, make_store
 from assistant.settings import Settings
 from tests.conftest import REPO
 
@@ -180,9 +181,9 @@ def kill_mid_ingest(proc: subprocess.Popen[bytes], home: Path, log: Path) -> str
 def check_store_matches_ledger(home: Path, files: int, interrupted: int = 0) -> tuple[int, set[str]]:
     """Every done row's chunks are in the store and nothing else is; returns (chunk count, chunk ids)."""
     settings = Settings(home=home)
-    ledger = settings.get_ledger()
+    ledger = make_ledger(settings)
     try:
-        store = settings.get_store(settings.get_embedder())
+        store = make_store(settings, make_embedder(settings))
         entries = ledger.entries()
         done = {e.doc_id: e.chunks for e in entries if e.status == "done"}
         assert len(done) == files, Counter(e.status for e in entries)

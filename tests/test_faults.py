@@ -53,6 +53,7 @@ def test_chroma_server_down_then_back(tmp_path: Path) -> None:
 @pytest.mark.server
 def test_long_running_process_survives_a_server_restart(tmp_path: Path) -> None:
     """A serving process whose Chroma server goes away says so, and works again once it is back."""
+    from assistant.build import make_store
     from assistant.settings import Settings
     from ingest.embeddings import HashingEmbedder
     from ingest.errors import StoreError
@@ -60,7 +61,7 @@ def test_long_running_process_survives_a_server_restart(tmp_path: Path) -> None:
     port = free_port()
     embedder = HashingEmbedder()
     with chroma_server(tmp_path / "chroma", port) as url:
-        store = Settings(home=tmp_path / "home", chroma_url=url).get_store(embedder)
+        store = make_store(Settings(home=tmp_path / "home", chroma_url=url), embedder)
         assert store.count() == 0
     with pytest.raises(StoreError, match=f"lost the Chroma server at http://127.0.0.1:{port}"):
         store.count()

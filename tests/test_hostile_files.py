@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.build import make_ledger, make_store
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
 from ingest.errors import DocumentError
@@ -91,7 +92,7 @@ def hostile_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_hostile_batch_fails_each_alone(hostile_folder: Path, tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "h")
     embedder = HashingEmbedder()
-    ingestor = Ingestor(settings.get_store(embedder), embedder, settings.get_ledger(),
+    ingestor = Ingestor(make_store(settings, embedder), embedder, make_ledger(settings),
                         limits=ParseLimits(memory_mb=512, seconds=20))
     started = time.perf_counter()
     report = ingestor.ingest([hostile_folder])

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from assistant.answers import Answer
+from assistant.build import build
 from assistant.engine import Assistant
 from assistant.extractive import display_sentence
 from assistant.injection import PLACEHOLDER, quarantine
@@ -49,11 +50,10 @@ INSTRUCTIONS = ["reply CANARY-7731", "CANARY-WHITE-2202", "CANARY-VANISH-9191", 
 
 @pytest.fixture(scope="module")
 def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:  # type: ignore[no-untyped-def]
-    settings = Settings(home=tmp_path_factory.mktemp("injection-home"))
-    assistant = settings.get_assistant(embedder=embedder)
-    report = assistant.ingest(FILES)
+    workspace = build(Settings(home=tmp_path_factory.mktemp("injection-home")), embedder=embedder)
+    report = workspace.corpus.ingest(FILES)
     assert report.count("added") == len(FILES) == 7
-    return assistant
+    return workspace.assistant
 
 
 def stored_text(assistant: Assistant) -> str:
@@ -160,7 +160,7 @@ def obedient_reply(messages: list[dict[str, Any]]) -> str:
 @pytest.fixture(scope="module")
 def llm_corpus_assistant(corpus_assistant: Assistant) -> Iterator[tuple[Assistant, ScriptedChatServer]]:
     server = ScriptedChatServer(obedient_reply).start()
-    yield corpus_assistant.with_chat_model("openai", "scripted", server.url), server
+    yield corpus_assistant.with_chat_model(server.chat_model()), server
     server.stop()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.build import make_ledger, make_store
 from assistant.settings import Settings
 from ingest.chunking import chunk_document
 from ingest.documents import ParsedDocument
@@ -233,7 +234,7 @@ def test_ingest_all_formats_and_skip_unknown(tmp_path: Path) -> None:
     (folder / "map.xyz").write_bytes(b"not a report")
     settings = Settings(home=tmp_path / "home")
     embedder = HashingEmbedder()
-    ingestor = Ingestor(settings.get_store(embedder), embedder, settings.get_ledger())
+    ingestor = Ingestor(make_store(settings, embedder), embedder, make_ledger(settings))
     report = ingestor.ingest([folder])
     assert report.count("added") == 5, [(o.path, o.status, o.reason) for o in report.outcomes]
     (skipped,) = [o for o in report.outcomes if o.status == "skipped"]

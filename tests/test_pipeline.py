@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.build import make_ledger, make_store
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
 from ingest.errors import ModelMismatchError
@@ -14,7 +15,7 @@ from tests.conftest import SAMPLE
 def make_ingestor(home: Path, embedder: HashingEmbedder | None = None) -> Ingestor:
     settings = Settings(home=home)
     embedder = embedder or HashingEmbedder()
-    return Ingestor(settings.get_store(embedder), embedder, settings.get_ledger())
+    return Ingestor(make_store(settings, embedder), embedder, make_ledger(settings))
 
 
 def test_ingest_twice_changes_nothing(tmp_path: Path) -> None:
@@ -92,7 +93,7 @@ def test_written_documents_are_not_kept_in_memory(tmp_path: Path, monkeypatch: p
         (tmp_path / f"doc{n}.txt").write_text(f"Report {n}\n\nThe convoy {n} left Goris at dawn and reached Lachin.")
     settings = Settings(home=tmp_path / "h")
     embedder = HashingEmbedder()
-    ingestor = Ingestor(settings.get_store(embedder), embedder, settings.get_ledger(), batch_chunks=1)
+    ingestor = Ingestor(make_store(settings, embedder), embedder, make_ledger(settings), batch_chunks=1)
     written: list[weakref.ref[object]] = []
     alive_at_last_batch: list[int] = []
     original = ingestor._embed_and_write

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant.build import make_ledger, make_store
 from assistant.retrieval import Filters
 from assistant.settings import Settings
 from ingest.chunking import chunk_document
@@ -248,7 +249,7 @@ class TestStoreContract:
 @pytest.mark.server
 def test_ingestor_against_the_server_is_idempotent(chroma_server: str, tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", chroma_url=chroma_server, collection_prefix=fresh_prefix())
-    ingestor = Ingestor(settings.get_store(EMB), EMB, settings.get_ledger())
+    ingestor = Ingestor(make_store(settings, EMB), EMB, make_ledger(settings))
     paths = [SAMPLE, FIXTURES / "formats"]
 
     first = ingestor.ingest(paths)
@@ -262,9 +263,9 @@ def test_ingestor_against_the_server_is_idempotent(chroma_server: str, tmp_path:
     assert not settings.store_path.exists()  # nothing went to an embedded store
 
     reopened = Settings(home=tmp_path / "home", chroma_url=chroma_server, collection_prefix=settings.collection_prefix)
-    store = reopened.get_store(EMB)
+    store = make_store(reopened, EMB)
     assert store.count() == count
-    ledger = reopened.get_ledger()
+    ledger = make_ledger(reopened)
     try:
         for entry in ledger.entries():
             assert entry.status == "done" and len(store.chunk_ids(entry.doc_id)) == entry.chunks

@@ -12,13 +12,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 
 @pytest.fixture(scope="module")
-def served(sample_assistant) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def served(sample_workspace) -> Iterator[str]:  # type: ignore[no-untyped-def]
     from ui.web import create_app, launch_options
 
-    app = create_app(sample_assistant)
+    app = create_app(sample_workspace)
     app.queue(max_size=8, default_concurrency_limit=2)
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True,
-                           max_file_size="5mb", **launch_options(sample_assistant))
+                           max_file_size="5mb", **launch_options(sample_workspace))
     yield url
     app.close()
 
@@ -52,7 +52,9 @@ def test_ask_api_follow_up_uses_history(served: str) -> None:
     assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
     reply = _reply_text(history)
     # the second turn's footnotes point at the second turn's passages
-    assert ("cite-scope-t2" in reply and 'id="cite-t2-1"' in panel) or "do not answer" in reply
+    assert "cite-scope-t2" in reply and 'id="cite-t2-1"' in panel
+    # answered from the passage about Russian control, not a repeat of the first answer
+    assert "control" in reply and "1,960" not in reply
 
 
 def test_ask_api_escapes_question(served: str) -> None:
@@ -116,8 +118,8 @@ def test_file_route_refuses_traversal(served: str, path: str) -> None:
     assert b"root:x:" not in body and b"root:*:" not in body
 
 
-def test_file_route_refuses_the_data_directory(served: str, sample_assistant) -> None:  # type: ignore[no-untyped-def]
-    target = Path(sample_assistant.settings.home) / "chroma" / "chroma.sqlite3"
+def test_file_route_refuses_the_data_directory(served: str, sample_workspace) -> None:  # type: ignore[no-untyped-def]
+    target = Path(sample_workspace.settings.home) / "chroma" / "chroma.sqlite3"
     assert target.is_file()
     head = target.read_bytes()[:16]  # "SQLite format 3\0"
     ups = "../" * 12
@@ -125,7 +127,7 @@ def test_file_route_refuses_the_data_directory(served: str, sample_assistant) ->
         f"/gradio_api/file={target}",
         f"/gradio_api/file={ups}{str(target).lstrip('/')}",
         f"/gradio_api/file={ups.replace('..', '%2e%2e')}{str(target).lstrip('/')}",
-        f"/gradio_api/file={sample_assistant.settings.home}/ledger.sqlite",
+        f"/gradio_api/file={sample_workspace.settings.home}/ledger.sqlite",
     ]
     for path in probes:
         status, body = _get(served, path)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
-    from assistant.engine import Assistant
+    from assistant.build import Workspace
     from assistant.retrieval import Filters
     from assistant.settings import Settings
 
@@ -110,8 +110,10 @@ def _settings() -> Settings:
     return Settings()  # type: ignore[call-arg]  # fields come from the environment
 
 
-def _assistant(settings: Settings | None = None) -> Assistant:
-    return (settings or _settings()).get_assistant()
+def _workspace(settings: Settings | None = None) -> Workspace:
+    from assistant.build import build
+
+    return build(settings or _settings())
 
 
 def _filters(args: argparse.Namespace) -> Filters | None:
@@ -138,8 +140,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise BriefingError(f"{path}: no such file or directory")
-    assistant = _assistant()
-    report = assistant.ingest(paths, progress=_progress_bar() if not args.json else None)
+    report = _workspace().corpus.ingest(paths, progress=_progress_bar() if not args.json else None)
     if args.json:
         _print_json({
             "added": report.count("added"), "updated": report.count("updated"),
@@ -181,7 +182,7 @@ def _progress_bar() -> Any:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    assistant = _assistant()
+    assistant = _workspace().assistant
     filters = _filters(args)
     if args.question == "-":
         for line in sys.stdin:
@@ -205,7 +206,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _print_answer(answer: Any) -> None:
     print(answer.answer)
     for c in answer.citations:
-        where = ", ".join(x for x in (c.date, c.section, f"p. {c.page}" if c.page else None) if x)
+        where = c.where()
         print(f"\n[{c.marker}] {c.title}" + (f" ({where})" if where else ""))
         print(f"    \u201c{c.text}\u201d")
         for url in c.origin:
@@ -214,8 +215,7 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    assistant = _assistant()
-    result = assistant.brief(args.topic, words=args.words, filters=_filters(args))
+    result = _workspace().assistant.brief(args.topic, words=args.words, filters=_filters(args))
     if args.out:
         from assistant.export import briefing_docx, briefing_markdown
 
@@ -232,13 +232,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
     print(result.briefing)
     print()
     for c in result.citations:
-        print(f"[{c.marker}] {c.title} ({c.date or 'undated'}): \u201c{c.text}\u201d")
+        print(f"[{c.marker}] {c.title} ({c.where() or 'undated'}): \u201c{c.text}\u201d")
     return 0
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    assistant = _assistant()
-    docs = assistant.documents()
+    docs = _workspace().corpus.documents()
     if args.json:
         _print_json([{"id": d.doc_id, "title": d.title, "date": d.date, "chunks": d.chunks, "source": d.source} for d in docs])
         return 0
@@ -251,7 +250,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    doc_id, chunks = _assistant().remove(args.document)
+    doc_id, chunks = _workspace().corpus.remove(args.document)
     print(f"removed {doc_id} ({chunks} chunks)")
     return 0
 
@@ -267,13 +266,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.auth = args.auth
     if server.auth and ":" not in server.auth:
         raise BriefingError("--auth takes user:password")
-    assistant = _assistant(settings)
+    workspace = _workspace(settings)
     if args.with_sample:
-        report = assistant.ingest([SAMPLE_DIR])
+        report = workspace.corpus.ingest([SAMPLE_DIR])
         print(report.summary(), file=sys.stderr)
     from ui.web import launch
 
-    launch(assistant)
+    launch(workspace)
     return 0
 
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from eval.datasets import BUILTIN_SETS, corpus_for, load_items
 from eval.report import RATE_METRICS, format_value
 from eval.report import plots as write_plots
-from eval.runner import AnswerRecord, EvalResult, load_answers, run_assistant, score
-from eval.runner import assistant_for_set as assistant_over_set
+from eval.runner import AnswerRecord, EvalResult, load_answers, run_assistant, score, workspace_for_set
 
 if TYPE_CHECKING:
+    from assistant.build import Workspace
     from assistant.engine import Assistant
 
 Step = Callable[[int, int, str], None]
@@ -26,15 +26,15 @@ def set_names() -> list[str]:
     return list(BUILTIN_SETS)
 
 
-def assistant_for_set(assistant: Assistant, name: str, cache: dict[str, Assistant]) -> Assistant:
+def assistant_for_set(workspace: Workspace, name: str, cache: dict[str, Assistant]) -> Assistant:
     """An assistant over the set's own corpus, in a store of its own under ``home/eval`` (as ``briefing eval``)."""
     if name in cache:
         return cache[name]
     if corpus_for(name) is None:
-        return assistant
-    own, _ = assistant_over_set(name, assistant.settings, assistant.embedder)
-    cache[name] = own
-    return own
+        return workspace.assistant
+    own, _ = workspace_for_set(name, workspace.settings, workspace.embedder)
+    cache[name] = own.assistant
+    return own.assistant
 
 
 def answer_set(assistant: Assistant, name: str, step: Step | None = None) -> list[AnswerRecord]:

@@ -10,28 +10,19 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from assistant.answers import Answer, Citation
 from ingest.store import DocumentRecord
 
 # ``<``, ``>`` and ``&`` become entities (html.escape runs after the Markdown escapes, so ``#`` in ``&#x27;`` stays)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _SCOPE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
-_SUP_LINK = re.compile(r'<sup><a href="#cite-(\d{1,3})"[^>]*>\[\d{1,3}\]</a></sup>')
-_MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+!|~-])")
-FOOTER = "\n\n---\n"  # everything after this in a chat message is rendering, not answer text
+FOOTER = "\n\n---\n"
 
 
 def escape_markdown(text: str) -> str:
     """Text shown literally in Markdown: no HTML, no links, no images, no emphasis."""
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
-
-
-def unescape_markdown(text: str) -> str:
-    """The inverse of :func:`escape_markdown`."""
-    return _MD_UNESCAPE.sub(r"\1", html.unescape(text))
 
 
 def _scope(scope: str | None) -> str | None:
@@ -40,10 +31,6 @@ def _scope(scope: str | None) -> str | None:
     if not _SCOPE.match(scope):
         raise ValueError(f"bad citation scope {scope!r}")
     return scope
-
-
-def _meta(c: Citation, *, section: bool = False) -> list[str]:
-    return [x for x in (c.date, c.section if section else None, f"p. {c.page}" if c.page else None) if x]
 
 
 def _quote(text: str, limit: int | None) -> str:
@@ -68,7 +55,7 @@ def _links(escaped: str, valid: set[int], scope: str | None) -> str:
 def _source_list(citations: Sequence[Citation], quote_chars: int | None) -> list[str]:
     lines = ["", "---", "**Sources**", ""]
     for c in citations:
-        meta = ", ".join(_meta(c))
+        meta = c.where()
         line = f"{c.marker}. *{escape_markdown(c.title)}*" + (f" ({escape_markdown(meta)})" if meta else "")
         if quote_chars != 0:
             line += f" \u2014 \u201c{escape_markdown(_quote(c.text, quote_chars))}\u201d"
@@ -137,40 +124,6 @@ def streaming_markdown(partial: str) -> str:
     return escape_markdown(partial) + " \u258c"
 
 
-def message_text(content: Any) -> str:
-    """The plain text of a chat message's content (a string, or Gradio's list of typed parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text") or "")
-    if isinstance(content, list):
-        return " ".join(message_text(part) for part in content)
-    return ""
-
-
-def answer_text_of(message: str) -> str:
-    """Recover the answer text (with ``[n]`` markers) from a rendered chat reply, for follow-ups."""
-    body = message.split(FOOTER, 1)[0]
-    body = _SUP_LINK.sub(lambda m: f"[{m.group(1)}]", body)
-    return unescape_markdown(body).strip()
-
-
-def history_pairs(history: Sequence[dict[str, Any]] | None) -> list[tuple[str, str]]:
-    """``[(question, answer_text), ...]`` of the completed turns of a Gradio messages history."""
-    pairs: list[tuple[str, str]] = []
-    question: str | None = None
-    for message in history or []:
-        if not isinstance(message, dict):
-            continue
-        role, text = message.get("role"), message_text(message.get("content"))
-        if role == "user":
-            question = unescape_markdown(text).strip()
-        elif role == "assistant" and question is not None:
-            pairs.append((question, answer_text_of(text)))
-            question = None
-    return pairs
-
-
 def passage_html(citation: Citation, document: DocumentRecord | None, *, scope: str | None = None,
                  collapsed: bool = False) -> str:
     """The cited passage highlighted inside its surrounding paragraph, with the report's sources.
@@ -181,7 +134,7 @@ def passage_html(citation: Citation, document: DocumentRecord | None, *, scope: 
     n = int(citation.marker)
     element_id = f"cite-{scope}-{n}" if scope else f"cite-{n}"
     title = html.escape(citation.title)
-    meta = " · ".join(html.escape(x) for x in _meta(citation, section=True))
+    meta = html.escape(citation.where())
     context_start, context_end = citation.start, citation.end
     text = citation.text
     if document and document.text:

@@ -1,7 +1,7 @@
 """The Gradio app. ``create_app`` builds the Blocks without launching; every handler calls the assistant.
 
 Gradio 6 takes the theme, CSS and head scripts as ``launch()`` arguments: launch the Blocks with
-``**launch_options(assistant)`` (``launch`` below does) so footnote clicks work and no font or script
+``**launch_options(workspace)`` (``launch`` below does) so footnote clicks work and no font or script
 is fetched from another host.
 """
 
@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,6 @@ from ui.render import (
     briefing_display,
     chat_markdown,
     escape_markdown,
-    history_pairs,
     passage_html,
     sources_panel_html,
     streaming_markdown,
@@ -32,6 +32,7 @@ from ui.render import (
 if TYPE_CHECKING:
     import gradio as gr
 
+    from assistant.build import Workspace
     from assistant.engine import Assistant
     from assistant.retrieval import Filters
 
@@ -59,7 +60,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _USER_ERRORS = (BriefingError, ValueError)
 
 
-def launch_options(assistant: Assistant) -> dict[str, Any]:
+def launch_options(workspace: Workspace) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` that the app needs: theme with system fonts (no remote font host),
     CSS, the footnote click handler, and a block on the data directory for the file route."""
     import gradio as gr
@@ -68,7 +69,7 @@ def launch_options(assistant: Assistant) -> dict[str, Any]:
         "theme": gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
         "css": CSS,
         "head": CITE_SCRIPT,
-        "blocked_paths": [str(assistant.settings.home)],
+        "blocked_paths": [str(workspace.settings.home)],
         "share": False,
         "show_error": False,
         "ssr_mode": False,
@@ -83,9 +84,12 @@ def parse_filters(doc_ids: list[str] | None, since: str | None, until: str | Non
     for label, value in (("since", since), ("until", until)):
         value = (value or "").strip()
         if value:
-            if not _ISO_DATE.match(value):
-                raise ValueError(f"{label} must be a date like 2020-11-13, not {value!r}")
-            _dt.date.fromisoformat(value)
+            try:
+                if not _ISO_DATE.match(value):
+                    raise ValueError("not YYYY-MM-DD")
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{label} must be a date like 2020-11-13, not {value!r}") from None
         dates.append(value or None)
     ids = tuple(d for d in (doc_ids or []) if d)
     if not ids and not dates[0] and not dates[1]:
@@ -97,164 +101,208 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "briefing"
 
 
-def create_app(assistant: Assistant) -> gr.Blocks:
-    """Build the Blocks for ``assistant``; the caller launches (or tests) it."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    import gradio as gr
+def error_markdown(exc: Exception) -> str:
+    """How every handler shows a user error: one escaped line."""
+    return f"**Error:** {escape_markdown(str(exc))}"
 
-    from assistant.export import briefing_docx, briefing_markdown
-    from ingest.loaders import LOADERS
-    from ui import evaluation
 
-    export_root = Path(tempfile.mkdtemp(prefix="briefing-export-"))
-    eval_assistants: dict[str, Any] = {}
+@dataclass(frozen=True)
+class Turn:
+    """One completed chat turn, kept as data (the chat history holds only its rendering)."""
+
+    question: str
+    answer: str  # with [n] markers, as the assistant wrote it
+    scope: str  # the footnote scope of its citations (t1, t2, …)
+
+
+Turns = list[Turn]
+ChatOutputs = tuple[list[dict[str, Any]], str, Turns, list[dict[str, str]]]
+
+
+def _assistant_messages(history: list[dict[str, Any]] | None) -> int:
+    return sum(1 for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant")
+
+
+class BriefingApp:
+    """The web app's handlers, as methods over one workspace; :meth:`blocks` wires them into Gradio.
+
+    Each handler takes and returns plain values (and ``gr.update`` for component properties), so
+    tests call them directly, without a server or a browser."""
+
+    def __init__(self, workspace: Workspace, *, export_root: Path | None = None) -> None:
+        self.workspace = workspace
+        self.assistant = workspace.assistant
+        self.corpus = workspace.corpus
+        self.export_root = export_root or Path(tempfile.mkdtemp(prefix="briefing-export-"))
+        self.export_root.mkdir(parents=True, exist_ok=True)
+        self._eval_assistants: dict[str, Assistant] = {}
 
     # chat
 
-    def chat_events(question: str, history: list[dict[str, Any]] | None, groups: list[dict[str, str]], *,
-                    k: int | None = None, filters: Filters | None = None,
-                    mode: str | None = None) -> Iterator[tuple[list[dict[str, Any]], str, list[dict[str, str]]]]:
-        """Yield (history, cleared question box, panel groups) as the answer streams in."""
+    def chat_events(self, question: str, history: list[dict[str, Any]] | None, turns: Turns | None,
+                    groups: list[dict[str, str]] | None, *, k: int | None = None, filters: Filters | None = None,
+                    mode: str | None = None) -> Iterator[ChatOutputs]:
+        """Yield (history, cleared question box, turns, panel groups) as the answer streams in."""
         history = list(history or [])
+        # The turns behind the history shown: a client that sends a shorter history starts over there.
+        turns = list(turns or [])[:_assistant_messages(history)]
+        groups = list(groups or [])
         question = (question or "").strip()
         if not question:
-            yield history, "", groups
+            yield history, "", turns, groups
             return
-        pairs = history_pairs(history)
-        scope = f"t{sum(1 for m in history if isinstance(m, dict) and m.get('role') == 'assistant') + 1}"
+        scope = f"t{len(turns) + 1}"
         history += [{"role": "user", "content": escape_markdown(question)},
                     {"role": "assistant", "content": "\u2026"}]
-        yield history, "", groups
+        yield history, "", turns, groups
         answer: Answer | None = None
         partial = ""
+        pairs = [(t.question, t.answer) for t in turns]
         try:
-            for event in assistant.ask_stream(question, history=pairs or None, mode=mode, k=k, filters=filters):
+            for event in self.assistant.ask_stream(question, history=pairs or None, mode=mode, k=k, filters=filters):
                 if isinstance(event, Answer):
                     answer = event
                 else:
                     partial += event
                     history[-1] = {"role": "assistant", "content": streaming_markdown(partial)}
-                    yield history, "", groups
+                    yield history, "", turns, groups
         except _USER_ERRORS as exc:
-            history[-1] = {"role": "assistant", "content": f"**Error:** {escape_markdown(str(exc))}"}
-            yield history, "", groups
+            history[-1] = {"role": "assistant", "content": error_markdown(exc)}
+            yield history, "", turns, groups
             return
         assert answer is not None
         history[-1] = {"role": "assistant", "content": chat_markdown(answer, scope=scope)}
-        passages = "".join(passage_html(c, assistant.document(c.doc_id), scope=scope, collapsed=True)
+        turns = [*turns, Turn(question, answer.answer, scope)]
+        passages = "".join(passage_html(c, self.assistant.document(c.doc_id), scope=scope, collapsed=True)
                            for c in answer.citations)
-        yield history, "", [{"scope": scope, "question": question, "html": passages}, *groups]
+        yield history, "", turns, [{"scope": scope, "question": question, "html": passages}, *groups]
 
-    def ask(question: str, history: list[dict[str, Any]] | None) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
-        """API /ask: (question, history) -> (history, "", sources panel HTML), with the default settings."""
-        for hist, cleared, groups in chat_events(question, history, []):
-            yield hist, cleared, sources_panel_html(groups) if groups else ""
+    def ask(self, question: str, history: list[dict[str, Any]] | None,
+            turns: Turns | None) -> Iterator[tuple[list[dict[str, Any]], str, str, Turns]]:
+        """API /ask: (question, history) -> (history, "", sources panel HTML), with the default settings;
+        the turns behind the history live in the session's state."""
+        for hist, cleared, new_turns, groups in self.chat_events(question, history, turns, []):
+            yield hist, cleared, sources_panel_html(groups) if groups else "", new_turns
 
-    def ask_ui(question: str, history: list[dict[str, Any]] | None, groups: list[dict[str, str]] | None,
-               k: float | None, since: str, until: str, doc_ids: list[str] | None,
-               mode: str | None) -> Iterator[tuple[Any, ...]]:
-        groups = list(groups or [])
+    def ask_ui(self, question: str, history: list[dict[str, Any]] | None, turns: Turns | None,
+               groups: list[dict[str, str]] | None, k: float | None, since: str, until: str,
+               doc_ids: list[str] | None, mode: str | None) -> Iterator[tuple[Any, ...]]:
         try:
             filters = parse_filters(doc_ids, since, until)
         except ValueError as exc:
             history = [*(history or []), {"role": "user", "content": escape_markdown(question or "")},
-                       {"role": "assistant", "content": f"**Error:** {escape_markdown(str(exc))}"}]
-            yield history, question, sources_panel_html(groups), groups
+                       {"role": "assistant", "content": error_markdown(exc)}]
+            yield history, question, list(turns or []), sources_panel_html(groups or []), list(groups or [])
             return
-        for hist, cleared, new_groups in chat_events(question, history, groups, k=int(k) if k else None,
-                                                     filters=filters, mode=mode or None):
-            yield hist, cleared, sources_panel_html(new_groups), new_groups
+        for hist, cleared, new_turns, new_groups in self.chat_events(
+                question, history, turns, groups, k=int(k) if k else None, filters=filters, mode=mode or None):
+            yield hist, cleared, new_turns, sources_panel_html(new_groups), new_groups
+
+    @staticmethod
+    def new_chat() -> tuple[Any, ...]:
+        return [], "", [], EMPTY_PANEL, []
 
     # briefing
 
-    def write_briefing(topic: str, filters: Filters | None = None) -> tuple[str, str, str | None, str | None]:
+    def write_briefing(self, topic: str, filters: Filters | None = None) -> tuple[str, str, str | None, str | None]:
         """(rendered markdown, sources panel, .md path, .docx path)."""
+        from assistant.export import briefing_docx, briefing_markdown
+
         topic = (topic or "").strip()
         if not topic:
             return "", "", None, None
         try:
-            result = assistant.brief(topic, filters=filters)
+            result = self.assistant.brief(topic, filters=filters)
         except _USER_ERRORS as exc:
-            return f"**Error:** {escape_markdown(str(exc))}", "", None, None
+            return error_markdown(exc), "", None, None
         markdown = briefing_display(result.briefing, result.citations, scope="brief")
-        panel = "".join(passage_html(c, assistant.document(c.doc_id), scope="brief", collapsed=True)
+        panel = "".join(passage_html(c, self.assistant.document(c.doc_id), scope="brief", collapsed=True)
                         for c in result.citations)
         if result.abstained:
             return markdown, panel, None, None
-        out = Path(tempfile.mkdtemp(prefix="brief-", dir=export_root))
+        out = Path(tempfile.mkdtemp(prefix="brief-", dir=self.export_root))
         md = out / f"briefing-{_slug(topic)}.md"
         md.write_text(briefing_markdown(result), encoding="utf-8")
         docx = out / f"briefing-{_slug(topic)}.docx"
         docx.write_bytes(briefing_docx(result))
         return markdown, panel, str(md), str(docx)
 
-    def brief(topic: str) -> tuple[str, str | None]:
+    def brief(self, topic: str) -> tuple[str, str | None]:
         """API /brief: (topic) -> (briefing markdown, the .md export)."""
-        markdown, _, md, _ = write_briefing(topic)
+        markdown, _, md, _ = self.write_briefing(topic)
         return markdown, md
 
-    def brief_ui(topic: str, since: str, until: str, doc_ids: list[str] | None) -> tuple[Any, ...]:
+    def brief_ui(self, topic: str, since: str, until: str, doc_ids: list[str] | None) -> tuple[Any, ...]:
+        import gradio as gr
+
         try:
             filters = parse_filters(doc_ids, since, until)
         except ValueError as exc:
-            return (f"**Error:** {escape_markdown(str(exc))}", "", gr.update(value=None, interactive=False),
+            return (error_markdown(exc), "", gr.update(value=None, interactive=False),
                     gr.update(value=None, interactive=False))
-        markdown, panel, md, docx = write_briefing(topic, filters)
+        markdown, panel, md, docx = self.write_briefing(topic, filters)
         return (markdown, panel, gr.update(value=md, interactive=md is not None),
                 gr.update(value=docx, interactive=docx is not None))
 
     # corpus
 
-    def documents_table() -> list[list[Any]]:
-        return [[d.title, d.date or "", d.chunks, d.doc_id] for d in assistant.documents()]
+    def documents_table(self) -> list[list[Any]]:
+        return [[d.title, d.date or "", d.chunks, d.doc_id] for d in self.corpus.documents()]
 
-    def document_choices() -> list[tuple[str, str]]:
-        return [(f"{d.title} ({d.date})" if d.date else d.title, d.doc_id) for d in assistant.documents()]
+    def document_choices(self) -> list[tuple[str, str]]:
+        return [(f"{d.title} ({d.date})" if d.date else d.title, d.doc_id) for d in self.corpus.documents()]
 
-    def corpus_outputs(status: str) -> tuple[Any, ...]:
-        choices = document_choices()
-        return (documents_table(), status, gr.update(choices=choices, value=None),
-                gr.update(choices=choices))
+    def corpus_outputs(self, status: str) -> tuple[Any, ...]:
+        import gradio as gr
 
-    def add_files(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        choices = self.document_choices()
+        return self.documents_table(), status, gr.update(choices=choices, value=None), gr.update(choices=choices)
+
+    def add_files(self, files: list[str] | None, progress: Any = None) -> tuple[Any, ...]:
         if not files:
-            return corpus_outputs("Choose one or more files first.")
+            return self.corpus_outputs("Choose one or more files first.")
         paths = [Path(f) for f in files]
-        progress((0, len(paths)), desc="Ingesting", unit="files")
+        if progress is not None:
+            progress((0, len(paths)), desc="Ingesting", unit="files")
 
         def step(done: int, total: int, current: str, chunks: int) -> None:
-            progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} chunks so far)", unit="files")
+            if progress is not None:
+                progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} chunks so far)", unit="files")
 
         try:
-            report = assistant.ingest(paths, progress=step)
+            report = self.corpus.ingest(paths, progress=step)
         except _USER_ERRORS as exc:
-            return corpus_outputs(f"**Error:** {escape_markdown(str(exc))}")
+            return self.corpus_outputs(error_markdown(exc))
         lines = [escape_markdown(report.summary())]
         if report.failures:
             lines += ["", "**Not added** (the other files are unaffected):", ""]
             lines += [f"- {escape_markdown(Path(f.path).name)}: "
                       + escape_markdown((f.reason or "failed").replace(f"{f.path}: ", "").replace(f.path, Path(f.path).name))
                       for f in report.failures]
-        return corpus_outputs("\n".join(lines))
+        return self.corpus_outputs("\n".join(lines))
 
-    def remove_document(doc_id: str | None) -> tuple[Any, ...]:
+    def remove_document(self, doc_id: str | None) -> tuple[Any, ...]:
         if not doc_id:
-            return corpus_outputs("Choose a document to remove.")
-        title = next((d.title for d in assistant.documents() if d.doc_id == doc_id), doc_id)
+            return self.corpus_outputs("Choose a document to remove.")
+        title = next((d.title for d in self.corpus.documents() if d.doc_id == doc_id), doc_id)
         try:
-            _, chunks = assistant.remove(doc_id)
+            _, chunks = self.corpus.remove(doc_id)
         except _USER_ERRORS as exc:
-            return corpus_outputs(f"**Error:** {escape_markdown(str(exc))}")
-        return corpus_outputs(f"Removed *{escape_markdown(title)}* ({chunks} chunks).")
+            return self.corpus_outputs(error_markdown(exc))
+        return self.corpus_outputs(f"Removed *{escape_markdown(title)}* ({chunks} chunks).")
 
-    def refresh_corpus() -> tuple[Any, ...]:
-        return corpus_outputs("")
+    def refresh_corpus(self) -> tuple[Any, ...]:
+        return self.corpus_outputs("")
 
     # evaluation
 
-    def run_evaluation(source: str, name: str, own_corpus: bool, answers_file: str | None,
-                       progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def run_evaluation(self, source: str, name: str, own_corpus: bool, answers_file: str | None,
+                       progress: Any = None) -> tuple[Any, ...]:
+        from ui import evaluation
+
         def step(label: str) -> Any:
+            if progress is None:
+                return None
             return lambda i, n, current: progress((i, n), desc=f"{label}: {current[:60]}", unit="questions")
 
         try:
@@ -264,122 +312,148 @@ def create_app(assistant: Assistant) -> gr.Blocks:
                 records = evaluation.read_answers(Path(answers_file))
                 title = f"Grounding of {escape_markdown(Path(answers_file).name)}"
             else:
-                target = assistant
+                target = self.assistant
                 if own_corpus:
-                    progress(0, desc=f"Preparing the {name} corpus")
-                    target = evaluation.assistant_for_set(assistant, name, eval_assistants)
+                    if progress is not None:
+                        progress(0, desc=f"Preparing the {name} corpus")
+                    target = evaluation.assistant_for_set(self.workspace, name, self._eval_assistants)
                 records = evaluation.answer_set(target, name, step("Answering"))
                 where = "its own corpus" if own_corpus else "your corpus"
                 title = f"The assistant on {escape_markdown(name)}, over {where}"
-            result = evaluation.score_records(records, assistant.verifier, step("Verifying"))
+            result = evaluation.score_records(records, self.assistant.verifier, step("Verifying"))
         except _USER_ERRORS as exc:
-            return (f"**Error:** {escape_markdown(str(exc))}", [], [], None, None)
+            return (error_markdown(exc), [], [], None, None)
         m = result.metrics
         summary = (f"### {title}\n{m['n_questions']} questions, {m['n_answered']} answered, "
                    f"{m['n_statements']} sentences checked by the offline proxy verifier (not an NLI model).")
         support, scores = evaluation.plots(result)
         return (summary, evaluation.metrics_rows(m), evaluation.question_rows(result), support, scores)
 
-    with gr.Blocks(title="Briefing") as app:
-        groups_state = gr.State([])
-        with gr.Sidebar(label="Settings", open=True, position="left"):
-            gr.Markdown("### Settings")
-            k_box = gr.Slider(1, 20, value=assistant.settings.retrieval.k, step=1, label="Passages (k)",
-                              elem_id="setting-k")
-            mode_box = gr.Radio(assistant.modes, value=assistant.settings.answer.mode if assistant.settings.answer.mode
-                                in assistant.modes else "extractive", label="Answer mode", elem_id="setting-mode")
-            since_box = gr.Textbox(label="Since (YYYY-MM-DD)", placeholder="2020-09-01", elem_id="setting-since")
-            until_box = gr.Textbox(label="Until (YYYY-MM-DD)", placeholder="2020-11-30", elem_id="setting-until")
-            docs_box = gr.Dropdown(choices=document_choices(), value=[], multiselect=True, label="Documents",
-                                   info="Empty means every document.", elem_id="setting-docs")
-            gr.Markdown("Dates and documents also apply to briefings.", elem_classes=["meta"])
-        gr.Markdown("# Briefing\nAsk the reports. Every claim carries a footnote; click it to open the passage.")
-        with gr.Tab("Chat", id="chat"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat",
-                                         buttons=["copy"])
-                    question = gr.Textbox(label="Question", placeholder="How many Russian peacekeepers will deploy?",
-                                          elem_id="question", submit_btn=False)
-                    with gr.Row():
-                        send = gr.Button("Ask", variant="primary", elem_id="ask")
-                        clear = gr.Button("New chat", elem_id="new-chat")
-                with gr.Column(scale=2):
-                    sources = gr.HTML(EMPTY_PANEL, label="Cited passages", elem_id="sources-panel")
-            ui_inputs = [question, chatbot, groups_state, k_box, since_box, until_box, docs_box, mode_box]
-            ui_outputs = [chatbot, question, sources, groups_state]
-            send.click(ask_ui, ui_inputs, ui_outputs, api_visibility="private")
-            question.submit(ask_ui, ui_inputs, ui_outputs, api_visibility="private")
-            clear.click(lambda: ([], "", EMPTY_PANEL, []), None, ui_outputs, api_visibility="private")
-            api_ask = gr.Button("ask", visible=False)
-            api_ask.click(ask, [question, chatbot], [chatbot, question, sources], api_name="ask")
-        with gr.Tab("Briefing", id="briefing"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    with gr.Row():
-                        topic = gr.Textbox(label="Topic", placeholder="Russia's role in ending the war", scale=4,
-                                           elem_id="topic")
-                        make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="write-briefing")
-                    briefing_md = gr.Markdown(elem_id="briefing-md", sanitize_html=True)
-                    with gr.Row():
-                        md_download = gr.DownloadButton("Download .md", interactive=False, elem_id="download-md")
-                        docx_download = gr.DownloadButton("Download .docx", interactive=False, elem_id="download-docx")
-                with gr.Column(scale=2):
-                    brief_sources = gr.HTML("", label="Cited passages", elem_id="briefing-sources")
-            make.click(brief_ui, [topic, since_box, until_box, docs_box],
-                       [briefing_md, brief_sources, md_download, docx_download], api_visibility="private")
-            topic.submit(brief_ui, [topic, since_box, until_box, docs_box],
-                         [briefing_md, brief_sources, md_download, docx_download], api_visibility="private")
-            api_file = gr.File(visible=False)
-            api_brief = gr.Button("brief", visible=False)
-            api_brief.click(brief, [topic], [briefing_md, api_file], api_name="brief")
-        with gr.Tab("Corpus", id="corpus"):
-            table = gr.Dataframe(headers=["title", "date", "chunks", "id"], value=documents_table(),
-                                 interactive=False, elem_id="documents", wrap=True)
-            with gr.Row():
-                with gr.Column():
-                    files = gr.File(label="Add reports (txt, md, html, pdf, docx)", file_count="multiple",
-                                    file_types=sorted(LOADERS), elem_id="upload")
-                    add = gr.Button("Add to corpus", variant="primary", elem_id="add-files")
-                with gr.Column():
-                    to_remove = gr.Dropdown(choices=document_choices(), label="Remove a document",
-                                            elem_id="remove-choice")
-                    remove = gr.Button("Remove", variant="stop", elem_id="remove")
-            status = gr.Markdown(elem_id="corpus-status")
-            corpus_out = [table, status, to_remove, docs_box]
-            add.click(add_files, [files], corpus_out, api_visibility="private")
-            remove.click(remove_document, [to_remove], corpus_out, api_visibility="private")
-        with gr.Tab("Evaluation", id="evaluation"):
-            gr.Markdown("Check that answers are grounded: each sentence's citations must support it.")
-            with gr.Row():
-                source = gr.Radio([("Built-in question set", "builtin"), ("Uploaded answers (JSONL)", "uploaded")],
-                                  value="builtin", label="Evaluate")
-                set_name = gr.Dropdown(evaluation.set_names(), value=evaluation.set_names()[0], label="Question set")
-                own = gr.Checkbox(True, label="Answer over the set's own corpus (separate store)")
-                answers_file = gr.File(label="Answers JSONL (question, answer with [n], passages)",
-                                       file_types=[".jsonl"], elem_id="eval-answers")
-            run = gr.Button("Run evaluation", variant="primary", elem_id="run-eval")
-            eval_summary = gr.Markdown(elem_id="eval-summary")
-            metrics = gr.Dataframe(headers=["metric", "value", "95% CI", "meaning"], interactive=False, wrap=True,
-                                   elem_id="eval-metrics")
-            with gr.Row():
-                support_plot = gr.Image(label="Citation support per question", type="filepath", interactive=False, show_label=False,
-                                        elem_id="eval-support")
-                score_plot = gr.Image(label="Support score distribution", type="filepath", interactive=False, show_label=False,
-                                      elem_id="eval-scores")
-            per_question = gr.Dataframe(headers=["question", "status", "correct", "supported", "flags"],
-                                        interactive=False, wrap=True, elem_id="eval-questions",
-                                        column_widths=["34%", "9%", "8%", "9%", "40%"])
-            run.click(run_evaluation, [source, set_name, own, answers_file],
-                      [eval_summary, metrics, per_question, support_plot, score_plot], api_visibility="private")
-        app.load(refresh_corpus, None, corpus_out, api_visibility="private")
-    return app
+    # wiring
+
+    def blocks(self) -> gr.Blocks:
+        """The Gradio Blocks, not launched."""
+        import gradio as gr
+
+        from ingest.loaders import LOADERS
+        from ui import evaluation
+
+        assistant = self.assistant
+
+        # Gradio tracks progress through a gr.Progress default argument.
+        def add_files(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            return self.add_files(files, progress)
+
+        def run_evaluation(source: str, name: str, own_corpus: bool, answers_file: str | None,
+                           progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            return self.run_evaluation(source, name, own_corpus, answers_file, progress)
+        with gr.Blocks(title="Briefing") as app:
+            groups_state = gr.State([])
+            turns_state = gr.State([])
+            with gr.Sidebar(label="Settings", open=True, position="left"):
+                gr.Markdown("### Settings")
+                k_box = gr.Slider(1, 20, value=assistant.k, step=1, label="Passages (k)",
+                                  elem_id="setting-k")
+                mode_box = gr.Radio(assistant.modes, value=assistant.default_mode, label="Answer mode", elem_id="setting-mode")
+                since_box = gr.Textbox(label="Since (YYYY-MM-DD)", placeholder="2020-09-01", elem_id="setting-since")
+                until_box = gr.Textbox(label="Until (YYYY-MM-DD)", placeholder="2020-11-30", elem_id="setting-until")
+                docs_box = gr.Dropdown(choices=self.document_choices(), value=[], multiselect=True, label="Documents",
+                                       info="Empty means every document.", elem_id="setting-docs")
+                gr.Markdown("Dates and documents also apply to briefings.", elem_classes=["meta"])
+            gr.Markdown("# Briefing\nAsk the reports. Every claim carries a footnote; click it to open the passage.")
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat",
+                                             buttons=["copy"])
+                        question = gr.Textbox(label="Question", placeholder="How many Russian peacekeepers will deploy?",
+                                              elem_id="question", submit_btn=False)
+                        with gr.Row():
+                            send = gr.Button("Ask", variant="primary", elem_id="ask")
+                            clear = gr.Button("New chat", elem_id="new-chat")
+                    with gr.Column(scale=2):
+                        sources = gr.HTML(EMPTY_PANEL, label="Cited passages", elem_id="sources-panel")
+                ui_inputs = [question, chatbot, turns_state, groups_state, k_box, since_box, until_box, docs_box, mode_box]
+                ui_outputs = [chatbot, question, turns_state, sources, groups_state]
+                send.click(self.ask_ui, ui_inputs, ui_outputs, api_visibility="private")
+                question.submit(self.ask_ui, ui_inputs, ui_outputs, api_visibility="private")
+                clear.click(self.new_chat, None, ui_outputs, api_visibility="private")
+                api_ask = gr.Button("ask", visible=False)
+                api_ask.click(self.ask, [question, chatbot, turns_state], [chatbot, question, sources, turns_state],
+                              api_name="ask")
+            with gr.Tab("Briefing", id="briefing"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        with gr.Row():
+                            topic = gr.Textbox(label="Topic", placeholder="Russia's role in ending the war", scale=4,
+                                               elem_id="topic")
+                            make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="write-briefing")
+                        briefing_md = gr.Markdown(elem_id="briefing-md", sanitize_html=True)
+                        with gr.Row():
+                            md_download = gr.DownloadButton("Download .md", interactive=False, elem_id="download-md")
+                            docx_download = gr.DownloadButton("Download .docx", interactive=False, elem_id="download-docx")
+                    with gr.Column(scale=2):
+                        brief_sources = gr.HTML("", label="Cited passages", elem_id="briefing-sources")
+                make.click(self.brief_ui, [topic, since_box, until_box, docs_box],
+                           [briefing_md, brief_sources, md_download, docx_download], api_visibility="private")
+                topic.submit(self.brief_ui, [topic, since_box, until_box, docs_box],
+                             [briefing_md, brief_sources, md_download, docx_download], api_visibility="private")
+                api_file = gr.File(visible=False)
+                api_brief = gr.Button("brief", visible=False)
+                api_brief.click(self.brief, [topic], [briefing_md, api_file], api_name="brief")
+            with gr.Tab("Corpus", id="corpus"):
+                table = gr.Dataframe(headers=["title", "date", "chunks", "id"], value=self.documents_table(),
+                                     interactive=False, elem_id="documents", wrap=True)
+                with gr.Row():
+                    with gr.Column():
+                        files = gr.File(label="Add reports (txt, md, html, pdf, docx)", file_count="multiple",
+                                        file_types=sorted(LOADERS), elem_id="upload")
+                        add = gr.Button("Add to corpus", variant="primary", elem_id="add-files")
+                    with gr.Column():
+                        to_remove = gr.Dropdown(choices=self.document_choices(), label="Remove a document",
+                                                elem_id="remove-choice")
+                        remove = gr.Button("Remove", variant="stop", elem_id="remove")
+                status = gr.Markdown(elem_id="corpus-status")
+                corpus_out = [table, status, to_remove, docs_box]
+                add.click(add_files, [files], corpus_out, api_visibility="private")
+                remove.click(self.remove_document, [to_remove], corpus_out, api_visibility="private")
+            with gr.Tab("Evaluation", id="evaluation"):
+                gr.Markdown("Check that answers are grounded: each sentence's citations must support it.")
+                with gr.Row():
+                    source = gr.Radio([("Built-in question set", "builtin"), ("Uploaded answers (JSONL)", "uploaded")],
+                                      value="builtin", label="Evaluate")
+                    set_name = gr.Dropdown(evaluation.set_names(), value=evaluation.set_names()[0], label="Question set")
+                    own = gr.Checkbox(True, label="Answer over the set's own corpus (separate store)")
+                    answers_file = gr.File(label="Answers JSONL (question, answer with [n], passages)",
+                                           file_types=[".jsonl"], elem_id="eval-answers")
+                run = gr.Button("Run evaluation", variant="primary", elem_id="run-eval")
+                eval_summary = gr.Markdown(elem_id="eval-summary")
+                metrics = gr.Dataframe(headers=["metric", "value", "95% CI", "meaning"], interactive=False, wrap=True,
+                                       elem_id="eval-metrics")
+                with gr.Row():
+                    support_plot = gr.Image(label="Citation support per question", type="filepath", interactive=False, show_label=False,
+                                            elem_id="eval-support")
+                    score_plot = gr.Image(label="Support score distribution", type="filepath", interactive=False, show_label=False,
+                                          elem_id="eval-scores")
+                per_question = gr.Dataframe(headers=["question", "status", "correct", "supported", "flags"],
+                                            interactive=False, wrap=True, elem_id="eval-questions",
+                                            column_widths=["34%", "9%", "8%", "9%", "40%"])
+                run.click(run_evaluation, [source, set_name, own, answers_file],
+                          [eval_summary, metrics, per_question, support_plot, score_plot], api_visibility="private")
+            app.load(self.refresh_corpus, None, corpus_out, api_visibility="private")
+        return app
 
 
-def launch(assistant: Assistant) -> None:
+def create_app(workspace: Workspace) -> gr.Blocks:
+    """Build the Blocks for ``workspace``; the caller launches (or tests) it."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    return BriefingApp(workspace).blocks()
+
+
+def launch(workspace: Workspace) -> None:
     """Serve the app with the settings' safe defaults (loopback, bounded queue, upload limit)."""
-    server = assistant.settings.server
-    app = create_app(assistant)
+    server = workspace.settings.server
+    app = create_app(workspace)
     auth = None
     if server.auth:
         user, _, password = server.auth.partition(":")
@@ -387,5 +461,5 @@ def launch(assistant: Assistant) -> None:
     app.queue(max_size=server.queue_size, default_concurrency_limit=server.concurrency)
     app.launch(
         server_name=server.host, server_port=server.port, auth=auth, max_file_size=f"{server.max_upload_mb}mb",
-        **launch_options(assistant),
+        **launch_options(workspace),
     )

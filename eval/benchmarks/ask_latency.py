@@ -20,11 +20,11 @@ def main() -> None:
     parser.add_argument("--mode", choices=["extractive"], default="extractive")
     args = parser.parse_args()
 
-    from assistant.settings import Settings
+    from assistant.build import build
     from eval.datasets import load_items
 
     questions = [i.question for name in ("isw_report", "news_conflict") for i in load_items(name)]
-    assistant = Settings().get_assistant()  # type: ignore[call-arg]
+    assistant = build().assistant
     docs = len(assistant.documents())
     assistant.ask(questions[0])
     timings = sorted(assistant.ask(q).timings_ms["total"] for q in questions)

@@ -78,13 +78,14 @@ def run_recipe(files: list[Path], workdir: Path, k: int) -> dict[str, Any]:
 
 
 def run_project(files: list[Path], workdir: Path, k: int) -> dict[str, Any]:
+    from assistant.build import build
     from assistant.settings import Settings
 
-    settings = Settings(home=workdir / "project")  # type: ignore[call-arg]
-    assistant = settings.get_assistant()
-    assistant.embedder.embed(["warm up"])  # loads the model; main() has already exported it
+    workspace = build(Settings(home=workdir / "project"))  # type: ignore[call-arg]
+    assistant = workspace.assistant
+    workspace.embedder.embed(["warm up"])  # loads the model; main() has already exported it
     started = time.perf_counter()
-    report = assistant.ingest(files)
+    report = workspace.corpus.ingest(files)
     seconds = time.perf_counter() - started
     chars = sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in files)
     recall, latency = recall_at_k(lambda q, n: [c.text for c in assistant.retriever.retrieve(q, n)], k)
@@ -124,7 +125,8 @@ def main() -> None:
         # run it here, so the project's child process only ever has the parser as its own child.
         subprocess.run(
             [sys.executable, "-c", "from pathlib import Path; from assistant.settings import Settings; "
-             f"Settings(home=Path({str(workdir / 'project')!r})).get_embedder().embed(['export'])"],
+             "from assistant.build import make_embedder; "
+             f"make_embedder(Settings(home=Path({str(workdir / 'project')!r}))).embed(['export'])"],
             check=True, cwd=REPO,
         )
         for side in ("recipe", "project"):

@@ -1,0 +1,106 @@
+"""Composition: every kind of draft (extractive, metadata, LLM, briefing) becomes an Answer or a
+Briefing here, and :class:`Footnotes` is the one place that builds Citation objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
+from assistant.extractive import Draft, Evidence, display_sentence
+from assistant.llm import CheckedAnswer
+from assistant.metadata import MetadataAnswer
+from ingest.store import DocumentRecord, StoredChunk
+
+
+class Footnotes:
+    """Numbers cited spans in order of first use; a span cited twice keeps its first number."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int, int], int] = {}
+
+    def cite(self, source: StoredChunk | DocumentRecord, start: int, end: int, text: str,
+             score: float | None = None) -> int:
+        """The footnote number of ``text`` (``document_text[start:end]``) of ``source``."""
+        key = (source.doc_id, start, end)
+        if key in self._numbers:
+            return self._numbers[key]
+        marker = len(self.citations) + 1
+        self._numbers[key] = marker
+        chunk = source if isinstance(source, StoredChunk) else None
+        self.citations.append(Citation(
+            marker=marker, doc_id=source.doc_id, title=source.title, source=source.source, date=source.date,
+            section=chunk.section if chunk else None, page=chunk.page if chunk else None, text=text,
+            start=start, end=end, chunk_id=chunk.id if chunk else None,
+            origin=chunk.origin_of(text) if chunk else [], score=None if score is None else round(score, 4),
+        ))
+        return marker
+
+    def cite_evidence(self, ev: Evidence) -> int:
+        return self.cite(ev.chunk, ev.start, ev.end, ev.text, ev.score)
+
+
+def cited_sentence(ev: Evidence, notes: Footnotes) -> str:
+    """A quoted sentence as it reads in an answer, followed by its footnote marker."""
+    return f"{display_sentence(ev.text)} [{notes.cite_evidence(ev)}]"
+
+
+def extractive_answer(question: str, draft: Draft, timings: dict[str, float], standalone: str | None) -> Answer:
+    """The chosen sentences, each followed by the footnote of the passage it quotes; or an abstention."""
+    confidence = round(draft.best_score, 4)
+    if not draft.evidence:
+        return abstention(question, draft.reason, timings, standalone=standalone, confidence=confidence)
+    notes = Footnotes()
+    text = " ".join(cited_sentence(ev, notes) for ev in draft.evidence)
+    return Answer(question=question, answer=text, abstained=False, citations=notes.citations, timings_ms=timings,
+                  confidence=confidence, standalone_question=standalone)
+
+
+def metadata_answer(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:
+    """An answer about the report itself; every sentence cites the report's title, byline and date."""
+    doc = meta.document
+    notes = Footnotes()
+    marker = notes.cite(doc, meta.start, meta.end, doc.text[meta.start:meta.end], 1.0)
+    text = " ".join(f"{s} [{marker}]" for s in meta.sentences)
+    return Answer(question=question, answer=text, abstained=False, citations=notes.citations, timings_ms=timings,
+                  confidence=1.0)
+
+
+def llm_answer(question: str, checked: CheckedAnswer, passages: Sequence[StoredChunk],
+               timings: dict[str, float], standalone: str | None) -> Answer:
+    """The checked model answer, markers renumbered in order of first use, each citing its passage."""
+    if checked.abstained:
+        return abstention(question, "the model found no answer, or no sentence it wrote was supported", timings,
+                          standalone=standalone, mode="llm", flags=checked.flags)
+    notes = Footnotes()
+    parts: list[str] = []
+    for sentence in checked.sentences:
+        markers = []
+        for m in sentence.markers:
+            chunk = passages[m - 1]
+            markers.append(notes.cite(chunk, chunk.start, chunk.end, chunk.text, sentence.verdict.score))
+        parts.append(sentence.text + " " + "".join(f"[{n}]" for n in dict.fromkeys(markers)))
+    return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
+                  timings_ms=timings, mode="llm", flags=checked.flags, standalone_question=standalone)
+
+
+def abstention(question: str, reason: str | None, timings: dict[str, float], *, standalone: str | None = None,
+               confidence: float | None = None, mode: str = "extractive", flags: Sequence[str] = ()) -> Answer:
+    return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings, mode=mode,
+                  confidence=confidence, abstain_reason=reason, standalone_question=standalone, flags=list(flags))
+
+
+def briefing(topic: str, bluf: Evidence | None, points: Sequence[Evidence], open_items: Sequence[Evidence],
+             timings: dict[str, float]) -> Briefing:
+    """Markdown with a [n] marker after every sentence: bottom line, key points, what is left open."""
+    if bluf is None:
+        return Briefing(topic=topic, briefing=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings)
+    notes = Footnotes()
+    lines = [f"## Briefing: {topic}", "", "**Bottom line.** " + cited_sentence(bluf, notes), "", "**Key points**", ""]
+    lines += [f"- {cited_sentence(e, notes)}" for e in points]
+    lines += ["", "**What the reports leave open**", ""]
+    if open_items:
+        lines += [f"- {cited_sentence(e, notes)}" for e in open_items]
+    else:
+        lines.append("- The retrieved reports flag no open questions on this topic.")
+    return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings)

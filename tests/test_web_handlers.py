@@ -1,0 +1,144 @@
+"""The web app's handlers, called as methods: no server, no browser, the hashing embedder."""
+
+from __future__ import annotations
+
+import collections
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.build import build
+from assistant.settings import Settings
+from ingest.embeddings import HashingEmbedder
+from tests.conftest import SAMPLE
+from ui.web import BriefingApp, Turn, error_markdown
+
+QUESTION = "How many Russian peacekeepers will deploy, and for how long?"
+
+
+@pytest.fixture
+def app(hashing_workspace: Any, tmp_path: Path) -> BriefingApp:
+    return BriefingApp(hashing_workspace, export_root=tmp_path / "exports")
+
+
+@pytest.fixture
+def writable_app(tmp_path: Path) -> BriefingApp:
+    workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
+    workspace.corpus.ingest([SAMPLE])
+    return BriefingApp(workspace, export_root=tmp_path / "exports")
+
+
+class RecordingAssistant:
+    """Passes calls through to the real assistant and records the history each question was asked with."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.histories: list[Any] = []
+
+    def ask_stream(self, question: str, **kwargs: Any) -> Iterator[Any]:
+        self.histories.append(kwargs.get("history"))
+        return self.inner.ask_stream(question, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _last(events: Iterator[Any]) -> Any:
+    return collections.deque(events, maxlen=1)[0]
+
+
+def test_chat_keeps_structured_turns_and_passes_them_as_history(app: BriefingApp) -> None:
+    recorder = RecordingAssistant(app.assistant)
+    app.assistant = recorder  # type: ignore[assignment]
+    history, cleared, turns, groups = _last(app.chat_events(QUESTION, [], [], []))
+    assert cleared == "" and [m["role"] for m in history] == ["user", "assistant"]
+    (turn,) = turns
+    assert turn.question == QUESTION and turn.scope == "t1"
+    assert turn.answer and "<" not in turn.answer  # the answer text with [n] markers, not its rendering
+    assert groups[0]["scope"] == "t1"
+
+    history, _, turns, groups = _last(app.chat_events("And who controls its implementation?", history, turns, groups))
+    assert [t.scope for t in turns] == ["t1", "t2"] and len(history) == 4 and len(groups) == 2
+    assert recorder.histories == [None, [(QUESTION, turn.answer)]]
+
+
+def test_a_shorter_history_from_a_client_starts_over(app: BriefingApp) -> None:
+    stale = [Turn("Who brokered the deal?", "Russia [1].", "t1")]
+    history, _, turns, _ = _last(app.chat_events(QUESTION, [], stale, []))
+    assert [t.scope for t in turns] == ["t1"] and turns[0].question == QUESTION and len(history) == 2
+
+
+def test_empty_question_changes_nothing(app: BriefingApp) -> None:
+    assert list(app.chat_events("   ", [], [], [])) == [([], "", [], [])]
+
+
+def test_questions_and_errors_are_escaped(app: BriefingApp) -> None:
+    history, question_box, *_ = _last(app.ask_ui("<b>hi</b> [x](http://a)", [], [], [], 6, "2020-13-01", "", [], None))
+    assert question_box == "<b>hi</b> [x](http://a)"  # kept for the user to correct
+    assert "<b>" not in history[0]["content"] and history[1]["content"].startswith("**Error:**")
+    assert "since must be a date" in history[1]["content"]
+    assert error_markdown(ValueError("a *b* <i>")) == "**Error:** a \\*b\\* &lt;i&gt;"
+
+
+def test_api_ask_returns_the_sources_panel(app: BriefingApp) -> None:
+    history, cleared, panel, turns = _last(app.ask(QUESTION, [], None))
+    assert cleared == "" and len(history) == 2 and len(turns) == 1
+    if turns[0].answer.startswith("The reports in the corpus do not answer"):
+        assert "No passage cited" in panel
+    else:
+        assert 'id="cite-t1-1"' in panel and "<mark>" in panel
+
+
+def test_briefing_writes_both_exports_with_their_sections(app: BriefingApp) -> None:
+    import docx
+
+    markdown, panel, md, docx_path = app.write_briefing("Russia's role in ending the war")
+    assert md is not None and docx_path is not None
+    assert Path(md).parent.parent == app.export_root
+    exported = Path(md).read_text(encoding="utf-8")
+    for section in ("Bottom line", "Key points", "What the reports leave open"):
+        assert section in markdown and section in exported
+    assert "[^1]:" in exported and 'id="cite-brief-1"' in panel
+    document = docx.Document(io.BytesIO(Path(docx_path).read_bytes()))
+    assert any("Sources" in p.text for p in document.paragraphs)
+
+
+def test_brief_api_and_empty_topic(app: BriefingApp) -> None:
+    assert app.write_briefing("  ") == ("", "", None, None)
+    markdown, md = app.brief("Turkey's position")
+    assert "Bottom line" in markdown and md and md.endswith(".md")
+
+
+def test_upload_adds_good_files_and_names_the_bad_one(writable_app: BriefingApp, tmp_path: Path) -> None:
+    good = tmp_path / "note.txt"
+    good.write_text("Field note\n\nThe water station in Martuni was repaired with a grant from the Swiss Red Cross.\n")
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not a pdf")
+    before = len(writable_app.documents_table())
+    table, status, *_ = writable_app.add_files([str(good), str(bad)])
+    assert len(table) == before + 1 and any(row[0] == "Field note" for row in table)
+    assert "broken.pdf" in status and "Not added" in status
+    new_id = next(row[3] for row in table if row[0] == "Field note")
+    table, status, *_ = writable_app.remove_document(new_id)
+    assert len(table) == before and status.startswith("Removed *Field note*")
+
+
+def test_upload_and_remove_need_a_choice(writable_app: BriefingApp) -> None:
+    assert writable_app.add_files([])[1] == "Choose one or more files first."
+    assert writable_app.remove_document(None)[1] == "Choose a document to remove."
+
+
+def test_evaluation_of_uploaded_answers(app: BriefingApp, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.jsonl"
+    passage = "Russia will deploy 1,960 peacekeepers for five years."
+    answers.write_text(json.dumps({"question": "How many?", "answer": "Russia will deploy 1,960 peacekeepers [1].",
+                                   "passages": [passage]}) + "\n")
+    summary, metrics, questions, *_ = app.run_evaluation("uploaded", "isw_report", False, str(answers))
+    assert "1 questions, 1 answered" in summary
+    assert dict((row[0], row[1]) for row in metrics)["citation_recall"] == "1.000"
+    assert questions[0][0] == "How many?"
+    assert app.run_evaluation("uploaded", "isw_report", False, None)[0] == "Upload a JSONL file of answers first."
