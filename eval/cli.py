@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from eval.calibration import agreement, fit_thresholds
 from eval.datasets import CALIBRATION, corpus_for, load_items
 from eval.report import table, write_markdown
-from eval.runner import load_answers, run_assistant, score, workspace_for_set
+from eval.runner import dump_results, load_answers, run_assistant, score, workspace_for_set
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
@@ -75,7 +75,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         title = f"Grounding of {args.answers.name}"
     else:
         name = args.dataset or "isw_report"
-        items = load_items(name)
+        items = load_items(name, args.split)
         mode = settings.retrieval.mode if args.retriever == "default" else args.retriever
         variant = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"mode": mode})})
         assistant = _assistant_for(name, args, variant, embedder)
@@ -84,6 +84,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     result = score(records, verifier, progress=not args.json)
     summary = verifier_summary(verifier, eval_home)
     metrics = {**result.metrics, "verifier": {k: summary[k] for k in ("name", "accuracy", "kappa", "binary_accuracy", "n")}}
+    if args.dump:
+        dump_results(result, args.dump)
     if args.report:
         path = write_markdown(result, args.report, title=title, verifier=summary)
         print(f"report written to {path}", file=log)
@@ -103,7 +105,8 @@ def _emit(obj: dict[str, Any], args: argparse.Namespace, text: Any) -> None:
 
 
 def _assistant_for(name: str, args: argparse.Namespace, settings: Settings, embedder: Any) -> Assistant:
-    workspace, report = workspace_for_set(name, settings, embedder, extras=args.extra, extra_limit=args.extra_limit)
+    workspace, report = workspace_for_set(name, settings, embedder, extras=args.extra, extra_limit=args.extra_limit,
+                                          news_dir=args.corpus)
     if report is not None and (report.count("added") or report.count("failed")):
         print(report.summary(), file=sys.stderr)
     return workspace.assistant

@@ -12,6 +12,11 @@ from ingest.errors import BriefingError
 DATASETS = Path(__file__).resolve().parent / "datasets"
 SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 BUILTIN_SETS = {"isw_report": SAMPLES, "news_conflict": DATASETS / "conflict_articles"}
+# Sets asked over the bundled report and articles of the news-2020 corpus, named (with their sha256)
+# in a manifest: the corpus is not copied into the project; give its _posts folder with --corpus.
+NEWS_SETS = {"unseen_qa": DATASETS / "unseen_qa_corpus.txt"}
+CLAIMS = DATASETS / "claims.jsonl"
+BRIEFING_TOPICS = DATASETS / "briefing_topics.jsonl"
 CALIBRATION = DATASETS / "calibration.jsonl"
 
 
@@ -25,6 +30,9 @@ class EvalItem:
     reference_facts: list[list[str]] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    follow_up_of: str | None = None  # asked right after that item, in the same conversation
+    split: str | None = None  # "tune" or "test"
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class CalibrationPair:
     label: str
     kind: str
     note: str = ""
+    split: str | None = None
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -56,12 +65,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def set_path(name_or_path: str) -> Path:
-    if name_or_path in BUILTIN_SETS:
+    if name_or_path in BUILTIN_SETS or name_or_path in NEWS_SETS:
         return DATASETS / f"{name_or_path}.jsonl"
     return Path(name_or_path)
 
 
-def load_items(name_or_path: str) -> list[EvalItem]:
+def load_items(name_or_path: str, split: str | None = None) -> list[EvalItem]:
+    """The items of a set; ``split`` ("tune" or "test") keeps one half."""
     path = set_path(name_or_path)
     items: list[EvalItem] = []
     for number, row in enumerate(read_jsonl(path), start=1):
@@ -72,7 +82,10 @@ def load_items(name_or_path: str) -> list[EvalItem]:
             answerable=bool(row.get("answerable", True)),
             reference_facts=[list(map(str, g)) for g in row.get("reference_facts", [])],
             evidence=list(map(str, row.get("evidence", []))), documents=list(map(str, row.get("documents", []))),
+            kinds=list(map(str, row.get("kinds", []))), follow_up_of=row.get("follow_up_of"), split=row.get("split"),
         ))
+    if split is not None:
+        items = [i for i in items if i.split == split]
     return items
 
 
@@ -82,9 +95,38 @@ def corpus_for(name_or_path: str) -> Path | None:
     return folder if folder and folder.is_dir() else None
 
 
-def load_calibration(path: Path = CALIBRATION) -> list[CalibrationPair]:
-    return [
+def corpus_files(name_or_path: str, news_dir: Path | None = None) -> list[Path] | None:
+    """What a set's questions are asked over: a shipped folder, or the bundled report and the articles
+    its manifest names from ``news_dir`` (checked against their sha256). None for a set given by path."""
+    folder = corpus_for(name_or_path)
+    if folder is not None:
+        return [folder]
+    manifest = NEWS_SETS.get(name_or_path)
+    if manifest is None:
+        return None
+    if news_dir is None or not news_dir.is_dir():
+        raise BriefingError(f"the {name_or_path} set is asked over articles of the news-2020 corpus: unpack "
+                            "news-2020.tar.gz and give its _posts folder with --corpus")
+    import hashlib
+
+    files = [SAMPLES]
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, sha = line.split("\t")
+        path = news_dir / name
+        if not path.is_file():
+            raise BriefingError(f"{path}: named in {manifest.name} but not in {news_dir}")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            raise BriefingError(f"{path}: differs from the article {manifest.name} was written over")
+        files.append(path)
+    return files
+
+
+def load_calibration(path: Path = CALIBRATION, split: str | None = None) -> list[CalibrationPair]:
+    pairs = [
         CalibrationPair(id=str(r["id"]), claim=str(r["claim"]), passages=list(r["passages"]), label=str(r["label"]),
-                        kind=str(r.get("kind", "")), note=str(r.get("note", "")))
+                        kind=str(r.get("kind", "")), note=str(r.get("note", "")), split=r.get("split"))
         for r in read_jsonl(path)
     ]
+    return [p for p in pairs if split is None or p.split == split]

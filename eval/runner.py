@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.citations import statements
+from assistant.citations import MARKER, statements
 from assistant.verifier import Verifier
 from eval.datasets import BUILTIN_SETS, EvalItem, load_items, read_jsonl
 from eval.metrics import (
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
     from ingest.embeddings import Embedder
     from ingest.pipeline import IngestReport
+
+
+CONCISE_WORDS = 60  # an answer an analyst reads at a glance
 
 
 @dataclass
@@ -54,6 +57,12 @@ class QuestionResult:
     evidence_recall: float | None
     reciprocal_rank: float | None
     cited_evidence: bool | None = None
+    words: int = 0  # answer length without markers
+
+    @property
+    def concise_correct(self) -> bool | None:
+        """Correct in at most CONCISE_WORDS words."""
+        return None if self.correct is None else self.correct and self.words <= CONCISE_WORDS
 
     @property
     def flags(self) -> list[str]:
@@ -124,7 +133,8 @@ def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
         cited = [normalize(record.passages[m - 1]) for c in checks for m in c.markers]
         wanted = [normalize(e) for e in item.evidence]
         cited_evidence = any(w in c or (len(c) > 40 and c in w) for w in wanted for c in cited)
-    return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr, cited_evidence)
+    words = 0 if abstained else len(MARKER.sub("", record.answer).split())
+    return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr, cited_evidence, words)
 
 
 def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
@@ -142,6 +152,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
     unanswerable = [r for r in judged if r.record.item and not r.record.item.answerable]
     abstentions = [r for r in judged if r.abstained]
     correctness = [float(bool(r.correct)) for r in answerable]
+    concise = [float(bool(r.concise_correct)) for r in answerable]
     fact_recall = [r.facts[0] / r.facts[1] for r in answerable if r.facts and r.facts[1]]
     abstain_hits = [float(r.abstained) for r in unanswerable]
     abstain_precision = [float(not (r.record.item and r.record.item.answerable)) for r in abstentions]
@@ -155,6 +166,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "citation_precision": per_answer_precision,
         "groundedness": per_answer_grounded,
         "answer_correctness": correctness,
+        "concise_correctness": concise,
         "fact_recall": fact_recall,
         "abstention_recall": abstain_hits,
         "abstention_precision": abstain_precision,
@@ -172,11 +184,44 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "n_answerable": len(answerable),
         "n_unanswerable": len(unanswerable),
         "n_statements": len(all_checks),
+        "answer_words_p50": percentile([float(r.words) for r in results if not r.abstained], 50),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     })
     metrics["ci95"] = {name: bootstrap_ci(values) for name, values in series.items() if len(values) >= 2}
+    kinds = sorted({k for r in judged if r.record.item for k in r.record.item.kinds})
+    if kinds:
+        metrics["by_kind"] = {kind: _kind_summary([r for r in judged if r.record.item and kind in r.record.item.kinds])
+                              for kind in kinds}
     return metrics
+
+
+def _kind_summary(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Per question kind: how many, concise-correct among answerable, abstained among unanswerable."""
+    answerable = [r for r in results if r.record.item and r.record.item.answerable]
+    unanswerable = [r for r in results if r.record.item and not r.record.item.answerable]
+    return {
+        "n": len(results),
+        "concise_correctness": mean([float(bool(r.concise_correct)) for r in answerable]) if answerable else None,
+        "false_abstention_rate": mean([float(r.abstained) for r in answerable]) if answerable else None,
+        "abstention_recall": mean([float(r.abstained) for r in unanswerable]) if unanswerable else None,
+    }
+
+
+def dump_results(result: EvalResult, path: Path) -> None:
+    """One line per question: what was asked and answered, and how it scored."""
+    import json
+
+    with path.open("w", encoding="utf-8") as out:
+        for q in result.questions:
+            item = q.record.item
+            out.write(json.dumps({
+                "id": item.id if item else None, "split": item.split if item else None,
+                "kinds": item.kinds if item else [], "question": q.record.question,
+                "answerable": item.answerable if item else None, "answer": q.record.answer,
+                "abstained": q.abstained, "correct": q.correct, "concise_correct": q.concise_correct,
+                "words": q.words, "cited_evidence": q.cited_evidence, "flags": q.flags,
+            }, ensure_ascii=False) + "\n")
 
 
 def load_answers(path: Path) -> list[AnswerRecord]:
@@ -215,8 +260,12 @@ def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | N
 
         iterator = tqdm(items, desc="ask", unit="question", disable=None)
     records: list[AnswerRecord] = []
+    asked: dict[str, tuple[str, str]] = {}
     for item in iterator:
-        answer, retrieved = assistant.ask_with_passages(item.question, k=k)
+        # A follow-up is asked in the conversation of the question it follows.
+        history = [asked[item.follow_up_of]] if item.follow_up_of in asked else None
+        answer, retrieved = assistant.ask_with_passages(item.question, k=k, history=history)
+        asked[item.id] = (item.question, answer.answer)
         records.append(AnswerRecord(
             question=item.question, answer=answer.answer, passages=[c.text for c in answer.citations],
             retrieved=[p.text for p in retrieved], abstained=answer.abstained,
@@ -226,18 +275,18 @@ def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | N
 
 
 def workspace_for_set(name: str, settings: Settings, embedder: Embedder | None = None, *,
-                      extras: Sequence[Path] = (),
-                      extra_limit: int | None = None) -> tuple[Workspace, IngestReport | None]:
+                      extras: Sequence[Path] = (), extra_limit: int | None = None,
+                      news_dir: Path | None = None) -> tuple[Workspace, IngestReport | None]:
     """A workspace for a question set, and the report of the ingest it needed (or None).
 
     A built-in set is answered over its own corpus (plus any distractor files) in a store of its
     own under ``home/eval``; a set given by path is answered over the user's store. Variants (a dense
     retriever, another threshold) come from the settings passed in, never from changing a live object."""
     from assistant.build import build
-    from eval.datasets import corpus_for
+    from eval.datasets import corpus_files
     from ingest.pipeline import discover
 
-    corpus = corpus_for(name)
+    corpus = corpus_files(name, news_dir)
     if corpus is None:
         if extras:
             raise BriefingError("extra distractor files only go with a built-in set")
@@ -250,5 +299,5 @@ def workspace_for_set(name: str, settings: Settings, embedder: Embedder | None =
     own = settings.model_copy(update={"home": settings.home / "eval" / slug.strip("-"), "chroma_url": None})
     workspace = build(own, embedder=embedder)
     files = list(discover(extras)) if extras else []
-    report = workspace.corpus.ingest([corpus, *(files[:extra_limit] if extra_limit else files)])
+    report = workspace.corpus.ingest([*corpus, *(files[:extra_limit] if extra_limit else files)])
     return workspace, report

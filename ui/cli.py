@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="measure answer grounding: our assistant on a question set, or any answers file")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--set", dest="dataset", default=None,
-                     help="a built-in set (isw_report, news_conflict) or a JSONL path, answered by the assistant")
+                     help="a built-in set (isw_report, news_conflict, unseen_qa) or a JSONL path, answered by the assistant")
     src.add_argument("--answers", type=Path, default=None,
                      help="JSONL of another system's answers: question, answer with [n] markers, passages")
     src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fit", action="store_true", help="with --calibration: grid-search the proxy thresholds")
     p.add_argument("--extra", type=Path, action="append", default=[], help="also ingest these files or folders (distractors)")
     p.add_argument("--extra-limit", type=int, default=None, help="ingest at most this many extra files")
+    p.add_argument("--corpus", type=Path, default=None,
+                   help="the unpacked news-2020 _posts folder, for sets asked over its articles (unseen_qa)")
+    p.add_argument("--split", choices=["tune", "test"], default=None,
+                   help="only this half of a set (thresholds and weights are chosen on tune; report test)")
+    p.add_argument("--dump", type=Path, default=None, help="write each question's answer and verdict here (JSONL)")
     p.add_argument("--retriever", choices=["default", "dense"], default="default", help="dense = Chroma only (baseline)")
     p.add_argument("-k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--report", type=Path, default=None, help="write a Markdown report with plots here")
