@@ -38,7 +38,11 @@ class Answer(BaseModel):
     mode: str = "extractive"
     standalone_question: str | None = Field(default=None, description="The question as searched, after follow-up rewriting.")
     flags: list[str] = Field(default_factory=list, description="Checks that failed on generated text.")
-    confidence: float | None = Field(default=None, description="Score of the best evidence sentence (0..1).")
+    confidence: float | None = Field(
+        default=None, description="How likely the answer is to be right (0..1): for the extractive answerer, the "
+        "fitted probability that its best sentence answers the question; under 0.6 the chat shows a weak-match cue.")
+    missing_parts: list[str] = Field(default_factory=list,
+                                     description="Parts of a multi-part question that no passage answers.")
     abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")
 
 

@@ -22,6 +22,7 @@ from assistant.errors import LLMError
 from assistant.extractive import ExtractiveAnswerer, SentenceScorer
 from assistant.lexical import LexicalIndex
 from assistant.llm import LLMAnswerer, make_chat_model
+from assistant.ranker import LearnedRanker
 from assistant.retrieval import DenseRetriever, HybridRetriever, Retriever
 from assistant.settings import Settings
 from assistant.verifier import CrossEncoderVerifier, LLMJudgeVerifier, ProxyVerifier, Verifier
@@ -58,8 +59,10 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     if chat_model is None and settings.llm.provider:
         chat_model = make_chat_model_from(settings)
     scorer = SentenceScorer(embedder)
-    answerer = ExtractiveAnswerer(scorer, min_score=settings.answer.min_score,
-                                  max_sentences=settings.answer.max_sentences)
+    ranker = LearnedRanker.default() if settings.answer.ranker == "learned" else None
+    answerer = ExtractiveAnswerer(scorer, ranker=ranker, min_score=settings.answer.min_score,
+                                  max_sentences=settings.answer.max_sentences, max_words=settings.answer.max_words,
+                                  in_corpus=lexical.has_term if isinstance(retriever, HybridRetriever) else None)
     verifier = make_verifier(settings, embedder, chat_model)
     assistant = Assistant(
         store, retriever, answerer, verifier, scorer=scorer,

@@ -51,9 +51,12 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
     if not draft.evidence:
         return abstention(question, draft.reason, timings, standalone=standalone, confidence=confidence)
     notes = Footnotes()
-    text = " ".join(cited_sentence(ev, notes) for ev in draft.evidence)
-    return Answer(question=question, answer=text, abstained=False, citations=notes.citations, timings_ms=timings,
-                  confidence=confidence, standalone_question=standalone)
+    parts = [cited_sentence(ev, notes) for ev in draft.evidence]
+    if draft.lead:
+        parts.insert(0, f"{draft.lead} [{notes.cite_evidence(draft.evidence[0])}]")
+    return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
+                  timings_ms=timings, confidence=confidence, standalone_question=standalone,
+                  missing_parts=list(draft.missing))
 
 
 def metadata_answer(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text import STOPWORDS, question_names, words
+from assistant.text import STOPWORDS, question_names, stem, words
 
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|and who|and when|and how|why)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
@@ -30,12 +30,32 @@ def subject_words(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def own_words(question: str) -> list[str]:
+    """The follow-up's own content words (not stop words, not its names)."""
+    cleaned = _FOLLOW_UP_START.sub("", question).strip()
+    names = set(question_names(cleaned))
+    return [w for w in words(cleaned) if w.lower() not in STOPWORDS and stem(w) not in names]
+
+
+def leans_on_previous(question: str) -> bool:
+    """A pronoun with no name of its own ("who controls its implementation?") or an ellipsis ("And for how
+    long?", "And her brother Rob?"): the question cannot be searched without the previous turn."""
+    cleaned = _FOLLOW_UP_START.sub("", question).strip()
+    if _PRONOUN.search(cleaned) and not question_names(cleaned):
+        return True
+    return len(own_words(question)) <= 1
+
+
 def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Deterministic rewrite: a follow-up carries the previous question's subject and entities."""
+    """Deterministic rewrite. The follow-up's own words lead; the previous question's subject is added
+    only when the follow-up leans on it (a pronoun, an ellipsis). Carrying it always pulled retrieval
+    back to the previous answer ("And who was left out of the peacekeeping?" repeated the troop count)."""
     if not history or not is_follow_up(question):
         return question
     previous_question, previous_answer = history[-1]
     del previous_answer  # the question carries the subject; the answer's wording would drift the query
-    context = " ".join(w for w in subject_words(previous_question) if w.lower() not in question.lower())
     cleaned = _FOLLOW_UP_START.sub("", question).strip() or question
+    if not leans_on_previous(question):
+        return cleaned
+    context = " ".join(w for w in subject_words(previous_question) if w.lower() not in question.lower())
     return f"{cleaned} ({context})" if context else cleaned

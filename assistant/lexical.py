@@ -91,6 +91,12 @@ class LexicalIndex:
             return
         self.build(store.iter_chunks())
 
+    def has_term(self, term: str) -> bool:
+        """Whether any chunk holds ``term`` (a stem, as :func:`tokenize` makes them)."""
+        with self._lock:
+            bm25 = self._bm25
+            return bm25 is not None and term in bm25.vocab_dict  # type: ignore[attr-defined]
+
     def search(self, query: str, k: int, *, doc_ids: Iterable[str] = (), since: int | None = None,
                until: int | None = None) -> list[tuple[str, float]]:
         """Chunk ids and BM25 scores, best first, after the document and date filters."""

@@ -55,10 +55,17 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     mode: Literal["extractive", "llm"] = Field("extractive", description="extractive needs no generative model.")
-    min_score: float = Field(
-        0.5, description="Abstain when the best sentence scores below this; calibrated with `briefing eval --calibrate-abstention`."
+    ranker: Literal["learned", "heuristic"] = Field(
+        "learned", description="learned: the fitted sentence ranker (assistant/data/answer_ranker.json, re-fit with "
+        "`briefing eval --fit-ranker`); heuristic: the hand-weighted score it replaced, for comparison."
+    )
+    min_score: float | None = Field(
+        None, description="Abstain when the best sentence scores below this; default: the threshold fitted with "
+        "the learned ranker (0.5 for the heuristic)."
     )
     max_sentences: int = Field(3, ge=1, le=8, description="Most sentences in an extractive answer.")
+    max_words: int | None = Field(60, ge=10, description="Most words in an extractive answer (the first sentence is "
+                                  "always kept whole).")
 
 
 class LLMSettings(BaseModel):

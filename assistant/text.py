@@ -132,6 +132,7 @@ class QuestionType:
     wants_person: bool = False
     wants_reason: bool = False
     wants_place: bool = False
+    wants_source: bool = False  # which outlet, agency, account or footnote reports it
 
     @property
     def strict(self) -> bool:
@@ -153,9 +154,22 @@ def question_type(question: str) -> QuestionType:
         wants_person=bool(re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (leader|president|official|person)\b", q)),
         wants_reason=bool(re.search(r"\bwhy\b|\bwhat (caused|led|explains)\b|\breason\b", q)),
         wants_place=bool(re.search(r"\bwhere\b|\bwhich (country|city|region|territory)\b", q)),
+        wants_source=bool(SOURCE_QUESTION.search(q)),
     )
 
 
+SOURCE_QUESTION = re.compile(
+    r"\b(?:which|what|whose) (?:\w+ )?(?:source|sources|outlet|newspaper|paper|site|website|agency|account|broadcaster|"
+    r"channel|publication|network|footnote|url|link|study|survey|poll|report(?:ed)?|official|ministry)\b"
+    r"|\baccording to (?:whom|which|what)\b|\bwho (?:said|reported|claimed|told|announced|cited|confirmed)\b"
+    r"|\b(?:cite|cites|cited|citing|sourced?)\b", re.I)
+# Sentences that attribute what they say to someone.
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|told|according to|reported|reports|claimed|claims|announced|wrote|stated|confirmed|"
+    r"revealed|quoted|cited|tweeted|posted)\b", re.I)
+# Fragments that read as text but answer nothing: truncated snippets, live-blog stamps, captions.
+FRAGMENT = re.compile(r"(?:\.\.\.|…)\s*[\"'”’)]*$|^(?:LAP|UPDATE|BREAKING|WATCH|READ MORE)\b[^:]{0,20}:|^[A-Z0-9 ,'/-]{12,}:")
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _DATE_RE = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
     re.I,
@@ -163,6 +177,64 @@ _DATE_RE = re.compile(
 _DURATION_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several)[- ](?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
 _REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
 _NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def new_names(sentence: str, known_stems: set[str]) -> set[str]:
+    """Capitalised names in ``sentence`` (not its first word) whose stems are not in ``known_stems``."""
+    out = set()
+    for m in _NAME_RE.finditer(sentence):
+        for word in m.group(0).split():
+            s = stem(word)
+            if s not in known_stems and word.lower() not in STOPWORDS and word.lower() not in MONTHS:
+                out.add(s)
+    return out
+
+
+def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]:
+    """Numbers (or, for a date question, dates) in ``sentence`` that ``question`` does not already give;
+    a year does not answer "how many"."""
+    asked = numbers(question) | {m.group(0).lower() for m in _DATE_RE.finditer(question)}
+    found = set()
+    if kind.wants_number or kind.wants_duration:
+        found |= {n for n in numbers(sentence) if not (YEAR.fullmatch(n) and kind.wants_number)}
+    if kind.wants_date:
+        found |= {m.group(0).lower() for m in _DATE_RE.finditer(sentence)}
+    if kind.wants_duration:
+        found |= {m.group(0).lower() for m in _DURATION_RE.finditer(sentence)}
+    return found - asked - MONTHS if kind.wants_number and not kind.wants_date else found - asked
+
+
+MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|value|price|profit|profits|revenue|"
+                            r"sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses)\b"
+                            r"|\bhow much (?:money|cash)\b", re.I)
+MONEY = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:bn|m|k)?\s?(?:dollars|pounds|euros|million|billion|trillion)\b", re.I)
+
+
+# Qualifiers that pick one of a pair: a sentence about the men's title does not answer the women's.
+QUALIFIER_PAIRS = (("women", "men"), ("woman", "man"), ("girls", "boys"), ("female", "male"), ("junior", "senior"),
+                   ("domestic", "international"), ("indoor", "outdoor"), ("first", "second"))
+
+
+def qualifier_clash(question: str, context: str) -> tuple[str, str] | None:
+    """(asked, found) when the question names one of a qualifier pair that ``context`` lacks while it
+    names the other, e.g. ("women", "men")."""
+    q = {w.lower().replace("’", "'").removesuffix("'s") for w in words(question)}
+    c = {w.lower().replace("’", "'").removesuffix("'s") for w in words(context)}
+    for a, b in QUALIFIER_PAIRS:
+        for asked, other in ((a, b), (b, a)):
+            if asked in q and other not in q and asked not in c and other in c:
+                return asked, other
+    return None
+
+
+_PART_SPLIT = re.compile(r"\s*(?:,\s*and|;|\band\b|\?)\s+(?=(?:who|what|when|where|which|why|how|whose|whom|did|does|"
+                         r"do|is|are|was|were|at|in|on|for|from)\b)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a multi-part question ("Which leader ... and how did he come to power?")."""
+    parts = [p.strip(" ?,") for p in _PART_SPLIT.split(question) if p and p.strip(" ?,")]
+    return parts if len(parts) > 1 and all(len(words(p)) >= 2 for p in parts) else [question]
 
 
 def type_match(kind: QuestionType, sentence: str) -> float:

@@ -47,13 +47,14 @@ def test_ask_api_follow_up_uses_history(served: str) -> None:
     client = Client(served, verbose=False)
     history, _, _ = client.predict("How many Russian peacekeepers will deploy, and for how long?", [],
                                    api_name="/ask")
-    history, _, panel = client.predict("And who controls its implementation?", history, api_name="/ask")
+    history, _, panel = client.predict("And who was left out of the peacekeeping?", history, api_name="/ask")
     assert len(history) == 4
     assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
     reply = _reply_text(history)
     # the second turn's footnotes point at the second turn's passages
     assert "cite-scope-t2" in reply and 'id="cite-t2-1"' in panel
-    assert "control" in reply  # answered, from the passage about who controls the implementation
+    # the follow-up's own words lead: answered from the passage on who is excluded, not a repeat of the troops
+    assert "Turkish" in reply and "1,960" not in reply
 
 
 def test_ask_api_escapes_question(served: str) -> None:

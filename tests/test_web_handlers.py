@@ -142,3 +142,20 @@ def test_evaluation_of_uploaded_answers(app: BriefingApp, tmp_path: Path) -> Non
     assert dict((row[0], row[1]) for row in metrics)["citation_recall"] == "1.000"
     assert questions[0][0] == "How many?"
     assert app.run_evaluation("uploaded", "isw_report", False, None)[0] == "Upload a JSONL file of answers first."
+
+
+def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
+    from assistant.answers import Answer, Citation
+    from ui.render import WEAK_MATCH, chat_markdown
+
+    cite = Citation(marker=1, doc_id="d", title="T", source="s", text="Russia brokered the deal.", start=0, end=25)
+    sure = Answer(question="q", answer="Russia brokered the deal. [1]", abstained=False, citations=[cite],
+                  confidence=WEAK_MATCH + 0.2)
+    doubtful = sure.model_copy(update={"confidence": WEAK_MATCH - 0.2, "missing_parts": ["when was it signed"]})
+    assert "Weak match" not in chat_markdown(sure, scope="t1")
+    rendered = chat_markdown(doubtful, scope="t1")
+    assert rendered.index("Weak match") < rendered.index("Russia brokered")
+    assert "Not found in the reports: when was it signed" in rendered
+    abstained = Answer(question="q", answer="The reports in the corpus do not answer this.", abstained=True,
+                       abstain_reason="no document in the corpus mentions iran")
+    assert "*Why: No document in the corpus mentions iran.*" in chat_markdown(abstained, scope="t1")

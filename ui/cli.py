@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--answers", type=Path, default=None,
                      help="JSONL of another system's answers: question, answer with [n] markers, passages")
     src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
+    src.add_argument("--fit-ranker", action="store_true",
+                     help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
+                          "(default unseen_qa) and write assistant/data/answer_ranker.json")
     src.add_argument("--calibrate-abstention", action="store_true",
                      help="sweep the extractive answerer's abstention threshold over the built-in sets")
     p.add_argument("--fit", action="store_true", help="with --calibration: grid-search the proxy thresholds")

@@ -103,17 +103,32 @@ def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str
     return "\n".join(out)
 
 
+WEAK_MATCH = 0.6  # below this fitted probability an answer carries a visible caution
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def chat_markdown(answer: Answer, *, scope: str) -> str:
-    """A chat reply: the answer with footnote links, then a compact source list (the panel holds the passages)."""
+    """A chat reply: the answer with footnote links, then a compact source list (the panel holds the passages).
+
+    A doubtful answer must not look like a sure one: under :data:`WEAK_MATCH` it opens with a caution,
+    and parts of the question that no passage answers are named."""
     if answer.abstained:
         text = escape_markdown(answer.answer)
         notes = []
         if answer.abstain_reason:
-            notes.append(f"*Why: {escape_markdown(answer.abstain_reason)}*")
+            notes.append(f"*Why: {escape_markdown(_sentence_case(answer.abstain_reason))}.*")
         if answer.flags:
             notes.append("*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*")
         return text + (FOOTER + "\n\n".join(notes) if notes else "")
     out = answer_markdown(answer.answer, answer.citations, scope=scope, quote_chars=0)
+    if answer.confidence is not None and answer.mode == "extractive" and answer.confidence < WEAK_MATCH:
+        out = (f"\u26a0\ufe0f *Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer "
+               "the question; open it before relying on it.*\n\n" + out)
+    if answer.missing_parts:
+        out += "\n\n*Not found in the reports: " + "; ".join(escape_markdown(p) for p in answer.missing_parts) + ".*"
     if answer.flags:
         out += "\n\n*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*"
     return out

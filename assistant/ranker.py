@@ -1,0 +1,228 @@
+"""A small learned ranker: how likely a candidate sentence is to be the one that answers the question.
+
+Each candidate gets a handful of measurements (meaning, shared terms, the kind of answer asked, the
+question's names and years found in the sentence or its context, where the passage ranked, whether it
+is a fragment). A logistic regression over them, fitted on the tune half of the
+unseen question set only (``briefing eval --fit-ranker``), turns them into a probability; the weights
+ship as ``assistant/data/answer_ranker.json``. The same probability decides abstention: below the
+threshold fitted with the weights, the answer says the reports do not answer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.text import (
+    ATTRIBUTION,
+    FRAGMENT,
+    MONEY,
+    MONEY_QUESTION,
+    YEAR,
+    QuestionType,
+    content_terms,
+    count_focus,
+    name_stems,
+    new_names,
+    new_quantities,
+    question_names,
+)
+
+if TYPE_CHECKING:
+    from assistant.extractive import Evidence
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "answer_ranker.json"
+
+FEATURES = (
+    "semantic",  # cosine of question and sentence
+    "semantic_gap",  # ... minus the best candidate's: how this one compares
+    "passage_semantic",  # cosine of question and the mean of its passage's sentences
+    "lexical",  # share of the question's weighted terms in the sentence
+    "lexical_gap",
+    "context_lexical",  # ... in the sentence, the sentence before it and the title
+    "kind",  # the sentence holds the kind of answer asked (number, date, person, place, reason)
+    "names",  # share of the question's names in the sentence
+    "names_context",  # ... in the passage and title
+    "year_missing",  # a year the question names is absent from the sentence's passage, title and date
+    "passage_rank",  # 1 / rank of the passage in retrieval
+    "lead",  # one of the document's first sentences (titles and leads answer many questions)
+    "words",  # log of the sentence's length in words
+    "fragment",  # a truncated snippet, live-blog stamp or caption
+    "source_attribution",  # the question asks for a source and the sentence attributes, or has footnote URLs
+    "asks_entity",  # the question asks for a name (who, which, where, what source)
+    "new_name",  # ... and the sentence names someone or something the question does not
+    "asks_quantity",  # the question asks for a number or date
+    "new_quantity",  # ... and the sentence holds a number or date the question does not
+)
+
+
+# Whether the best sentence answers at all: fitted over answerable and unanswerable tune questions.
+ANSWERABILITY = (
+    "best",  # the ranker's probability for the best sentence
+    "margin",  # ... minus the second best's
+    "unknown_names",  # share of the question's names that no retrieved passage mentions
+    "names_context",  # the best sentence's share of the question's names in its passage
+    "quantity_missing",  # a number or date is asked and the best sentence has none the question lacks
+    "focus_missing",  # share of what a "how many" counts that the best sentence and the one before never mention
+    "money_missing",  # a sum of money is asked and the best sentence states none
+    "name_missing",  # a name is asked and the best sentence names no one the question does not
+    "year_missing",  # a year the question names is absent from the best sentence's passage
+    "context_lexical",  # the best sentence's share of the question's terms, with its neighbour and title
+    "semantic",  # the best sentence's cosine to the question
+)
+
+
+@dataclass
+class RankerWeights:
+    """Logistic-regression weights over :data:`FEATURES` (which sentence answers) and :data:`ANSWERABILITY`
+    (whether the best one answers at all), and the abstention threshold on the latter."""
+
+    coef: list[float]
+    intercept: float
+    threshold: float
+    features: list[str] = field(default_factory=lambda: list(FEATURES))
+    answerability_coef: list[float] = field(default_factory=list)
+    answerability_intercept: float = 0.0
+    answerability_features: list[str] = field(default_factory=lambda: list(ANSWERABILITY))
+    fitted_on: str = ""
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_WEIGHTS) -> RankerWeights:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = cls(**data)
+        if tuple(weights.features) != FEATURES or tuple(weights.answerability_features) != ANSWERABILITY:
+            raise ValueError(f"{path}: fitted for other features than this version's; re-fit it "
+                             "(briefing eval --fit-ranker)")
+        return weights
+
+    def save(self, path: Path = DEFAULT_WEIGHTS) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Context:
+    """What the features need beyond the candidate itself."""
+
+    question: str
+    kind: QuestionType
+    passage_rank: dict[str, int]  # chunk id -> rank in retrieval (0 = first)
+
+
+def feature_matrix(evidence: Sequence[Evidence], ctx: Context) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate; the scorer has filled semantic, lexical and kind."""
+    if not evidence:
+        return np.zeros((0, len(FEATURES)))
+    names = question_names(ctx.question)
+    years = set(YEAR.findall(ctx.question))
+    q_terms = set(content_terms(ctx.question))
+    best_semantic = max(e.semantic for e in evidence)
+    best_lexical = max(e.lexical for e in evidence)
+    passage_vectors: dict[str, np.ndarray] = {}
+    for e in evidence:
+        if e.vector is not None:
+            passage_vectors.setdefault(e.chunk.id, np.zeros_like(e.vector))
+            passage_vectors[e.chunk.id] = passage_vectors[e.chunk.id] + e.vector
+    question_stems = name_stems(ctx.question)
+    asks_entity = ctx.kind.wants_person or ctx.kind.wants_place or ctx.kind.wants_source or bool(
+        re.match(r"\s*(?:which|what (?:company|country|city|team|club|firm|party|group|organi[sz]ation|name))\b",
+                 ctx.question, re.I))
+    asks_quantity = ctx.kind.strict
+    rows = []
+    before: dict[str, str] = {}
+    for e in sorted(evidence, key=lambda x: (x.chunk.id, x.start)):
+        e.previous_text = before.get(e.chunk.id, "")
+        before[e.chunk.id] = e.text
+    context_stems: dict[str, set[str]] = {}
+    for e in evidence:
+        chunk = e.chunk
+        if chunk.id not in context_stems:
+            context_stems[chunk.id] = name_stems(f"{chunk.title} {chunk.text}")
+        sentence_stems = name_stems(e.text)
+        context = context_stems[chunk.id]
+        local_terms = set(content_terms(f"{e.previous_text} {e.text} {chunk.title}"))
+        pv = passage_vectors.get(chunk.id)
+        passage_semantic = 0.0
+        if pv is not None and e.vector is not None and np.linalg.norm(pv) > 0:
+            qv = e.query_vector
+            passage_semantic = float(np.dot(qv, pv / np.linalg.norm(pv))) if qv is not None else 0.0
+        year_context = f"{chunk.text} {chunk.title} {chunk.date or ''}"
+        rows.append([
+            e.semantic,
+            e.semantic - best_semantic,
+            passage_semantic,
+            e.lexical,
+            e.lexical - best_lexical,
+            len(q_terms & local_terms) / len(q_terms) if q_terms else 0.0,
+            e.kind,
+            sum(n in sentence_stems for n in names) / len(names) if names else 1.0,
+            sum(n in context for n in names) / len(names) if names else 1.0,
+            float(any(y not in year_context for y in years)),
+            1.0 / (1 + ctx.passage_rank.get(chunk.id, 10)),
+            float(e.start - chunk.start < 400 and chunk.index == 0),
+            math.log1p(len(e.text.split())),
+            float(bool(FRAGMENT.search(e.text.strip()))),
+            float(ctx.kind.wants_source and (bool(ATTRIBUTION.search(e.text)) or bool(chunk.origin_of(e.text)))),
+            float(asks_entity),
+            float(asks_entity and bool(new_names(e.text, question_stems))),
+            float(asks_quantity),
+            float(asks_quantity and bool(new_quantities(e.text, ctx.question, ctx.kind))),
+        ])
+    return np.asarray(rows, dtype=np.float64)
+
+
+class LearnedRanker:
+    """Probabilities from fitted weights; deterministic and cheap (one dot product per candidate)."""
+
+    def __init__(self, weights: RankerWeights) -> None:
+        self.weights = weights
+        self._coef = np.asarray(weights.coef, dtype=np.float64)
+
+    @classmethod
+    def default(cls) -> LearnedRanker:
+        return cls(RankerWeights.load())
+
+    @property
+    def threshold(self) -> float:
+        return self.weights.threshold
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        if len(features) == 0:
+            return np.zeros(0)
+        z = features @ self._coef + self.weights.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def answerability(self, features: np.ndarray) -> float:
+        """The probability that the best sentence answers the question (what abstention is decided on)."""
+        z = float(features @ np.asarray(self.weights.answerability_coef)) + self.weights.answerability_intercept
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def answerability_features(question: str, kind: QuestionType, ranked: Sequence[Evidence], probs: Sequence[float],
+                           rows: dict[int, np.ndarray], unknown_names: int) -> np.ndarray:
+    """:data:`ANSWERABILITY` for the best candidate ``ranked[0]``; ``rows`` maps id(evidence) to its features."""
+    best = ranked[0]
+    f = dict(zip(FEATURES, rows[id(best)], strict=True))
+    names = question_names(question)
+    focus = count_focus(question)
+    near = set(content_terms(f"{best.previous_text} {best.text}"))
+    return np.array([
+        probs[0],
+        probs[0] - (probs[1] if len(probs) > 1 else 0.0),
+        unknown_names / len(names) if names else 0.0,
+        f["names_context"],
+        f["asks_quantity"] * (1.0 - f["new_quantity"]),
+        len(focus - near) / len(focus) if focus else 0.0,
+        float(bool(MONEY_QUESTION.search(question)) and not MONEY.search(best.text)),
+        f["asks_entity"] * (1.0 - f["new_name"]),
+        f["year_missing"],
+        f["context_lexical"],
+        f["semantic"],
+    ])
