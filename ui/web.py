@@ -8,7 +8,6 @@ is fetched from another host.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -62,8 +61,12 @@ _USER_ERRORS = (BriefingError, ValueError)
 
 def launch_options(workspace: Workspace) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` that the app needs: theme with system fonts (no remote font host),
-    CSS, the footnote click handler, and a block on the data directory for the file route."""
+    CSS, the footnote click handler, a block on the data directory for the file route, and the guards
+    of ``ui.guards`` in front of every route."""
     import gradio as gr
+    from starlette.middleware import Middleware
+
+    from ui.guards import RefuseRemoteFiles
 
     return {
         "theme": gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
@@ -73,6 +76,7 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
         "share": False,
         "show_error": False,
         "ssr_mode": False,
+        "app_kwargs": {"middleware": [Middleware(RefuseRemoteFiles)]},
     }
 
 
@@ -445,8 +449,8 @@ class BriefingApp:
 
 
 def create_app(workspace: Workspace) -> gr.Blocks:
-    """Build the Blocks for ``workspace``; the caller launches (or tests) it."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    """Build the Blocks for ``workspace``; the caller launches (or tests) it. Telemetry is already off:
+    importing this module imported ``ingest``, which switches it off (ingest/offline.py)."""
     return BriefingApp(workspace).blocks()
 
 
