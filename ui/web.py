@@ -67,7 +67,7 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from ui.guards import RefuseRemoteFiles
+    from ui.guards import CapUploadRequests, RefuseRemoteFiles
 
     return {
         "theme": gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
@@ -77,7 +77,10 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
         "share": False,
         "show_error": False,
         "ssr_mode": False,
-        "app_kwargs": {"middleware": [Middleware(RefuseRemoteFiles)]},
+        "app_kwargs": {"middleware": [
+            Middleware(RefuseRemoteFiles),
+            Middleware(CapUploadRequests, max_bytes=workspace.settings.server.max_upload_mb * 1_000_000),
+        ]},
     }
 
 
@@ -121,12 +124,10 @@ def check_text(label: str, text: str, limit: int) -> str:
     return text
 
 
-def private_temp(home: Path) -> Path:
-    """``home/tmp``, readable by this user only (0700): uploads and exported briefings live there."""
-    folder = home / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)
-    return folder
+def private_temp(prefix: str) -> Path:
+    """A new folder in the temp directory readable by this user only (0700). Not under BRIEFING_HOME:
+    the file route blocks that whole folder, so Gradio could not serve an export from there."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
 
 
 def error_markdown(exc: Exception) -> str:
@@ -162,7 +163,7 @@ class BriefingApp:
         self.assistant = workspace.assistant
         self.corpus = workspace.corpus
         self.limit = workspace.settings.server.max_question_chars
-        self.export_root = export_root or private_temp(workspace.settings.home) / "exports"
+        self.export_root = export_root or private_temp("briefing-export-")
         self.export_root.mkdir(parents=True, exist_ok=True)
         self.export_root.chmod(0o700)
         self._eval_assistants: dict[str, Assistant] = {}
@@ -487,10 +488,10 @@ class BriefingApp:
 def create_app(workspace: Workspace) -> gr.Blocks:
     """Build the Blocks for ``workspace``; the caller launches (or tests) it. Telemetry is already off:
     importing this module imported ``ingest``, which switches it off (ingest/offline.py). Gradio's own
-    temp files (uploads, served exports) go to the private ``home/tmp`` unless GRADIO_TEMP_DIR is set:
+    temp files (uploads, served exports) go to a private temp folder unless GRADIO_TEMP_DIR is set:
     its default, /tmp/gradio, is readable by every local user."""
     if not os.environ.get("GRADIO_TEMP_DIR"):
-        os.environ["GRADIO_TEMP_DIR"] = str(private_temp(workspace.settings.home) / "gradio")
+        os.environ["GRADIO_TEMP_DIR"] = str(private_temp("briefing-gradio-"))
     return BriefingApp(workspace).blocks()
 
 
