@@ -49,3 +49,39 @@ def _call(guard_cls: type, path: str) -> tuple[int | None, bool]:
 def test_guard_answers_403_and_never_reaches_gradio() -> None:
     assert _call(RefuseRemoteFiles, "/gradio_api/file=http://dns.google/") == (403, False)
     assert _call(RefuseRemoteFiles, "/gradio_api/file=/tmp/x.md") == (None, True)
+
+
+def _upload(body_chunks: list[bytes], length: int | None, max_bytes: int = 100) -> tuple[int | None, int]:
+    from ui.guards import CapUploadRequests
+
+    read: list[int] = []
+    sent: list[dict[str, Any]] = []
+    chunks = list(body_chunks)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            read.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def receive() -> dict[str, Any]:
+        body = chunks.pop(0) if chunks else b""
+        return {"type": "http.request", "body": body, "more_body": bool(chunks)}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [] if length is None else [(b"content-length", str(length).encode())]
+    scope = {"type": "http", "method": "POST", "path": "/gradio_api/upload", "headers": headers}
+    asyncio.run(CapUploadRequests(app, max_bytes)(scope, receive, send))
+    return next((m["status"] for m in sent if m["type"] == "http.response.start"), None), sum(read)
+
+
+def test_upload_request_over_the_total_is_refused() -> None:
+    assert _upload([b"x" * 60, b"x" * 60], 120) == (413, 0)  # declared: refused before reading
+    assert _upload([b"x" * 60, b"x" * 60], None)[0] == 413  # undeclared: refused while reading
+    assert _upload([b"x" * 60, b"x" * 60], 50)[0] == 413  # understated
+    assert _upload([b"x" * 40, b"x" * 40], 80) == (200, 80)

@@ -52,3 +52,50 @@ class RefuseRemoteFiles:
                 await send_json(send, 403, {"detail": "This server does not fetch URLs; only its own files are served."})
                 return
         await self.app(scope, receive, send)
+
+
+class CapUploadRequests:
+    """Refuse an upload request whose body (all its files together) exceeds ``max_bytes`` with 413.
+
+    Gradio's max_file_size is per file: three 40 MB files in one request passed a 50 MB limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or not scope.get("path", "").rstrip("/").endswith("/upload"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await send_json(send, 413, {"detail": self._message()})
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:  # no or a false Content-Length: stop reading
+                raise _TooLarge
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _TooLarge:
+            if not started:
+                await send_json(send, 413, {"detail": self._message()})
+
+    def _message(self) -> str:
+        return f"This upload is larger than {self.max_bytes // 1_000_000} MB in total; send fewer or smaller files."
+
+
+class _TooLarge(Exception):
+    pass
