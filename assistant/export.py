@@ -1,4 +1,11 @@
-"""Export briefings: Markdown with a footnote list, and .docx."""
+"""Export briefings: Markdown with a footnote list, and .docx.
+
+The Markdown holds corpus text, and a briefing file is opened in other people's renderers: every
+character that could start a link, an image, an autolink or raw HTML in CommonMark is backslash-
+escaped in corpus (and topic) text. Only the structure the composer writes (``## ``, ``- ``,
+``**label**``), the footnotes ``[^n]`` and the report's own http(s) source URLs, as ``<autolinks>``,
+stay live.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,21 @@ import re
 from assistant.answers import Briefing, Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+# Link, image, raw HTML, autolink, entity and code syntax, emphasis (so **labels** stay the composer's),
+# and the backslash itself.
+_ACTIVE = re.compile(r"([\\`*_\[\]()!<>&])")
+_ESCAPED_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
+_BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*(.*)$")
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\\x00-\x1f\x7f]+$", re.I)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally by a CommonMark renderer: no link, image, HTML, entity or emphasis."""
+    return _ACTIVE.sub(r"\\\1", text)
+
+
+def _url(url: str) -> str:
+    return f"<{url}>" if _SAFE_URL.match(url) else escape_markdown(url)
 
 
 def _source_line(c: Citation) -> str:
@@ -18,10 +40,39 @@ def _source_line(c: Citation) -> str:
     return line
 
 
+def _markdown_source_line(c: Citation) -> str:
+    where = c.where()
+    line = escape_markdown(c.title) + (f" ({escape_markdown(where)})" if where else "") + f": “{escape_markdown(c.text)}”"
+    if c.origin:
+        line += " Sources cited by the report: " + ", ".join(_url(u) for u in c.origin)
+    # One line: a footnote's text ends with the closing quote, so no line of it can pass for a
+    # CommonMark link definition (which a renderer without footnotes would apply to the [^n] above).
+    return " ".join(line.split())
+
+
+def _body_line(line: str, markers: set[int]) -> str:
+    """One line of the composer's briefing: its own prefix and bold label kept, the rest escaped,
+    and its ``[n]`` markers (for citations that exist) turned into footnote references."""
+    prefix = next((p for p in ("## ", "- ") if line.startswith(p)), "")
+    rest = line[len(prefix):]
+    bold = _BOLD_LEAD.match(rest)
+    if bold:
+        label, rest = f"**{escape_markdown(bold.group(1).strip())}** ", bold.group(2)
+    else:
+        label = ""
+
+    def footnote(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[^{n}]" if n in markers else m.group(0)
+
+    return (prefix + label + _ESCAPED_MARKER.sub(footnote, escape_markdown(rest))).rstrip()
+
+
 def briefing_markdown(briefing: Briefing) -> str:
-    """The briefing with Markdown footnotes ``[^n]`` and the footnote list at the end."""
-    body = _MARKER.sub(lambda m: f"[^{m.group(1)}]", briefing.briefing)
-    notes = [f"[^{c.marker}]: {_source_line(c)}" for c in briefing.citations]
+    """The briefing with Markdown footnotes ``[^n]`` and the footnote list at the end; corpus text escaped."""
+    markers = {c.marker for c in briefing.citations}
+    body = "\n".join(_body_line(line, markers) for line in briefing.briefing.splitlines())
+    notes = [f"[^{c.marker}]: {_markdown_source_line(c)}" for c in briefing.citations]
     return body + "\n\n" + "\n".join(notes) + "\n"
 
 

@@ -7,6 +7,8 @@ them, and passages handed to a chat model have them replaced by a visible placeh
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import cache
 
 from ingest.sentences import split_sentences
 
@@ -28,9 +30,42 @@ _INSTRUCTION = re.compile(
 PLACEHOLDER = "[text addressed to an AI assistant was removed]"
 
 
+# Removed before the check: format characters (zero-width spaces and joiners, soft hyphens, bidi
+# controls), which split a word for a regex and not for a model, and combining marks ("ïgnore").
+_INVISIBLE = frozenset({"Cf", "Mn", "Me"})
+
+
+@cache
+def _latin_lookalikes() -> dict[int, str]:
+    """Each non-ASCII letter that Unicode's confusables list (via confusable-homoglyphs) says looks like
+    an ASCII letter, mapped to that letter: Cyrillic "о" and Greek "ο" to "o", Cyrillic "р" to "p"."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    table: dict[int, str] = {}
+    for char, homoglyphs in confusables_data.items():
+        if len(char) != 1 or char.isascii() or not char.isalpha():
+            continue
+        latin = [h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()]
+        if latin:
+            best = sorted(latin, key=lambda c: c.isupper() != char.isupper())[0]  # same case first
+            # Unicode's list folds "I" and "l" together (to "l"); a capital that looks like "l" is an I.
+            table[ord(char)] = "I" if best == "l" and char.isupper() else best
+    return table
+
+
+def normalise(text: str) -> str:
+    """``text`` as the filter reads it: compatibility forms folded (NFKC: fullwidth and mathematical
+    letters), invisible characters and combining marks removed, and Greek or Cyrillic letters that look
+    like Latin ones replaced by those. For checking only; the text shown is never changed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    visible = "".join(ch for ch in decomposed if unicodedata.category(ch) not in _INVISIBLE)
+    return unicodedata.normalize("NFKC", visible.translate(_latin_lookalikes()))
+
+
 def is_instruction(sentence: str) -> bool:
-    """Does this sentence address an AI assistant (an instruction to the model, not a statement)?"""
-    return bool(_INSTRUCTION.search(sentence))
+    """Does this sentence address an AI assistant (an instruction to the model, not a statement)?
+    Checked on :func:`normalise`'d text, so zero-width characters and look-alike letters do not hide it."""
+    return bool(_INSTRUCTION.search(sentence) or _INSTRUCTION.search(normalise(sentence)))
 
 
 def quarantine(text: str) -> tuple[str, int]:

@@ -90,7 +90,10 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Bind address; loopback unless told otherwise.")
     port: int = Field(7860, description="HTTP port of the Gradio app.")
     auth: str | None = Field(None, description="user:password to require a login.")
-    max_upload_mb: int = Field(50, description="Largest accepted upload, in MB.")
+    auth_file: Path | None = Field(None, description="A file whose first line is user:password (kept out of the process list).")
+    max_upload_mb: int = Field(50, description="Largest accepted upload request (all its files together), in MB.")
+    max_question_chars: int = Field(4000, ge=100, description="Longest question or briefing topic accepted, in characters.")
+    temp_max_age_s: int = Field(86400, ge=60, description="Uploads and exported briefings older than this are deleted (checked hourly).")
     queue_size: int = Field(64, description="Most requests waiting in the queue before new ones are refused.")
     concurrency: int = Field(4, description="Requests served at once per event.")
 

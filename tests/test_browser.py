@@ -293,3 +293,101 @@ def test_evaluation_of_uploaded_answers(page: Page) -> None:
     pg.locator("#eval-scores img").wait_for(state="visible")
     assert "points at no passage" in pg.locator("#eval-questions").inner_text()
     page.shot()
+
+
+EXPORT_PAYLOAD = """Convoy briefing <script>alert('title')</script>
+
+By Field Desk
+
+November 14, 2020
+
+The relief convoy of 42 trucks reached Stepanakert on November 14 <img src=x onerror=alert('img')> with winter supplies. The relief convoy drivers crossed the Lachin corridor <script>alert('script')</script> without incident. The relief convoy carried ![pixel](http://127.0.0.1:{port}/image.png) flour and fuel for the winter. A second relief convoy is [expected](javascript:alert('link')) to leave Goris next week. The relief convoy organisers posted a schedule <a href="http://127.0.0.1:{port}/anchor" onmouseover="alert('hover')">online</a> for the trucks. The relief convoy route <iframe src="http://127.0.0.1:{port}/frame"></iframe> avoids Shusha entirely. The relief convoy will return <http://127.0.0.1:{port}/autolink> after unloading in Stepanakert. The relief convoy schedule &lt;script&gt;alert('entity')&lt;/script&gt; may change with the weather.
+
+[expected]: http://127.0.0.1:{port}/reference
+"""
+
+
+class _Canary:
+    """An HTTP server on 127.0.0.1 that serves one page and counts every other request."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits: list[str] = []
+        self.page = b""
+        canary = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/export.html":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.end_headers()
+                    self.wfile.write(canary.page)
+                    return
+                hits.append(self.path)
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.hits = hits
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_exported_markdown_renders_inert(browser: Any, tmp_path: Path, embedder: Any) -> None:
+    """The .md export of a briefing quoting a hostile report, rendered by a CommonMark renderer with raw
+    HTML allowed (markdown-it's commonmark preset) and opened in Chromium: no script, no request."""
+    from markdown_it import MarkdownIt
+
+    from assistant.build import build
+    from assistant.settings import Settings
+    from ui.web import BriefingApp
+
+    canary = _Canary()  # the payload's links and images point at it
+    doc = tmp_path / "convoy.txt"
+    doc.write_text(EXPORT_PAYLOAD.replace("{port}", str(canary.port)), encoding="utf-8")
+    workspace = build(Settings(home=tmp_path / "home"), embedder=embedder)  # type: ignore[call-arg]
+    assert workspace.corpus.ingest([doc]).count("added") == 1
+    _, _, md_path, _ = BriefingApp(workspace, export_root=tmp_path / "exports").write_briefing("the relief convoy")
+    assert md_path, "the hostile report should still give a briefing"
+    exported = Path(md_path).read_text(encoding="utf-8")
+    quoted = sum(p in exported for p in ("onerror", "<script", "image.png", "javascript:", "<iframe", "anchor"))
+    assert quoted >= 3, f"the briefing should quote the hostile sentences:\n{exported}"
+    html = MarkdownIt("commonmark").render(exported)
+    canary.page = f"<!doctype html><meta charset=utf-8><body>{html}</body>".encode()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        requests: list[str] = []
+        dialogs: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        url = f"http://127.0.0.1:{canary.port}/export.html"
+        page.goto(url)
+        page.mouse.move(10, 10)
+        for link in page.locator("a").all():
+            link.hover()
+        page.wait_for_timeout(500)
+        tags = page.evaluate("[...document.querySelectorAll('script, img, iframe, object, embed')].length")
+        handlers = page.evaluate("[...document.querySelectorAll('*')].flatMap(e => [...e.attributes])"
+                                 ".filter(a => a.name.startsWith('on')).length")
+        hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "exported-markdown.png"), full_page=True)
+        context.close()
+    finally:
+        canary.close()
+    assert not dialogs, f"scripts ran: {dialogs}"
+    assert [u for u in requests if u != url and not u.endswith("/favicon.ico")] == [], requests
+    assert [h for h in canary.hits if h != "/favicon.ico"] == []
+    assert tags == 0 and handlers == 0, (tags, handlers, html)
+    assert all(h.startswith(("http://", "https://")) and f":{canary.port}/" not in h for h in hrefs), hrefs

@@ -108,3 +108,15 @@ def test_brief_json(ingested_home: Path) -> None:
     out = json.loads(result.stdout)
     assert set(out) >= {"briefing", "citations", "timings_ms"}
     assert "[1]" in out["briefing"] and out["citations"][0]["marker"] == 1
+
+
+def test_serve_auth_file_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.cli import main
+
+    missing = tmp_path / "nope"
+    assert main(["serve", "--auth-file", str(missing)]) == 1
+    assert f"{missing}: cannot read the auth file" in capsys.readouterr().err
+    bad = tmp_path / "auth"
+    bad.write_text("no-colon\n")
+    assert main(["serve", "--auth-file", str(bad)]) == 1
+    assert f"{bad}: the first line must be user:password" in capsys.readouterr().err

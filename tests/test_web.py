@@ -133,3 +133,21 @@ def test_file_route_refuses_the_data_directory(served: str, sample_workspace) ->
         status, body = _get(served, path)
         assert status in (403, 404), (path, status)
         assert head not in body
+
+
+REMOTE_FILES = [
+    "/gradio_api/file=http://dns.google/",
+    "/gradio_api/file=https://example.com/x.png",
+    "/gradio_api/file=http%3A%2F%2Fexample.com%2Fx.png",
+    "/gradio_api/file=%2568ttp%253A%252F%252Fexample.com%252F",
+    "/file=http://127.0.0.2:9/",
+    "/gradio_api/file=HTTP://EXAMPLE.COM/",
+]
+
+
+@pytest.mark.parametrize("path", REMOTE_FILES)
+def test_file_route_fetches_no_url(served: str, path: str) -> None:
+    """Gradio's file route would fetch a URL for any client (and look up dns.google on the way)."""
+    status, body = _get(served, path)
+    assert status == 403, (path, status, body[:200])
+    assert b"does not fetch URLs" in body

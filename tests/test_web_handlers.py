@@ -159,3 +159,38 @@ def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
     abstained = Answer(question="q", answer="The reports in the corpus do not answer this.", abstained=True,
                        abstain_reason="no document in the corpus mentions iran")
     assert "*Why: No document in the corpus mentions iran.*" in chat_markdown(abstained, scope="t1")
+
+def test_oversized_question_and_topic_get_a_clear_error(app: BriefingApp) -> None:
+    limit = app.limit
+    *_, (history, cleared, turns, _) = list(app.chat_events("peacekeepers " * (limit // 10), [], [], []))
+    assert "the question is" in history[-1]["content"] and f"{limit:,}" in history[-1]["content"]
+    assert turns == [] and cleared == ""
+    markdown, _, md, docx = app.write_briefing("x" * (limit + 1))
+    assert "the topic is" in markdown and md is None and docx is None
+    *_, (history, *_rest) = list(app.chat_events("p" * (limit - 20) + " peacekeepers?", [], [], []))
+    assert "limit" not in history[-1]["content"]  # at the limit: answered as usual
+
+
+def test_lone_surrogate_is_answered_with_a_message(app: BriefingApp) -> None:
+    *_, (history, *_rest) = list(app.chat_events("How many peacekeepers\udc80?", [], [], []))
+    assert "not valid text" in history[-1]["content"]
+    history[-1]["content"].encode("utf-8")  # what the browser receives is valid text
+    history[-2]["content"].encode("utf-8")
+    markdown, *_ = app.write_briefing("Turkey\ud800")
+    assert "not valid text" in markdown
+
+
+def test_exports_are_private(app: BriefingApp) -> None:
+    _, _, md, docx = app.write_briefing("Turkey's gains")
+    assert md and docx
+    for path in (Path(md), Path(docx)):
+        assert path.stat().st_mode & 0o077 == 0, oct(path.stat().st_mode)
+        assert path.parent.stat().st_mode & 0o077 == 0
+    assert app.export_root.stat().st_mode & 0o077 == 0
+
+
+def test_default_exports_are_private(hashing_workspace: Any) -> None:
+    app = BriefingApp(hashing_workspace)
+    assert app.export_root.stat().st_mode & 0o777 == 0o700
+    assert not app.export_root.is_relative_to(Path(hashing_workspace.settings.home))  # the file route blocks home
+    app.export_root.rmdir()

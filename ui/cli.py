@@ -47,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the Gradio chat")
     p.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 7860)")
-    p.add_argument("--auth", default=None, help="user:password to require a login (or BRIEFING_SERVER__AUTH)")
+    p.add_argument("--auth", default=None, help="user:password to require a login; visible in the process list, "
+                   "so for local use only (prefer --auth-file or BRIEFING_SERVER__AUTH)")
+    p.add_argument("--auth-file", type=Path, default=None, help="a file whose first line is user:password "
+                   "(or BRIEFING_SERVER__AUTH_FILE)")
     p.add_argument("--with-sample", action="store_true", help="ingest the bundled sample first if it is missing")
 
     p = sub.add_parser("sources", help="list the ingested documents")
@@ -109,7 +112,6 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 def _settings() -> Settings:
@@ -271,7 +273,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         server.port = args.port
     if args.auth:
+        print("briefing: warning: --auth puts the password in the process list, where every local user can read "
+              "it; use --auth-file or BRIEFING_SERVER__AUTH", file=sys.stderr)
         server.auth = args.auth
+    if args.auth_file:
+        server.auth_file = args.auth_file
+    if server.auth_file and not server.auth:
+        try:
+            lines = server.auth_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise BriefingError(f"{server.auth_file}: cannot read the auth file ({exc.strerror})") from None
+        server.auth = lines[0].strip() if lines else ""
+        if ":" not in server.auth:
+            raise BriefingError(f"{server.auth_file}: the first line must be user:password")
     if server.auth and ":" not in server.auth:
         raise BriefingError("--auth takes user:password")
     workspace = _workspace(settings)

@@ -62,8 +62,12 @@ _USER_ERRORS = (BriefingError, ValueError)
 
 def launch_options(workspace: Workspace) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` that the app needs: theme with system fonts (no remote font host),
-    CSS, the footnote click handler, and a block on the data directory for the file route."""
+    CSS, the footnote click handler, a block on the data directory for the file route, and the guards
+    of ``ui.guards`` in front of every route."""
     import gradio as gr
+    from starlette.middleware import Middleware
+
+    from ui.guards import CapUploadRequests, RefuseRemoteFiles
 
     return {
         "theme": gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
@@ -73,6 +77,10 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
         "share": False,
         "show_error": False,
         "ssr_mode": False,
+        "app_kwargs": {"middleware": [
+            Middleware(RefuseRemoteFiles),
+            Middleware(CapUploadRequests, max_bytes=workspace.settings.server.max_upload_mb * 1_000_000),
+        ]},
     }
 
 
@@ -99,6 +107,27 @@ def parse_filters(doc_ids: list[str] | None, since: str | None, until: str | Non
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "briefing"
+
+
+def check_text(label: str, text: str, limit: int) -> str:
+    """``text`` stripped, or a ValueError that says what is wrong with it: too long (a 1 MB question
+    cost about 2 s of CPU and its share of memory), or not valid text (a lone surrogate, which no
+    encoder accepts)."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise ValueError(f"the {label} is {len(text):,} characters long; the limit is {limit:,}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"the {label} holds a character that is not valid text (a lone surrogate); "
+                         "retype or paste it again") from None
+    return text
+
+
+def private_temp(prefix: str) -> Path:
+    """A new folder in the temp directory readable by this user only (0700). Not under BRIEFING_HOME:
+    the file route blocks that whole folder, so Gradio could not serve an export from there."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
 
 
 def error_markdown(exc: Exception) -> str:
@@ -133,8 +162,10 @@ class BriefingApp:
         self.workspace = workspace
         self.assistant = workspace.assistant
         self.corpus = workspace.corpus
-        self.export_root = export_root or Path(tempfile.mkdtemp(prefix="briefing-export-"))
+        self.limit = workspace.settings.server.max_question_chars
+        self.export_root = export_root or private_temp("briefing-export-")
         self.export_root.mkdir(parents=True, exist_ok=True)
+        self.export_root.chmod(0o700)
         self._eval_assistants: dict[str, Assistant] = {}
 
     # chat
@@ -147,7 +178,13 @@ class BriefingApp:
         # The turns behind the history shown: a client that sends a shorter history starts over there.
         turns = list(turns or [])[:_assistant_messages(history)]
         groups = list(groups or [])
-        question = (question or "").strip()
+        try:
+            question = check_text("question", question, self.limit)
+        except ValueError as exc:
+            shown = escape_markdown((question or "")[:200].encode("utf-8", "replace").decode("utf-8"))
+            yield [*history, {"role": "user", "content": shown + ("\u2026" if len(question or "") > 200 else "")},
+                   {"role": "assistant", "content": error_markdown(exc)}], "", turns, groups
+            return
         if not question:
             yield history, "", turns, groups
             return
@@ -208,10 +245,10 @@ class BriefingApp:
         """(rendered markdown, sources panel, .md path, .docx path)."""
         from assistant.export import briefing_docx, briefing_markdown
 
-        topic = (topic or "").strip()
-        if not topic:
-            return "", "", None, None
         try:
+            topic = check_text("topic", topic, self.limit)
+            if not topic:
+                return "", "", None, None
             result = self.assistant.brief(topic, filters=filters)
         except _USER_ERRORS as exc:
             return error_markdown(exc), "", None, None
@@ -225,6 +262,8 @@ class BriefingApp:
         md.write_text(briefing_markdown(result), encoding="utf-8")
         docx = out / f"briefing-{_slug(topic)}.docx"
         docx.write_bytes(briefing_docx(result))
+        for path in (md, docx):
+            path.chmod(0o600)
         return markdown, panel, str(md), str(docx)
 
     def brief(self, topic: str) -> tuple[str, str | None]:
@@ -347,7 +386,9 @@ class BriefingApp:
         def run_evaluation(source: str, name: str, own_corpus: bool, answers_file: str | None,
                            progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             return self.run_evaluation(source, name, own_corpus, answers_file, progress)
-        with gr.Blocks(title="Briefing") as app:
+        # Gradio's temp files (uploads, the exports it serves) older than a day go, checked hourly.
+        max_age = self.workspace.settings.server.temp_max_age_s
+        with gr.Blocks(title="Briefing", delete_cache=(min(3600, max_age), max_age)) as app:
             groups_state = gr.State([])
             turns_state = gr.State([])
             with gr.Sidebar(label="Settings", open=True, position="left"):
@@ -367,7 +408,7 @@ class BriefingApp:
                         chatbot = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat",
                                              buttons=["copy"])
                         question = gr.Textbox(label="Question", placeholder="How many Russian peacekeepers will deploy?",
-                                              elem_id="question", submit_btn=False)
+                                              elem_id="question", submit_btn=False, max_length=self.limit)
                         with gr.Row():
                             send = gr.Button("Ask", variant="primary", elem_id="ask")
                             clear = gr.Button("New chat", elem_id="new-chat")
@@ -386,7 +427,7 @@ class BriefingApp:
                     with gr.Column(scale=3):
                         with gr.Row():
                             topic = gr.Textbox(label="Topic", placeholder="Russia's role in ending the war", scale=4,
-                                               elem_id="topic")
+                                               elem_id="topic", max_length=self.limit)
                             make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="write-briefing")
                         briefing_md = gr.Markdown(elem_id="briefing-md", sanitize_html=True)
                         with gr.Row():
@@ -445,8 +486,12 @@ class BriefingApp:
 
 
 def create_app(workspace: Workspace) -> gr.Blocks:
-    """Build the Blocks for ``workspace``; the caller launches (or tests) it."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    """Build the Blocks for ``workspace``; the caller launches (or tests) it. Telemetry is already off:
+    importing this module imported ``ingest``, which switches it off (ingest/offline.py). Gradio's own
+    temp files (uploads, served exports) go to a private temp folder unless GRADIO_TEMP_DIR is set:
+    its default, /tmp/gradio, is readable by every local user."""
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        os.environ["GRADIO_TEMP_DIR"] = str(private_temp("briefing-gradio-"))
     return BriefingApp(workspace).blocks()
 
 
