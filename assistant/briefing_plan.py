@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
-from assistant.text import MONTHS, STOPWORDS, WEEKDAYS, content_terms, numbers, question_names, stem
+from assistant.text import MONTHS, STOPWORDS, WEEKDAYS, numbers, question_names, stem
 from ingest.store import StoredChunk
 
 SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
@@ -60,8 +60,8 @@ class PlanWeights:
     doc_bonus: float = 0.05         # for a document not cited yet
     relevance_floor: float = 0.6    # points score at least this share of the best sentence
     redundancy: float = 0.8         # cosine above which two points say the same
-    max_docs: int = 6               # documents read whole for a briefing
-    doc_weight: float = 0.3         # times the share of retrieved passages a sentence's document holds
+    max_docs: int = 8               # documents read whole for a briefing
+    doc_weight: float = 0.8         # times the share of retrieved passages a sentence's document holds
     lead_bonus: float = 0.1         # for a document's first sentence (half for its second): news leads carry the news
     clause_words: int = 38          # sentences longer than this are cut to the clause carrying the fact
     conflict_similarity: float = 0.65  # two sentences on the same point (for disagreements)
@@ -212,12 +212,12 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     points: list[Point] = []
     candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))]
-    while candidates:
-        def gain(e: Evidence) -> float:
-            new = len(facts(display_sentence(e.text)) - covered)
-            return e.score + w.fact_bonus * min(new, 5) + w.doc_bonus * (e.chunk.doc_id not in docs)
+    def gain(e: Evidence, covered: set[str]) -> float:
+        new = len(facts(display_sentence(e.text)) - covered)
+        return e.score + w.fact_bonus * min(new, 5) + w.doc_bonus * (e.chunk.doc_id not in docs)
 
-        candidates.sort(key=gain, reverse=True)
+    while candidates:
+        candidates.sort(key=lambda e: gain(e, covered), reverse=True)
         e = candidates.pop(0)
         text = clean(e.text, clause_words=w.clause_words)
         cost = len(text.split())
@@ -273,7 +273,8 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
 
 def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -> list[tuple[str, list[Point]]]:
     """Timeline topics: dated points in date order. Others: points grouped under the actor each is
-    mainly about (the actors most named across the briefing), in order of how much is said of each."""
+    mainly about (the actors most named across the briefing, each point labelled with its actor),
+    the actor with most points first."""
     if not points:
         return []
     if frame.shape == "timeline":
@@ -281,7 +282,7 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
             p.date = point_date(p.evidence)
             p.label = _day_label(p.date) if p.date else None
         points.sort(key=lambda p: (p.date or dt.date.max, p.evidence.chunk.doc_id, p.evidence.start))
-        return [("Timeline", points)]
+        return [("Key points, in date order", points)]
     counts: Counter[str] = Counter(n for p in all_points for n in _names_in(p.text))
     # A name in most points (the place the topic is about) or a title tells the points apart least.
     actors = [a for a, n in counts.most_common(8) if 2 <= n <= 0.6 * len(all_points) and a not in _TITLES][:5]
@@ -289,14 +290,17 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
     display: dict[str, str] = {}
     for p in points:
         names = _names_in(p.text)
-        actor = next((a for a in actors if a in names), "Other points")
-        if actor != "Other points":
-            display.setdefault(actor, names[actor])
+        actor = next((a for a in names if a in actors), "")  # the first one named: usually the subject
+        if actor:
+            display.setdefault(actor, re.sub(r"['’]s$", "", names[actor]))
         groups.setdefault(actor, []).append(p)
-    if len(groups) <= 1:
-        return [("Key points", points)]
-    order = sorted(groups, key=lambda a: (a == "Other points", -len(groups[a])))
-    return [(display.get(a, a), groups[a]) for a in order]
+    if len(groups) > 1:
+        order = sorted(groups, key=lambda a: (a == "", -len(groups[a])))
+        points = [p for a in order for p in groups[a]]
+        for a in order:
+            for p in groups[a]:
+                p.label = display.get(a)
+    return [("Key points", points)]
 
 
 _TITLES = frozenset(stem(w) for w in ["President", "Prime", "Minister", "Secretary", "Senator", "General", "Mr", "Mrs",
@@ -373,6 +377,8 @@ def _disagreements(pool: Sequence[Evidence], w: PlanWeights) -> list[tuple[Point
                 continue
             if a.vector is None or b.vector is None or float(np.dot(a.vector, b.vector)) < w.conflict_similarity:
                 continue
+            if _years(a.text) != _years(b.text):
+                continue  # "16 killed" today against "110 killed in April 2016" is no disagreement
             shared = set(ca) & set(cb)
             if any(ca[k] != cb[k] for k in shared):
                 out.append((Point(a, clean(a.text, clause_words=99)), Point(b, clean(b.text, clause_words=99))))
@@ -381,6 +387,10 @@ def _disagreements(pool: Sequence[Evidence], w: PlanWeights) -> list[tuple[Point
         if len(out) >= 2:
             break
     return out
+
+
+def _years(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:19|20)\d{2}\b", text))
 
 
 # Units of time and measure: two reports giving different ones are rarely on the same point.
@@ -399,6 +409,3 @@ def _counts(text: str) -> dict[str, str]:
         out.setdefault(stem(noun), m.group(1).replace(",", ""))
     return out
 
-
-def topic_terms(topic: str) -> set[str]:
-    return set(content_terms(topic))

@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant import compose
 from assistant.answers import Answer, Briefing
-from assistant.briefing_plan import focus_passages, frame_topic, plan
+from assistant.briefing_plan import PlanWeights, focus_passages, frame_topic, plan
 from assistant.errors import EmptyStoreError, LLMError
 from assistant.extractive import Answerer, SentenceScorer
 from assistant.followup import standalone_question
@@ -116,7 +116,7 @@ class Assistant:
         draft = self.answerer.draft(query, passages)
         yield compose.extractive_answer(question, draft, _timings(t0, t1, time.perf_counter()), standalone)
 
-    def brief(self, topic: str, *, words: int = 300, k: int = 14, filters: Filters | None = None) -> Briefing:
+    def brief(self, topic: str, *, words: int = 360, k: int = 24, filters: Filters | None = None) -> Briefing:
         """A short cited briefing on ``topic``: bottom line, points by actor (or dated, for a timeline),
         disagreements between reports, open questions. The documents the retrieved passages come from
         are read whole (within the filters)."""
@@ -126,7 +126,8 @@ class Assistant:
         self._require_documents()
         t0 = time.perf_counter()
         retrieved = self.retriever.retrieve(topic, k, filters)
-        passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names, max_docs=6)
+        passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names,
+                                  max_docs=PlanWeights().max_docs)
         t1 = time.perf_counter()
         chosen = plan(topic, passages, self.scorer, self.answerer, words=words, retrieved=retrieved)
         t2 = time.perf_counter()

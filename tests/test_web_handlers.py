@@ -142,3 +142,11 @@ def test_evaluation_of_uploaded_answers(app: BriefingApp, tmp_path: Path) -> Non
     assert dict((row[0], row[1]) for row in metrics)["citation_recall"] == "1.000"
     assert questions[0][0] == "How many?"
     assert app.run_evaluation("uploaded", "isw_report", False, None)[0] == "Upload a JSONL file of answers first."
+
+
+def test_briefing_page_shows_its_sources_once(app: BriefingApp) -> None:
+    markdown, panel, _, _ = app.write_briefing("Russia's role in ending the war")
+    assert "**Sources**" not in markdown, "the panel beside the briefing holds the sources"
+    assert 'id="cite-brief-1"' in panel
+    api_markdown, _ = app.brief("Russia's role in ending the war")
+    assert "**Sources**" in api_markdown, "the API has no panel, so its markdown lists them"
