@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
+from assistant.briefing_plan import Plan, Point
 from assistant.extractive import Draft, Evidence, display_sentence
 from assistant.llm import CheckedAnswer
 from assistant.metadata import MetadataAnswer
@@ -93,17 +94,31 @@ def abstention(question: str, reason: str | None, timings: dict[str, float], *, 
                   confidence=confidence, abstain_reason=reason, standalone_question=standalone, flags=list(flags))
 
 
-def briefing(topic: str, bluf: Evidence | None, points: Sequence[Evidence], open_items: Sequence[Evidence],
-             timings: dict[str, float]) -> Briefing:
-    """Markdown with a [n] marker after every sentence: bottom line, key points, what is left open."""
-    if bluf is None:
+OPEN_HEADING = "What the reports leave open"
+DISAGREE_HEADING = "Where the reports disagree"
+
+
+def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefing:
+    """Markdown with a [n] marker after every sentence: the bottom line, the points under their actor
+    (or in date order), where the reports disagree, and what they leave open."""
+    if plan is None or plan.bottom is None:
         return Briefing(topic=topic, briefing=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings)
     notes = Footnotes()
-    lines = [f"## Briefing: {topic}", "", "**Bottom line.** " + cited_sentence(bluf, notes), "", "**Key points**", ""]
-    lines += [f"- {cited_sentence(e, notes)}" for e in points]
-    lines += ["", "**What the reports leave open**", ""]
-    if open_items:
-        lines += [f"- {cited_sentence(e, notes)}" for e in open_items]
+
+    def line(p: Point) -> str:
+        label = f"**{p.label}.** " if p.label else ""
+        return f"- {label}{p.text} [{notes.cite_evidence(p.evidence)}]"
+
+    lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {plan.bottom.text} [{notes.cite_evidence(plan.bottom.evidence)}]"]
+    for heading, points in plan.sections:
+        lines += ["", f"**{heading}**", ""] + [line(p) for p in points]
+    if plan.disagreements:
+        lines += ["", f"**{DISAGREE_HEADING}**", ""]
+        for a, b in plan.disagreements:
+            lines.append(f"- {a.text} [{notes.cite_evidence(a.evidence)}] {b.text} [{notes.cite_evidence(b.evidence)}]")
+    lines += ["", f"**{OPEN_HEADING}**", ""]
+    if plan.open_items:
+        lines += [line(p) for p in plan.open_items]
     else:
         lines.append("- The retrieved reports flag no open questions on this topic.")
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings)

@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant import compose
 from assistant.answers import Answer, Briefing
-from assistant.briefing import plan_briefing
+from assistant.briefing_plan import PlanWeights, focus_passages, frame_topic, plan
 from assistant.errors import EmptyStoreError, LLMError
 from assistant.extractive import Answerer, SentenceScorer
 from assistant.followup import standalone_question
@@ -116,18 +116,26 @@ class Assistant:
         draft = self.answerer.draft(query, passages)
         yield compose.extractive_answer(question, draft, _timings(t0, t1, time.perf_counter()), standalone)
 
-    def brief(self, topic: str, *, words: int = 300, k: int = 14, filters: Filters | None = None) -> Briefing:
-        """A short cited briefing on ``topic``: bottom line, key points, open questions."""
+    def brief(self, topic: str, *, words: int = 360, k: int = 24, filters: Filters | None = None) -> Briefing:
+        """A short cited briefing on ``topic``: bottom line, points by actor (or dated, for a timeline),
+        disagreements between reports, open questions. The documents the retrieved passages come from
+        are read whole (within the filters)."""
         topic = topic.strip()
         if not topic:
             raise ValueError("the topic is empty")
         self._require_documents()
         t0 = time.perf_counter()
-        passages = self.retriever.retrieve(topic, k, filters)
+        retrieved = self.retriever.retrieve(topic, k, filters)
+        passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names,
+                                  max_docs=PlanWeights().max_docs)
         t1 = time.perf_counter()
-        bluf, points, open_items = plan_briefing(topic, passages, self.scorer, words=words)
+        chosen = plan(topic, passages, self.scorer, self.answerer, words=words, retrieved=retrieved)
         t2 = time.perf_counter()
-        return compose.briefing(topic, bluf, points, open_items, _timings(t0, t1, t2))
+        return compose.briefing(topic, chosen, _timings(t0, t1, t2))
+
+    def _chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        chunks = self.store.get_chunks(self.store.chunk_ids(doc_id))
+        return sorted(chunks, key=lambda c: c.index)
 
     # the store, read only
 

@@ -17,7 +17,7 @@ from eval.runner import dump_results, load_answers, run_assistant, score, worksp
 if TYPE_CHECKING:
     from assistant.engine import Assistant
     from assistant.settings import Settings
-    from assistant.verifier import ProxyVerifier
+    from assistant.verifier import ProxyVerifier, Verifier
 
 
 # The regression sets join the unseen set's tune half in fitting the answer ranker: their questions are
@@ -96,6 +96,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             + [f"best min_score: {sweep.best} (configured: {settings.answer.min_score}; set BRIEFING_ANSWER__MIN_SCORE)"]))
         return 0
 
+    if args.briefings is not None or args.briefing_set is not None:
+        return _run_briefing_eval(args, settings, verifier, embedder)
+
     if args.answers is not None:
         records = load_answers(args.answers)
         title = f"Grounding of {args.answers.name}"
@@ -120,6 +123,34 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             for flag in q.flags:
                 print(f"{q.record.question[:70]}: {flag}")
     _emit(metrics, args, lambda: table(result.metrics, summary))
+    return 0
+
+
+def _run_briefing_eval(args: argparse.Namespace, settings: Settings, verifier: Verifier, embedder: Any) -> int:
+    """Score a briefings file, or write and score our own briefings on a built-in topic set."""
+    from eval.briefings import load_briefings, load_topics, result_rows, score_briefings, write_briefings
+    from eval.datasets import BRIEFING_TOPICS
+
+    if args.briefings is not None:
+        records = load_briefings(args.briefings)
+        if args.split:
+            records = [r for r in records if r.item is not None and r.item.split == args.split]
+    else:
+        name = args.briefing_set
+        # The built-in set is written over one store holding every topic's documents and the bundled
+        # report, as an analyst would have them; a set given by path is written over the user's store.
+        topics = load_topics(BRIEFING_TOPICS if name == "briefing_topics" else Path(name), args.split)
+        assistant = _assistant_for(name, args, settings, embedder)
+        records = write_briefings(assistant, topics, progress=not args.json, words=args.words)
+    results, metrics = score_briefings(records, verifier)
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as out:
+            for row in result_rows(results):
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _emit(metrics, args, lambda: "\n".join(
+        [f"{r['id'] or '-':6} facts {r['facts'] or '-':5} supported {r['supported']:6} words {r['words']:4}  {r['topic'][:60]}"
+         for r in result_rows(results)]
+        + [f"{k}: {v}" for k, v in metrics.items() if k != "ci95"]))
     return 0
 
 

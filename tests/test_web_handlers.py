@@ -160,6 +160,7 @@ def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
                        abstain_reason="no document in the corpus mentions iran")
     assert "*Why: No document in the corpus mentions iran.*" in chat_markdown(abstained, scope="t1")
 
+
 def test_oversized_question_and_topic_get_a_clear_error(app: BriefingApp) -> None:
     limit = app.limit
     *_, (history, cleared, turns, _) = list(app.chat_events("peacekeepers " * (limit // 10), [], [], []))
@@ -194,3 +195,11 @@ def test_default_exports_are_private(hashing_workspace: Any) -> None:
     assert app.export_root.stat().st_mode & 0o777 == 0o700
     assert not app.export_root.is_relative_to(Path(hashing_workspace.settings.home))  # the file route blocks home
     app.export_root.rmdir()
+
+
+def test_briefing_page_shows_its_sources_once(app: BriefingApp) -> None:
+    markdown, panel, _, _ = app.write_briefing("Russia's role in ending the war")
+    assert "**Sources**" not in markdown, "the panel beside the briefing holds the sources"
+    assert 'id="cite-brief-1"' in panel
+    api_markdown, _ = app.brief("Russia's role in ending the war")
+    assert "**Sources**" in api_markdown, "the API has no panel, so its markdown lists them"

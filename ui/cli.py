@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("brief", help="write a short cited briefing on a topic")
     p.add_argument("topic")
-    p.add_argument("--words", type=int, default=300, help="about how many words")
+    p.add_argument("--words", type=int, default=360, help="about how many words")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", type=Path, default=None, help="also write the briefing to FILE.md or FILE.docx")
     _add_filters(p)
@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a built-in set (isw_report, news_conflict, unseen_qa) or a JSONL path, answered by the assistant")
     src.add_argument("--answers", type=Path, default=None,
                      help="JSONL of another system's answers: question, answer with [n] markers, passages")
+    src.add_argument("--briefings", type=Path, default=None,
+                     help="JSONL of briefings to score: topic, briefing with [n] markers, passages or citations")
+    src.add_argument("--briefing-set", default=None,
+                     help="write our own briefings on a built-in topic set (briefing_topics; needs --corpus) and score them")
     src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
     src.add_argument("--fit-ranker", action="store_true",
                      help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
@@ -82,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retriever", choices=["default", "dense"], default="default", help="dense = Chroma only (baseline)")
     p.add_argument("-k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--report", type=Path, default=None, help="write a Markdown report with plots here")
+    p.add_argument("--words", type=int, default=360, help="with --briefing-set: the briefing length asked for")
     p.add_argument("--json", action="store_true", help="print one metrics object as the last line")
     return parser
 

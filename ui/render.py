@@ -79,8 +79,9 @@ _BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*(.*)$")
 
 
 def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str | None = None,
-                      quote_chars: int | None = 140) -> str:
-    """A briefing's own structure (``## heading``, ``**label**``, ``- bullet``) kept; all its text escaped."""
+                      quote_chars: int | None = 140, sources: bool = True) -> str:
+    """A briefing's own structure (``## heading``, ``**label**``, ``- bullet``) kept; all its text escaped.
+    ``sources=False`` leaves the source list out, for a page that shows the cited passages beside it."""
     scope = _scope(scope)
     valid = {c.marker for c in citations}
     out: list[str] = []
@@ -98,7 +99,7 @@ def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str
             out.append(prefix + label + (" " + text if text else ""))
         else:
             out.append(prefix + _links(escape_markdown(rest), valid, scope))
-    if citations:
+    if citations and sources:
         out += _source_list(citations, quote_chars)
     return "\n".join(out)
 

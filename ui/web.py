@@ -241,8 +241,10 @@ class BriefingApp:
 
     # briefing
 
-    def write_briefing(self, topic: str, filters: Filters | None = None) -> tuple[str, str, str | None, str | None]:
-        """(rendered markdown, sources panel, .md path, .docx path)."""
+    def write_briefing(self, topic: str, filters: Filters | None = None, *,
+                       sources_in_text: bool = False) -> tuple[str, str, str | None, str | None]:
+        """(rendered markdown, sources panel, .md path, .docx path). The page shows the sources once, in
+        the panel; ``sources_in_text`` adds their list to the markdown for callers without the panel."""
         from assistant.export import briefing_docx, briefing_markdown
 
         try:
@@ -252,7 +254,7 @@ class BriefingApp:
             result = self.assistant.brief(topic, filters=filters)
         except _USER_ERRORS as exc:
             return error_markdown(exc), "", None, None
-        markdown = briefing_display(result.briefing, result.citations, scope="brief")
+        markdown = briefing_display(result.briefing, result.citations, scope="brief", sources=sources_in_text)
         panel = "".join(passage_html(c, self.assistant.document(c.doc_id), scope="brief", collapsed=True)
                         for c in result.citations)
         if result.abstained:
@@ -268,7 +270,7 @@ class BriefingApp:
 
     def brief(self, topic: str) -> tuple[str, str | None]:
         """API /brief: (topic) -> (briefing markdown, the .md export)."""
-        markdown, _, md, _ = self.write_briefing(topic)
+        markdown, _, md, _ = self.write_briefing(topic, sources_in_text=True)
         return markdown, md
 
     def brief_ui(self, topic: str, since: str, until: str, doc_ids: list[str] | None) -> tuple[Any, ...]:

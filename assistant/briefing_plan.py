@@ -1,0 +1,411 @@
+"""What a briefing says, before it is rendered: the topic's shape and actors, the bottom line, key
+points grouped by actor (or dated, for a timeline), open questions and disagreements between reports.
+
+Points are chosen for the distinct facts they add (numbers, dates, names not yet in the briefing)
+as well as for their relevance to the topic. Every point is one sentence of a passage, possibly cut
+to the clause that carries the fact; it keeps the span of its whole sentence as its citation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
+from assistant.text import MONTHS, STOPWORDS, WEEKDAYS, numbers, question_names, stem
+from ingest.store import StoredChunk
+
+SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
+
+_SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("timeline", re.compile(r"\bhow did .+ (?:develop|unfold|evolve|go|progress|escalate)\b|\btimeline\b|\bchronolog|"
+                            r"\bwhat happened (?:after|since|between)\b", re.I)),
+    ("gains_losses", re.compile(r"\bwho (?:gain|won|win|lost|lose|benefit)|\bgain(?:s|ed)? and (?:who )?los|\bwinners?\b|"
+                                r"\blosers?\b", re.I)),
+    ("consequences", re.compile(r"\bconsequences?\b|\bimpacts?\b|\beffects?\b|\baftermath\b|\bmean(?:s)? for\b|"
+                                r"\bimplications?\b", re.I)),
+    ("what_is_known", re.compile(r"\bwhat is known\b|\bwhat (?:are|were) the (?:terms|facts|details)\b|\bterms of\b|"
+                                 r"\bwhat happened\b", re.I)),
+    ("actor_position", re.compile(r"\bposition\b|\brole\b|\bstance\b|\bview\b|\bstrategy\b|\bhow did \w+ ", re.I)),
+]
+
+# A judgement about what is still to come or not known: a modal about the future, a stated
+# uncertainty, or an open "whether". "was likely" (a hedge about the past) is not open.
+_FORWARD = re.compile(
+    r"\b(?:may|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
+    r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
+_PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b", re.I)
+_LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
+_HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
+_NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
+_DAY_MONTH = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")|(" + "|".join(MONTHS) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b",
+    re.I)
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+_RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
+_RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
+_COUNT = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){1,3})")
+
+
+@dataclass(frozen=True)
+class PlanWeights:
+    """The selection's knobs, chosen on the tune topics (see the README's briefing section)."""
+
+    fact_bonus: float = 0.06        # per new number, date or name a point adds
+    doc_bonus: float = 0.05         # for a document not cited yet
+    relevance_floor: float = 0.6    # points score at least this share of the best sentence
+    redundancy: float = 0.8         # cosine above which two points say the same
+    max_docs: int = 8               # documents read whole for a briefing
+    doc_weight: float = 0.8         # times the share of retrieved passages a sentence's document holds
+    lead_bonus: float = 0.1         # for a document's first sentence (half for its second): news leads carry the news
+    clause_words: int = 38          # sentences longer than this are cut to the clause carrying the fact
+    conflict_similarity: float = 0.65  # two sentences on the same point (for disagreements)
+
+
+@dataclass
+class TopicFrame:
+    """What the topic asks and who it is about."""
+
+    topic: str
+    shape: str
+    question: str
+    names: list[str]
+
+
+@dataclass
+class Point:
+    """One cited line: the evidence (its sentence's span is the citation) and the text shown."""
+
+    evidence: Evidence
+    text: str
+    label: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass
+class Plan:
+    frame: TopicFrame
+    bottom: Point | None
+    sections: list[tuple[str, list[Point]]] = field(default_factory=list)
+    open_items: list[Point] = field(default_factory=list)
+    disagreements: list[tuple[Point, Point]] = field(default_factory=list)
+
+
+def frame_topic(topic: str) -> TopicFrame:
+    """The shape of the topic (first rule that matches; actor_position otherwise) and the question it asks."""
+    shape = next((name for name, rule in _SHAPE_RULES if rule.search(topic)), "actor_position")
+    question = topic.strip().rstrip(".")
+    if not question.endswith("?"):
+        question = {
+            "gains_losses": f"Who gained and who lost: {question}?",
+            "consequences": f"What are the consequences: {question}?",
+            "timeline": f"How did it develop: {question}?",
+        }.get(shape, f"What is {question}?")
+    return TopicFrame(topic, shape, question, question_names(topic))
+
+
+def focus_passages(retrieved: Sequence[StoredChunk], chunks_of: Callable[[str], list[StoredChunk]], *,
+                   names: Sequence[str], max_docs: int) -> list[StoredChunk]:
+    """The retrieved passages, plus every chunk of the documents they come from (best-ranked first):
+    an analyst reads the reports on the topic whole rather than the top few paragraphs of each."""
+    docs: list[str] = []
+    for chunk in retrieved:
+        if chunk.doc_id in docs:
+            continue
+        if names and not any(n in _stems(chunk.text + " " + chunk.title) for n in names):
+            continue  # a document that never names what the topic is about
+        docs.append(chunk.doc_id)
+    out = list(retrieved)
+    seen = {c.id for c in retrieved}
+    for doc_id in docs[:max_docs]:
+        for chunk in chunks_of(doc_id):
+            if chunk.id not in seen:
+                seen.add(chunk.id)
+                out.append(chunk)
+    return out
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[A-Za-z]+", text)}
+
+
+def facts(text: str) -> set[str]:
+    """The distinct facts a sentence carries: numbers, day-and-month dates, and names (as stems)."""
+    found = {f"#{n}" for n in numbers(text) if n[:1].isdigit()}
+    found |= {f"@{m.group(0).lower()}" for m in _DAY_MONTH.finditer(text)}
+    for m in _NAME.finditer(text):
+        if m.start() == 0:
+            continue
+        s = stem(m.group(0))
+        if s not in _NOT_NAMES:
+            found.add(s)
+    return found
+
+
+def clean(text: str, *, clause_words: int) -> str:
+    """The sentence as a briefing line: markers and list prefixes gone, a leading "But" or "However"
+    dropped, and a long sentence cut to its main clause when a dash or semicolon sets off the rest."""
+    text = display_sentence(text).strip()
+    text = _LEADING_CONNECTIVE.sub("", text)
+    if len(text.split()) > clause_words:
+        parts = re.split(r"\s*(?:;|—|–| - )\s*", text)
+        if len(parts) > 1 and len(parts[0].split()) >= 10:
+            text = parts[0].rstrip(",:") + "."
+    return text[:1].upper() + text[1:]
+
+
+def is_open(text: str) -> bool:
+    """A forward-looking or uncertain judgement (not a hedge about the past)."""
+    return bool(_FORWARD.search(text)) and not _PAST_HEDGE.search(text) and not text.rstrip().endswith("?")
+
+
+def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, answerer: Answerer, *,
+         words: int = 300, weights: PlanWeights | None = None, retrieved: Sequence[StoredChunk] = ()) -> Plan:
+    """Choose what the briefing on ``topic`` says, within about ``words`` words. ``retrieved`` (the
+    passages retrieval ranked for the topic) tells which documents are most about it."""
+    w = weights or PlanWeights()
+    frame = frame_topic(topic)
+    evidence = _distinct(e for e in scorer.candidates(passages) if not _HEADLINE.match(e.text))
+    if not evidence:
+        return Plan(frame, None)
+    scorer.score(frame.question, evidence)
+    share = Counter(c.doc_id for c in retrieved)
+    position = _positions(evidence)
+    for e in evidence:
+        e.score += w.doc_weight * share[e.chunk.doc_id] / max(1, len(retrieved))
+        e.score += w.lead_bonus * {0: 1.0, 1: 0.5}.get(position[id(e)], 0.0)
+    ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
+    floor = ranked[0].score * w.relevance_floor
+    pool = [e for e in ranked if e.score >= floor]
+    bottom_ev = _bottom_line(frame, passages, answerer, pool)
+    if bottom_ev is None:
+        return Plan(frame, None)
+    bottom = Point(bottom_ev, clean(bottom_ev.text, clause_words=w.clause_words))
+    used: list[Evidence] = [bottom_ev]
+    budget = words - len(bottom.text.split()) - 12  # headings and labels
+    covered = facts(bottom.text)
+    docs = {bottom_ev.chunk.doc_id}
+
+    def redundant(e: Evidence) -> bool:
+        return any(e.vector is not None and u.vector is not None and float(np.dot(e.vector, u.vector)) > w.redundancy
+                   for u in used)
+
+    open_pool = [e for e in pool if is_open(display_sentence(e.text))]
+    open_items: list[Point] = []
+    for e in open_pool[:6]:
+        if len(open_items) >= 2 or redundant(e) or e in used:
+            continue
+        p = Point(e, clean(e.text, clause_words=w.clause_words))
+        open_items.append(p)
+        used.append(e)
+        budget -= len(p.text.split())
+
+    disagreements = _disagreements(pool, w)
+    for a, b in disagreements:
+        used += [a.evidence, b.evidence]
+        budget -= len(a.text.split()) + len(b.text.split()) + 4
+
+    points: list[Point] = []
+    candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))]
+    def gain(e: Evidence, covered: set[str]) -> float:
+        new = len(facts(display_sentence(e.text)) - covered)
+        return e.score + w.fact_bonus * min(new, 5) + w.doc_bonus * (e.chunk.doc_id not in docs)
+
+    while candidates:
+        candidates.sort(key=lambda e: gain(e, covered), reverse=True)
+        e = candidates.pop(0)
+        text = clean(e.text, clause_words=w.clause_words)
+        cost = len(text.split())
+        if redundant(e):
+            continue
+        if cost > budget:
+            if budget < 12:
+                break
+            continue
+        points.append(Point(e, text))
+        used.append(e)
+        covered |= facts(text)
+        docs.add(e.chunk.doc_id)
+        budget -= cost + 1
+    sections = _organise(frame, points, [bottom, *points])
+    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements])
+
+
+def _distinct(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """One copy of each sentence: syndicated articles repeat the same paragraphs word for word."""
+    seen: set[str] = set()
+    out = []
+    for e in evidence:
+        key = " ".join(display_sentence(e.text).lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _positions(evidence: Sequence[Evidence]) -> dict[int, int]:
+    """Each sentence's rank within its document (0 for the first candidate sentence)."""
+    by_doc: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        by_doc.setdefault(e.chunk.doc_id, []).append(e)
+    out: dict[int, int] = {}
+    for group in by_doc.values():
+        for i, e in enumerate(sorted(group, key=lambda e: e.start)):
+            out[id(e)] = i
+    return out
+
+
+def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: Answerer,
+                 pool: Sequence[Evidence]) -> Evidence | None:
+    """The chat answerer's best sentence for the topic asked as a question (its constraints
+    included); the most relevant sentence when it abstains."""
+    draft = answerer.draft(frame.question, passages)
+    chosen = [e for e in draft.evidence if not is_open(display_sentence(e.text)) or len(draft.evidence) == 1]
+    if chosen:
+        return max(chosen, key=lambda e: e.score)
+    return pool[0] if pool else None
+
+
+def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -> list[tuple[str, list[Point]]]:
+    """Timeline topics: dated points in date order. Others: points grouped under the actor each is
+    mainly about (the actors most named across the briefing, each point labelled with its actor),
+    the actor with most points first."""
+    if not points:
+        return []
+    if frame.shape == "timeline":
+        for p in points:
+            p.date = point_date(p.evidence)
+            p.label = _day_label(p.date) if p.date else None
+        points.sort(key=lambda p: (p.date or dt.date.max, p.evidence.chunk.doc_id, p.evidence.start))
+        return [("Key points, in date order", points)]
+    counts: Counter[str] = Counter(n for p in all_points for n in _names_in(p.text))
+    # A name in most points (the place the topic is about) or a title tells the points apart least.
+    actors = [a for a, n in counts.most_common(8) if 2 <= n <= 0.6 * len(all_points) and a not in _TITLES][:5]
+    groups: dict[str, list[Point]] = {}
+    display: dict[str, str] = {}
+    for p in points:
+        names = _names_in(p.text)
+        actor = next((a for a in names if a in actors), "")  # the first one named: usually the subject
+        if actor:
+            display.setdefault(actor, re.sub(r"['’]s$", "", names[actor]))
+        groups.setdefault(actor, []).append(p)
+    if len(groups) > 1:
+        order = sorted(groups, key=lambda a: (a == "", -len(groups[a])))
+        points = [p for a in order for p in groups[a]]
+        for a in order:
+            for p in groups[a]:
+                p.label = display.get(a)
+    return [("Key points", points)]
+
+
+_TITLES = frozenset(stem(w) for w in ["President", "Prime", "Minister", "Secretary", "Senator", "General", "Mr", "Mrs",
+                                       "Ms", "Dr", "Leader", "Chancellor", "Foreign", "Defense", "Defence", "Ministry"])
+
+
+def _names_in(text: str) -> dict[str, str]:
+    """Stems of the names in a line, each with the first spelling seen."""
+    out: dict[str, str] = {}
+    for m in _NAME.finditer(text):
+        s = stem(m.group(0))
+        if s not in _NOT_NAMES and not (m.start() == 0 and m.group(0).lower() in STOPWORDS):
+            out.setdefault(s, m.group(0))
+    return out
+
+
+def point_date(ev: Evidence) -> dt.date | None:
+    """The day a sentence reports on: a day and month it names, else a weekday or "yesterday"
+    resolved against its document's date, else the document's date."""
+    published = _iso(ev.chunk.date)
+    text = ev.text
+    m = _DAY_MONTH.search(text)
+    if m:
+        day = int(m.group(1) or m.group(4))
+        month_name = (m.group(2) or m.group(3)).lower()
+        month = _MONTH_ORDER.index(month_name) + 1
+        year = published.year if published else dt.date.today().year
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return published
+    if published is None:
+        return None
+    rel = _RELATIVE_RE.search(text)
+    if rel:
+        return published + dt.timedelta(days=_RELATIVE[rel.group(1).lower()])
+    wd = _WEEKDAY.search(text)
+    if wd:
+        target = _WEEKDAY_ORDER.index(wd.group(1).lower())
+        back = (published.weekday() - target) % 7
+        return published - dt.timedelta(days=back)
+    return published
+
+
+_MONTH_ORDER = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december"]
+_WEEKDAY_ORDER = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def _iso(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _day_label(day: dt.date) -> str:
+    return f"{day.strftime('%B')} {day.day}"
+
+
+def _disagreements(pool: Sequence[Evidence], w: PlanWeights) -> list[tuple[Point, Point]]:
+    """Pairs of sentences from different documents that give different figures for the same count
+    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs."""
+    counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40]]
+    counted = [(e, c) for e, c in counted if c]
+    out: list[tuple[Point, Point]] = []
+    taken: set[int] = set()
+    for i, (a, ca) in enumerate(counted):
+        for j in range(i + 1, len(counted)):
+            b, cb = counted[j]
+            if a.chunk.doc_id == b.chunk.doc_id or i in taken or j in taken:
+                continue
+            if a.vector is None or b.vector is None or float(np.dot(a.vector, b.vector)) < w.conflict_similarity:
+                continue
+            if _years(a.text) != _years(b.text):
+                continue  # "16 killed" today against "110 killed in April 2016" is no disagreement
+            shared = set(ca) & set(cb)
+            if any(ca[k] != cb[k] for k in shared):
+                out.append((Point(a, clean(a.text, clause_words=99)), Point(b, clean(b.text, clause_words=99))))
+                taken |= {i, j}
+                break
+        if len(out) >= 2:
+            break
+    return out
+
+
+def _years(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:19|20)\d{2}\b", text))
+
+
+# Units of time and measure: two reports giving different ones are rarely on the same point.
+_UNITS = frozenset(stem(w) for w in ["minutes", "hours", "days", "weeks", "months", "years", "miles", "kilometres",
+                                      "kilometers", "percent", "cent", "feet", "times"])
+
+
+def _counts(text: str) -> dict[str, str]:
+    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed"."""
+    out: dict[str, str] = {}
+    for m in _COUNT.finditer(text):
+        # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
+        noun = next((x for x in m.group(2).split() if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
+        if noun is None or noun in MONTHS or stem(noun) in _UNITS:
+            continue
+        out.setdefault(stem(noun), m.group(1).replace(",", ""))
+    return out
+

@@ -1,0 +1,214 @@
+"""Briefing evaluation: coverage of reference facts, citation recall and precision, and length.
+
+A briefings file has one object per line: ``topic``, ``briefing`` (Markdown with ``[n]`` markers) and
+``passages`` (strings, ``[1]`` first) or ``citations`` (objects with ``text``, as ``briefing brief
+--json`` prints them). Topics that match the built-in set take its reference facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.citations import MARKER, statements
+from assistant.verifier import Verifier
+from eval.datasets import BRIEFING_TOPICS, read_jsonl
+from eval.metrics import StatementCheck, bootstrap_ci, check_statement, facts_present, mean, normalize, percentile
+from ingest.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assistant.engine import Assistant
+
+SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
+MAX_WORDS = 400  # the issue's ceiling for a briefing an analyst hands on
+
+
+@dataclass(frozen=True)
+class BriefingTopic:
+    """A topic with the facts a good briefing on it holds (groups of acceptable alternatives)."""
+
+    id: str
+    topic: str
+    shape: str
+    documents: list[str]
+    reference_facts: list[list[str]]
+    bottom_line: str = ""
+    open_questions: list[str] = field(default_factory=list)
+    split: str | None = None
+
+
+@dataclass
+class BriefingRecord:
+    """One briefing to score: ``passages[n-1]`` is what marker ``[n]`` points at."""
+
+    topic: str
+    briefing: str
+    passages: list[str]
+    item: BriefingTopic | None = None
+    latency_ms: float | None = None
+
+
+@dataclass
+class BriefingResult:
+    record: BriefingRecord
+    checks: list[StatementCheck]
+    facts: tuple[int, int] | None
+    missing: list[str]
+    words: int
+    bottom_line_facts: int | None
+
+    @property
+    def cited_rate(self) -> float:
+        return sum(bool(c.markers) for c in self.checks) / len(self.checks) if self.checks else 0.0
+
+    @property
+    def supported_rate(self) -> float:
+        """Sentences cited and supported by their citations, over all sentences (uncited ones count against)."""
+        return sum(c.recall for c in self.checks) / len(self.checks) if self.checks else 0.0
+
+
+def load_topics(path: Path = BRIEFING_TOPICS, split: str | None = None) -> list[BriefingTopic]:
+    topics: list[BriefingTopic] = []
+    for number, row in enumerate(read_jsonl(path), start=1):
+        for key in ("topic", "reference_facts"):
+            if key not in row:
+                raise BriefingError(f"{path}:{number}: missing {key!r}")
+        topics.append(BriefingTopic(
+            id=str(row.get("id", number)), topic=str(row["topic"]), shape=str(row.get("shape", "")),
+            documents=list(map(str, row.get("documents", []))),
+            reference_facts=[list(map(str, g)) for g in row["reference_facts"]],
+            bottom_line=str(row.get("bottom_line", "")), open_questions=list(map(str, row.get("open_questions", []))),
+            split=row.get("split"),
+        ))
+    return [t for t in topics if split is None or t.split == split]
+
+
+def load_briefings(path: Path) -> list[BriefingRecord]:
+    """Read a briefings file, naming the file and line of the first bad record."""
+    known = {normalize(t.topic): t for t in load_topics()}
+    records: list[BriefingRecord] = []
+    for number, row in enumerate(read_jsonl(path), start=1):
+        for key in ("topic", "briefing"):
+            if not isinstance(row.get(key), str):
+                raise BriefingError(f"{path}:{number}: {key!r} must be a string")
+        if isinstance(row.get("passages"), list):
+            passages = [str(p) for p in row["passages"]]
+        elif isinstance(row.get("citations"), list):
+            cites = sorted(row["citations"], key=lambda c: int(c.get("marker", 0)) if isinstance(c, dict) else 0)
+            if not all(isinstance(c, dict) and "text" in c for c in cites):
+                raise BriefingError(f"{path}:{number}: every citation needs a 'text'")
+            passages = [str(c["text"]) for c in cites]
+        else:
+            raise BriefingError(f"{path}:{number}: give 'passages' (a list of strings) or 'citations'")
+        item = None
+        if "reference_facts" in row:
+            item = BriefingTopic(id=str(row.get("id", number)), topic=row["topic"], shape=str(row.get("shape", "")),
+                                 documents=[], reference_facts=[list(map(str, g)) for g in row["reference_facts"]])
+        else:
+            item = known.get(normalize(row["topic"]))
+        records.append(BriefingRecord(topic=row["topic"], briefing=row["briefing"], passages=passages, item=item,
+                                      latency_ms=row.get("latency_ms")))
+    return records
+
+
+def write_briefings(assistant: Assistant, topics: Sequence[BriefingTopic], *, progress: bool = False,
+                    words: int = 360) -> list[BriefingRecord]:
+    """Our briefing on every topic; its citations are the numbered passages."""
+    iterator: Iterable[BriefingTopic] = topics
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(topics, desc="brief", unit="topic", disable=None)
+    records = []
+    for t in iterator:
+        result = assistant.brief(t.topic, words=words)
+        records.append(BriefingRecord(topic=t.topic, briefing=result.briefing, passages=[c.text for c in result.citations],
+                                      item=t, latency_ms=result.timings_ms.get("total")))
+    return records
+
+
+_LABEL_ONLY = re.compile(r"^\s*(?:#+\s+.*|\*\*[^*]+\*\*\s*|[-*]\s*\*\*[^*]+\*\*\s*)$")
+_LEAD_LABEL = re.compile(r"^(\s*(?:[-*]\s+)?)\*\*[^*]+\*\*\s*")
+
+
+def body_lines(briefing: str) -> str:
+    """The briefing without headings and bold labels: the sentences that make claims."""
+    out = []
+    for line in briefing.splitlines():
+        if _LABEL_ONLY.match(line):
+            continue
+        out.append(_LEAD_LABEL.sub(r"\1", line))
+    return "\n".join(out)
+
+
+def bottom_line(briefing: str) -> str:
+    """The text of the bottom-line paragraph (the line labelled "Bottom line")."""
+    for line in briefing.splitlines():
+        if "bottom line" in line.lower() and not _LABEL_ONLY.match(line):
+            return _LEAD_LABEL.sub("", line)
+    return ""
+
+
+def score_briefing(record: BriefingRecord, verifier: Verifier) -> BriefingResult:
+    body = body_lines(record.briefing)
+    checks = [check_statement(claim, markers, record.passages, record.passages, verifier)
+              for claim, markers in statements(body)]
+    text = MARKER.sub("", record.briefing)
+    words = len(re.sub(r"[#*]+", " ", text).split())
+    facts = None
+    missing: list[str] = []
+    bl_facts = None
+    if record.item is not None:
+        facts = facts_present(text, record.item.reference_facts)
+        norm = normalize(text)
+        missing = [g[0] for g in record.item.reference_facts if not any(normalize(a) in norm for a in g)]
+        bl_facts = facts_present(MARKER.sub("", bottom_line(record.briefing)), record.item.reference_facts)[0]
+    return BriefingResult(record, checks, facts, missing, words, bl_facts)
+
+
+def score_briefings(records: Sequence[BriefingRecord], verifier: Verifier) -> tuple[list[BriefingResult], dict[str, Any]]:
+    results = [score_briefing(r, verifier) for r in records]
+    return results, aggregate(results)
+
+
+def aggregate(results: Sequence[BriefingResult]) -> dict[str, Any]:
+    judged = [r for r in results if r.facts and r.facts[1]]
+    precision = [sum(c.precision_hits for c in r.checks) / n for r in results if (n := sum(len(c.markers) for c in r.checks))]
+    series = {
+        "fact_coverage": [r.facts[0] / r.facts[1] for r in judged if r.facts],
+        "cited_rate": [r.cited_rate for r in results if r.checks],
+        "citation_recall": [r.supported_rate for r in results if r.checks],
+        "citation_precision": precision,
+        "within_words": [float(r.words <= MAX_WORDS) for r in results],
+        "bottom_line_has_fact": [float(bool(r.bottom_line_facts)) for r in judged],
+    }
+    metrics: dict[str, Any] = {name: mean(values) for name, values in series.items()}
+    words = [float(r.words) for r in results]
+    metrics.update({
+        "n_briefings": len(results),
+        "n_statements": sum(len(r.checks) for r in results),
+        "words_mean": mean(words),
+        "words_max": max(words) if words else None,
+        "latency_p50_ms": percentile([r.record.latency_ms for r in results if r.record.latency_ms is not None], 50),
+    })
+    metrics["ci95"] = {name: bootstrap_ci(v) for name, v in series.items() if len(v) >= 2}
+    return metrics
+
+
+def result_rows(results: Sequence[BriefingResult]) -> list[dict[str, Any]]:
+    """One row per briefing: facts found, support, words, the facts it missed and its unsupported sentences."""
+    rows = []
+    for r in results:
+        rows.append({
+            "id": r.record.item.id if r.record.item else None,
+            "topic": r.record.topic,
+            "facts": f"{r.facts[0]}/{r.facts[1]}" if r.facts else None,
+            "supported": f"{sum(c.recall for c in r.checks)}/{len(r.checks)}",
+            "words": r.words,
+            "missing": r.missing,
+            "unsupported": [c.claim for c in r.checks if not c.recall],
+            "briefing": r.record.briefing,
+        })
+    return rows

@@ -1,0 +1,148 @@
+"""Briefing plans without a model (the hashing embedder): timeline order, disagreements between
+reports, the open-questions filter, faithful cutting, and the briefing evaluation's file format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import compose
+from assistant.briefing_plan import clean, frame_topic, is_open, plan, point_date
+from assistant.extractive import Evidence, ExtractiveAnswerer, SentenceScorer
+from ingest.embeddings import HashingEmbedder
+from ingest.errors import BriefingError
+from ingest.store import StoredChunk
+
+
+def chunk(doc: str, text: str, date: str) -> StoredChunk:
+    return StoredChunk(id=f"{doc}-0", doc_id=doc, index=0, text=text, start=0, end=len(text), title=doc.title(),
+                       source=f"/tmp/{doc}.md", date=date, section=None, page=None, footnotes={})
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SentenceScorer:
+    return SentenceScorer(HashingEmbedder())
+
+
+def brief(topic: str, passages: list[StoredChunk], scorer: SentenceScorer, words: int = 300):  # type: ignore[no-untyped-def]
+    chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=words, retrieved=passages)
+    return chosen, compose.briefing(topic, chosen, {})
+
+
+def test_timeline_points_are_dated_in_order_and_cite_their_article(scorer: SentenceScorer) -> None:
+    passages = [  # given out of order on purpose
+        chunk("third", "Fighting in the region spread to the town of Martuni on Wednesday, officials said.", "2020-09-30"),
+        chunk("first", "Fighting in the region erupted on September 27 when shelling hit the town of Stepanakert.",
+              "2020-09-27"),
+        chunk("second", "Fighting in the region continued overnight and the army shelled the town of Fizuli.",
+              "2020-09-28"),
+    ]
+    chosen, result = brief("How did the fighting in the region develop after September 27?", passages, scorer)
+    assert chosen.frame.shape == "timeline"
+    points = [p for _, section in chosen.sections for p in section]
+    dated = [p.date for p in points]
+    assert dated == sorted(dated) and all(dated)
+    lines = [ln for ln in result.briefing.splitlines() if ln.startswith("- **September")]
+    assert len(lines) == len(points) >= 1
+    for p in points:  # each point cites its own article
+        cite = next(c for c in result.citations if c.text == p.evidence.text)
+        assert cite.doc_id == p.evidence.chunk.doc_id
+
+
+def test_point_dates_resolve_weekdays_and_named_days() -> None:
+    doc = chunk("a", "x", "2020-09-30")  # a Wednesday
+    def ev(text: str) -> Evidence:
+        return Evidence(doc, 0, len(text), text)
+    assert str(point_date(ev("Shelling began on Sunday morning."))) == "2020-09-27"
+    assert str(point_date(ev("The talks of 29 September failed."))) == "2020-09-29"
+    assert str(point_date(ev("Yesterday the army advanced."))) == "2020-09-29"
+    assert str(point_date(ev("The army advanced."))) == "2020-09-30"
+
+
+def test_different_casualty_figures_appear_as_a_disagreement_citing_both(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("other", "The border clashes drew calls for calm from the United Nations.", "2020-09-28"),
+    ]
+    chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
+    assert len(chosen.disagreements) == 1
+    a, b = chosen.disagreements[0]
+    assert {a.evidence.chunk.doc_id, b.evidence.chunk.doc_id} == {"armenian", "azeri"}
+    section = result.briefing.split("**Where the reports disagree**")[1].split("**What the reports")[0]
+    assert "16 soldiers" in section and "39 soldiers" in section
+    cited = {c.doc_id for c in result.citations if f"[{c.marker}]" in section}
+    assert cited == {"armenian", "azeri"}
+
+
+def test_the_same_figure_is_no_disagreement(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("one", "Officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("two", "Reports said 16 soldiers were killed in the border clashes on Sunday night.", "2020-09-28"),
+    ]
+    chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
+    assert chosen.disagreements == [] and "Where the reports disagree" not in result.briefing
+
+
+@pytest.mark.parametrize(("sentence", "open_"), [
+    ("Erdogan is unlikely to be able to reverse this setback any time soon.", True),
+    ("He may push for a limited diplomatic role in future resolution processes.", True),
+    ("It is unclear whether the ceasefire will hold.", True),
+    ("Results of the analysis are forthcoming.", True),
+    ("Their insistence on withdrawal was likely the key obstacle to previous ceasefires.", False),
+    ("Russia deployed 1,960 peacekeepers along the line of contact.", False),
+    ("He could have stopped the offensive.", False),
+    ("WHAT AND WHERE IS NAGORNO-KARABAKH?", False),
+])
+def test_open_questions_hold_only_forward_looking_or_uncertain_judgements(sentence: str, open_: bool) -> None:
+    assert is_open(sentence) is open_
+
+
+def test_open_section_excludes_plain_statements(scorer: SentenceScorer) -> None:
+    passages = [chunk("r", "The agreement ended the war in the region. The deal was likely the key obstacle to peace "
+                      "before. Russia deployed peacekeepers in the region for five years. The deal may not survive "
+                      "the protests in the region.", "2020-11-13")]
+    chosen, _ = brief("The agreement ending the war in the region", passages, scorer)
+    assert [p.text for p in chosen.open_items] == ["The deal may not survive the protests in the region."]
+
+
+def test_clean_drops_a_leading_connective_and_keeps_the_meaning() -> None:
+    assert clean("But those gains are far short of what Erdogan expected.", clause_words=40) == \
+        "Those gains are far short of what Erdogan expected."
+    long = ("The agreement ends the presence of the army in the region by December 1 and hands the districts to "
+            "the other side—making the president the leader who reclaimed the territories lost by his father "
+            "in the war of the early nineties.")
+    assert clean(long, clause_words=20).endswith("the other side.")
+
+
+@pytest.mark.parametrize(("topic", "shape"), [
+    ("Who gained and who lost from the November 9 agreement?", "gains_losses"),
+    ("Turkey's position after the ceasefire", "actor_position"),
+    ("How did the Belarus crisis develop through September?", "timeline"),
+    ("What were the consequences of Hurricane Sally?", "consequences"),
+    ("What is known about the poisoning of Alexei Navalny?", "what_is_known"),
+])
+def test_topic_shapes(topic: str, shape: str) -> None:
+    assert frame_topic(topic).shape == shape
+
+
+def test_briefings_file_is_scored_and_bad_rows_name_the_file(tmp_path: Path) -> None:
+    from assistant.verifier import ProxyVerifier
+    from eval.briefings import load_briefings, score_briefings
+
+    good = {"topic": "Peacekeepers", "reference_facts": [["1,960"], ["five years"]],
+            "briefing": "## Briefing: Peacekeepers\n\n**Bottom line.** Russia will deploy 1,960 peacekeepers. [1]\n\n"
+                        "**Key points**\n\n- The peacekeepers stay for five years. [2]\n- Turkey was left out.",
+            "citations": [{"marker": 1, "text": "Russia will deploy 1,960 peacekeepers."},
+                          {"marker": 2, "text": "The peacekeepers will stay for five years."}]}
+    path = tmp_path / "b.jsonl"
+    path.write_text(json.dumps(good) + "\n")
+    results, metrics = score_briefings(load_briefings(path), ProxyVerifier(HashingEmbedder()))
+    assert metrics["fact_coverage"] == 1.0
+    assert results[0].cited_rate == pytest.approx(2 / 3)  # the uncited line counts against it
+    assert len(results[0].checks) == 3  # headings and labels are not claims
+    path.write_text(json.dumps({"topic": "x", "briefing": "y"}) + "\n")
+    with pytest.raises(BriefingError, match=r"b\.jsonl:1"):
+        load_briefings(path)
