@@ -9,7 +9,6 @@ are calibrated on the hand-labelled pairs in ``eval/datasets/calibration.jsonl``
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -130,7 +129,7 @@ def clauses(text: str) -> list[str]:
 def _antecedent(sentence: str) -> str | None:
     """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means."""
     for m in _NAME_PHRASE.finditer(sentence):
-        parts = [p for p in m.group(0).split() if p not in _NOT_NAMES and p.lower() not in MONTHS]
+        parts = [re.sub(r"['’]s$", "", p) for p in m.group(0).split() if p not in _NOT_NAMES and p.lower() not in MONTHS]
         if parts:
             return " ".join(parts)
     return None
@@ -141,8 +140,8 @@ def resolve(sentences: Sequence[str]) -> list[str]:
     place ("His embarrassment" → "Pashinyan's embarrassment"); one that refers back otherwise ("the deal",
     "him") gets that name added in brackets. Only what is matched against changes; windows show the text."""
     out = list(sentences[:1])
-    for prev, s in itertools.pairwise(sentences):
-        name = _antecedent(prev)
+    for s in sentences[1:]:
+        name = _antecedent(out[-1])  # the resolved sentence: "He" after "He" still means the first name
         m = _PRONOUN_START.match(s)
         if name and m:
             s = name + ("'s" if m.group(1) in ("His", "Her", "Their", "Its") else "") + s[m.end():]
