@@ -1,9 +1,11 @@
 """Grounding verification: does a set of passages support a claim?
 
-The offline default, :class:`ProxyVerifier`, is a *proxy* for entailment: it combines lexical
-coverage of the claim's content words, the numbers, dates and names that must appear, negation
-and hedging mismatches, and the embedding similarity of the best sentence window. Its thresholds
-are calibrated on the hand-labelled pairs in ``eval/datasets/calibration.jsonl``.
+The offline default, :class:`ProxyVerifier`, is a *proxy* for entailment. It measures the claim against
+windows of up to three adjacent sentences (pronouns resolved to the name before them): coverage of the
+claim's content words by lemma, stem or near-synonym, weighted by rarity; the numbers, dates and names
+that must appear; and negation, opposite words and hedges in the clause of the passage that matches
+each clause of the claim. A multinomial logistic regression over these signals, fitted on the tune
+half of ``eval/datasets/claims.jsonl`` and shipped as ``verifier_weights.json``, gives the label.
 """
 
 from __future__ import annotations
