@@ -111,7 +111,9 @@ def check_answer(raw: str, passages: Sequence[StoredChunk], verifier: Verifier) 
         if not valid:
             flags.append(f"removed uncited sentence: “{claim}”")
             continue
-        verdict = verifier.support(claim, [passages[m - 1].text for m in valid])
+        # Checked against what the model was shown: instruction-like sentences withheld from it cannot
+        # support a sentence (with windows of three sentences, a split injected code became "supported").
+        verdict = verifier.support(claim, [quarantine(passages[m - 1].text)[0] for m in valid])
         if verdict.label != "supported":
             flags.append(f"removed sentence {verdict.label} by its passages: “{claim}” ({'; '.join(verdict.reasons[:2])})")
             continue

@@ -1,24 +1,26 @@
 """Grounding verification: does a set of passages support a claim?
 
-The offline default, :class:`ProxyVerifier`, is a *proxy* for entailment: it combines lexical
-coverage of the claim's content words, the numbers, dates and names that must appear, negation
-and hedging mismatches, and the embedding similarity of the best sentence window. Its thresholds
-are calibrated on the hand-labelled pairs in ``eval/datasets/calibration.jsonl``.
+The offline default, :class:`ProxyVerifier`, is a *proxy* for entailment. It measures the claim against
+windows of up to three adjacent sentences (pronouns resolved to the name before them): coverage of the
+claim's content words by lemma, stem or near-synonym, weighted by rarity; the numbers, dates and names
+that must appear; and negation, opposite words and hedges in the clause of the passage that matches
+each clause of the claim. A multinomial logistic regression over these signals, fitted on the tune
+half of ``eval/datasets/claims.jsonl`` and shipped as ``verifier_weights.json``, gives the label.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
+from assistant.lexicon import WordMeaning, content_words, importance, lemmas, prefix_antonyms
 from assistant.text import HEDGE, MONTHS, content_terms, numbers, stem, strip_markers, words
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
@@ -47,26 +49,33 @@ class Verifier(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class ProxyThresholds:
-    """Cut-offs of the proxy verifier; chosen on the calibration fixture (see ``calibrate``)."""
+WEIGHTS = Path(__file__).resolve().parent / "verifier_weights.json"
 
-    supported: float = 0.68
-    partial: float = 0.5
-    related: float = 0.5
-    coverage_weight: float = 0.4
-    swap_coverage: float = 0.3
-    negation_coverage: float = 0.4
-
+# The proxy's signals, in the order the learned combination reads them. Each is 0..1 (or a small count).
+FEATURES: tuple[str, ...] = (
+    "semantic", "semantic_sentence", "coverage", "soft_coverage", "window_coverage", "missing_share",
+    "max_missing", "number_swap", "number_missing", "month_swap", "month_missing", "name_swap", "name_missing",
+    "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged", "window_sentences",
+    "split_gain",
+)
 
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|without|cannot|denied|deny|denies|refused|refuses|failed|fails|fail|unable|lack|lacks|excludes?|excluded)\b|n't\b",
+    r"\b(?:not|no|never|none|nor|neither|without|cannot|unlikely|denied|deny|denies|refused|refuses|failed|fails|fail|unable|lack|lacks|excludes?|excluded)\b|n't\b",
     re.I,
 )
 _NAME = re.compile(r"\b[A-Z][a-zA-Z\u00C0-\u024F'’-]+")
 _NOT_NAMES = frozenset(
     ["The", "A", "An", "This", "That", "These", "Those", "It", "Its", "He", "She", "His", "Her", "They", "Their", "We", "Our", "But", "And", "Or", "If", "In", "On", "At", "By", "For", "With", "From", "As", "After", "Before", "During", "While", "When", "Where", "Why", "How", "What", "Which", "Who", "Despite", "Although", "Since", "Had", "Has", "Have", "Both", "Some", "Many", "Most", "Such", "Only", "Even", "Also", "Yet", "So", "Then", "There", "Here", "Key", "Takeaway", "Mr", "Mrs", "Ms", "Dr"]
 )
+# A clause ends at a semicolon, colon, dash or bracket, or before a conjunction that opens another
+# clause; hedges, negations and opposite words are judged in the clause the claim matches ("The
+# minister will likely resign, but the budget passed" hedges the resignation, not the budget).
+_CLAUSE = re.compile(
+    r"\s*[;:—–()]\s*|,\s+(?=(?:but|while|whereas|although|though|yet|and|which|who|so|because|despite|as|after|before|even though)\b)"
+    r"|\s+(?=(?:but|whereas|although|though|even though)\s)", re.I)
+_PRONOUN_START = re.compile(r"^(He|She|They|It|His|Her|Their|Its)\b")
+_REFERRING = re.compile(r"^(?:The|This|That|These|Those)\s+[a-z]|\b(?:he|she|his|him|her|they|their|them)\b")
+_NAME_PHRASE = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
 def _months(text: str) -> set[str]:
@@ -89,8 +98,8 @@ _OPPOSITES = [
     ({"confirm", "admit", "acknowledg", "conced"}, {"deni", "deny", "dismiss", "disput", "rebuff"}),
     ({"already"}, {"yet"}),
     ({"includ"}, {"exclud"}),
-    ({"win", "won", "gain"}, {"lost", "los", "loss"}),
-    ({"increas", "rais", "rise", "rose", "grew", "grow"}, {"decreas", "cut", "fell", "fall", "drop", "shrank", "reduc"}),
+    ({"win", "won", "gain", "winner", "victory"}, {"lost", "los", "loss", "loser", "defeat"}),
+    ({"increas", "rais", "rise", "rose", "grew", "grow", "strengthen"}, {"decreas", "cut", "fell", "fall", "drop", "shrank", "reduc", "weaken"}),
     ({"support", "back"}, {"oppos", "against"}),
     ({"before", "earli"}, {"after", "later"}),
     ({"larg", "bigger", "more", "most"}, {"small", "fewer", "less", "least"}),
@@ -105,6 +114,8 @@ def _opposed(claim: str, window: str) -> list[str]:
         for a, b in ((left, right), (right, left)):
             if c & a and w & b and not (c & b) and not (w & a):
                 found.append(f"{sorted(c & a)[0]}/{sorted(w & b)[0]}")
+    found += [f"{a}/{b}" for a in content_words(claim, words) for b in content_words(window, words)
+              if prefix_antonyms(a, b)]
     return found
 
 
@@ -113,114 +124,263 @@ def _negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
-def _windows(passages: Sequence[str]) -> list[str]:
-    """Sentences of the passages, and each pair of neighbouring sentences."""
-    out: list[str] = []
+def clauses(text: str) -> list[str]:
+    return [c.strip(" ,") for c in _CLAUSE.split(text) if c and len(c.strip(" ,").split()) >= 2] or [text]
+
+
+def _antecedent(sentence: str) -> str | None:
+    """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means."""
+    for m in _NAME_PHRASE.finditer(sentence):
+        parts = [re.sub(r"['’]s$", "", p) for p in m.group(0).split() if p not in _NOT_NAMES and p.lower() not in MONTHS]
+        if parts:
+            return " ".join(parts)
+    return None
+
+
+def resolve(sentences: Sequence[str]) -> list[str]:
+    """Simple coreference: a sentence opening with a pronoun takes the previous sentence's first name in its
+    place ("His embarrassment" → "Pashinyan's embarrassment"); one that refers back otherwise ("the deal",
+    "him") gets that name added in brackets. Only what is matched against changes; windows show the text."""
+    out = list(sentences[:1])
+    for s in sentences[1:]:
+        name = _antecedent(out[-1])  # the resolved sentence: "He" after "He" still means the first name
+        m = _PRONOUN_START.match(s)
+        if name and m:
+            s = name + ("'s" if m.group(1) in ("His", "Her", "Their", "Its") else "") + s[m.end():]
+        elif name and _REFERRING.search(s):
+            s = f"{s} ({name})"
+        out.append(s)
+    return out
+
+
+@dataclass(frozen=True)
+class Window:
+    """Up to three adjacent sentences of one passage: the text shown, and the text with references resolved."""
+
+    text: str
+    resolved: str
+    size: int
+
+
+def windows(passages: Sequence[str], most: int = 3) -> list[Window]:
+    out: list[Window] = []
     for passage in passages:
         sentences = [
             strip_markers(line[s:e])
             for line in passage.splitlines() if line.strip()
             for s, e in split_sentences(line)
         ] or [passage]
-        out.extend(sentences)
-        out.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences))
-    return out or [""]
+        resolved = resolve(sentences)
+        for i in range(len(sentences)):
+            for size in range(1, most + 1):
+                if i + size <= len(sentences):
+                    out.append(Window(" ".join(sentences[i:i + size]), " ".join(resolved[i:i + size]), size))
+    return out or [Window("", "", 1)]
+
+
+@dataclass(frozen=True)
+class Combination:
+    """The learned combination of the proxy's signals: multinomial logistic regression, standardised inputs.
+
+    Fitted on the tune half of ``eval/datasets/claims.jsonl`` by ``briefing eval --calibration --fit``
+    and shipped as ``verifier_weights.json``."""
+
+    features: tuple[str, ...]
+    labels: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[tuple[float, ...], ...]
+    intercept: tuple[float, ...]
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Combination:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            combo = cls(tuple(data["features"]), tuple(data["labels"]), tuple(data["mean"]), tuple(data["scale"]),
+                        tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: not a verifier weights file ({exc})") from None
+        if set(combo.features) - set(FEATURES):
+            raise ValueError(f"{path}: unknown features {sorted(set(combo.features) - set(FEATURES))}")
+        return combo
+
+    def save(self, path: Path = WEIGHTS) -> None:
+        path.write_text(json.dumps({k: getattr(self, k) for k in
+                                    ("features", "labels", "mean", "scale", "coef", "intercept")}, indent=1) + "\n",
+                        encoding="utf-8")
+
+    def probabilities(self, f: dict[str, Any]) -> dict[str, float]:
+        x = (np.array([float(f[k]) for k in self.features]) - np.array(self.mean)) / np.array(self.scale)
+        z = np.array(self.coef) @ x + np.array(self.intercept)
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        return {lab: float(v) for lab, v in zip(self.labels, p, strict=True)}
 
 
 class ProxyVerifier:
     """The offline grounding proxy; explainable, deterministic, no generative model."""
 
-    def __init__(self, embedder: Embedder, thresholds: ProxyThresholds | None = None) -> None:
+    def __init__(self, embedder: Embedder, combination: Combination | None = None) -> None:
         self.embedder = embedder
-        self.thresholds = thresholds or ProxyThresholds()
+        self.combination = combination or Combination.load()
         self._vectors: dict[str, np.ndarray] = {}
+        self.meaning = WordMeaning(self._embed)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            for t, v in zip(missing, self.embedder.embed(missing), strict=True):
-                self._vectors[t] = v
             if len(self._vectors) > 100_000:
                 self._vectors.clear()
+            for t, v in zip(missing, self.embedder.embed(missing), strict=True):
+                self._vectors[t] = v
         return np.stack([self._vectors[t] for t in texts])
 
     def features(self, claim: str, passages: Sequence[str]) -> dict[str, Any]:
         """The measurements a verdict is made from (also shown in reports)."""
         claim = strip_markers(claim)
         passages = [strip_markers(p) for p in passages if p and p.strip()]
-        joined = " ".join(passages)
-        windows = _windows(passages)
-        vectors = self._embed([claim, *windows])
+        wins = windows(passages)
+        vectors = self._embed([claim, *(w.resolved for w in wins)])
         sims = vectors[1:] @ vectors[0]
-        best = int(np.argmax(sims))
-        window = windows[best]
-        claim_terms = content_terms(claim)
-        passage_terms = set(content_terms(joined))
-        window_terms = set(content_terms(window))
-        claim_numbers, p_numbers, w_numbers = numbers(claim), numbers(joined), numbers(window)
-        months, p_months, w_months = _months(claim), _months(joined), _months(window)
-        names, p_names, w_names = _names(claim), set(content_terms(joined)) | _names(joined), _names(window)
-        covered = [t for t in claim_terms if t in passage_terms]
+
+        # Claim words against every passage word: the same lemma or stem counts 1, a near-synonym by the
+        # embedding model counts its similarity (names and numbers must match exactly: they are what swaps change).
+        claim_words = content_words(claim, words)
+        passage_words = content_words(" ".join(w.resolved for w in wins if w.size == 1), words)
+        sim = self.meaning.similarity([w.lower() for w in claim_words], [w.lower() for w in passage_words])
+        match = np.zeros((len(claim_words), len(passage_words)))
+        first = words(claim)[:1]
+        for i, cw in enumerate(claim_words):
+            exact_only = cw[:1].isdigit() or (cw[:1].isupper() and cw not in first) or cw.lower() in MONTHS
+            for j, pw in enumerate(passage_words):
+                if stem(cw) == stem(pw) or lemmas(cw) & lemmas(pw) or numbers(cw) & numbers(pw):
+                    match[i, j] = 1.0
+                elif not exact_only and not pw[:1].isdigit():
+                    match[i, j] = float(np.clip((sim[i, j] - 0.35) / 0.4, 0.0, 1.0))
+        weight = np.array([importance(w) for w in claim_words]) if claim_words else np.ones(1)
+        total = float(weight.sum()) if claim_words else 1.0
+
+        def cover(columns: Sequence[int] | None = None, hard: bool = False) -> np.ndarray:
+            if not claim_words:
+                return np.zeros(1)
+            m = match if columns is None else match[:, list(columns)]
+            if m.shape[1] == 0:
+                return np.zeros(len(claim_words))
+            best = m.max(axis=1)
+            return (best >= 1.0).astype(float) if hard else best
+
+        index = {w.lower(): j for j, w in enumerate(passage_words)}
+
+        def columns_of(text: str) -> list[int]:
+            return [index[w.lower()] for w in content_words(text, words) if w.lower() in index]
+
+        window_cover = [float((cover(columns_of(w.resolved)) * weight).sum() / total) for w in wins]
+        pick = [0.5 * float(s) + 0.5 * c - 0.03 * (w.size - 1) for s, c, w in zip(sims, window_cover, wins, strict=True)]
+        best = int(np.argmax(pick))
+        window = wins[best]
+        soft = cover()
+        covered_soft = float((soft * weight).sum() / total)
+
+        # Align each clause of the claim with the clause of the window that covers it best, and compare
+        # negation, opposite words and hedges there only.
+        window_clauses = [c for s in split_sentences(window.resolved) for c in clauses(window.resolved[s[0]:s[1]])] \
+            or [window.resolved]
+        negation = opposed_share = hedge_dropped = 0.0
+        opposed: list[str] = []
+        aligned_clauses: list[str] = []
+        for clause in clauses(claim):
+            rows = [i for i, w in enumerate(claim_words) if w.lower() in {x.lower() for x in words(clause)}]
+            if not rows:
+                continue
+            scores = [float((match[rows][:, columns_of(wc)].max(axis=1) if columns_of(wc) else np.zeros(len(rows))).mean())
+                      for wc in window_clauses]
+            k = int(np.argmax(scores))
+            aligned, share = window_clauses[k], scores[k]
+            aligned_clauses.append(aligned)
+            if _negated(clause) != _negated(aligned):
+                negation = max(negation, share)
+            pairs = _opposed(clause, aligned)
+            if pairs:
+                opposed += pairs
+                opposed_share = max(opposed_share, share)
+            if HEDGE.search(aligned) and not HEDGE.search(clause):
+                hedge_dropped = max(hedge_dropped, share)
+        hedge_elsewhere = float(bool(HEDGE.search(window.resolved)) and not hedge_dropped)
+
+        joined = " ".join(w.resolved for w in wins if w.size == 1)
+        claim_numbers, p_numbers, w_numbers = numbers(claim), numbers(joined), numbers(window.resolved)
+        months, p_months, w_months = _months(claim), _months(joined), _months(window.resolved)
+        names, p_names, w_names = _names(claim), set(content_terms(joined)) | _names(joined), _names(window.resolved)
+        missing_names = sorted(names - p_names)
+        other_names = sorted(w_names - names - set(content_terms(claim)))
+        window_coverage = window_cover[best]
+        uncovered = [i for i in range(len(claim_words)) if soft[i] < 0.5]
         return {
             "semantic": float(sims[best]),
-            "coverage": len(covered) / len(claim_terms) if claim_terms else 0.0,
-            "window_coverage": (sum(t in window_terms for t in claim_terms) / len(claim_terms)) if claim_terms else 0.0,
-            "missing_terms": [t for t in claim_terms if t not in passage_terms],
+            "semantic_sentence": float(max(s for s, w in zip(sims, wins, strict=True) if w.size == 1)),
+            "coverage": float((cover(hard=True) * weight).sum() / total),
+            "soft_coverage": covered_soft,
+            "window_coverage": window_coverage,
+            "missing_share": len(uncovered) / max(1, len(claim_words)),
+            "max_missing": max((importance(claim_words[i]) for i in uncovered), default=0.0) / 4,
+            "number_swap": float(bool(claim_numbers - p_numbers) and bool(w_numbers - claim_numbers)),
+            "number_missing": float(bool(claim_numbers - p_numbers)),
+            "month_swap": float(bool(months - p_months) and bool(w_months - months)),
+            "month_missing": float(bool(months - p_months)),
+            "name_swap": window_coverage if missing_names and other_names else 0.0,
+            "name_missing": float(bool(missing_names)),
+            "negation_mismatch": negation,
+            "opposed": opposed_share,
+            "hedge_dropped": hedge_dropped,
+            "hedge_elsewhere": hedge_elsewhere,
+            "claim_hedged": float(bool(HEDGE.search(claim))),
+            "window_sentences": window.size / 3,
+            "split_gain": max(0.0, covered_soft - window_coverage),
+            # For the reasons, not the combination:
+            "window": window.text,
+            "missing_terms": [claim_words[i] for i in uncovered],
             "missing_numbers": sorted(claim_numbers - p_numbers),
             "other_numbers": sorted(w_numbers - claim_numbers),
             "missing_months": sorted(months - p_months),
             "other_months": sorted(w_months - months),
-            "missing_names": sorted(names - p_names),
-            "other_names": sorted(w_names - names - set(claim_terms)),
-            "negation_mismatch": _negated(claim) != _negated(window),
-            "hedge_dropped": bool(HEDGE.search(window)) and not HEDGE.search(claim),
-            "opposed": _opposed(claim, window),
-            "window": window,
+            "missing_names": missing_names,
+            "other_names": other_names,
+            "opposed_words": opposed,
+            "aligned_clauses": aligned_clauses,
         }
 
     def support(self, claim: str, passages: Sequence[str]) -> Verdict:
         if not any(p and p.strip() for p in passages):
             return Verdict(0.0, "unsupported", "", ["no passage"])
-        return decide(self.features(claim, passages), self.thresholds)
+        return decide(self.features(claim, passages), self.combination)
 
 
-def decide(f: dict[str, Any], t: ProxyThresholds) -> Verdict:
-    """Turn the proxy's measurements into a verdict with reasons."""
+def decide(f: dict[str, Any], combination: Combination) -> Verdict:
+    """Turn the proxy's measurements into a verdict (the most probable label) with reasons."""
+    probs = combination.probabilities(f)
+    label = cast(Label, max(probs, key=lambda k: probs[k]))
     reasons: list[str] = []
-    score = t.coverage_weight * f["coverage"] + (1 - t.coverage_weight) * f["semantic"]
-    related = f["semantic"] >= t.related or f["coverage"] >= 0.5
-    contradiction = False
-    if f["missing_numbers"] and f["other_numbers"]:
-        contradiction = True
+    if f["number_swap"]:
         reasons.append(f"number {', '.join(f['missing_numbers'])} not in passage (it says {', '.join(f['other_numbers'])})")
-    if f["missing_months"] and f["other_months"]:
-        contradiction = True
+    if f["month_swap"]:
         reasons.append(f"date {', '.join(f['missing_months'])} not in passage (it says {', '.join(f['other_months'])})")
-    if f["missing_names"] and f["other_names"] and f["window_coverage"] >= t.swap_coverage:
-        contradiction = True
+    if f["name_swap"]:
         reasons.append(f"name {', '.join(f['missing_names'])} not in passage (it names {', '.join(f['other_names'][:3])})")
-    if f["negation_mismatch"] and f["window_coverage"] >= t.negation_coverage:
-        contradiction = True
+    if f["negation_mismatch"] >= 0.4:
         reasons.append("negation differs between claim and passage")
-    if f.get("opposed") and f["window_coverage"] >= t.negation_coverage:
-        contradiction = True
-        reasons.append("opposite words in claim and passage: " + ", ".join(f["opposed"]))
-    if related and contradiction:
-        return Verdict(round(min(score, 0.3), 4), "contradicted", f["window"], reasons)
-    missing_required = f["missing_numbers"] + f["missing_months"] + f["missing_names"]
-    if missing_required:
-        reasons.append("not in passage: " + ", ".join(missing_required))
-        score = min(score, t.supported - 0.01)
+    if f["opposed_words"]:
+        reasons.append("opposite words in claim and passage: " + ", ".join(f["opposed_words"][:3]))
+    if f["hedge_dropped"] >= 0.4:
+        reasons.append("passage hedges (likely/may) the clause the claim states as certain")
+    missing = f["missing_numbers"] + f["missing_months"] + f["missing_names"]
+    if missing and not (f["number_swap"] or f["month_swap"] or f["name_swap"]):
+        reasons.append("not in passage: " + ", ".join(missing))
     if f["missing_terms"]:
         reasons.append("claim words not in passage: " + ", ".join(f["missing_terms"][:6]))
-    if f["hedge_dropped"] and score >= t.partial:
-        reasons.append("passage hedges (likely/may); the claim states it as certain")
-        return Verdict(round(min(score, t.supported - 0.01), 4), "partial", f["window"], reasons)
-    if score >= t.supported:
-        return Verdict(round(score, 4), "supported", f["window"], reasons or ["claim words and meaning found"])
-    if score >= t.partial and related:
-        return Verdict(round(score, 4), "partial", f["window"], reasons)
-    return Verdict(round(score, 4), "unsupported", f["window"], reasons or ["passage does not speak to the claim"])
+    if not reasons:
+        reasons.append("claim words and meaning found" if label == "supported" else "passage does not speak to the claim")
+    reasons.append(", ".join(f"{k} {v:.2f}" for k, v in sorted(probs.items(), key=lambda kv: -kv[1])))
+    return Verdict(round(probs.get("supported", 0.0), 4), label, f["window"], reasons)
 
 
 class CrossEncoderVerifier:

@@ -1,31 +1,42 @@
-"""How far the verifier agrees with the hand-labelled calibration pairs, and fitting its thresholds."""
+"""How far a verifier agrees with hand-labelled claim–passage pairs, and fitting the proxy's combination.
+
+The labelled set is ``eval/datasets/claims.jsonl``, split once into tune and test halves: the proxy is
+fitted on the tune half only, and its figures are reported on the test half with the tune half beside it.
+The older ``calibration.jsonl`` chose earlier thresholds and stays only as a regression figure."""
 
 from __future__ import annotations
 
-import itertools
-import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.verifier import LABELS, ProxyThresholds, ProxyVerifier, Verifier, decide
+import numpy as np
+
+from assistant.verifier import FEATURES, LABELS, Combination, ProxyVerifier, Verifier
 from eval.datasets import CalibrationPair, load_calibration
 from eval.metrics import cohen_kappa
 
 
 @dataclass
 class Agreement:
-    accuracy: float
-    kappa: float
+    """How a verifier's labels agree with hand labels: 4-way and supported-vs-rest, per label and per kind."""
+
+    accuracy: float  # the 4-way label agrees (supported, partial, unsupported, contradicted)
+    kappa: float  # Cohen's kappa of the 4-way labels
     n: int
     confusion: dict[str, dict[str, int]]
-    by_kind: dict[str, float]
+    by_kind: dict[str, float]  # 4-way agreement within each kind of pair
     binary_accuracy: float  # supported vs. everything else, the decision citation recall rests on
+    supported_recall: float = 0.0  # supported claims the verifier accepts
+    false_acceptance: float = 0.0  # claims not supported that the verifier accepts
+    by_label: dict[str, dict[str, float]] = field(default_factory=dict)  # recall and precision of each label
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)  # per kind: n, labels, agreement, accepted
 
     def as_dict(self) -> dict[str, Any]:
         return {"accuracy": self.accuracy, "kappa": self.kappa, "n": self.n, "binary_accuracy": self.binary_accuracy,
-                "by_kind": self.by_kind, "confusion": self.confusion}
+                "supported_recall": self.supported_recall, "false_acceptance": self.false_acceptance,
+                "by_kind": self.by_kind, "by_label": self.by_label, "kinds": self.kinds, "confusion": self.confusion}
 
 
 def agreement(verifier: Verifier, pairs: Sequence[CalibrationPair] | None = None) -> Agreement:
@@ -34,62 +45,73 @@ def agreement(verifier: Verifier, pairs: Sequence[CalibrationPair] | None = None
     return _agreement(pairs, predicted)
 
 
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 3) if b else 0.0
+
+
 def _agreement(pairs: Sequence[CalibrationPair], predicted: Sequence[str]) -> Agreement:
     truth = [p.label for p in pairs]
+    both = list(zip(truth, predicted, strict=True))
     confusion: dict[str, dict[str, int]] = {t: dict.fromkeys(LABELS, 0) for t in LABELS}
-    for t, p in zip(truth, predicted, strict=True):
+    for t, p in both:
         confusion[t][p] += 1
-    kinds: Counter[str] = Counter(p.kind for p in pairs)
-    hits: Counter[str] = Counter(p.kind for p, lab in zip(pairs, predicted, strict=True) if p.label == lab)
+    kinds: dict[str, dict[str, Any]] = {}
+    for kind in sorted({p.kind for p in pairs}):
+        rows = [(p.label, lab) for p, lab in zip(pairs, predicted, strict=True) if p.kind == kind]
+        kinds[kind] = {
+            "n": len(rows), "labels": dict(Counter(t for t, _ in rows)),
+            "agreement": _ratio(sum(t == lab for t, lab in rows), len(rows)),
+            # supported kinds: the share accepted is their recall; other kinds: it is the false acceptance
+            "accepted": _ratio(sum(lab == "supported" for _, lab in rows), len(rows)),
+        }
+    by_label: dict[str, dict[str, float]] = {
+        lab: {"recall": _ratio(sum(t == p == lab for t, p in both), sum(t == lab for t in truth)),
+              "precision": _ratio(sum(t == p == lab for t, p in both), sum(p == lab for p in predicted)),
+              "n": sum(t == lab for t in truth)}
+        for lab in LABELS
+    }
     n = len(pairs)
     return Agreement(
-        accuracy=round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / n, 4),
+        accuracy=round(sum(t == p for t, p in both) / n, 4),
         kappa=cohen_kappa(truth, predicted), n=n, confusion=confusion,
-        by_kind={k: round(hits[k] / kinds[k], 3) for k in sorted(kinds)},
-        binary_accuracy=round(sum((t == "supported") == (p == "supported") for t, p in zip(truth, predicted, strict=True)) / n, 4),
+        by_kind={k: v["agreement"] for k, v in kinds.items()},
+        binary_accuracy=round(sum((t == "supported") == (p == "supported") for t, p in both) / n, 4),
+        supported_recall=_ratio(sum(t == p == "supported" for t, p in both), sum(t == "supported" for t in truth)),
+        false_acceptance=_ratio(sum(t != "supported" and p == "supported" for t, p in both),
+                                sum(t != "supported" for t in truth)),
+        by_label=by_label, kinds=kinds,
     )
 
 
-GRID = {
-    "supported": [0.6, 0.64, 0.68, 0.72, 0.76, 0.8],
-    "partial": [0.35, 0.4, 0.45, 0.5, 0.55],
-    "related": [0.3, 0.4, 0.5],
-    "coverage_weight": [0.3, 0.4, 0.5, 0.6],
-    "swap_coverage": [0.3, 0.5, 0.7],
-    "negation_coverage": [0.4, 0.6, 0.8],
-}
+def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *, c: float = 1.0,
+                    folds: int = 5) -> tuple[Combination, float]:
+    """Fit the proxy's learned combination (multinomial logistic regression over its signals) on ``pairs``,
+    which must be the tune half only. Returns the combination and its k-fold cross-validated accuracy on
+    those pairs (fit on k-1 folds, score the held-out fold), an estimate made without the test half."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
+    if any(p.split == "test" for p in pairs):
+        raise ValueError("the combination is fitted on the tune half only; these pairs include test pairs")
+    x = np.array([[float(f[k]) for k in FEATURES] for f in (verifier.features(p.claim, p.passages) for p in pairs)])
+    y = np.array([p.label for p in pairs])
 
-def fit_thresholds(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair] | None = None,
-                   folds: int = 5) -> tuple[ProxyThresholds, float, float]:
-    """Grid-search the proxy's thresholds for accuracy on the pairs.
+    def model() -> Any:
+        return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced"))
 
-    Returns the thresholds fitted on all pairs, their in-sample accuracy, and a k-fold
-    cross-validated accuracy (fit on k-1 folds, score the held-out fold) as the honest estimate."""
-    pairs = list(pairs or load_calibration())
-    features = [verifier.features(p.claim, p.passages) for p in pairs]
-    candidates = [
-        ProxyThresholds(*values) for values in itertools.product(*GRID.values()) if values[1] < values[0]
-    ]
-
-    def best(indices: Sequence[int]) -> tuple[ProxyThresholds, float]:
-        scored = [
-            (sum(decide(features[i], t).label == pairs[i].label for i in indices) / len(indices), -n, t)
-            for n, t in enumerate(candidates)
-        ]
-        acc, _, t = max(scored, key=lambda x: (x[0], x[1]))
-        return t, acc
-
-    fitted, in_sample = best(range(len(pairs)))
-    order = list(range(len(pairs)))
-    random.Random(7).shuffle(order)
-    correct = 0
-    for f in range(folds):
-        held = order[f::folds]
-        train = [i for i in order if i not in set(held)]
-        t, _ = best(train)
-        correct += sum(decide(features[i], t).label == pairs[i].label for i in held)
-    return fitted, round(in_sample, 4), round(correct / len(pairs), 4)
+    cv = cross_val_score(model(), x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=7))
+    fitted = model().fit(x, y)
+    scaler, lr = fitted[0], fitted[1]
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    combination = Combination(
+        features=FEATURES, labels=tuple(str(lab) for lab in lr.classes_),
+        mean=tuple(round(float(v), 6) for v in scaler.mean_), scale=tuple(round(float(v), 6) for v in scale),
+        coef=tuple(tuple(round(float(v), 6) for v in row) for row in lr.coef_),
+        intercept=tuple(round(float(v), 6) for v in lr.intercept_),
+    )
+    return combination, round(float(cv.mean()), 4)
 
 
 @dataclass

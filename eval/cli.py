@@ -9,15 +9,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.calibration import agreement, fit_thresholds
-from eval.datasets import CALIBRATION, corpus_for, load_items
+from eval.calibration import agreement, fit_combination
+from eval.datasets import CALIBRATION, CLAIMS, corpus_for, load_calibration, load_items
 from eval.report import table, write_markdown
 from eval.runner import dump_results, load_answers, run_assistant, score, workspace_for_set
+from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
     from assistant.settings import Settings
-    from assistant.verifier import ProxyVerifier, Verifier
+    from assistant.verifier import Verifier
 
 
 # The regression sets join the unseen set's tune half in fitting the answer ranker: their questions are
@@ -26,38 +27,95 @@ if TYPE_CHECKING:
 FIT_ALSO = ("isw_report", "news_conflict")
 
 
-def verifier_summary(verifier: ProxyVerifier, cache_dir: Path) -> dict[str, Any]:
-    """The verifier's agreement with the calibration labels, cached per thresholds and fixture."""
-    key = hashlib.sha256((repr(verifier.thresholds) + CALIBRATION.read_text(encoding="utf-8")).encode()).hexdigest()[:16]
+def verifier_name(verifier: Verifier) -> str:
+    return {"ProxyVerifier": "proxy", "CrossEncoderVerifier": "cross-encoder", "LLMJudgeVerifier": "llm-judge"}.get(
+        type(verifier).__name__, type(verifier).__name__)
+
+
+def _verifier_key(verifier: Verifier) -> str:
+    """What a verifier's verdicts depend on: its kind and its weights or model."""
+    from assistant.verifier import ProxyVerifier
+
+    if isinstance(verifier, ProxyVerifier):
+        return repr(verifier.combination) + verifier.embedder.name
+    return verifier_name(verifier) + repr(getattr(verifier, "model_name", "")) + repr(getattr(verifier, "chat_model", ""))
+
+
+def verifier_summary(verifier: Verifier, cache_dir: Path, split: str = "test", path: Path = CLAIMS) -> dict[str, Any]:
+    """The verifier's agreement with one half of the labelled pairs, cached per verifier and labels file."""
+    key = hashlib.sha256((_verifier_key(verifier) + split + path.read_text(encoding="utf-8")).encode()).hexdigest()[:16]
     cache = cache_dir / f"verifier-agreement-{key}.json"
     if cache.is_file():
         return dict(json.loads(cache.read_text()))
-    result = {"name": "proxy", **agreement(verifier).as_dict()}
+    pairs = load_calibration(path, split=split if path == CLAIMS else None)
+    result = {"name": verifier_name(verifier), "set": f"{path.name}{':' + split if path == CLAIMS else ''}",
+              **agreement(verifier, pairs).as_dict()}
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(result))
     return result
 
 
+def calibration_text(halves: dict[str, dict[str, Any]]) -> str:
+    """The agreement of each half side by side, overall, per label and per kind."""
+    names = list(halves)
+    lines = [f"verifier: {halves[names[0]]['name']}", "", "| figure | " + " | ".join(names) + " |",
+             "| --- |" + " --- |" * len(names)]
+    for key, label in (("n", "pairs"), ("accuracy", "accuracy, 4-way labels"), ("kappa", "Cohen's kappa, 4-way"),
+                       ("binary_accuracy", "accuracy, supported vs rest"),
+                       ("supported_recall", "supported claims accepted (recall)"),
+                       ("false_acceptance", "unsupported claims accepted")):
+        lines.append(f"| {label} | " + " | ".join(str(halves[h][key]) for h in names) + " |")
+    for lab in ("supported", "partial", "unsupported", "contradicted"):
+        lines.append(f"| {lab}: recall / precision | " + " | ".join(
+            f"{halves[h]['by_label'][lab]['recall']:.3f} / {halves[h]['by_label'][lab]['precision']:.3f}" for h in names) + " |")
+    claim_halves = [h for h in names if "kinds" in halves[h] and h != "calibration.jsonl"]
+    lines += ["", "| kind | label | " + " | ".join(f"{h}: agreement | {h}: accepted" for h in claim_halves) + " |",
+              "| --- | --- |" + " --- | --- |" * len(claim_halves)]
+    for kind in sorted(halves[claim_halves[0]]["kinds"]) if claim_halves else []:
+        labels = ", ".join(sorted(halves[claim_halves[0]]["kinds"][kind]["labels"]))
+        cells = [f"{halves[h]['kinds'][kind]['agreement']:.3f} | {halves[h]['kinds'][kind]['accepted']:.3f}"
+                 if kind in halves[h]["kinds"] else "- | -" for h in claim_halves]
+        lines.append(f"| {kind} | {labels} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.build import make_embedder
-    from assistant.verifier import ProxyVerifier
+    from assistant.build import make_chat_model_from, make_embedder, make_verifier
 
     embedder = make_embedder(settings)
-    verifier = ProxyVerifier(embedder)
+    chat_model = make_chat_model_from(settings) if settings.verifier.kind == "llm-judge" else None
+    verifier = make_verifier(settings, embedder, chat_model)
     eval_home = settings.home / "eval"
     log = sys.stderr
 
     if args.calibration:
-        summary = verifier_summary(verifier, eval_home)
+        fit: dict[str, Any] = {}
         if args.fit:
-            fitted, in_sample, cv = fit_thresholds(verifier)
-            summary.update({"fitted_thresholds": fitted.__dict__, "fit_accuracy": in_sample, "cv_accuracy": cv})
-        _emit({"verifier": summary}, args, lambda: json.dumps(summary, indent=2))
+            from assistant.verifier import WEIGHTS, ProxyVerifier
+
+            if not isinstance(verifier, ProxyVerifier):
+                raise BriefingError("--fit re-fits the proxy verifier; BRIEFING_VERIFIER__KIND is "
+                                    f"{settings.verifier.kind}")
+            combination, cv = fit_combination(verifier, load_calibration(CLAIMS, split="tune"))
+            combination.save(WEIGHTS)
+            verifier.combination = combination
+            fit = {"weights": str(WEIGHTS), "cv_accuracy_tune": cv}
+            print(f"fitted on the tune half ({cv} 5-fold cross-validated accuracy); weights written to {WEIGHTS}",
+                  file=log)
+        if args.split:
+            halves = {args.split: verifier_summary(verifier, eval_home, args.split)}
+        else:  # the test half first: the tune half chose the weights; calibration.jsonl chose older thresholds
+            halves = {"test": verifier_summary(verifier, eval_home, "test"),
+                      "tune": verifier_summary(verifier, eval_home, "tune"),
+                      "calibration.jsonl": verifier_summary(verifier, eval_home, path=CALIBRATION)}
+        summary = {"name": verifier_name(verifier), "halves": halves, **fit}
+        _emit({"verifier": summary}, args, lambda: calibration_text(halves))
         return 0
 
     if args.fit_ranker:
         from assistant.ranker import DEFAULT_WEIGHTS
-        from eval.ranker_fit import collect, fit
+        from eval.ranker_fit import collect
+        from eval.ranker_fit import fit as fit_ranker
 
         # Candidates come from retrieval and the scorer alone: build without the weights being fitted.
         heuristic = settings.model_copy(update={"answer": settings.answer.model_copy(update={"ranker": "heuristic"})})
@@ -67,7 +125,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             items = [i for i in load_items(name) if i.split != "test"]  # the built-in sets have no halves
             questions += collect(_assistant_for(name, args, heuristic, embedder), items, k=args.k)
             fitted_on.append(f"{name} ({len(items)} questions{', tune half' if items and items[0].split else ''})")
-        weights, fit_summary = fit(questions)
+        weights, fit_summary = fit_ranker(questions)
         weights.fitted_on = "; ".join(fitted_on)
         weights.save(DEFAULT_WEIGHTS)
         _emit({"fitted": fit_summary, "fitted_on": weights.fitted_on}, args,

@@ -46,7 +46,7 @@ def table(metrics: dict[str, Any], verifier: dict[str, Any] | None = None) -> st
         rows.append(("verifier", str(verifier.get("name")), "", "a proxy for entailment, not an NLI model" if verifier.get("name") == "proxy" else ""))
         for key in ("accuracy", "kappa", "binary_accuracy", "cv_accuracy"):
             if key in verifier:
-                rows.append((f"verifier_{key}", format_value(verifier[key]), "", f"against {verifier.get('n')} hand-labelled pairs"))
+                rows.append((f"verifier_{key}", format_value(verifier[key]), "", f"against {verifier.get('n')} hand-labelled pairs ({verifier.get('set', 'labels')})"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -60,7 +60,8 @@ def write_markdown(result: EvalResult, path: Path, *, title: str, verifier: dict
     lines = [f"# {title}", "", "```", table(result.metrics, verifier), "```", ""]
     if verifier and verifier.get("name") == "proxy":
         lines += ["Verdicts come from the offline *proxy* verifier (lexical coverage, required numbers, dates and",
-                  "names, negation, embedding similarity), calibrated on hand-labelled pairs; it is not an NLI model.", ""]
+                  "names, clause-scoped negation and hedges, embedding similarity), combined by weights fitted on the",
+                  "tune half of the labelled claims; it is not an NLI model.", ""]
     lines += [f"![{name}]({p.name})" for name, p in figures.items()]
     lines += ["", "## Per question", ""]
     for q in result.questions:

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default unseen_qa) and write assistant/data/answer_ranker.json")
     src.add_argument("--calibrate-abstention", action="store_true",
                      help="sweep the extractive answerer's abstention threshold over the built-in sets")
-    p.add_argument("--fit", action="store_true", help="with --calibration: grid-search the proxy thresholds")
+    p.add_argument("--fit", action="store_true", help="with --calibration: re-fit the proxy's combination on the tune half of claims.jsonl and write its weights file")
     p.add_argument("--extra", type=Path, action="append", default=[], help="also ingest these files or folders (distractors)")
     p.add_argument("--extra-limit", type=int, default=None, help="ingest at most this many extra files")
     p.add_argument("--corpus", type=Path, default=None,
