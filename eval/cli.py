@@ -37,7 +37,10 @@ def _verifier_key(verifier: Verifier) -> str:
     from assistant.verifier import ProxyVerifier
 
     if isinstance(verifier, ProxyVerifier):
-        return repr(verifier.combination) + verifier.embedder.name
+        import assistant.verifier as code
+
+        # The code too: a change to a signal or rule changes the verdicts under the same weights.
+        return repr(verifier.combination) + verifier.embedder.name + Path(code.__file__).read_text(encoding="utf-8")
     return verifier_name(verifier) + repr(getattr(verifier, "model_name", "")) + repr(getattr(verifier, "chat_model", ""))
 
 

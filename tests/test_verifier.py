@@ -39,10 +39,7 @@ def test_supported_claims_are_supported(verifier, claim: str, passage: str) -> N
     [
         ("number", "Russia is deploying a peacekeeping force of 2,960 troops in Azerbaijan for five years.", PASSAGE),
         ("number", "Russia is deploying a peacekeeping force of 1,960 troops in Azerbaijan for ten years.", PASSAGE),
-        pytest.param("entity", "Turkey is deploying a peacekeeping force of 1,960 troops in Azerbaijan for five years.",
-                     PASSAGE, marks=pytest.mark.xfail(strict=True, reason=(
-                         "regression of the fitted combination: it weighs a swapped name lightly (entity_swap "
-                         "agreement 0.50 on tune, many of them role swaps) and accepts this one at 0.67"))),
+        ("entity", "Turkey is deploying a peacekeeping force of 1,960 troops in Azerbaijan for five years.", PASSAGE),
         ("date", "Armenia's military presence in Nagorno-Karabakh will end by January 1.", DEADLINE),
         ("negation", "The deal does not exclude Turkish peacekeeping troops.", EXCLUDES),
     ],
