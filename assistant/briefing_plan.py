@@ -65,6 +65,7 @@ class PlanWeights:
     lead_bonus: float = 0.1         # for a document's first sentence (half for its second): news leads carry the news
     clause_words: int = 38          # sentences longer than this are cut to the clause carrying the fact
     conflict_similarity: float = 0.65  # two sentences on the same point (for disagreements)
+    constraint_weight: float = 0.4  # times the share of the topic's dates, years and names its document holds
 
 
 @dataclass
@@ -176,8 +177,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     scorer.score(frame.question, evidence)
     share = Counter(c.doc_id for c in retrieved)
     position = _positions(evidence)
+    meets = constraint_share(topic, passages)
     for e in evidence:
         e.score += w.doc_weight * share[e.chunk.doc_id] / max(1, len(retrieved))
+        e.score += w.constraint_weight * meets.get(e.chunk.doc_id, 1.0)
         e.score += w.lead_bonus * {0: 1.0, 1: 0.5}.get(position[id(e)], 0.0)
     ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
     floor = ranked[0].score * w.relevance_floor
@@ -234,6 +237,38 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         budget -= cost + 1
     sections = _organise(frame, points, [bottom, *points])
     return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements])
+
+
+def topic_constraints(topic: str) -> set[str]:
+    """What a document must mention to be about the topic as asked: its day-and-month dates
+    ("November 9"), years and names, normalised."""
+    found = {_day_key(m) for m in _DAY_MONTH.finditer(topic)}
+    found |= set(re.findall(r"\b(?:19|20)\d{2}\b", topic))
+    return found | {f"name:{n}" for n in question_names(topic)}
+
+
+def constraint_share(topic: str, passages: Sequence[StoredChunk]) -> dict[str, float]:
+    """For each document, the share of the topic's constraints its passages mention (1.0 when the
+    topic has none). A briefing on the November 9 agreement should draw on reports that mention it."""
+    wanted = topic_constraints(topic)
+    if not wanted:
+        return {}
+    texts: dict[str, list[str]] = {}
+    for c in passages:
+        texts.setdefault(c.doc_id, []).append(f"{c.title} {c.text} {c.date or ''}")
+    out = {}
+    for doc_id, parts in texts.items():
+        text = " ".join(parts)
+        have = {_day_key(m) for m in _DAY_MONTH.finditer(text)} | set(re.findall(r"\b(?:19|20)\d{2}\b", text))
+        have |= {f"name:{s}" for s in _stems(text)}
+        out[doc_id] = len(wanted & have) / len(wanted)
+    return out
+
+
+def _day_key(m: re.Match[str]) -> str:
+    day = m.group(1) or m.group(4)
+    month = (m.group(2) or m.group(3)).lower()
+    return f"{month} {int(day)}"
 
 
 def _distinct(evidence: Iterable[Evidence]) -> list[Evidence]:
