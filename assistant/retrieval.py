@@ -73,7 +73,7 @@ class HybridRetriever:
         filters = filters or Filters()
         fetch = max(self.fetch_k, k)
         dense = self.store.query(self.embedder.embed([query])[0], fetch, filters.where())
-        self.lexical.ensure_fresh(self.store)
+        self.lexical.sync(self.store)  # one metadata read unless the store changed since the last question
         lexical = self.lexical.search(query, fetch, doc_ids=filters.doc_ids, since=date_int(filters.since),
                                       until=date_int(filters.until))
         fused: dict[str, float] = {}
