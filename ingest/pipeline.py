@@ -66,7 +66,15 @@ class IngestReport:
             f"{len(self.outcomes)} files: {self.count('added')} added, {self.count('updated')} updated, "
             f"{self.count('unchanged')} unchanged, {self.count('failed')} failed, {self.count('skipped')} skipped; "
             f"{self.chunks} chunks, {self.chars:,} characters in {self.seconds:.1f} s ({rate:,.0f} chars/s)"
+            + self.stages()
         )
+
+    def stages(self) -> str:
+        """Where the time went, per stage (parse and chunk overlap embed and write, so they need not add up)."""
+        if not self.timings:
+            return ""
+        names = [n for n in ("parse", "chunk", "embed", "write", "index") if n in self.timings]
+        return "; stages: " + ", ".join(f"{n} {self.timings[n]:.1f} s" for n in names)
 
 
 def document_id(data: bytes) -> str:
