@@ -50,7 +50,8 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     settings = settings or Settings()  # type: ignore[call-arg]
     embedder = embedder or make_embedder(settings)
     store = make_store(settings, embedder)
-    lexical = LexicalIndex(settings.home / "lexical" / (settings.collection_prefix or "default"))
+    name = settings.collection_prefix or "default"
+    lexical = LexicalIndex(settings.home / "lexical" / f"{name}.sqlite", legacy=settings.home / "lexical" / name)
     retriever: Retriever = (
         DenseRetriever(store, embedder) if settings.retrieval.mode == "dense"
         else HybridRetriever(store, embedder, lexical, fetch_k=settings.retrieval.fetch_k,

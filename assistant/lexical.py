@@ -1,17 +1,44 @@
-"""BM25 over the stored chunks (bm25s), persisted beside the store and rebuilt when the store changes."""
+"""BM25 over the stored chunks, kept beside each app process in SQLite FTS5 and updated per document.
+
+The index lives in one SQLite file under the process's own BRIEFING_HOME. It records the store
+generation it last caught up with; when the store's generation differs (another process, or this
+one, ingested or removed something), :meth:`LexicalIndex.sync` compares the documents it holds with
+the store's and indexes or forgets only the documents that differ. Adding one document therefore
+touches that document's postings only, where the bm25s index it replaces was rebuilt from every
+chunk (45 s on 225,000 chunks).
+
+Chunks are tokenised by :func:`assistant.text.terms` before they reach FTS5 and stored as
+space-separated stems; FTS5's ``ascii`` tokeniser with ``'`` and ``.`` as token characters splits
+them back exactly (``o'brien``, ``1.5``, ``café`` stay whole), so the terms are the ones the rest of
+the assistant uses. Ranking is FTS5's ``bm25()`` (k1 1.2, b 0.75).
+"""
 
 from __future__ import annotations
 
-import json
+import logging
 import shutil
+import sqlite3
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-
-import numpy as np
 
 from assistant.text import terms
 from ingest.store import ChunkStore, StoredChunk, date_int
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(doc_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS chunks(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL,
+                                  date INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body, tokenize="ascii tokenchars '''.'");
+"""
+# Documents fetched from the store per round trip while catching up: bounds memory on a first sync
+# of a large store (the bm25s rebuild held every chunk's tokens at once: 2.04 GB peak at 225k chunks).
+_DOCS_PER_FETCH = 200
 
 
 def tokenize(text: str) -> list[str]:
@@ -20,76 +47,119 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index of every chunk; ``signature`` (the chunk count) tells when it is stale."""
+    """A BM25 index of every chunk in the store, caught up per document from the store's generation."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self._lock = threading.Lock()
-        self._bm25: object | None = None
-        self.ids: list[str] = []
-        self.doc_ids: np.ndarray = np.array([], dtype=object)
-        self.dates: np.ndarray = np.array([], dtype=np.int64)
-        self.signature: int = -1
+    def __init__(self, path: Path, *, legacy: Path | None = None) -> None:
+        """``path`` is the SQLite file; ``legacy`` the bm25s folder of an index written before this one
+        (removed once the new index has caught up with the store)."""
+        self.path = path
+        self.legacy = legacy
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self._readers = threading.local()  # a connection per thread for searches: WAL lets them run side by side
 
-    def build(self, chunks: Iterable[StoredChunk]) -> None:
-        import bm25s
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # One connection shared by the app's worker threads, serialised by self._lock; WAL and a
+            # busy timeout let a second process on the same home (an ingest beside `serve`) wait its turn.
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=60)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            self._db = db
+        return self._db
 
-        ids: list[str] = []
-        doc_ids: list[str] = []
-        dates: list[int] = []
-        corpus: list[list[str]] = []
-        for chunk in chunks:
-            ids.append(chunk.id)
-            doc_ids.append(chunk.doc_id)
-            dates.append(date_int(chunk.date) or 0)
-            corpus.append(tokenize(f"{chunk.title}\n{chunk.text}") or ["\u2205"])
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        bm25 = None
-        if corpus:
-            bm25 = bm25s.BM25()
-            bm25.index(corpus, show_progress=False)
-            bm25.save(str(tmp / "bm25"), show_progress=False)
-        (tmp / "chunks.json").write_text(json.dumps({"ids": ids, "doc_ids": doc_ids, "dates": dates}))
-        # Swap the finished index in whole, so a reader never sees half of one.
-        old = self.directory.with_name(self.directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.directory.exists():
-            self.directory.rename(old)
-        tmp.rename(self.directory)
-        shutil.rmtree(old, ignore_errors=True)
+    def _reader(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._readers, "db", None)
+        if db is None:
+            self._conn()  # creates the file and schema
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
+            self._readers.db = db
+        return db
+
+    def close(self) -> None:
         with self._lock:
-            self._set(bm25, ids, doc_ids, dates)
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+        reader = getattr(self._readers, "db", None)
+        if reader is not None:
+            reader.close()
+            self._readers.db = None
 
-    def _set(self, bm25: object | None, ids: list[str], doc_ids: list[str], dates: list[int]) -> None:
-        self._bm25 = bm25
-        self.ids = ids
-        self.doc_ids = np.array(doc_ids, dtype=object)
-        self.dates = np.array(dates, dtype=np.int64)
-        self.signature = len(ids)
-
-    def load(self) -> bool:
-        """Load the saved index; False when there is none."""
-        meta = self.directory / "chunks.json"
-        if not meta.is_file():
-            return False
-        import bm25s
-
-        data = json.loads(meta.read_text())
-        bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if data["ids"] else None
+    @property
+    def generation(self) -> str | None:
+        """The store generation this index has caught up with; None before its first sync."""
         with self._lock:
-            self._set(bm25, data["ids"], data["doc_ids"], data["dates"])
-        return True
+            row = self._conn().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else None
 
-    def ensure_fresh(self, store: ChunkStore) -> None:
-        """Load, or rebuild from the store, when the index does not match the store's chunk count."""
-        count = store.count()
-        if self.signature == count:
+    def sync(self, store: ChunkStore) -> None:
+        """Catch up with the store: index the documents it gained and forget the ones it lost since the
+        last sync. One metadata read when nothing changed."""
+        current = store.generation()
+        if current == self.generation:
             return
-        if self.load() and self.signature == count:
+        with self._lock:
+            db = self._conn()
+            first = self.generation is None
+            if first and self.legacy is not None and self.legacy.exists():
+                log.warning("lexical index: moving the full-rebuild BM25 index in %s to the incremental index in %s "
+                            "(one-off: indexing every stored document)", self.legacy, self.path)
+            started = time.perf_counter()
+            # Read the generation before the document list: a write landing in between leaves the
+            # index marked older than it is, and the next question catches up again.
+            current = store.generation()
+            stored = set(store.document_ids())
+            held = {row[0] for row in db.execute("SELECT doc_id FROM docs")}
+            gone = sorted(held - stored)
+            new = sorted(stored - held)
+            self._forget(gone)
+            for start in range(0, len(new), _DOCS_PER_FETCH):
+                part = new[start:start + _DOCS_PER_FETCH]
+                self._add(part, store.chunks_of(part))
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (current,))
+            if first and self.legacy is not None and self.legacy.exists():
+                shutil.rmtree(self.legacy, ignore_errors=True)
+                log.warning("lexical index: %d documents indexed in %.1f s; removed %s", len(new),
+                            time.perf_counter() - started, self.legacy)
+
+    def _add(self, doc_ids: Sequence[str], chunks: Iterable[StoredChunk]) -> None:
+        """Index these documents' chunks; one transaction, so a document is indexed whole or not at all."""
+        rows = [(c.id, c.doc_id, date_int(c.date) or 0, " ".join(tokenize(f"{c.title}\n{c.text}"))) for c in chunks]
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for chunk_id, doc_id, date, body in rows:
+                cursor = db.execute("INSERT OR IGNORE INTO chunks(id, doc_id, date) VALUES (?, ?, ?)",
+                                    (chunk_id, doc_id, date))
+                if cursor.rowcount:
+                    db.execute("INSERT INTO fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, body))
+            db.executemany("INSERT OR IGNORE INTO docs(doc_id) VALUES (?)", [(d,) for d in doc_ids])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _forget(self, doc_ids: Sequence[str]) -> None:
+        if not doc_ids:
             return
-        self.build(store.iter_chunks())
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id in doc_ids:
+                db.execute("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)", (doc_id,))
+                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def has_term(self, term: str) -> bool:
         """Whether any chunk holds ``term`` (a stem, as :func:`tokenize` makes them)."""
@@ -99,27 +169,32 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, *, doc_ids: Iterable[str] = (), since: int | None = None,
                until: int | None = None) -> list[tuple[str, float]]:
-        """Chunk ids and BM25 scores, best first, after the document and date filters."""
-        with self._lock:
-            bm25 = self._bm25
-            if bm25 is None or not self.ids:
-                return []
-            vocab = bm25.vocab_dict  # type: ignore[attr-defined]
-            tokens = [t for t in tokenize(query) if t in vocab]
-            if not tokens:
-                return []
-            mask = np.ones(len(self.ids), dtype=np.float32)
-            wanted = set(doc_ids)
+        """Chunk ids and BM25 scores (higher is better), best first, after the document and date filters."""
+        tokens = tokenize(query)
+        if not tokens or k <= 0:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+        wanted = list(dict.fromkeys(doc_ids))
+        params: list[object] = [match]
+        if not wanted and since is None and until is None:
+            # Unfiltered, FTS5 ranks alone and only the k winners are joined to their ids: joining every
+            # match first cost 30% more (p50 31 -> 22 ms on 231,000 chunks).
+            sql = ("SELECT c.id, r.s FROM (SELECT rowid, bm25(fts) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?)"
+                   " AS r JOIN chunks c ON c.rowid = r.rowid ORDER BY r.s")
+            params.append(k)
+        else:
+            sql = "SELECT c.id, bm25(fts) AS s FROM fts JOIN chunks c ON c.rowid = fts.rowid WHERE fts MATCH ?"
             if wanted:
-                mask *= np.isin(self.doc_ids, list(wanted)).astype(np.float32)
+                sql += f" AND c.doc_id IN ({','.join('?' * len(wanted))})"
+                params += wanted
             if since is not None:
-                mask *= (self.dates >= since).astype(np.float32)
+                sql += " AND c.date >= ?"
+                params.append(since)
             if until is not None:
-                mask *= ((self.dates <= until) & (self.dates > 0)).astype(np.float32)
-            scores = bm25.get_scores(tokens) * mask  # type: ignore[attr-defined]
-            k = min(k, int(np.count_nonzero(scores)))
-            if k <= 0:
-                return []
-            top = np.argpartition(-scores, k - 1)[:k]
-            top = top[np.argsort(-scores[top])]
-            return [(self.ids[i], float(scores[i])) for i in top]
+                sql += " AND c.date <= ? AND c.date > 0"
+                params.append(until)
+            sql += " ORDER BY s LIMIT ?"
+            params.append(k)
+        rows = self._reader().execute(sql, params).fetchall()
+        # FTS5's bm25() is negative, lower is better; a score of ~0 means only very common terms matched.
+        return [(chunk_id, -float(score)) for chunk_id, score in rows if score < 0]

@@ -1,13 +1,15 @@
 """The corpus: the documents of one store, and the only object that changes them.
 
-It ingests and removes under the store's write lock and keeps the indexes derived from the
-chunks (the lexical index) in step after every change. Answering never goes through it: the
+It ingests and removes under the store's write lock and brings the indexes derived from the
+chunks (the lexical index) up to date after every change; the store's generation marker tells every
+other process's indexes to catch up on their next question. Answering never goes through it: the
 assistant only reads the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -15,14 +17,14 @@ from ingest.embeddings import Embedder
 from ingest.ledger import Ledger
 from ingest.pipeline import Ingestor, IngestReport, Progress, write_lock
 from ingest.sandbox import ParseLimits
-from ingest.store import ChunkStore, DocumentRecord, StoredChunk
+from ingest.store import ChunkStore, DocumentRecord
 
 
 class ChunkIndex(Protocol):
     """An index derived from every stored chunk (the lexical index is one)."""
 
-    def build(self, chunks: Iterable[StoredChunk]) -> None:
-        """Rebuild from ``chunks``, which are all the chunks of the store."""
+    def sync(self, store: ChunkStore) -> None:
+        """Catch up with ``store``: index the documents added and forget those removed since the last sync."""
         ...
 
 
@@ -44,12 +46,19 @@ class Corpus:
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Add or update files and folders (recursively); each bad file fails alone."""
         with write_lock(self.home):
-            return self._ingestor().ingest(paths, progress)
+            report = self._ingestor().ingest(paths, progress)
+            started = time.perf_counter()
+            self._sync_indexes()
+            report.timings["index"] = time.perf_counter() - started
+            report.seconds += report.timings["index"]
+            return report
 
     def remove(self, ref: str) -> tuple[str, int]:
         """Remove one document by id, id prefix or source path; returns (doc_id, chunks removed)."""
         with write_lock(self.home):
-            return self._ingestor().remove(ref)
+            removed = self._ingestor().remove(ref)
+            self._sync_indexes()
+            return removed
 
     def documents(self) -> list[DocumentRecord]:
         return self.store.list_documents()
@@ -59,8 +68,8 @@ class Corpus:
 
     def _ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder, self.ledger, max_tokens=self.max_tokens,
-                        on_written=self._rebuild_indexes, limits=self.limits, batch_chunks=self.batch_chunks)
+                        limits=self.limits, batch_chunks=self.batch_chunks)
 
-    def _rebuild_indexes(self) -> None:
+    def _sync_indexes(self) -> None:
         for index in self.indexes:
-            index.build(self.store.iter_chunks())
+            index.sync(self.store)

@@ -41,6 +41,9 @@ class FileOutcome:
 class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    # Seconds per stage: parse and chunk (tokenise) run in the parser thread, overlapped with embed
+    # and write in the main thread; index is the derived indexes' update (set by the Corpus).
+    timings: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -63,7 +66,15 @@ class IngestReport:
             f"{len(self.outcomes)} files: {self.count('added')} added, {self.count('updated')} updated, "
             f"{self.count('unchanged')} unchanged, {self.count('failed')} failed, {self.count('skipped')} skipped; "
             f"{self.chunks} chunks, {self.chars:,} characters in {self.seconds:.1f} s ({rate:,.0f} chars/s)"
+            + self.stages()
         )
+
+    def stages(self) -> str:
+        """Where the time went, per stage (parse and chunk overlap embed and write, so they need not add up)."""
+        if not self.timings:
+            return ""
+        names = [n for n in ("parse", "chunk", "embed", "write", "index") if n in self.timings]
+        return "; stages: " + ", ".join(f"{n} {self.timings[n]:.1f} s" for n in names)
 
 
 def document_id(data: bytes) -> str:
@@ -140,6 +151,7 @@ class Ingestor:
         self.limits = limits or ParseLimits()
         self.batch_chunks = batch_chunks
         self._vector_cache: dict[str, np.ndarray] = {}
+        self._timings: collections.defaultdict[str, float] = collections.defaultdict(float)
 
     def recover(self) -> int:
         """Undo the store writes of files whose ingest was interrupted; returns how many."""
@@ -153,6 +165,7 @@ class Ingestor:
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
+        self._timings = collections.defaultdict(float)
         self.recover()
         files = list(discover(paths))
         work: collections.deque[_Work] = collections.deque()
@@ -201,6 +214,7 @@ class Ingestor:
         if any(o.status in ("added", "updated") for o in report.outcomes) and self.on_written:
             self.on_written()
         report.seconds = time.perf_counter() - started
+        report.timings = {k: round(v, 3) for k, v in self._timings.items()}
         return report
 
     def _triage(self, path: Path) -> FileOutcome | _Work:
@@ -233,8 +247,12 @@ class Ingestor:
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() != item.sha:
                 raise DocumentError(f"{path}: changed while being ingested; run the ingest again")
+            t0 = time.perf_counter()
             item.doc = parser.parse(path, data)
+            t1 = time.perf_counter()
             item.chunks = chunk_document(item.doc, item.doc_id, self.embedder.count_tokens, max_tokens=self.max_tokens)
+            self._timings["parse"] += t1 - t0
+            self._timings["chunk"] += time.perf_counter() - t1
             if not item.chunks:
                 raise DocumentError(f"{path}: no text to index")
             return item
@@ -266,7 +284,10 @@ class Ingestor:
                 outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
         if not fresh:
             return outcomes
+        t0 = time.perf_counter()
         vectors = self._embed([c.text for item in fresh for c in item.chunks])
+        self._timings["embed"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
         writes = []
         offset = 0
         for item in fresh:
@@ -285,6 +306,7 @@ class Ingestor:
         for item in fresh:
             self._drop_previous(item.previous, item.doc_id)
         self.ledger.record_many([(i.key, i.sha, i.doc_id, "done", len(i.chunks)) for i in fresh])
+        self._timings["write"] += time.perf_counter() - t0
         for item in fresh:
             assert item.doc is not None
             status = "updated" if item.previous and item.previous.status == "done" else "added"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,6 +23,10 @@ from ingest.errors import ModelMismatchError, StoreError
 CHUNKS = "briefing_chunks"
 DOCUMENTS = "briefing_documents"
 SCHEMA_VERSION = 1
+# The chunks collection's metadata keys for the store's generation: a counter bumped by every write
+# and removal, and a random tag so that two writers bumping from the same count still differ.
+GENERATION = "generation"
+GENERATION_TAG = "generation_tag"
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class ChunkStore:
         self.url = url
         self.client = client
         self.model = model
+        self._chunks_name = prefix + CHUNKS
         self.dimension = dimension
         meta = {"embedding_model": model, "embedding_dimension": dimension, "schema_version": SCHEMA_VERSION}
         try:
@@ -221,6 +227,7 @@ class ChunkStore:
             part = records[start:start + self._batch]
             self.documents.upsert(ids=[r[0] for r in part], embeddings=[[1.0]] * len(part),
                                   documents=[r[1] for r in part], metadatas=[r[2] for r in part])
+        self.bump_generation()
 
     @_server_errors
     def existing_documents(self, doc_ids: Sequence[str]) -> set[str]:
@@ -237,7 +244,27 @@ class ChunkStore:
         for batch in _batches(ids, self._batch):
             self.chunks.delete(ids=batch)
         self.documents.delete(ids=[doc_id])
+        self.bump_generation()
         return len(ids)
+
+    @_server_errors
+    def bump_generation(self) -> str:
+        """Mark the store as changed, for every process that keeps an index derived from it."""
+        meta = dict(self.client.get_collection(self._chunks_name, embedding_function=None).metadata or {})
+        meta[GENERATION] = int(meta.get(GENERATION, 0)) + 1
+        meta[GENERATION_TAG] = uuid.uuid4().hex[:12]
+        # modify() replaces the whole metadata, so the model and schema keys go back in with it.
+        self.chunks.modify(metadata=meta)
+        return _generation(meta)
+
+    @_server_errors
+    def generation(self) -> str:
+        """The store's current generation; it changes with every write and removal, by any process.
+
+        Read fresh from the collection's metadata: 0.7 ms embedded, where ``count()`` took ~16 ms on
+        225,000 chunks. A store written before generations existed reads as ``"0"``."""
+        meta = self.client.get_collection(self._chunks_name, embedding_function=None).metadata or {}
+        return _generation(meta)
 
     # reading
 
@@ -272,12 +299,23 @@ class ChunkStore:
 
     @_server_errors
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
+        if not ids:  # Chroma refuses a get by an empty list of ids
+            return []
         got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
         by_id = {
             i: _stored_chunk(i, d, m, 0.0)
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
         return [by_id[i] for i in ids if i in by_id]
+
+    @_server_errors
+    def chunks_of(self, doc_ids: Sequence[str]) -> list[StoredChunk]:
+        """Every chunk of these documents (text and metadata, no vectors)."""
+        if not doc_ids:
+            return []
+        where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+        got = self.chunks.get(where=where, include=["documents", "metadatas"])
+        return [_stored_chunk(i, d, m, 0.0) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
     def iter_chunks(self, batch: int = 5000) -> Iterator[StoredChunk]:
         """Every chunk (text and metadata, no vectors), for building the lexical index."""
@@ -305,6 +343,10 @@ class ChunkStore:
                 got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
             )
         ]
+
+
+def _generation(meta: dict[str, Any]) -> str:
+    return f"{int(meta.get(GENERATION, 0))}" + (f"-{meta[GENERATION_TAG]}" if meta.get(GENERATION_TAG) else "")
 
 
 def _batches(items: Sequence[Any] | range, size: int) -> Iterator[list[Any]]:

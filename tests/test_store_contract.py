@@ -227,6 +227,37 @@ class TestStoreContract:
         other = ChunkStore(client, model="another-model", dimension=128, prefix=fresh_prefix())
         assert other.count() == 0  # another prefix is another store
 
+    def test_generation_changes_with_every_write_and_removal(self, client: Any, store: ChunkStore, prefix: str,
+                                                             tmp_path: Path) -> None:
+        """What other processes' lexical indexes watch: any write or removal, by any ChunkStore on the store."""
+        other = ChunkStore(client, model=EMB.name, dimension=EMB.dimension, prefix=prefix)  # another process's view
+        seen = [store.generation()]
+        assert seen[0] == "0" == other.generation()  # a store that was never written (or written before markers)
+        doc_id, doc, chunks, vectors = make_document(tmp_path, "Hadrut", "2020-10-20")
+        store.write_document(doc_id, doc, chunks, vectors)
+        seen.append(other.generation())
+        store.write_document(doc_id, doc, chunks, vectors)  # an upsert of the same document still counts
+        seen.append(other.generation())
+        assert store.generation() == seen[-1]
+        store.write_documents([])  # nothing written, nothing to catch up with
+        assert other.generation() == seen[-1]
+        store.delete_document(doc_id)
+        seen.append(other.generation())
+        assert len(set(seen)) == 4 and [g.split("-")[0] for g in seen] == ["0", "1", "2", "3"]
+        # The marker lives beside the model's name, which must survive every bump.
+        with pytest.raises(ModelMismatchError):
+            ChunkStore(client, model=EMB.name, dimension=128, prefix=prefix)
+        assert ChunkStore(client, model=EMB.name, dimension=EMB.dimension, prefix=prefix).generation() == seen[-1]
+
+    def test_chunks_of_documents(self, store: ChunkStore, tmp_path: Path) -> None:
+        first, _, chunks_a = write(store, tmp_path, "Gubadli", "2020-10-25")
+        second, _, chunks_b = write(store, tmp_path, "Jabrayil", "2020-10-04")
+        assert {c.id for c in store.chunks_of([first])} == {c.id for c in chunks_a}
+        both = store.chunks_of([first, second, "0" * 20])
+        assert sorted(c.id for c in both) == sorted(c.id for c in chunks_a + chunks_b)
+        assert all(c.text and c.title == "Ceasefire Monitoring Report" for c in both)
+        assert store.chunks_of([]) == []
+
     def test_iter_chunks_pages_past_the_batch_size(self, store: ChunkStore, tmp_path: Path) -> None:
         store._batch = 4  # also make writes and deletes go in several batches
         extra = "\n\n".join(

@@ -12,6 +12,7 @@ import argparse
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 
 def main() -> None:
@@ -31,6 +32,11 @@ def main() -> None:
     p50, p95 = timings[len(timings) // 2], timings[int(0.95 * (len(timings) - 1))]
     print(f"store: {docs} documents, {assistant.store.count()} chunks")
     print(f"warm ask ({len(timings)} questions): p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms")
+    print(per_call("store.generation() (checked per question)", lambda _: assistant.store.generation(), questions))
+    print(per_call("store.count() (what it replaced)", lambda _: assistant.store.count(), questions))
+    lexical = getattr(assistant.retriever, "lexical", None)
+    if lexical is not None:
+        print(per_call("lexical search, 30 hits", lambda q: lexical.search(q, 30), questions))
     cold = []
     for _ in range(args.cold):
         started = time.perf_counter()
@@ -38,6 +44,16 @@ def main() -> None:
         cold.append(time.perf_counter() - started)
     if cold:
         print(f"cold `briefing ask` (new process, store ready): {min(cold):.2f} s best, {max(cold):.2f} s worst")
+
+
+def per_call(what: str, call: Callable[[str], object], questions: list[str]) -> str:
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        call(question)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return f"{what}: p50 {times[len(times) // 2]:.2f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms"
 
 
 if __name__ == "__main__":

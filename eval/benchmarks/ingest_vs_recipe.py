@@ -89,8 +89,9 @@ def run_project(files: list[Path], workdir: Path, k: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     chars = sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in files)
     recall, latency = recall_at_k(lambda q, n: [c.text for c in assistant.retriever.retrieve(q, n)], k)
+    per_1000 = {k: round(v * 1000 / max(1, len(files)), 2) for k, v in report.timings.items()}
     return {"chars": chars, "chunks": report.chunks, "seconds": seconds, "recall": recall, "search_ms": latency,
-            "failed": report.count("failed")}
+            "failed": report.count("failed"), "stages_per_1000_docs": per_1000}
 
 
 def child(side: str, file_list: Path, workdir: Path, k: int) -> None:
@@ -146,6 +147,9 @@ def main() -> None:
         print(f"{side:10} {r['chars'] / r['seconds']:>10,.0f} {r['chunks']:>8} {r['chunks'] / r['seconds']:>9.1f} "
               f"{r['seconds']:>8.1f} {r['peak_rss_mb']:>8} {r['helper_peak_rss_mb']:>8} {r['recall']:>7.3f} "
               f"{r['search_ms']:>10.1f}")
+    stages = results["project"]["stages_per_1000_docs"]
+    print("project, seconds per 1,000 documents by stage (parse and chunk run beside embed and write): "
+          + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     ratio = (results["project"]["chars"] / results["project"]["seconds"]) / (results["recipe"]["chars"] / results["recipe"]["seconds"])
     print(f"ingest speed ratio (project / recipe, characters per second): {ratio:.2f}x")
     print(json.dumps({"ratio": round(ratio, 3), **{f"{s}_{k}": v for s, r in results.items() for k, v in r.items()}}))
