@@ -163,9 +163,9 @@ class LexicalIndex:
 
     def has_term(self, term: str) -> bool:
         """Whether any chunk holds ``term`` (a stem, as :func:`tokenize` makes them)."""
-        with self._lock:
-            bm25 = self._bm25
-            return bm25 is not None and term in bm25.vocab_dict  # type: ignore[attr-defined]
+        row = self._reader().execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1",
+                                     ['"' + term.replace('"', '""') + '"']).fetchone()
+        return row is not None
 
     def search(self, query: str, k: int, *, doc_ids: Iterable[str] = (), since: int | None = None,
                until: int | None = None) -> list[tuple[str, float]]:

@@ -157,3 +157,14 @@ def test_an_index_from_an_earlier_version_is_replaced_on_first_open(tmp_path: Pa
     assert chunks and "ammunition depot" in chunks[0].text
     assert not legacy.exists() and len(lexical_of(again)) == again.assistant.store.count()
     assert any("incremental index" in r.getMessage() for r in caplog.records)
+
+
+def test_has_term_knows_the_corpus_vocabulary(workspace: Any, tmp_path: Path) -> None:
+    from assistant.lexical import tokenize
+
+    workspace.corpus.ingest([write_article(tmp_path / "docs", "a", "Ankara",
+                                           "Erdogan miscalculated Putin's willingness to sacrifice an ally.")])
+    index = lexical_of(workspace)
+    index.sync(workspace.assistant.store)
+    assert index.has_term(tokenize("Erdogan")[0]) and index.has_term(tokenize("sacrifice")[0])
+    assert not index.has_term(tokenize("Iran")[0])
