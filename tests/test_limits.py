@@ -236,3 +236,22 @@ def test_one_client_cannot_fill_the_queue(tmp_path: Path, monkeypatch: pytest.Mo
     finally:
         gate.set()
         app.close()
+
+
+@pytest.mark.server
+def test_session_state_is_bounded(tmp_path: Path) -> None:
+    """API calls open a session each and never close it: the server keeps at most `sessions` of them."""
+    workspace = _workspace(tmp_path / "home", sessions=10)
+    assert workspace.corpus.ingest([SAMPLE]).count("added") == 1
+    app, url = _serve(workspace)
+    try:
+        ask = f"{url}gradio_api/call/ask"
+        for i in range(15):
+            status, _, body = _post(ask, json.dumps({"data": [f"Who controls the agreement? ({i})", []]}).encode(),
+                                    "application/json", "10.7.7.7")
+            assert status == 200
+            with OPENER.open(f"{ask}/{body['event_id']}", timeout=60) as response:
+                assert "event: complete" in response.read().decode()
+        assert 10 <= len(app.state_holder.session_data) <= 11  # the LRU evicts after storing the 11th
+    finally:
+        app.close()
