@@ -84,8 +84,8 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
         "share": False,
         "show_error": False,
         "ssr_mode": False,
-        # Gradio keeps a copy of every component's config per session (~0.14 MB of RSS each) for 10,000
-        # sessions by default, and API sessions never close: 1,000 API questions grew the server by 220 MB.
+        # Gradio keeps a copy of every component's config per session (~0.13 MB of RSS each) for 10,000
+        # sessions by default, and API sessions never close: 1,000 API questions grew the server by 230 MB, still rising.
         "state_session_capacity": server.sessions,
         # Gradio's login page says "Incorrect Credentials" for any refusal, a 429 too: say why here.
         "auth_message": (f"After {server.login_free_attempts} failed logins each further attempt waits longer "
