@@ -96,6 +96,11 @@ class ServerSettings(BaseModel):
     temp_max_age_s: int = Field(86400, ge=60, description="Uploads and exported briefings older than this are deleted (checked hourly).")
     queue_size: int = Field(64, description="Most requests waiting in the queue before new ones are refused.")
     concurrency: int = Field(4, description="Requests served at once per event.")
+    sessions: int = Field(500, ge=10, description="Most sessions whose state the server keeps (about 0.13 MB each); the least recently used go first.")
+    per_client_queue: int = Field(4, ge=1, description="Most requests one client address may have waiting or running.")
+    login_free_attempts: int = Field(5, ge=0, description="Failed logins (per user and per address) before backoff starts.")
+    login_backoff_max_s: float = Field(300.0, ge=1, description="Longest wait between login attempts under backoff (1 s, 2 s, 4 s... up to this).")
+    login_forget_s: float = Field(900.0, gt=0, description="Failed logins are forgotten after this long without one.")
 
 
 class Settings(BaseSettings):

@@ -63,12 +63,19 @@ _USER_ERRORS = (BriefingError, ValueError)
 def launch_options(workspace: Workspace) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` that the app needs: theme with system fonts (no remote font host),
     CSS, the footnote click handler, a block on the data directory for the file route, and the guards
-    of ``ui.guards`` in front of every route."""
+    of ``ui.guards`` and limits of ``ui.limits`` (per-client queue; login backoff when auth is set) in
+    front of every route."""
     import gradio as gr
     from starlette.middleware import Middleware
 
     from ui.guards import CapUploadRequests, RefuseRemoteFiles
+    from ui.limits import LimitLogins, LimitQueuePerClient, LoginLimiter
 
+    server = workspace.settings.server
+    limits = [Middleware(LimitQueuePerClient, per_client=server.per_client_queue)]
+    if server.auth:
+        limits.append(Middleware(LimitLogins, limiter=LoginLimiter(
+            free=server.login_free_attempts, max_s=server.login_backoff_max_s, forget_s=server.login_forget_s)))
     return {
         "theme": gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
         "css": CSS,
@@ -77,9 +84,16 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
         "share": False,
         "show_error": False,
         "ssr_mode": False,
+        # Gradio keeps a copy of every component's config per session (~0.13 MB of RSS each) for 10,000
+        # sessions by default, and API sessions never close: 1,000 API questions grew the server by 230 MB, still rising.
+        "state_session_capacity": server.sessions,
+        # Gradio's login page says "Incorrect Credentials" for any refusal, a 429 too: say why here.
+        "auth_message": (f"After {server.login_free_attempts} failed logins each further attempt waits longer "
+                         f"(1 s, 2 s, 4 s… up to {server.login_backoff_max_s:.0f} s).") if server.auth else None,
         "app_kwargs": {"middleware": [
             Middleware(RefuseRemoteFiles),
             Middleware(CapUploadRequests, max_bytes=workspace.settings.server.max_upload_mb * 1_000_000),
+            *limits,
         ]},
     }
 
