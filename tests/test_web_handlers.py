@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,9 @@ def test_upload_adds_good_files_and_names_the_bad_one(writable_app: BriefingApp,
     before = len(writable_app.documents_table())
     table, status, *_ = writable_app.add_files([str(good), str(bad)])
     assert len(table) == before + 1 and any(row[0] == "Field note" for row in table)
-    assert "broken.pdf" in status and "Not added" in status
+    assert re.match(r"Added 1 document \(\d+ passages?\)\. 1 file could not be read: broken\.pdf, malformed PDF", status)
+    assert str(tmp_path) not in status  # the upload's temporary folder is not shown
+    assert writable_app.add_files([str(good)])[1] == "1 file was already in the collection, unchanged."
     new_id = next(row[3] for row in table if row[0] == "Field note")
     table, status, *_ = writable_app.remove_document(new_id)
     assert len(table) == before and status.startswith("Removed *Field note*")
@@ -159,6 +162,8 @@ def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
     abstained = Answer(question="q", answer="The reports in the corpus do not answer this.", abstained=True,
                        abstain_reason="no document in the corpus mentions iran")
     assert "*Why: No document in the corpus mentions iran.*" in chat_markdown(abstained, scope="t1")
+    asked = abstained.model_copy(update={"question": "What did Iran say?"})
+    assert "*Why: No document in the corpus mentions Iran.*" in chat_markdown(asked, scope="t1")
 
 
 def test_oversized_question_and_topic_get_a_clear_error(app: BriefingApp) -> None:
@@ -203,3 +208,36 @@ def test_briefing_page_shows_its_sources_once(app: BriefingApp) -> None:
     assert 'id="cite-brief-1"' in panel
     api_markdown, _ = app.brief("Russia's role in ending the war")
     assert "**Sources**" in api_markdown, "the API has no panel, so its markdown lists them"
+
+
+def test_sources_are_listed_once_grouped_under_their_document(app: BriefingApp) -> None:
+    history, _, _, groups = _last(app.chat_events(QUESTION, [], [], []))
+    reply = history[-1]["content"]
+    assert "cite-link" in reply and "Sources" not in reply and "---" not in reply  # no list under the answer
+    panel = groups[0]["html"]
+    doc_ids = {c for c in re.findall(r'data-doc="([^"]+)"', panel)}
+    assert panel.count('class="doc-sources"') == len(doc_ids) >= 1  # one heading per document
+    title = "Russian President Putin Wins Upset Victory in Nagorno-Karabakh"
+    assert panel.count(title) == 1
+    assert re.findall(r'id="cite-t1-(\d+)"', panel) == [str(n) for n in range(1, len(re.findall("cite-t1-", panel)) + 1)]
+
+
+def test_a_passage_shows_list_items_and_the_reports_footnotes_as_markup(app: BriefingApp) -> None:
+    _, _, _, groups = _last(app.chat_events(QUESTION, [], [], []))
+    panel = groups[0]["html"]
+    assert "1,960 troops" in panel
+    assert "- (3)" not in panel and "\u00b3" not in panel  # no raw bullet or superscript character
+    assert '<li value="3"><mark>Russia secured' in panel
+    assert '<sup class="fn"><a href="https://function.mil.ru/' in panel  # the footnote links to the report's source
+
+
+def test_a_section_that_repeats_the_title_is_not_shown_again() -> None:
+    from assistant.answers import Citation
+    from ui.render import passage_html
+
+    cite = Citation(marker=1, doc_id="d", title="Clashes erupt", source="s", date="2020-09-30", section="Clashes erupt",
+                    text="Shelling resumed.", start=0, end=17)
+    html = passage_html(cite, None, scope="t1", collapsed=True)
+    assert html.count("Clashes erupt") == 1 and "2020-09-30" in html
+    other = cite.model_copy(update={"section": "Casualties"})
+    assert "2020-09-30, Casualties" in passage_html(other, None, scope="t1", collapsed=True)

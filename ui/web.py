@@ -23,8 +23,9 @@ from ui.render import (
     EMPTY_PANEL,
     briefing_display,
     chat_markdown,
+    citations_html,
     escape_markdown,
-    passage_html,
+    ingest_summary,
     sources_panel_html,
     streaming_markdown,
 )
@@ -50,6 +51,12 @@ details.passage > summary .quote { display: block; color: #555; font-size: 0.9em
 details.earlier > summary { cursor: pointer; color: #666; margin-top: 0.8em; }
 .sources-empty { color: #777; }
 a.cite-link { text-decoration: none; font-weight: 600; cursor: pointer; }
+.doc-sources { margin: 0.5em 0 0.9em; }
+.doc-sources .doc-head { margin-bottom: 0.2em; }
+.doc-sources details.passage { margin: 0.3em 0; }
+.doc-sources details.passage > summary .quote { display: inline; margin: 0; }
+.passage-item { margin: 0.3em 0 0.3em 1.2em; padding: 0; }
+.passage sup.fn a { text-decoration: none; }
 #sources-panel, #briefing-sources { max-height: 640px; overflow-y: auto; }
 """
 
@@ -210,8 +217,7 @@ class BriefingApp:
         assert answer is not None
         history[-1] = {"role": "assistant", "content": chat_markdown(answer, scope=scope)}
         turns = [*turns, Turn(question, answer.answer, scope)]
-        passages = "".join(passage_html(c, self.assistant.document(c.doc_id), scope=scope, collapsed=True)
-                           for c in answer.citations)
+        passages = citations_html(answer.citations, self.assistant.document, scope=scope)
         yield history, "", turns, [{"scope": scope, "question": question, "html": passages}, *groups]
 
     def ask(self, question: str, history: list[dict[str, Any]] | None,
@@ -255,8 +261,7 @@ class BriefingApp:
         except _USER_ERRORS as exc:
             return error_markdown(exc), "", None, None
         markdown = briefing_display(result.briefing, result.citations, scope="brief", sources=sources_in_text)
-        panel = "".join(passage_html(c, self.assistant.document(c.doc_id), scope="brief", collapsed=True)
-                        for c in result.citations)
+        panel = citations_html(result.citations, self.assistant.document, scope="brief")
         if result.abstained:
             return markdown, panel, None, None
         out = Path(tempfile.mkdtemp(prefix="brief-", dir=self.export_root))
@@ -300,27 +305,25 @@ class BriefingApp:
         return self.documents_table(), status, gr.update(choices=choices, value=None), gr.update(choices=choices)
 
     def add_files(self, files: list[str] | None, progress: Any = None) -> tuple[Any, ...]:
+        """Ingest the uploaded files: (table, summary in words, remove choices, sidebar documents, drop zone),
+        the drop zone cleared once its files are in."""
+        import gradio as gr
+
         if not files:
-            return self.corpus_outputs("Choose one or more files first.")
+            return (*self.corpus_outputs("Choose one or more files first."), gr.update())
         paths = [Path(f) for f in files]
         if progress is not None:
             progress((0, len(paths)), desc="Ingesting", unit="files")
 
         def step(done: int, total: int, current: str, chunks: int) -> None:
             if progress is not None:
-                progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} chunks so far)", unit="files")
+                progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} passages so far)", unit="files")
 
         try:
             report = self.corpus.ingest(paths, progress=step)
         except _USER_ERRORS as exc:
-            return self.corpus_outputs(error_markdown(exc))
-        lines = [escape_markdown(report.summary())]
-        if report.failures:
-            lines += ["", "**Not added** (the other files are unaffected):", ""]
-            lines += [f"- {escape_markdown(Path(f.path).name)}: "
-                      + escape_markdown((f.reason or "failed").replace(f"{f.path}: ", "").replace(f.path, Path(f.path).name))
-                      for f in report.failures]
-        return self.corpus_outputs("\n".join(lines))
+            return (*self.corpus_outputs(error_markdown(exc)), gr.update())
+        return (*self.corpus_outputs(ingest_summary(report)), gr.update(value=None))
 
     def remove_document(self, doc_id: str | None) -> tuple[Any, ...]:
         if not doc_id:
@@ -458,7 +461,7 @@ class BriefingApp:
                         remove = gr.Button("Remove", variant="stop", elem_id="remove")
                 status = gr.Markdown(elem_id="corpus-status")
                 corpus_out = [table, status, to_remove, docs_box]
-                add.click(add_files, [files], corpus_out, api_visibility="private")
+                add.click(add_files, [files], [*corpus_out, files], api_visibility="private")
                 remove.click(self.remove_document, [to_remove], corpus_out, api_visibility="private")
             with gr.Tab("Evaluation", id="evaluation"):
                 gr.Markdown("Check that answers are grounded: each sentence's citations must support it.")
