@@ -16,6 +16,7 @@ from assistant.build import build
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
 from tests.conftest import SAMPLE
+from ingest.errors import BriefingError
 from ui.web import BriefingApp, Turn, error_markdown
 
 QUESTION = "How many Russian peacekeepers will deploy, and for how long?"
@@ -241,3 +242,68 @@ def test_a_section_that_repeats_the_title_is_not_shown_again() -> None:
     assert html.count("Clashes erupt") == 1 and "2020-09-30" in html
     other = cite.model_copy(update={"section": "Casualties"})
     assert "2020-09-30, Casualties" in passage_html(other, None, scope="t1", collapsed=True)
+
+
+def _ask_saved(app: BriefingApp, question: str, user: str | None, conversation_id: str | None = None,
+               history: Any = None, turns: Any = None, groups: Any = None, collection: str | None = None) -> Any:
+    return _last(app.ask_saved(question, history or [], turns or [], groups or [], 6, "", "", [], None, collection,
+                               conversation_id, user))
+
+
+def test_conversations_are_saved_per_user_and_reopen_with_their_footnotes(writable_app: BriefingApp,
+                                                                          tmp_path: Path) -> None:
+    history, _, turns, panel, groups, conversation_id, _ = _ask_saved(writable_app, QUESTION, "ana")
+    assert conversation_id and [c["title"] for c in writable_app.list_conversations("ana")] == [QUESTION]
+    follow = _ask_saved(writable_app, "And who controls its implementation?", "ana", conversation_id, history, turns, groups)
+    assert follow[5] == conversation_id  # the same conversation, now two turns
+    assert writable_app.list_conversations("ana")[0]["turns"] == 2
+
+    # another user sees none of it, and cannot open it by id
+    assert writable_app.list_conversations("ben") == [] and writable_app.list_conversations(None) == []
+    with pytest.raises(BriefingError, match="no conversation"):
+        writable_app.conversation_export(conversation_id, "ben")
+    opened = writable_app.open_conversation(conversation_id, "ben")
+    assert "no conversation" in opened[0][0]["content"] and opened[2] == []
+    with pytest.raises(BriefingError, match="no conversation"):
+        writable_app.conversation_export("../" + conversation_id, "ana")
+
+    # a new app over the same home (a restart) reopens it as it was shown
+    restarted = BriefingApp(writable_app.workspace, export_root=tmp_path / "exports2")
+    history2, _, turns2, panel2, groups2, opened_id, _ = restarted.open_conversation(conversation_id, "ana")
+    assert opened_id == conversation_id and [t.scope for t in turns2] == ["t1", "t2"]
+    assert history2[1]["content"] == history[1]["content"]  # the same footnote links
+    assert 'id="cite-t1-1"' in panel2 and "1,960 troops" in panel2
+    assert [g["scope"] for g in groups2] == ["t2", "t1"]
+
+    restarted.rename_conversation(conversation_id, "Peacekeepers", "ana")
+    assert restarted.list_conversations("ana")[0]["title"] == "Peacekeepers"
+    markdown = Path(restarted.export_conversation(conversation_id, "ana") or "").read_text(encoding="utf-8")
+    assert markdown.startswith("# Peacekeepers\n") and "## How many Russian peacekeepers" in markdown
+    assert "[^1]" in markdown and "[^1]: Russian President Putin Wins" in markdown and "1,960 troops" in markdown
+    assert restarted.delete_conversation(conversation_id, "ben")[1].startswith("**Error:** no conversation")
+    restarted.delete_conversation(conversation_id, "ana")
+    assert restarted.list_conversations("ana") == []
+
+
+def test_collections_in_the_app_answer_from_their_own_documents(writable_app: BriefingApp) -> None:
+    from tests.conftest import FIXTURES
+
+    selector, status, _ = writable_app.create_collection("news")
+    assert selector["value"] == "news" and "news" in selector["choices"]
+    table, summary, *_ = writable_app.add_files([str(FIXTURES / "formats" / "clashes.md")], collection="news")
+    assert [row[0] for row in table] == ["Clashes erupt along the line of contact"]
+    assert "Putin" not in str(writable_app.documents_table("news"))
+    assert any("Putin" in row[0] for row in writable_app.documents_table(None))
+    for question in (QUESTION, "When did the fighting continue?"):
+        _, _, turns, _, _ = _last(writable_app.ask_ui(question, [], [], [], 6, "", "", [], None, "news"))
+        cited = {c.title for t in turns for c in (t.result.citations if t.result else [])}
+        assert cited <= {"Clashes erupt along the line of contact"}, cited
+    assert cited  # the second question is answered from the news collection's article
+    overview, *buttons = writable_app.overview("news")
+    assert "1 document" in overview and "2020-09-30" in overview and "Clashes erupt" in overview
+    assert [b["value"] for b in buttons if b.get("visible")] and all("?" in b["value"] for b in buttons if b.get("visible"))
+    assert "**Error:**" in writable_app.create_collection("Bad Name")[1]
+
+
+def test_the_sidebar_names_answer_modes(app: BriefingApp) -> None:
+    assert app.mode_choices() == [("Quotes only (no model)", "extractive")]
