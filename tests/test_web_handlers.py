@@ -15,8 +15,8 @@ import pytest
 from assistant.build import build
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
-from tests.conftest import SAMPLE
 from ingest.errors import BriefingError
+from tests.conftest import SAMPLE
 from ui.web import BriefingApp, Turn, error_markdown
 
 QUESTION = "How many Russian peacekeepers will deploy, and for how long?"
@@ -252,7 +252,7 @@ def _ask_saved(app: BriefingApp, question: str, user: str | None, conversation_i
 
 def test_conversations_are_saved_per_user_and_reopen_with_their_footnotes(writable_app: BriefingApp,
                                                                           tmp_path: Path) -> None:
-    history, _, turns, panel, groups, conversation_id, _ = _ask_saved(writable_app, QUESTION, "ana")
+    history, _, turns, _panel, groups, conversation_id, _ = _ask_saved(writable_app, QUESTION, "ana")
     assert conversation_id and [c["title"] for c in writable_app.list_conversations("ana")] == [QUESTION]
     follow = _ask_saved(writable_app, "And who controls its implementation?", "ana", conversation_id, history, turns, groups)
     assert follow[5] == conversation_id  # the same conversation, now two turns
@@ -288,9 +288,9 @@ def test_conversations_are_saved_per_user_and_reopen_with_their_footnotes(writab
 def test_collections_in_the_app_answer_from_their_own_documents(writable_app: BriefingApp) -> None:
     from tests.conftest import FIXTURES
 
-    selector, status, _ = writable_app.create_collection("news")
+    selector, _status, _ = writable_app.create_collection("news")
     assert selector["value"] == "news" and "news" in selector["choices"]
-    table, summary, *_ = writable_app.add_files([str(FIXTURES / "formats" / "clashes.md")], collection="news")
+    table, _summary, *_ = writable_app.add_files([str(FIXTURES / "formats" / "clashes.md")], collection="news")
     assert [row[0] for row in table] == ["Clashes erupt along the line of contact"]
     assert "Putin" not in str(writable_app.documents_table("news"))
     assert any("Putin" in row[0] for row in writable_app.documents_table(None))
