@@ -21,7 +21,6 @@ from ingest.structure import footnote_refs
 # ``<``, ``>`` and ``&`` become entities (html.escape runs after the Markdown escapes, so ``#`` in ``&#x27;`` stays)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 _SCOPE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
-FOOTER = "\n\n---\n"
 
 
 def escape_markdown(text: str) -> str:
@@ -135,7 +134,7 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
             notes.append(f"*Why: {escape_markdown(reason)}.*")
         if answer.flags:
             notes.append("*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*")
-        return text + (FOOTER + "\n\n".join(notes) if notes else "")
+        return text + ("\n\n" + "\n\n".join(notes) if notes else "")
     out = _links(escape_markdown(answer.answer), {c.marker for c in answer.citations}, _scope(scope))
     if answer.confidence is not None and answer.mode == "extractive" and answer.confidence < WEAK_MATCH:
         out = (f"\u26a0\ufe0f *Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer "
