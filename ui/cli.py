@@ -333,9 +333,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             lines = server.auth_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise BriefingError(f"{server.auth_file}: cannot read the auth file ({exc.strerror})") from None
-        server.auth = lines[0].strip() if lines else ""
-        if ":" not in server.auth:
-            raise BriefingError(f"{server.auth_file}: the first line must be user:password")
+        users = [line.strip() for line in lines if line.strip()]
+        if not users or any(":" not in u for u in users):
+            raise BriefingError(f"{server.auth_file}: each line must be user:password")
+        server.auth = "\n".join(users)  # one login per line; each user sees only their own conversations
     if server.auth and ":" not in server.auth:
         raise BriefingError("--auth takes user:password")
     workspace = _workspace(settings)

@@ -795,9 +795,9 @@ def launch(workspace: Workspace) -> None:
     server = workspace.settings.server
     app = create_app(workspace)
     auth = None
-    if server.auth:
-        user, _, password = server.auth.partition(":")
-        auth = (user, password)
+    if server.auth:  # one user:password per line
+        auth = [(user, password) for user, _, password in
+                (line.strip().partition(":") for line in server.auth.splitlines() if line.strip())]
     app.queue(max_size=server.queue_size, default_concurrency_limit=server.concurrency)
     app.launch(
         server_name=server.host, server_port=server.port, auth=auth, max_file_size=f"{server.max_upload_mb}mb",
