@@ -50,8 +50,8 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     settings = settings or Settings()  # type: ignore[call-arg]
     embedder = embedder or make_embedder(settings)
     store = make_store(settings, embedder)
-    name = settings.collection_prefix or "default"
-    lexical = LexicalIndex(settings.home / "lexical" / f"{name}.sqlite", legacy=settings.home / "lexical" / name)
+    # The bm25s folder an earlier version kept for the same collection is migrated on first open.
+    lexical = LexicalIndex(settings.lexical_path, legacy=settings.lexical_path.with_suffix(""))
     retriever: Retriever = (
         DenseRetriever(store, embedder) if settings.retrieval.mode == "dense"
         else HybridRetriever(store, embedder, lexical, fetch_k=settings.retrieval.fetch_k,
@@ -73,7 +73,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     )
     ingest = settings.ingest
     corpus = Corpus(
-        store, embedder, Ledger(settings.home / "ledger.sqlite"), home=settings.home,
+        store, embedder, Ledger(settings.ledger_path), home=settings.home,
         indexes=[lexical] if isinstance(retriever, HybridRetriever) else [],
         max_tokens=settings.chunking.max_tokens, batch_chunks=ingest.batch_chunks,
         limits=ParseLimits(memory_mb=ingest.parse_memory_mb, seconds=ingest.parse_seconds,
@@ -126,7 +126,11 @@ def recorded_model(settings: Settings) -> str | None:
         client = make_client(path=None if settings.chroma_url else str(settings.store_path), url=settings.chroma_url)
     except Exception:  # an unreachable server is reported by make_store, with its address
         return None
-    return read_recorded_model(client, settings.collection_prefix)
+    recorded = read_recorded_model(client, settings.store_prefix)
+    if recorded is None and settings.store_prefix != settings.collection_prefix:
+        # a new collection follows the store's default collection, so one embedder serves them all
+        recorded = read_recorded_model(client, settings.collection_prefix)
+    return recorded
 
 
 def make_store(settings: Settings, embedder: Embedder) -> ChunkStore:
@@ -135,12 +139,12 @@ def make_store(settings: Settings, embedder: Embedder) -> ChunkStore:
 
     settings.home.mkdir(parents=True, exist_ok=True)
     client = make_client(path=None if settings.chroma_url else str(settings.store_path), url=settings.chroma_url)
-    return ChunkStore(client, model=embedder.name, dimension=embedder.dimension, prefix=settings.collection_prefix,
+    return ChunkStore(client, model=embedder.name, dimension=embedder.dimension, prefix=settings.store_prefix,
                       url=settings.chroma_url)
 
 
 def make_ledger(settings: Settings) -> Ledger:
-    return Ledger(settings.home / "ledger.sqlite")
+    return Ledger(settings.ledger_path)
 
 
 def make_chat_model_from(settings: Settings) -> Any:

@@ -76,6 +76,20 @@ def briefing_markdown(briefing: Briefing) -> str:
     return body + "\n\n" + "\n".join(notes) + "\n"
 
 
+def answer_markdown_footnotes(answer: str, citations: list[Citation], offset: int = 0) -> tuple[str, list[str], int]:
+    """An answer as Markdown (corpus text escaped) whose markers ``[n]`` are footnotes ``[^offset+n]``, the
+    footnote definitions, and how many numbers it used: answers of one conversation number on from the last."""
+    markers = {c.marker for c in citations}
+
+    def footnote(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[^{offset + n}]" if n in markers else ""
+
+    body = " ".join(_ESCAPED_MARKER.sub(footnote, escape_markdown(answer)).split())
+    notes = [f"[^{offset + c.marker}]: {_markdown_source_line(c)}" for c in citations]
+    return body, notes, max(markers, default=0)
+
+
 def briefing_docx(briefing: Briefing) -> bytes:
     """A Word document: headings and bullets as in the Markdown, markers as superscripts, sources at the end."""
     import docx

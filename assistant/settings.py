@@ -15,6 +15,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.embeddings import DEFAULT_MODEL
 
+DEFAULT_COLLECTION = "default"
+# Words of lower-case letters and digits joined by single - or _ (at most 32 characters): valid in a Chroma
+# collection name and a folder name alike, and never holding the separator below.
+COLLECTION_NAME = r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$"
+COLLECTION_SEPARATOR = "--"  # between a collection's name and the Chroma collection names; names cannot hold it
+
 
 def default_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -109,6 +115,9 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home, description="Where the store, ledger and logs live.")
     chroma_url: str | None = Field(None, description="A Chroma server URL; unset means an embedded store under home.")
     collection_prefix: str = Field("", description="Prefix of the Chroma collection names.")
+    collection: str = Field(DEFAULT_COLLECTION, pattern=COLLECTION_NAME, max_length=32, description=(
+        "The named corpus to read and write (BRIEFING_COLLECTION): lower-case letters, digits, - and _. "
+        "Each has its own Chroma collections, lexical index and ledger; see assistant/collections.py."))
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)  # type: ignore[arg-type]
     ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
@@ -121,3 +130,21 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def store_prefix(self) -> str:
+        """The prefix of this collection's Chroma collection names: the default collection keeps the names it
+        always had (a store from before collections is its default collection)."""
+        if self.collection == DEFAULT_COLLECTION:
+            return self.collection_prefix
+        return f"{self.collection_prefix}{self.collection}{COLLECTION_SEPARATOR}"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.home / "lexical" / f"{self.store_prefix or 'default'}.sqlite"
+
+    @property
+    def ledger_path(self) -> Path:
+        if self.collection == DEFAULT_COLLECTION:
+            return self.home / "ledger.sqlite"
+        return self.home / "collections" / self.collection / "ledger.sqlite"

@@ -227,6 +227,11 @@ def markers_in(text: str, footnotes: Mapping[str, object]) -> list[str]:
     return list(dict.fromkeys(ref.marker for ref in _find_refs(text, footnotes)))
 
 
+def footnote_refs(text: str, footnotes: Mapping[str, object]) -> list[FootnoteRef]:
+    """Where ``text`` carries the footnote markers of ``footnotes`` (superscripts or ``[n]``), in order."""
+    return _find_refs(text, footnotes)
+
+
 def _find_refs(text: str, footnotes: Mapping[str, object]) -> list[FootnoteRef]:
     refs: list[FootnoteRef] = []
     for m in _BODY_MARKER.finditer(text):

@@ -119,4 +119,4 @@ def test_serve_auth_file_errors_name_the_file(tmp_path: Path, capsys: pytest.Cap
     bad = tmp_path / "auth"
     bad.write_text("no-colon\n")
     assert main(["serve", "--auth-file", str(bad)]) == 1
-    assert f"{bad}: the first line must be user:password" in capsys.readouterr().err
+    assert f"{bad}: each line must be user:password" in capsys.readouterr().err

@@ -78,12 +78,14 @@ def test_brief_api(served: str) -> None:
     assert "[^1]:" in text and "Bottom line" in text
 
 
-def test_only_ask_and_brief_are_public(served: str) -> None:
+def test_only_ask_brief_and_saved_conversations_are_public(served: str) -> None:
     from gradio_client import Client
 
     client = Client(served, verbose=False)
     info = client.view_api(return_format="dict", print_info=False)
-    assert set(info["named_endpoints"]) == {"/ask", "/brief"}
+    assert set(info["named_endpoints"]) == {"/ask", "/brief", "/conversations", "/conversation"}
+    assert [p["parameter_name"] for p in info["named_endpoints"]["/conversations"]["parameters"]] == []
+    assert [p["parameter_name"] for p in info["named_endpoints"]["/conversation"]["parameters"]] == ["conversation_id"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]] == ["question", "history"]
     assert [p["parameter_name"] for p in info["named_endpoints"]["/brief"]["parameters"]] == ["topic"]
     assert not info["unnamed_endpoints"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from assistant.build import build
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
+from ingest.errors import BriefingError
 from tests.conftest import SAMPLE
 from ui.web import BriefingApp, Turn, error_markdown
 
@@ -121,7 +123,9 @@ def test_upload_adds_good_files_and_names_the_bad_one(writable_app: BriefingApp,
     before = len(writable_app.documents_table())
     table, status, *_ = writable_app.add_files([str(good), str(bad)])
     assert len(table) == before + 1 and any(row[0] == "Field note" for row in table)
-    assert "broken.pdf" in status and "Not added" in status
+    assert re.match(r"Added 1 document \(\d+ passages?\)\. 1 file could not be read: broken\.pdf, malformed PDF", status)
+    assert str(tmp_path) not in status  # the upload's temporary folder is not shown
+    assert writable_app.add_files([str(good)])[1] == "1 file was already in the collection, unchanged."
     new_id = next(row[3] for row in table if row[0] == "Field note")
     table, status, *_ = writable_app.remove_document(new_id)
     assert len(table) == before and status.startswith("Removed *Field note*")
@@ -159,6 +163,8 @@ def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
     abstained = Answer(question="q", answer="The reports in the corpus do not answer this.", abstained=True,
                        abstain_reason="no document in the corpus mentions iran")
     assert "*Why: No document in the corpus mentions iran.*" in chat_markdown(abstained, scope="t1")
+    asked = abstained.model_copy(update={"question": "What did Iran say?"})
+    assert "*Why: No document in the corpus mentions Iran.*" in chat_markdown(asked, scope="t1")
 
 
 def test_oversized_question_and_topic_get_a_clear_error(app: BriefingApp) -> None:
@@ -203,3 +209,101 @@ def test_briefing_page_shows_its_sources_once(app: BriefingApp) -> None:
     assert 'id="cite-brief-1"' in panel
     api_markdown, _ = app.brief("Russia's role in ending the war")
     assert "**Sources**" in api_markdown, "the API has no panel, so its markdown lists them"
+
+
+def test_sources_are_listed_once_grouped_under_their_document(app: BriefingApp) -> None:
+    history, _, _, groups = _last(app.chat_events(QUESTION, [], [], []))
+    reply = history[-1]["content"]
+    assert "cite-link" in reply and "Sources" not in reply and "---" not in reply  # no list under the answer
+    panel = groups[0]["html"]
+    doc_ids = {c for c in re.findall(r'data-doc="([^"]+)"', panel)}
+    assert panel.count('class="doc-sources"') == len(doc_ids) >= 1  # one heading per document
+    title = "Russian President Putin Wins Upset Victory in Nagorno-Karabakh"
+    assert panel.count(title) == 1
+    assert re.findall(r'id="cite-t1-(\d+)"', panel) == [str(n) for n in range(1, len(re.findall("cite-t1-", panel)) + 1)]
+
+
+def test_a_passage_shows_list_items_and_the_reports_footnotes_as_markup(app: BriefingApp) -> None:
+    _, _, _, groups = _last(app.chat_events(QUESTION, [], [], []))
+    panel = groups[0]["html"]
+    assert "1,960 troops" in panel
+    assert "- (3)" not in panel and "\u00b3" not in panel  # no raw bullet or superscript character
+    assert '<li value="3"><mark>Russia secured' in panel
+    assert '<sup class="fn"><a href="https://function.mil.ru/' in panel  # the footnote links to the report's source
+
+
+def test_a_section_that_repeats_the_title_is_not_shown_again() -> None:
+    from assistant.answers import Citation
+    from ui.render import passage_html
+
+    cite = Citation(marker=1, doc_id="d", title="Clashes erupt", source="s", date="2020-09-30", section="Clashes erupt",
+                    text="Shelling resumed.", start=0, end=17)
+    html = passage_html(cite, None, scope="t1", collapsed=True)
+    assert html.count("Clashes erupt") == 1 and "2020-09-30" in html
+    other = cite.model_copy(update={"section": "Casualties"})
+    assert "2020-09-30, Casualties" in passage_html(other, None, scope="t1", collapsed=True)
+
+
+def _ask_saved(app: BriefingApp, question: str, user: str | None, conversation_id: str | None = None,
+               history: Any = None, turns: Any = None, groups: Any = None, collection: str | None = None) -> Any:
+    return _last(app.ask_saved(question, history or [], turns or [], groups or [], 6, "", "", [], None, collection,
+                               conversation_id, user))
+
+
+def test_conversations_are_saved_per_user_and_reopen_with_their_footnotes(writable_app: BriefingApp,
+                                                                          tmp_path: Path) -> None:
+    history, _, turns, _panel, groups, conversation_id, _ = _ask_saved(writable_app, QUESTION, "ana")
+    assert conversation_id and [c["title"] for c in writable_app.list_conversations("ana")] == [QUESTION]
+    follow = _ask_saved(writable_app, "And who controls its implementation?", "ana", conversation_id, history, turns, groups)
+    assert follow[5] == conversation_id  # the same conversation, now two turns
+    assert writable_app.list_conversations("ana")[0]["turns"] == 2
+
+    # another user sees none of it, and cannot open it by id
+    assert writable_app.list_conversations("ben") == [] and writable_app.list_conversations(None) == []
+    with pytest.raises(BriefingError, match="no conversation"):
+        writable_app.conversation_export(conversation_id, "ben")
+    opened = writable_app.open_conversation(conversation_id, "ben")
+    assert "no conversation" in opened[0][0]["content"] and opened[2] == []
+    with pytest.raises(BriefingError, match="no conversation"):
+        writable_app.conversation_export("../" + conversation_id, "ana")
+
+    # a new app over the same home (a restart) reopens it as it was shown
+    restarted = BriefingApp(writable_app.workspace, export_root=tmp_path / "exports2")
+    history2, _, turns2, panel2, groups2, opened_id, _ = restarted.open_conversation(conversation_id, "ana")
+    assert opened_id == conversation_id and [t.scope for t in turns2] == ["t1", "t2"]
+    assert history2[1]["content"] == history[1]["content"]  # the same footnote links
+    assert 'id="cite-t1-1"' in panel2 and "1,960 troops" in panel2
+    assert [g["scope"] for g in groups2] == ["t2", "t1"]
+
+    restarted.rename_conversation(conversation_id, "Peacekeepers", "ana")
+    assert restarted.list_conversations("ana")[0]["title"] == "Peacekeepers"
+    markdown = Path(restarted.export_conversation(conversation_id, "ana") or "").read_text(encoding="utf-8")
+    assert markdown.startswith("# Peacekeepers\n") and "## How many Russian peacekeepers" in markdown
+    assert "[^1]" in markdown and "[^1]: Russian President Putin Wins" in markdown and "1,960 troops" in markdown
+    assert restarted.delete_conversation(conversation_id, "ben")[1].startswith("**Error:** no conversation")
+    restarted.delete_conversation(conversation_id, "ana")
+    assert restarted.list_conversations("ana") == []
+
+
+def test_collections_in_the_app_answer_from_their_own_documents(writable_app: BriefingApp) -> None:
+    from tests.conftest import FIXTURES
+
+    selector, _status, _ = writable_app.create_collection("news")
+    assert selector["value"] == "news" and "news" in selector["choices"]
+    table, _summary, *_ = writable_app.add_files([str(FIXTURES / "formats" / "clashes.md")], collection="news")
+    assert [row[0] for row in table] == ["Clashes erupt along the line of contact"]
+    assert "Putin" not in str(writable_app.documents_table("news"))
+    assert any("Putin" in row[0] for row in writable_app.documents_table(None))
+    for question in (QUESTION, "When did the fighting continue?"):
+        _, _, turns, _, _ = _last(writable_app.ask_ui(question, [], [], [], 6, "", "", [], None, "news"))
+        cited = {c.title for t in turns for c in (t.result.citations if t.result else [])}
+        assert cited <= {"Clashes erupt along the line of contact"}, cited
+    assert cited  # the second question is answered from the news collection's article
+    overview, *buttons = writable_app.overview("news")
+    assert "1 document" in overview and "2020-09-30" in overview and "Clashes erupt" in overview
+    assert [b["value"] for b in buttons if b.get("visible")] and all("?" in b["value"] for b in buttons if b.get("visible"))
+    assert "**Error:**" in writable_app.create_collection("Bad Name")[1]
+
+
+def test_the_sidebar_names_answer_modes(app: BriefingApp) -> None:
+    assert app.mode_choices() == [("Quotes only (no model)", "extractive")]

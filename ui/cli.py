@@ -30,12 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help="files or folders")
     p.add_argument("--sample", action="store_true", help="ingest the bundled sample report")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_collection(p, creates=True)
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("-k", type=int, default=None, help="number of passages to retrieve")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     _add_filters(p)
+    _add_collection(p)
 
     p = sub.add_parser("brief", help="write a short cited briefing on a topic")
     p.add_argument("topic")
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", type=Path, default=None, help="also write the briefing to FILE.md or FILE.docx")
     _add_filters(p)
+    _add_collection(p)
 
     p = sub.add_parser("serve", help="serve the Gradio chat")
     p.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
@@ -55,9 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sources", help="list the ingested documents")
     p.add_argument("--json", action="store_true")
+    _add_collection(p)
 
     p = sub.add_parser("remove", help="remove a document by id (or id prefix) or file path")
     p.add_argument("document")
+    _add_collection(p)
+
+    p = sub.add_parser("collections", help="list the collections (name, documents, chunks, date range), or remove one")
+    p.add_argument("--remove", metavar="NAME", default=None, help="delete collection NAME and all its documents")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("eval", help="measure answer grounding: our assistant on a question set, or any answers file")
     src = p.add_mutually_exclusive_group()
@@ -89,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--words", type=int, default=360, help="with --briefing-set: the briefing length asked for")
     p.add_argument("--json", action="store_true", help="print one metrics object as the last line")
     return parser
+
+
+def _add_collection(p: argparse.ArgumentParser, *, creates: bool = False) -> None:
+    p.add_argument("--collection", default=None, metavar="NAME",
+                   help="the collection to use (default: BRIEFING_COLLECTION, else 'default')"
+                   + ("; created if it does not exist" if creates else ""))
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -125,10 +140,19 @@ def _settings() -> Settings:
     return Settings()  # type: ignore[call-arg]  # fields come from the environment
 
 
-def _workspace(settings: Settings | None = None) -> Workspace:
+def _workspace(settings: Settings | None = None, args: argparse.Namespace | None = None, *,
+               create: bool = False) -> Workspace:
+    """The workspace of the collection ``--collection`` (or BRIEFING_COLLECTION) names; one that does not
+    exist is an error unless ``create``."""
     from assistant.build import build
+    from assistant.collections import require, settings_for
 
-    return build(settings or _settings())
+    settings = settings or _settings()
+    name = getattr(args, "collection", None) or settings.collection
+    settings = settings_for(settings, name)
+    if not create:
+        require(settings, name)
+    return build(settings)
 
 
 def _filters(args: argparse.Namespace) -> Filters | None:
@@ -155,7 +179,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise BriefingError(f"{path}: no such file or directory")
-    report = _workspace().corpus.ingest(paths, progress=_progress_bar() if not args.json else None)
+    report = _workspace(args=args, create=True).corpus.ingest(paths, progress=_progress_bar() if not args.json else None)
     if args.json:
         _print_json({
             "added": report.count("added"), "updated": report.count("updated"),
@@ -197,8 +221,8 @@ def _progress_bar() -> Any:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    assistant = _workspace().assistant
     filters = _filters(args)
+    assistant = _workspace(args=args).assistant
     if args.question == "-":
         for line in sys.stdin:
             question = line.strip()
@@ -230,7 +254,7 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    result = _workspace().assistant.brief(args.topic, words=args.words, filters=_filters(args))
+    result = _workspace(args=args).assistant.brief(args.topic, words=args.words, filters=_filters(args))
     if args.out:
         from assistant.export import briefing_docx, briefing_markdown
 
@@ -252,7 +276,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    docs = _workspace().corpus.documents()
+    docs = _workspace(args=args).corpus.documents()
     if args.json:
         _print_json([{"id": d.doc_id, "title": d.title, "date": d.date, "chunks": d.chunks, "source": d.source} for d in docs])
         return 0
@@ -265,8 +289,29 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    doc_id, chunks = _workspace().corpus.remove(args.document)
+    doc_id, chunks = _workspace(args=args).corpus.remove(args.document)
     print(f"removed {doc_id} ({chunks} chunks)")
+    return 0
+
+
+def cmd_collections(args: argparse.Namespace) -> int:
+    from assistant.build import build, make_embedder
+    from assistant.collections import collection_names, remove_collection, settings_for, summarize
+
+    settings = _settings()
+    if args.remove:
+        remove_collection(settings, args.remove)
+        print(f"removed collection {args.remove}")
+        return 0
+    embedder = make_embedder(settings)
+    summaries = [summarize(build(settings_for(settings, name), embedder=embedder))
+                 for name in collection_names(settings)]
+    if args.json:
+        _print_json([s.as_dict() for s in summaries])
+        return 0
+    for s in summaries:
+        span = f"{s.first_date} to {s.last_date}" if s.first_date else "undated"
+        print(f"{s.name:24} {s.documents:6} documents {s.chunks:7} chunks  {span}")
     return 0
 
 
@@ -288,9 +333,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             lines = server.auth_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise BriefingError(f"{server.auth_file}: cannot read the auth file ({exc.strerror})") from None
-        server.auth = lines[0].strip() if lines else ""
-        if ":" not in server.auth:
-            raise BriefingError(f"{server.auth_file}: the first line must be user:password")
+        users = [line.strip() for line in lines if line.strip()]
+        if not users or any(":" not in u for u in users):
+            raise BriefingError(f"{server.auth_file}: each line must be user:password")
+        server.auth = "\n".join(users)  # one login per line; each user sees only their own conversations
     if server.auth and ":" not in server.auth:
         raise BriefingError("--auth takes user:password")
     workspace = _workspace(settings)
@@ -316,6 +362,7 @@ COMMANDS = {
     "brief": cmd_brief,
     "serve": cmd_serve,
     "sources": cmd_sources,
+    "collections": cmd_collections,
     "remove": cmd_remove,
 }
 

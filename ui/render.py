@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.answers import Answer, Citation
+from assistant.text import LIST_PREFIX, strip_markers
+from ingest.documents import FootnoteRef
+from ingest.pipeline import IngestReport
 from ingest.store import DocumentRecord
+from ingest.structure import footnote_refs
 
 # ``<``, ``>`` and ``&`` become entities (html.escape runs after the Markdown escapes, so ``#`` in ``&#x27;`` stays)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 _SCOPE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
-FOOTER = "\n\n---\n"
 
 
 def escape_markdown(text: str) -> str:
@@ -107,12 +110,19 @@ def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str
 WEAK_MATCH = 0.6  # below this fitted probability an answer carries a visible caution
 
 
-def _sentence_case(text: str) -> str:
+def _sentence_case(text: str, source: str = "") -> str:
+    """``text`` with a capital first letter, and each word that ``source`` (the question) spells with capitals
+    spelled that way: "no document mentions iran" reads "No document mentions Iran"."""
+    spelled = {w.lower(): w for w in re.findall(r"[^\W\d_][\w'’-]*", source) if w[:1].isupper()}
+    if spelled:
+        text = re.sub(r"[^\W\d_][\w'’-]*", lambda m: spelled.get(m.group(0), m.group(0)) if m.group(0).islower()
+                      else m.group(0), text)
     return text[:1].upper() + text[1:]
 
 
 def chat_markdown(answer: Answer, *, scope: str) -> str:
-    """A chat reply: the answer with footnote links, then a compact source list (the panel holds the passages).
+    """A chat reply: the answer with footnote links. Its sources are listed once, in the sources panel
+    (:func:`citations_html`), grouped by document; the reply does not repeat them.
 
     A doubtful answer must not look like a sure one: under :data:`WEAK_MATCH` it opens with a caution,
     and parts of the question that no passage answers are named."""
@@ -120,11 +130,12 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
         text = escape_markdown(answer.answer)
         notes = []
         if answer.abstain_reason:
-            notes.append(f"*Why: {escape_markdown(_sentence_case(answer.abstain_reason))}.*")
+            reason = _sentence_case(answer.abstain_reason.rstrip("."), answer.question)
+            notes.append(f"*Why: {escape_markdown(reason)}.*")
         if answer.flags:
             notes.append("*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*")
-        return text + (FOOTER + "\n\n".join(notes) if notes else "")
-    out = answer_markdown(answer.answer, answer.citations, scope=scope, quote_chars=0)
+        return text + ("\n\n" + "\n\n".join(notes) if notes else "")
+    out = _links(escape_markdown(answer.answer), {c.marker for c in answer.citations}, _scope(scope))
     if answer.confidence is not None and answer.mode == "extractive" and answer.confidence < WEAK_MATCH:
         out = (f"\u26a0\ufe0f *Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer "
                "the question; open it before relying on it.*\n\n" + out)
@@ -140,48 +151,154 @@ def streaming_markdown(partial: str) -> str:
     return escape_markdown(partial) + " \u258c"
 
 
+def _meta(citation: Citation, *, with_date: bool = True) -> str:
+    """Date, section and page; a section that only repeats the title (a Markdown file's first heading) is left out."""
+    section = citation.section
+    if section and section.strip().lower().rstrip(".") == citation.title.strip().lower().rstrip("."):
+        section = None
+    return ", ".join(x for x in (citation.date if with_date else None, section,
+                                 f"p. {citation.page}" if citation.page else None) if x)
+
+
+def _span_html(text: str, start: int, end: int, refs: Sequence[FootnoteRef], footnotes: dict[str, list[str]]) -> str:
+    """``text[start:end]`` escaped, with the report's own footnote markers (³, [3]) as superscripts that link to
+    the source the report gives for them."""
+    out: list[str] = []
+    pos = start
+    for ref in refs:
+        if ref.start < start or ref.end > end:
+            continue
+        out.append(html.escape(text[pos:ref.start]))
+        urls = [u for u in footnotes.get(ref.marker, []) if u.startswith(("http://", "https://"))]
+        label = html.escape(ref.marker)
+        if urls:
+            out.append(f'<sup class="fn"><a href="{html.escape(urls[0], quote=True)}" rel="noopener noreferrer nofollow" '
+                       f'target="_blank" title="{html.escape(urls[0], quote=True)}">{label}</a></sup>')
+        else:
+            out.append(f'<sup class="fn">{label}</sup>')
+        pos = ref.end
+    out.append(html.escape(text[pos:end]))
+    return "".join(out)
+
+
+_ITEM_NUMBER = re.compile(r"\(?(\d{1,3})[.)]")
+
+
 def passage_html(citation: Citation, document: DocumentRecord | None, *, scope: str | None = None,
-                 collapsed: bool = False) -> str:
+                 collapsed: bool = False, grouped: bool = False) -> str:
     """The cited passage highlighted inside its surrounding paragraph, with the report's sources.
 
-    ``collapsed`` renders a ``<details>`` whose summary names the source; a footnote click opens it.
+    A list item shows as a list item (its bullet and number are not text), and the report's footnote
+    markers as superscripts linking to the report's source. ``collapsed`` renders a ``<details>`` whose
+    summary names the source; a footnote click opens it. ``grouped`` leaves the title and date out of the
+    summary, for a list that shows them once above all of a document's passages.
     """
     scope = _scope(scope)
     n = int(citation.marker)
     element_id = f"cite-{scope}-{n}" if scope else f"cite-{n}"
     title = html.escape(citation.title)
-    meta = html.escape(citation.where())
-    context_start, context_end = citation.start, citation.end
-    text = citation.text
+    meta = html.escape(_meta(citation, with_date=not grouped))
     if document and document.text:
-        block = document.block_at(citation.start, citation.end)
-        if block:
-            context_start, context_end = block.start, block.end
-        text = document.text
-    before = html.escape(text[context_start:citation.start]) if document else ""
-    marked = html.escape(text[citation.start:citation.end]) if document else html.escape(text)
-    after = html.escape(text[citation.end:context_end]) if document else ""
+        text, footnotes = document.text, document.footnotes
+        start, end = citation.start, citation.end
+        block = document.block_at(start, end)
+        context_start, context_end = (block.start, block.end) if block else (start, end)
+    else:  # the document is gone (a saved conversation outlives it): the quote alone
+        text, footnotes = citation.text, {}
+        start, end = context_start, context_end = 0, len(text)
+    item = LIST_PREFIX.match(text, context_start, start)
+    number = None
+    if item and item.end() > context_start:
+        found = _ITEM_NUMBER.search(item.group(0))
+        number = int(found.group(1)) if found else None
+        context_start = item.end()
+    refs = footnote_refs(text[context_start:context_end], footnotes) if footnotes else []
+    refs = [FootnoteRef(r.marker, r.start + context_start, r.end + context_start) for r in refs]
+    inner = (_span_html(text, context_start, start, refs, footnotes)
+             + f"<mark>{_span_html(text, start, end, refs, footnotes)}</mark>"
+             + _span_html(text, end, context_end, refs, footnotes))
+    if item and item.end() > item.start():
+        value = f' value="{number}"' if number is not None else ""
+        tag = "ol" if number is not None else "ul"
+        context = f'<{tag} class="passage-context passage-item"><li{value}>{inner}</li></{tag}>'
+    else:
+        context = f'<p class="passage-context">{inner}</p>'
     origin = "".join(
         f'<li><a href="{html.escape(u, quote=True)}" rel="noopener noreferrer nofollow" target="_blank">{html.escape(u)}</a></li>'
         for u in citation.origin if u.startswith(("http://", "https://"))
     )
-    body = (
-        f'<p class="passage-context">{before}<mark>{marked}</mark>{after}</p>'
-        + (f'<div class="origin">Report\'s own sources:<ul>{origin}</ul></div>' if origin else "")
-    )
+    body = context + (f'<div class="origin">Report\'s own sources:<ul>{origin}</ul></div>' if origin else "")
     scope_attr = f' data-scope="{scope}"' if scope else ""
     if collapsed:
-        quote = citation.text if len(citation.text) <= 110 else citation.text[:107].rstrip() + "…"
+        shown = strip_markers(citation.text) or citation.text
+        quote = shown if len(shown) <= 110 else shown[:107].rstrip() + "…"
+        head = f"<b>[{n}]</b>" if grouped else f"<b>[{n}] {title}</b>"
+        meta_html = f' <span class="meta">{meta}</span>' if meta else ""
         return (
             f'<details class="passage" id="{element_id}" data-marker="{n}"{scope_attr}>'
-            f'<summary><b>[{n}] {title}</b> <span class="meta">{meta}</span>'
-            f'<span class="quote">\u201c{html.escape(quote)}\u201d</span></summary>{body}</details>'
+            f'<summary>{head}{"" if grouped else meta_html} <span class="quote">\u201c{html.escape(quote)}\u201d'
+            f'</span>{meta_html if grouped else ""}</summary>{body}</details>'
         )
     return (
         f'<div class="passage" id="{element_id}" data-marker="{n}"{scope_attr}>'
         f'<div class="passage-head"><b>[{n}] {title}</b> <span class="meta">{meta}</span></div>'
         + body + "</div>"
     )
+
+
+def citations_html(citations: Sequence[Citation], document: Callable[[str], DocumentRecord | None], *,
+                   scope: str | None = None) -> str:
+    """An answer's sources, once: each cited document's title and date, then its cited passages (folded,
+    a footnote click opens one), in the order the answer first cites them."""
+    by_doc: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    parts = []
+    for doc_id, cites in by_doc.items():
+        record = document(doc_id)
+        first = cites[0]
+        meta = ", ".join(x for x in (first.date, record.author if record else None) if x)
+        passages = "".join(passage_html(c, record, scope=scope, collapsed=True, grouped=True) for c in cites)
+        parts.append(
+            f'<div class="doc-sources" data-doc="{html.escape(doc_id, quote=True)}"><div class="doc-head">'
+            f'<b>{html.escape(first.title)}</b>' + (f' <span class="meta">{html.escape(meta)}</span>' if meta else "")
+            + f"</div>{passages}</div>"
+        )
+    return "".join(parts)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def ingest_summary(report: IngestReport) -> str:
+    """What an upload did, in words (Markdown, file names and reasons escaped):
+    "Added 2 documents (14 passages). 1 file could not be read: bad.pdf, malformed PDF." """
+    sentences = []
+    for status, verb in (("added", "Added"), ("updated", "Updated")):
+        done = [o for o in report.outcomes if o.status == status]
+        if done:
+            passages = sum(o.chunks for o in done)
+            sentences.append(f"{verb} {_count(len(done), 'document', 'documents')} "
+                             f"({_count(passages, 'passage', 'passages')}).")
+    unchanged = report.count("unchanged")
+    if unchanged:
+        sentences.append(f"{_count(unchanged, 'file was', 'files were')} already in the collection, unchanged.")
+    bad = [o for o in report.outcomes if o.status in ("failed", "skipped")]
+    if bad:
+        named = "; ".join(f"{escape_markdown(_file_name(o.path))}, {escape_markdown(_reason(o.path, o.reason))}"
+                          for o in bad)
+        sentences.append(f"{_count(len(bad), 'file', 'files')} could not be read: {named}.")
+    return " ".join(sentences) or "No files were added."
+
+
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _reason(path: str, reason: str | None) -> str:
+    """A failure reason without the (temporary) path it starts with, and without a closing full stop."""
+    return (reason or "failed").replace(f"{path}: ", "").replace(path, _file_name(path)).strip().rstrip(".")
 
 
 EMPTY_PANEL = (

@@ -12,19 +12,23 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answers import Answer
+from assistant.collections import Collections
 from ingest.errors import BriefingError
+from ui import conversations as saved
+from ui.overview import collection_overview
 from ui.render import (
     CITE_SCRIPT,
     EMPTY_PANEL,
     briefing_display,
     chat_markdown,
+    citations_html,
     escape_markdown,
-    passage_html,
+    ingest_summary,
     sources_panel_html,
     streaming_markdown,
 )
@@ -50,6 +54,12 @@ details.passage > summary .quote { display: block; color: #555; font-size: 0.9em
 details.earlier > summary { cursor: pointer; color: #666; margin-top: 0.8em; }
 .sources-empty { color: #777; }
 a.cite-link { text-decoration: none; font-weight: 600; cursor: pointer; }
+.doc-sources { margin: 0.5em 0 0.9em; }
+.doc-sources .doc-head { margin-bottom: 0.2em; }
+.doc-sources details.passage { margin: 0.3em 0; }
+.doc-sources details.passage > summary .quote { display: inline; margin: 0; }
+.passage-item { margin: 0.3em 0 0.3em 1.2em; padding: 0; }
+.passage sup.fn a { text-decoration: none; }
 #sources-panel, #briefing-sources { max-height: 640px; overflow-y: auto; }
 """
 
@@ -156,6 +166,7 @@ class Turn:
     question: str
     answer: str  # with [n] markers, as the assistant wrote it
     scope: str  # the footnote scope of its citations (t1, t2, …)
+    result: Answer | None = field(default=None, compare=False)  # the whole answer, for saving the conversation
 
 
 Turns = list[Turn]
@@ -181,12 +192,29 @@ class BriefingApp:
         self.export_root.mkdir(parents=True, exist_ok=True)
         self.export_root.chmod(0o700)
         self._eval_assistants: dict[str, Assistant] = {}
+        self.collections = Collections(workspace)
+        self.conversations = saved.ConversationStore(workspace.settings.home / "conversations")
+
+    # collections
+
+    def _assistant(self, collection: str | None) -> Assistant:
+        if not collection or collection == self.collections.default:
+            return self.assistant
+        return self.collections.get(collection).assistant
+
+    def _corpus(self, collection: str | None) -> Any:
+        if not collection or collection == self.collections.default:
+            return self.corpus
+        return self.collections.get(collection).corpus
+
+    def collection_names(self) -> list[str]:
+        return self.collections.names()
 
     # chat
 
     def chat_events(self, question: str, history: list[dict[str, Any]] | None, turns: Turns | None,
                     groups: list[dict[str, str]] | None, *, k: int | None = None, filters: Filters | None = None,
-                    mode: str | None = None) -> Iterator[ChatOutputs]:
+                    mode: str | None = None, collection: str | None = None) -> Iterator[ChatOutputs]:
         """Yield (history, cleared question box, turns, panel groups) as the answer streams in."""
         history = list(history or [])
         # The turns behind the history shown: a client that sends a shorter history starts over there.
@@ -210,7 +238,8 @@ class BriefingApp:
         partial = ""
         pairs = [(t.question, t.answer) for t in turns]
         try:
-            for event in self.assistant.ask_stream(question, history=pairs or None, mode=mode, k=k, filters=filters):
+            assistant = self._assistant(collection)
+            for event in assistant.ask_stream(question, history=pairs or None, mode=mode, k=k, filters=filters):
                 if isinstance(event, Answer):
                     answer = event
                 else:
@@ -223,9 +252,8 @@ class BriefingApp:
             return
         assert answer is not None
         history[-1] = {"role": "assistant", "content": chat_markdown(answer, scope=scope)}
-        turns = [*turns, Turn(question, answer.answer, scope)]
-        passages = "".join(passage_html(c, self.assistant.document(c.doc_id), scope=scope, collapsed=True)
-                           for c in answer.citations)
+        turns = [*turns, Turn(question, answer.answer, scope, answer)]
+        passages = citations_html(answer.citations, assistant.document, scope=scope)
         yield history, "", turns, [{"scope": scope, "question": question, "html": passages}, *groups]
 
     def ask(self, question: str, history: list[dict[str, Any]] | None,
@@ -237,7 +265,7 @@ class BriefingApp:
 
     def ask_ui(self, question: str, history: list[dict[str, Any]] | None, turns: Turns | None,
                groups: list[dict[str, str]] | None, k: float | None, since: str, until: str,
-               doc_ids: list[str] | None, mode: str | None) -> Iterator[tuple[Any, ...]]:
+               doc_ids: list[str] | None, mode: str | None, collection: str | None = None) -> Iterator[tuple[Any, ...]]:
         try:
             filters = parse_filters(doc_ids, since, until)
         except ValueError as exc:
@@ -246,17 +274,142 @@ class BriefingApp:
             yield history, question, list(turns or []), sources_panel_html(groups or []), list(groups or [])
             return
         for hist, cleared, new_turns, new_groups in self.chat_events(
-                question, history, turns, groups, k=int(k) if k else None, filters=filters, mode=mode or None):
+                question, history, turns, groups, k=int(k) if k else None, filters=filters, mode=mode or None,
+                collection=collection):
             yield hist, cleared, new_turns, sources_panel_html(new_groups), new_groups
 
     @staticmethod
     def new_chat() -> tuple[Any, ...]:
         return [], "", [], EMPTY_PANEL, []
 
+    # conversations (``user`` is the login name, None without a login)
+
+    def ask_saved(self, question: str, history: list[dict[str, Any]] | None, turns: Turns | None,
+                  groups: list[dict[str, str]] | None, k: float | None, since: str, until: str,
+                  doc_ids: list[str] | None, mode: str | None, collection: str | None, conversation_id: str | None,
+                  user: str | None = None) -> Iterator[tuple[Any, ...]]:
+        """:meth:`ask_ui`, then the conversation saved under the user's name: (…ask_ui's outputs, conversation id,
+        the conversation list)."""
+        import gradio as gr
+
+        before = len(turns or [])
+        out: tuple[Any, ...] = ()
+        for out in self.ask_ui(question, history, turns, groups, k, since, until, doc_ids, mode, collection):
+            yield (*out, conversation_id, gr.update())
+        new_turns = out[2] if out else []
+        if len(new_turns) <= before or new_turns[-1].result is None:
+            return
+        conversation_id = self.save_turns(new_turns, collection, conversation_id, user)
+        yield (*out, conversation_id, self.conversation_choices(user, conversation_id))
+
+    def save_turns(self, turns: Turns, collection: str | None, conversation_id: str | None, user: str | None) -> str:
+        """Save the chat shown (its turns) as the conversation ``conversation_id``, or a new one; returns its id."""
+        collection = collection or self.collections.default
+        conversation = None
+        if conversation_id:
+            try:
+                conversation = self.conversations.load(user, conversation_id)
+            except BriefingError:
+                conversation = None
+        if conversation is None:
+            conversation = self.conversations.new(turns[0].question, collection)
+        conversation.turns = [saved.Turn(t.question, t.result, t.scope) for t in turns if t.result is not None]
+        self.conversations.save(user, conversation)
+        return conversation.id
+
+    def conversation_choices(self, user: str | None, value: str | None = None) -> Any:
+        import gradio as gr
+
+        choices = [(f"{c.title} \u00b7 {c.summary()['updated']}", c.id) for c in self.conversations.list(user)]
+        return gr.update(choices=choices, value=value if value in {c[1] for c in choices} else None)
+
+    def list_conversations(self, user: str | None) -> list[dict[str, Any]]:
+        """API /conversations: the user's own conversations (id, title, collection, turns, updated)."""
+        return [c.summary() for c in self.conversations.list(user)]
+
+    def conversation_export(self, conversation_id: str, user: str | None) -> str:
+        """API /conversation: one of the user's conversations as Markdown with footnotes."""
+        return saved.conversation_markdown(self.conversations.load(user, conversation_id))
+
+    def open_conversation(self, conversation_id: str | None, user: str | None) -> tuple[Any, ...]:
+        """(history, question box, turns, panel, groups, conversation id, collection): the saved chat as it was
+        shown, its footnotes opening passages read again from the conversation's collection."""
+        import gradio as gr
+
+        if not conversation_id:
+            return (*self.new_chat(), None, gr.update())
+        try:
+            conversation = self.conversations.load(user, conversation_id)
+        except BriefingError as exc:
+            return ([{"role": "assistant", "content": error_markdown(exc)}], "", [], EMPTY_PANEL, [], None, gr.update())
+        try:
+            document = self._assistant(conversation.collection).document
+        except BriefingError:  # the collection was removed: the passages fall back to the saved quotes
+            def document(doc_id: str) -> Any:
+                return None
+        history: list[dict[str, Any]] = []
+        turns: Turns = []
+        groups: list[dict[str, str]] = []
+        for t in conversation.turns:
+            history += [{"role": "user", "content": escape_markdown(t.question)},
+                        {"role": "assistant", "content": chat_markdown(t.answer, scope=t.scope)}]
+            turns.append(Turn(t.question, t.answer.answer, t.scope, t.answer))
+            groups.insert(0, {"scope": t.scope, "question": t.question,
+                              "html": citations_html(t.answer.citations, document, scope=t.scope)})
+        names = self.collection_names()
+        collection = gr.update(value=conversation.collection) if conversation.collection in names else gr.update()
+        return history, "", turns, sources_panel_html(groups), groups, conversation.id, collection
+
+    def rename_conversation(self, conversation_id: str | None, title: str, user: str | None) -> tuple[Any, ...]:
+        """(conversation list, status, cleared name box)."""
+        import gradio as gr
+
+        if not conversation_id:
+            return gr.update(), "Open a conversation first.", gr.update()
+        try:
+            self.conversations.rename(user, conversation_id, title)
+        except BriefingError as exc:
+            return gr.update(), error_markdown(exc), gr.update()
+        return self.conversation_choices(user, conversation_id), "", ""
+
+    def delete_conversation(self, conversation_id: str | None, user: str | None) -> tuple[Any, ...]:
+        """(conversation list, status, …new_chat's outputs, conversation id)."""
+        import gradio as gr
+
+        if not conversation_id:
+            return (gr.update(), "Open a conversation first.", *(gr.update() for _ in range(5)), gr.update())
+        try:
+            self.conversations.delete(user, conversation_id)
+        except BriefingError as exc:
+            return (gr.update(), error_markdown(exc), *(gr.update() for _ in range(5)), gr.update())
+        return (self.conversation_choices(user), "Conversation deleted.", *self.new_chat(), None)
+
+    def export_conversation(self, conversation_id: str | None, user: str | None) -> str | None:
+        """The conversation as a .md file (footnotes quote the cited passages), for download."""
+        if not conversation_id:
+            return None
+        conversation = self.conversations.load(user, conversation_id)
+        out = Path(tempfile.mkdtemp(prefix="chat-", dir=self.export_root))
+        path = out / f"conversation-{_slug(conversation.title)}.md"
+        path.write_text(saved.conversation_markdown(conversation), encoding="utf-8")
+        path.chmod(0o600)
+        return str(path)
+
+    # the landing overview
+
+    def overview(self, collection: str | None) -> tuple[Any, ...]:
+        """(overview Markdown, three example question buttons) for the selected collection."""
+        import gradio as gr
+
+        text, questions = collection_overview(collection or self.collections.default, self._corpus(collection))
+        buttons = [gr.update(value=q, visible=True) for q in questions]
+        buttons += [gr.update(value="", visible=False)] * (3 - len(buttons))
+        return (text, *buttons)
+
     # briefing
 
-    def write_briefing(self, topic: str, filters: Filters | None = None, *,
-                       sources_in_text: bool = False) -> tuple[str, str, str | None, str | None]:
+    def write_briefing(self, topic: str, filters: Filters | None = None, *, sources_in_text: bool = False,
+                       collection: str | None = None) -> tuple[str, str, str | None, str | None]:
         """(rendered markdown, sources panel, .md path, .docx path). The page shows the sources once, in
         the panel; ``sources_in_text`` adds their list to the markdown for callers without the panel."""
         from assistant.export import briefing_docx, briefing_markdown
@@ -265,12 +418,12 @@ class BriefingApp:
             topic = check_text("topic", topic, self.limit)
             if not topic:
                 return "", "", None, None
-            result = self.assistant.brief(topic, filters=filters)
+            assistant = self._assistant(collection)
+            result = assistant.brief(topic, filters=filters)
         except _USER_ERRORS as exc:
             return error_markdown(exc), "", None, None
         markdown = briefing_display(result.briefing, result.citations, scope="brief", sources=sources_in_text)
-        panel = "".join(passage_html(c, self.assistant.document(c.doc_id), scope="brief", collapsed=True)
-                        for c in result.citations)
+        panel = citations_html(result.citations, assistant.document, scope="brief")
         if result.abstained:
             return markdown, panel, None, None
         out = Path(tempfile.mkdtemp(prefix="brief-", dir=self.export_root))
@@ -287,7 +440,8 @@ class BriefingApp:
         markdown, _, md, _ = self.write_briefing(topic, sources_in_text=True)
         return markdown, md
 
-    def brief_ui(self, topic: str, since: str, until: str, doc_ids: list[str] | None) -> tuple[Any, ...]:
+    def brief_ui(self, topic: str, since: str, until: str, doc_ids: list[str] | None,
+                 collection: str | None = None) -> tuple[Any, ...]:
         import gradio as gr
 
         try:
@@ -295,59 +449,75 @@ class BriefingApp:
         except ValueError as exc:
             return (error_markdown(exc), "", gr.update(value=None, interactive=False),
                     gr.update(value=None, interactive=False))
-        markdown, panel, md, docx = self.write_briefing(topic, filters)
+        markdown, panel, md, docx = self.write_briefing(topic, filters, collection=collection)
         return (markdown, panel, gr.update(value=md, interactive=md is not None),
                 gr.update(value=docx, interactive=docx is not None))
 
     # corpus
 
-    def documents_table(self) -> list[list[Any]]:
-        return [[d.title, d.date or "", d.chunks, d.doc_id] for d in self.corpus.documents()]
+    def documents_table(self, collection: str | None = None) -> list[list[Any]]:
+        return [[d.title, d.date or "", d.chunks, d.doc_id] for d in self._corpus(collection).documents()]
 
-    def document_choices(self) -> list[tuple[str, str]]:
-        return [(f"{d.title} ({d.date})" if d.date else d.title, d.doc_id) for d in self.corpus.documents()]
+    def document_choices(self, collection: str | None = None) -> list[tuple[str, str]]:
+        return [(f"{d.title} ({d.date})" if d.date else d.title, d.doc_id) for d in self._corpus(collection).documents()]
 
-    def corpus_outputs(self, status: str) -> tuple[Any, ...]:
+    def corpus_outputs(self, status: str, collection: str | None = None) -> tuple[Any, ...]:
         import gradio as gr
 
-        choices = self.document_choices()
-        return self.documents_table(), status, gr.update(choices=choices, value=None), gr.update(choices=choices)
+        choices = self.document_choices(collection)
+        return (self.documents_table(collection), status, gr.update(choices=choices, value=None),
+                gr.update(choices=choices, value=[]))
 
-    def add_files(self, files: list[str] | None, progress: Any = None) -> tuple[Any, ...]:
+    def add_files(self, files: list[str] | None, progress: Any = None, collection: str | None = None) -> tuple[Any, ...]:
+        """Ingest the uploaded files: (table, summary in words, remove choices, sidebar documents, drop zone),
+        the drop zone cleared once its files are in."""
+        import gradio as gr
+
         if not files:
-            return self.corpus_outputs("Choose one or more files first.")
+            return (*self.corpus_outputs("Choose one or more files first.", collection), gr.update())
         paths = [Path(f) for f in files]
         if progress is not None:
             progress((0, len(paths)), desc="Ingesting", unit="files")
 
         def step(done: int, total: int, current: str, chunks: int) -> None:
             if progress is not None:
-                progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} chunks so far)", unit="files")
+                progress((done, total), desc=f"Ingesting {Path(current).name} ({chunks} passages so far)", unit="files")
 
         try:
-            report = self.corpus.ingest(paths, progress=step)
+            report = self._corpus(collection).ingest(paths, progress=step)
         except _USER_ERRORS as exc:
-            return self.corpus_outputs(error_markdown(exc))
-        lines = [escape_markdown(report.summary())]
-        if report.failures:
-            lines += ["", "**Not added** (the other files are unaffected):", ""]
-            lines += [f"- {escape_markdown(Path(f.path).name)}: "
-                      + escape_markdown((f.reason or "failed").replace(f"{f.path}: ", "").replace(f.path, Path(f.path).name))
-                      for f in report.failures]
-        return self.corpus_outputs("\n".join(lines))
+            return (*self.corpus_outputs(error_markdown(exc), collection), gr.update())
+        return (*self.corpus_outputs(ingest_summary(report), collection), gr.update(value=None))
 
-    def remove_document(self, doc_id: str | None) -> tuple[Any, ...]:
+    def remove_document(self, doc_id: str | None, collection: str | None = None) -> tuple[Any, ...]:
         if not doc_id:
-            return self.corpus_outputs("Choose a document to remove.")
-        title = next((d.title for d in self.corpus.documents() if d.doc_id == doc_id), doc_id)
+            return self.corpus_outputs("Choose a document to remove.", collection)
+        corpus = self._corpus(collection)
+        title = next((d.title for d in corpus.documents() if d.doc_id == doc_id), doc_id)
         try:
-            _, chunks = self.corpus.remove(doc_id)
+            _, chunks = corpus.remove(doc_id)
         except _USER_ERRORS as exc:
-            return self.corpus_outputs(error_markdown(exc))
-        return self.corpus_outputs(f"Removed *{escape_markdown(title)}* ({chunks} chunks).")
+            return self.corpus_outputs(error_markdown(exc), collection)
+        return self.corpus_outputs(f"Removed *{escape_markdown(title)}* ({chunks} passages).", collection)
 
-    def refresh_corpus(self) -> tuple[Any, ...]:
-        return self.corpus_outputs("")
+    def refresh_corpus(self, collection: str | None = None) -> tuple[Any, ...]:
+        return self.corpus_outputs("", collection)
+
+    def create_collection(self, name: str) -> tuple[Any, ...]:
+        """(collection selector, status, name box): a new empty collection, selected."""
+        import gradio as gr
+
+        name = (name or "").strip()
+        try:
+            self.collections.create(name)
+        except _USER_ERRORS as exc:
+            return gr.update(), error_markdown(exc), gr.update()
+        return (gr.update(choices=self.collection_names(), value=name),
+                f"Collection *{escape_markdown(name)}* is ready: add reports to it below.", "")
+
+    def select_collection(self, collection: str | None) -> tuple[Any, ...]:
+        """Everything a collection change resets: a new chat, no open conversation, its documents, its overview."""
+        return (*self.new_chat(), None, *self.refresh_corpus(collection), *self.overview(collection))
 
     # evaluation
 
@@ -386,6 +556,13 @@ class BriefingApp:
 
     # wiring
 
+    def mode_choices(self) -> list[tuple[str, str]]:
+        """Answer modes named for what they do; the language model by its configured name."""
+        llm = self.workspace.settings.llm
+        names = {"extractive": "Quotes only (no model)",
+                 "llm": f"Language model ({llm.model or llm.provider or 'configured'})"}
+        return [(names.get(m, m), m) for m in self.assistant.modes]
+
     def blocks(self) -> gr.Blocks:
         """The Gradio Blocks, not launched."""
         import gradio as gr
@@ -395,23 +572,99 @@ class BriefingApp:
 
         assistant = self.assistant
 
+        def user_of(request: Any) -> str | None:
+            return getattr(request, "username", None) or None
+
+        def needs_request(fn: Any) -> Any:
+            # Gradio passes the request to a parameter annotated gr.Request; this module's annotations are
+            # strings it cannot resolve, so the one it needs is set as an object.
+            fn.__annotations__ = {"request": gr.Request}
+            return fn
+
         # Gradio tracks progress through a gr.Progress default argument.
-        def add_files(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-            return self.add_files(files, progress)
+        def add_files(files: list[str] | None, collection: str | None,
+                      progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            return self.add_files(files, progress, collection)
 
         def run_evaluation(source: str, name: str, own_corpus: bool, answers_file: str | None,
                            progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             return self.run_evaluation(source, name, own_corpus, answers_file, progress)
+
+        @needs_request
+        def ask_saved(question: str, history: Any, turns: Any, groups: Any, k: Any, since: str, until: str,
+                      doc_ids: Any, mode: Any, collection: Any, conversation_id: Any, request: Any) -> Iterator[Any]:
+            yield from self.ask_saved(question, history, turns, groups, k, since, until, doc_ids, mode, collection,
+                                      conversation_id, user_of(request))
+
+        @needs_request
+        def open_conversation(conversation_id: Any, request: Any) -> tuple[Any, ...]:
+            return self.open_conversation(conversation_id, user_of(request))
+
+        @needs_request
+        def rename_conversation(conversation_id: Any, title: str, request: Any) -> tuple[Any, ...]:
+            return self.rename_conversation(conversation_id, title, user_of(request))
+
+        @needs_request
+        def delete_conversation(conversation_id: Any, request: Any) -> tuple[Any, ...]:
+            return self.delete_conversation(conversation_id, user_of(request))
+
+        @needs_request
+        def export_conversation(conversation_id: Any, request: Any) -> Any:
+            path = self.export_conversation(conversation_id, user_of(request))
+            return gr.update(value=path, visible=path is not None)
+
+        @needs_request
+        def list_conversations(request: Any) -> list[dict[str, Any]]:
+            return self.list_conversations(user_of(request))
+
+        @needs_request
+        def conversation_api(conversation_id: str, request: Any) -> str:
+            try:
+                return self.conversation_export(conversation_id, user_of(request))
+            except BriefingError as exc:
+                raise gr.Error(str(exc)) from None
+
+        @needs_request
+        def on_load(collection: Any, request: Any) -> tuple[Any, ...]:
+            names = self.collection_names()
+            chosen = collection if collection in names else self.collections.default
+            return (gr.update(choices=names, value=chosen), self.conversation_choices(user_of(request)),
+                    *self.refresh_corpus(chosen), *self.overview(chosen))
+
+        llm_hint = ("A language model is configured: choose it above to have it write the answer from the passages."
+                    if "llm" in assistant.modes else
+                    "To have a language model write answers, start the app with `BRIEFING_LLM__PROVIDER` "
+                    "(`openai` or `ollama`) and `BRIEFING_LLM__MODEL` set; see the README.")
         # Gradio's temp files (uploads, the exports it serves) older than a day go, checked hourly.
         max_age = self.workspace.settings.server.temp_max_age_s
         with gr.Blocks(title="Briefing", delete_cache=(min(3600, max_age), max_age)) as app:
             groups_state = gr.State([])
             turns_state = gr.State([])
+            conversation_state = gr.State(None)
             with gr.Sidebar(label="Settings", open=True, position="left"):
-                gr.Markdown("### Settings")
-                k_box = gr.Slider(1, 20, value=assistant.k, step=1, label="Passages (k)",
-                                  elem_id="setting-k")
-                mode_box = gr.Radio(assistant.modes, value=assistant.default_mode, label="Answer mode", elem_id="setting-mode")
+                collection_box = gr.Dropdown(choices=self.collection_names(), value=self.collections.default,
+                                             label="Collection", info="The set of reports you are asking.",
+                                             elem_id="collection")
+                gr.Markdown("### Conversations")
+                conversation_list = gr.Radio(choices=[], label="Saved conversations", show_label=False,
+                                             elem_id="conversations")
+                with gr.Row():
+                    rename_box = gr.Textbox(placeholder="New name", show_label=False, scale=3,
+                                            elem_id="conversation-name", max_length=200)
+                    rename = gr.Button("Rename", size="sm", scale=1, elem_id="rename-conversation")
+                with gr.Row():
+                    export = gr.Button("Export .md", size="sm", elem_id="export-conversation")
+                    delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-conversation")
+                export_file = gr.File(visible=False, show_label=False, elem_id="conversation-file")
+                conversation_status = gr.Markdown(elem_id="conversation-status")
+                gr.Markdown("### Answers")
+                mode_box = gr.Radio(self.mode_choices(), value=assistant.default_mode, label="Answer mode",
+                                    elem_id="setting-mode")
+                gr.Markdown(llm_hint, elem_classes=["meta"], elem_id="llm-hint")
+                k_box = gr.Slider(1, 20, value=assistant.k, step=1, label="Passages to read", elem_id="setting-k",
+                                  info="How many of the best-matching passages the answer is drawn from. More can "
+                                       "find more; fewer keeps answers focused.")
+                gr.Markdown("### Filters")
                 since_box = gr.Textbox(label="Since (YYYY-MM-DD)", placeholder="2020-09-01", elem_id="setting-since")
                 until_box = gr.Textbox(label="Until (YYYY-MM-DD)", placeholder="2020-11-30", elem_id="setting-until")
                 docs_box = gr.Dropdown(choices=self.document_choices(), value=[], multiselect=True, label="Documents",
@@ -419,6 +672,10 @@ class BriefingApp:
                 gr.Markdown("Dates and documents also apply to briefings.", elem_classes=["meta"])
             gr.Markdown("# Briefing\nAsk the reports. Every claim carries a footnote; click it to open the passage.")
             with gr.Tab("Chat", id="chat"):
+                overview_md = gr.Markdown(elem_id="overview")
+                with gr.Row():
+                    examples = [gr.Button(visible=False, size="sm", elem_id=f"example-{i + 1}", elem_classes=["example"])
+                                for i in range(3)]
                 with gr.Row():
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat",
@@ -430,14 +687,35 @@ class BriefingApp:
                             clear = gr.Button("New chat", elem_id="new-chat")
                     with gr.Column(scale=2):
                         sources = gr.HTML(EMPTY_PANEL, label="Cited passages", elem_id="sources-panel")
-                ui_inputs = [question, chatbot, turns_state, groups_state, k_box, since_box, until_box, docs_box, mode_box]
+                ui_inputs = [question, chatbot, turns_state, groups_state, k_box, since_box, until_box, docs_box, mode_box,
+                             collection_box, conversation_state]
                 ui_outputs = [chatbot, question, turns_state, sources, groups_state]
-                send.click(self.ask_ui, ui_inputs, ui_outputs, api_visibility="private")
-                question.submit(self.ask_ui, ui_inputs, ui_outputs, api_visibility="private")
-                clear.click(self.new_chat, None, ui_outputs, api_visibility="private")
+                saved_outputs = [*ui_outputs, conversation_state, conversation_list]
+                send.click(ask_saved, ui_inputs, saved_outputs, api_visibility="private")
+                question.submit(ask_saved, ui_inputs, saved_outputs, api_visibility="private")
+                for button in examples:
+                    button.click(lambda text: text, button, question, api_visibility="private").then(
+                        ask_saved, ui_inputs, saved_outputs, api_visibility="private")
+                clear.click(lambda: (*self.new_chat(), None, gr.update(value=None)), None,
+                            [*ui_outputs, conversation_state, conversation_list], api_visibility="private")
                 api_ask = gr.Button("ask", visible=False)
                 api_ask.click(self.ask, [question, chatbot, turns_state], [chatbot, question, sources, turns_state],
                               api_name="ask")
+                conversation_list.input(open_conversation, [conversation_list],
+                                        [*ui_outputs, conversation_state, collection_box], api_visibility="private")
+                rename.click(rename_conversation, [conversation_state, rename_box],
+                             [conversation_list, conversation_status, rename_box], api_visibility="private")
+                delete.click(delete_conversation, [conversation_state],
+                             [conversation_list, conversation_status, *ui_outputs, conversation_state],
+                             api_visibility="private")
+                export.click(export_conversation, [conversation_state], [export_file], api_visibility="private")
+                api_list = gr.Button("conversations", visible=False)
+                api_json = gr.JSON(visible=False)
+                api_list.click(list_conversations, None, [api_json], api_name="conversations")
+                api_open = gr.Button("conversation", visible=False)
+                api_id = gr.Textbox(visible=False)
+                api_md = gr.Markdown(visible=False)
+                api_open.click(conversation_api, [api_id], [api_md], api_name="conversation")
             with gr.Tab("Briefing", id="briefing"):
                 with gr.Row():
                     with gr.Column(scale=3):
@@ -451,29 +729,40 @@ class BriefingApp:
                             docx_download = gr.DownloadButton("Download .docx", interactive=False, elem_id="download-docx")
                     with gr.Column(scale=2):
                         brief_sources = gr.HTML("", label="Cited passages", elem_id="briefing-sources")
-                make.click(self.brief_ui, [topic, since_box, until_box, docs_box],
-                           [briefing_md, brief_sources, md_download, docx_download], api_visibility="private")
-                topic.submit(self.brief_ui, [topic, since_box, until_box, docs_box],
-                             [briefing_md, brief_sources, md_download, docx_download], api_visibility="private")
+                brief_inputs = [topic, since_box, until_box, docs_box, collection_box]
+                brief_outputs = [briefing_md, brief_sources, md_download, docx_download]
+                make.click(self.brief_ui, brief_inputs, brief_outputs, api_visibility="private")
+                topic.submit(self.brief_ui, brief_inputs, brief_outputs, api_visibility="private")
                 api_file = gr.File(visible=False)
                 api_brief = gr.Button("brief", visible=False)
                 api_brief.click(self.brief, [topic], [briefing_md, api_file], api_name="brief")
             with gr.Tab("Corpus", id="corpus"):
-                table = gr.Dataframe(headers=["title", "date", "chunks", "id"], value=self.documents_table(),
+                table = gr.Dataframe(headers=["title", "date", "passages", "id"], value=self.documents_table(),
                                      interactive=False, elem_id="documents", wrap=True)
                 with gr.Row():
                     with gr.Column():
                         files = gr.File(label="Add reports (txt, md, html, pdf, docx)", file_count="multiple",
                                         file_types=sorted(LOADERS), elem_id="upload")
-                        add = gr.Button("Add to corpus", variant="primary", elem_id="add-files")
+                        add = gr.Button("Add to collection", variant="primary", elem_id="add-files")
                     with gr.Column():
                         to_remove = gr.Dropdown(choices=self.document_choices(), label="Remove a document",
                                                 elem_id="remove-choice")
                         remove = gr.Button("Remove", variant="stop", elem_id="remove")
+                        with gr.Row():
+                            new_name = gr.Textbox(label="New collection", placeholder="news-2020", scale=3,
+                                                  elem_id="new-collection", max_length=32)
+                            create = gr.Button("Create", scale=1, elem_id="create-collection")
                 status = gr.Markdown(elem_id="corpus-status")
                 corpus_out = [table, status, to_remove, docs_box]
-                add.click(add_files, [files], corpus_out, api_visibility="private")
-                remove.click(self.remove_document, [to_remove], corpus_out, api_visibility="private")
+                add.click(add_files, [files, collection_box], [*corpus_out, files], api_visibility="private").then(
+                    self.overview, [collection_box], [overview_md, *examples], api_visibility="private")
+                remove.click(self.remove_document, [to_remove, collection_box], corpus_out,
+                             api_visibility="private").then(
+                    self.overview, [collection_box], [overview_md, *examples], api_visibility="private")
+                create.click(self.create_collection, [new_name], [collection_box, status, new_name],
+                             api_visibility="private").then(
+                    self.select_collection, [collection_box],
+                    [*ui_outputs, conversation_state, *corpus_out, overview_md, *examples], api_visibility="private")
             with gr.Tab("Evaluation", id="evaluation"):
                 gr.Markdown("Check that answers are grounded: each sentence's citations must support it.")
                 with gr.Row():
@@ -497,7 +786,11 @@ class BriefingApp:
                                             column_widths=["34%", "9%", "8%", "9%", "40%"])
                 run.click(run_evaluation, [source, set_name, own, answers_file],
                           [eval_summary, metrics, per_question, support_plot, score_plot], api_visibility="private")
-            app.load(self.refresh_corpus, None, corpus_out, api_visibility="private")
+            collection_box.input(self.select_collection, [collection_box],
+                                 [*ui_outputs, conversation_state, *corpus_out, overview_md, *examples],
+                                 api_visibility="private")
+            app.load(on_load, [collection_box], [collection_box, conversation_list, *corpus_out, overview_md, *examples],
+                     api_visibility="private")
         return app
 
 
@@ -516,9 +809,9 @@ def launch(workspace: Workspace) -> None:
     server = workspace.settings.server
     app = create_app(workspace)
     auth = None
-    if server.auth:
-        user, _, password = server.auth.partition(":")
-        auth = (user, password)
+    if server.auth:  # one user:password per line
+        auth = [(user, password) for user, _, password in
+                (line.strip().partition(":") for line in server.auth.splitlines() if line.strip())]
     app.queue(max_size=server.queue_size, default_concurrency_limit=server.concurrency)
     app.launch(
         server_name=server.host, server_port=server.port, auth=auth, max_file_size=f"{server.max_upload_mb}mb",

@@ -1,0 +1,157 @@
+"""Saved conversations: one JSON file per conversation under ``BRIEFING_HOME/conversations/<user>/``.
+
+A conversation keeps each turn's whole answer object (text with ``[n]`` markers and its citations), so a
+reopened conversation renders its footnotes and passages as they were first shown. Each user's
+conversations live in a folder of their own, named by a hash of the user name (the login); a user can
+only list, open, rename or delete what is in their folder, so nothing another user saved is reachable
+through the UI or the API. Without a login every visitor is the one local user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.answers import Answer
+from assistant.export import answer_markdown_footnotes
+from ingest.errors import BriefingError
+
+_ID = re.compile(r"^[0-9a-f]{32}$")
+LOCAL_USER = "_local"
+TITLE_CHARS = 80
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: Answer
+    scope: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer.model_dump(), "scope": self.scope}
+
+
+@dataclass
+class Conversation:
+    id: str
+    title: str
+    collection: str
+    created: float
+    updated: float
+    turns: list[Turn] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "collection": self.collection, "created": self.created,
+                "updated": self.updated, "turns": [t.as_dict() for t in self.turns]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conversation:
+        turns = [Turn(t["question"], Answer.model_validate(t["answer"]), t["scope"]) for t in data.get("turns", [])]
+        return cls(data["id"], data["title"], data.get("collection", "default"), data["created"], data["updated"], turns)
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "collection": self.collection, "turns": len(self.turns),
+                "updated": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.updated))}
+
+
+def title_from(question: str) -> str:
+    text = " ".join(question.split())
+    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "\u2026"
+
+
+class ConversationStore:
+    """Conversations per user, as files; every method takes the user it acts for."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _folder(self, user: str | None) -> Path:
+        key = LOCAL_USER if not user else "u-" + hashlib.sha256(user.encode("utf-8")).hexdigest()[:24]
+        return self.root / key
+
+    def _path(self, user: str | None, conversation_id: str) -> Path:
+        if not _ID.match(conversation_id or ""):
+            raise BriefingError(f"no conversation {conversation_id!r}")
+        return self._folder(user) / f"{conversation_id}.json"
+
+    def list(self, user: str | None) -> list[Conversation]:
+        """The user's conversations, the most recently changed first (unreadable files are skipped)."""
+        folder = self._folder(user)
+        found = []
+        for path in folder.glob("*.json") if folder.is_dir() else []:
+            try:
+                found.append(Conversation.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return sorted(found, key=lambda c: c.updated, reverse=True)
+
+    def load(self, user: str | None, conversation_id: str) -> Conversation:
+        path = self._path(user, conversation_id)
+        try:
+            return Conversation.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise BriefingError(f"no conversation {conversation_id!r}") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BriefingError(f"{path}: the conversation file is damaged ({exc})") from None
+
+    def new(self, title: str, collection: str) -> Conversation:
+        now = time.time()
+        return Conversation(secrets.token_hex(16), title_from(title) or "Conversation", collection, now, now)
+
+    def save(self, user: str | None, conversation: Conversation) -> None:
+        """Write atomically (a crash leaves the old file or the new one), readable by this user only."""
+        path = self._path(user, conversation.id)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conversation.updated = time.time()
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(conversation.as_dict(), out, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def rename(self, user: str | None, conversation_id: str, title: str) -> Conversation:
+        title = title_from(title)
+        if not title:
+            raise BriefingError("give the conversation a name")
+        conversation = self.load(user, conversation_id)
+        conversation.title = title
+        self.save(user, conversation)
+        return conversation
+
+    def delete(self, user: str | None, conversation_id: str) -> None:
+        path = self._path(user, conversation_id)
+        if not path.exists():
+            raise BriefingError(f"no conversation {conversation_id!r}")
+        path.unlink()
+
+
+def conversation_markdown(conversation: Conversation) -> str:
+    """The conversation as Markdown: each question as a heading, each answer with footnotes ``[^n]`` whose
+    definitions quote the cited passage (footnotes are numbered across the whole conversation)."""
+    lines = [f"# {_plain(conversation.title)}", ""]
+    offset = 0
+    for turn in conversation.turns:
+        lines += [f"## {_plain(turn.question)}", ""]
+        body, notes, used = answer_markdown_footnotes(turn.answer.answer, turn.answer.citations, offset)
+        lines += [body, ""]
+        if notes:
+            lines += [*notes, ""]
+        offset += used
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _plain(text: str) -> str:
+    from assistant.export import escape_markdown
+
+    return escape_markdown(" ".join(text.split()))
