@@ -92,27 +92,28 @@ def plots(result: EvalResult, path: Path) -> dict[str, Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    plt.rcParams.update({"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13})  # readable in the app
     out: dict[str, Path] = {}
     answered = [q for q in result.questions if q.checks]
     if answered:
-        fig, ax = plt.subplots(figsize=(max(6, len(answered) * 0.18), 3))
+        fig, ax = plt.subplots(figsize=(max(7, min(14, len(answered) * 0.18)), 3.6))
         ax.bar(range(len(answered)), [sum(c.recall for c in q.checks) / len(q.checks) for q in answered], color="#4a7")
         ax.set_ylim(0, 1)
-        ax.set_ylabel("supported sentences")
-        ax.set_xlabel("answered question")
-        ax.set_title("Citation support per question")
+        ax.set_ylabel("share backed")
+        ax.set_xlabel("answered questions, in order")
+        ax.set_title("Sentences backed by their footnotes, per answer")
         fig.tight_layout()
         out["support per question"] = path.with_name(path.stem + "-support.png")
-        fig.savefig(out["support per question"], dpi=100)
+        fig.savefig(out["support per question"], dpi=110)
         plt.close(fig)
         scores = [c.verdict.score for q in answered for c in q.checks]
-        fig, ax = plt.subplots(figsize=(6, 3))
+        fig, ax = plt.subplots(figsize=(7, 3.6))
         ax.hist(scores, bins=20, range=(0, 1), color="#47a")
-        ax.set_xlabel("verifier score of answer sentences")
+        ax.set_xlabel("how strongly the footnote backs the sentence (0 to 1)")
         ax.set_ylabel("sentences")
-        ax.set_title("Support score distribution")
+        ax.set_title("How well sentences are backed")
         fig.tight_layout()
         out["score distribution"] = path.with_name(path.stem + "-scores.png")
-        fig.savefig(out["score distribution"], dpi=100)
+        fig.savefig(out["score distribution"], dpi=110)
         plt.close(fig)
     return out

@@ -143,7 +143,8 @@ def test_evaluation_of_uploaded_answers(app: BriefingApp, tmp_path: Path) -> Non
                                    "passages": [passage]}) + "\n")
     summary, metrics, questions, *_ = app.run_evaluation("uploaded", "isw_report", False, str(answers))
     assert "1 questions, 1 answered" in summary
-    assert dict((row[0], row[1]) for row in metrics)["citation_recall"] == "1.000"
+    assert dict((row[0], row[1]) for row in metrics)["Sentences backed by their footnotes"] == "1.000"
+    assert all(row[0] and "_" not in row[0] for row in metrics), "plain names, not metric keys"
     assert questions[0][0] == "How many?"
     assert app.run_evaluation("uploaded", "isw_report", False, None)[0] == "Upload a JSONL file of answers first."
 

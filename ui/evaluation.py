@@ -55,26 +55,56 @@ def score_records(records: list[AnswerRecord], verifier: Any, step: Step | None 
     return score(records, verifier, step=step)
 
 
+# What an analyst reads in the evaluation tab: a plain name and one line on what it means. The
+# metric keys (RATE_METRICS) stay as they are for scripts and the CLI.
+PLAIN = {
+    "citation_recall": ("Sentences backed by their footnotes", "Share of answer sentences whose cited passages say what the sentence says."),
+    "citation_precision": ("Footnotes that are needed", "Share of footnotes that support their sentence (none is there for show)."),
+    "groundedness": ("Sentences backed by any passage", "Share of sentences that some retrieved passage supports, cited or not."),
+    "uncited_claim_rate": ("Sentences without a footnote", "Share of sentences that cite nothing (lower is better)."),
+    "invalid_marker_rate": ("Footnotes pointing nowhere", "Share of footnote numbers with no passage behind them (lower is better)."),
+    "answer_correctness": ("Correct answers", "Answerable questions whose answer holds every expected fact."),
+    "concise_correctness": ("Correct in 60 words", "The same, counting only answers of at most 60 words."),
+    "fact_recall": ("Expected facts found", "Share of the expected facts that answers contain."),
+    "abstention_recall": ("Right to say 'not in the reports'", "Unanswerable questions the assistant declined to answer."),
+    "abstention_precision": ("Declines that were right", "Of the questions it declined, the share that really are unanswerable."),
+    "false_abstention_rate": ("Declined but answerable", "Answerable questions it declined (lower is better)."),
+    "cited_evidence_rate": ("Cited the right passage", "Answered questions whose footnotes include the passage that answers."),
+    "evidence_recall_at_k": ("Right passage retrieved", "Questions whose answering passage was among those read."),
+    "mrr": ("Rank of the right passage", "1 when the answering passage is read first, 0.5 when second, and so on."),
+}
+COUNTS = {
+    "n_questions": "Questions", "n_answered": "Answered", "n_answerable": "Answerable (with expected facts)",
+    "n_unanswerable": "Unanswerable", "n_statements": "Sentences checked", "latency_p50_ms": "Typical answer time (ms)",
+    "latency_p95_ms": "Slowest 5% answer time (ms)",
+}
+
+
 def metrics_rows(metrics: dict[str, Any]) -> list[list[str]]:
-    """metric, value, 95% CI, meaning: the rates of :data:`eval.report.RATE_METRICS`, then the counts."""
+    """Measure, value, 95% range, what it means: the rates that apply to this run, then the counts."""
     ci = metrics.get("ci95", {})
     rows = []
-    for name, meaning in RATE_METRICS:
+    for name, _ in [*RATE_METRICS, ("concise_correctness", "")]:
+        if metrics.get(name) is None or name not in PLAIN:
+            continue  # e.g. correctness for answers with no reference facts
+        label, meaning = PLAIN[name]
         interval = ci.get(name)
-        rows.append([name, format_value(metrics.get(name)), f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else "", meaning])
-    rows += [[name, format_value(metrics.get(name)), "", ""] for name in COUNT_METRICS]
+        rows.append([label, format_value(metrics.get(name)), f"{interval[0]:.2f} to {interval[1]:.2f}" if interval else "",
+                     meaning])
+    rows += [[label, format_value(metrics.get(name)), "", ""] for name, label in COUNTS.items()
+             if metrics.get(name) is not None]
     return rows
 
 
 def question_rows(result: EvalResult) -> list[list[str]]:
-    """question, status, correct, supported sentences, flags."""
+    """Question, outcome, correct, sentences backed, problems: questions with problems first."""
     rows = []
     for q in result.questions:
-        status = "abstained" if q.abstained else "answered"
+        status = "declined" if q.abstained else "answered"
         correct = "" if q.correct is None else ("yes" if q.correct else "no")
-        support = f"{sum(c.recall for c in q.checks)}/{len(q.checks)}" if q.checks else ""
+        support = f"{sum(c.recall for c in q.checks)} of {len(q.checks)}" if q.checks else ""
         rows.append([q.record.question, status, correct, support, "; ".join(q.flags)])
-    return rows
+    return sorted(rows, key=lambda r: not r[4])  # stable: flagged first, each group in the set's order
 
 
 def plots(result: EvalResult) -> list[str | None]:

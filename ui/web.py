@@ -523,6 +523,7 @@ class BriefingApp:
 
     def run_evaluation(self, source: str, name: str, own_corpus: bool, answers_file: str | None,
                        progress: Any = None) -> tuple[Any, ...]:
+        from eval.cli import verifier_name
         from ui import evaluation
 
         def step(label: str) -> Any:
@@ -549,8 +550,11 @@ class BriefingApp:
         except _USER_ERRORS as exc:
             return (error_markdown(exc), [], [], None, None)
         m = result.metrics
+        checker = {"proxy": "the offline proxy verifier (a proxy for entailment, not an NLI model)",
+                   "cross-encoder": "the configured NLI model", "llm-judge": "the configured language model as judge",
+                   }.get(verifier_name(self.assistant.verifier), "the configured verifier")
         summary = (f"### {title}\n{m['n_questions']} questions, {m['n_answered']} answered, "
-                   f"{m['n_statements']} sentences checked by the offline proxy verifier (not an NLI model).")
+                   f"{m['n_statements']} sentences checked by {checker}.")
         support, scores = evaluation.plots(result)
         return (summary, evaluation.metrics_rows(m), evaluation.question_rows(result), support, scores)
 
@@ -764,26 +768,33 @@ class BriefingApp:
                     self.select_collection, [collection_box],
                     [*ui_outputs, conversation_state, *corpus_out, overview_md, *examples], api_visibility="private")
             with gr.Tab("Evaluation", id="evaluation"):
-                gr.Markdown("Check that answers are grounded: each sentence's citations must support it.")
+                gr.Markdown("How far can the answers be trusted? Each answer sentence is checked against the "
+                            "passages its footnotes point at, and answers to a question set are compared with "
+                            "the facts they should contain.")
                 with gr.Row():
                     source = gr.Radio([("Built-in question set", "builtin"), ("Uploaded answers (JSONL)", "uploaded")],
                                       value="builtin", label="Evaluate")
                     set_name = gr.Dropdown(evaluation.set_names(), value=evaluation.set_names()[0], label="Question set")
-                    own = gr.Checkbox(True, label="Answer over the set's own corpus (separate store)")
-                    answers_file = gr.File(label="Answers JSONL (question, answer with [n], passages)",
-                                           file_types=[".jsonl"], elem_id="eval-answers")
+                    own = gr.Checkbox(True, label="Answer over the set's own documents (a separate store)")
+                    answers_file = gr.File(label="Answers (JSONL: question, answer with [n], passages)",
+                                           file_types=[".jsonl"], elem_id="eval-answers", visible=False)
+                source.change(lambda s: (gr.update(visible=s == "builtin"), gr.update(visible=s == "builtin"),
+                                         gr.update(visible=s == "uploaded")),
+                              [source], [set_name, own, answers_file], api_visibility="private")
                 run = gr.Button("Run evaluation", variant="primary", elem_id="run-eval")
                 eval_summary = gr.Markdown(elem_id="eval-summary")
-                metrics = gr.Dataframe(headers=["metric", "value", "95% CI", "meaning"], interactive=False, wrap=True,
-                                       elem_id="eval-metrics")
+                metrics = gr.Dataframe(headers=["Measure", "Value", "95% range", "What it means"], interactive=False,
+                                       wrap=True, elem_id="eval-metrics", max_height=900,
+                                       column_widths=["24%", "9%", "13%", "54%"])
                 with gr.Row():
-                    support_plot = gr.Image(label="Citation support per question", type="filepath", interactive=False, show_label=False,
-                                            elem_id="eval-support")
-                    score_plot = gr.Image(label="Support score distribution", type="filepath", interactive=False, show_label=False,
-                                          elem_id="eval-scores")
-                per_question = gr.Dataframe(headers=["question", "status", "correct", "supported", "flags"],
-                                            interactive=False, wrap=True, elem_id="eval-questions",
-                                            column_widths=["34%", "9%", "8%", "9%", "40%"])
+                    support_plot = gr.Image(label="Sentences backed per answer", type="filepath", interactive=False,
+                                            show_label=False, elem_id="eval-support")
+                    score_plot = gr.Image(label="How well sentences are backed", type="filepath", interactive=False,
+                                          show_label=False, elem_id="eval-scores")
+                gr.Markdown("Questions with problems come first.")
+                per_question = gr.Dataframe(headers=["Question", "Outcome", "Correct", "Backed", "Problems found"],
+                                            interactive=False, wrap=True, elem_id="eval-questions", max_height=900,
+                                            column_widths=["34%", "10%", "9%", "9%", "38%"])
                 run.click(run_evaluation, [source, set_name, own, answers_file],
                           [eval_summary, metrics, per_question, support_plot, score_plot], api_visibility="private")
             collection_box.input(self.select_collection, [collection_box],
