@@ -109,6 +109,7 @@ def test_hostile_batch_fails_each_alone(hostile_folder: Path, tmp_path: Path) ->
     assert sources == {"good.txt", "also-good.md"}
 
 
+@pytest.mark.slow  # a child process fills 1 GB of address space
 def test_memory_limit_stops_a_parser_that_inflates_too_much(tmp_path: Path) -> None:
     # 40 MB of paragraphs of random letters passes the zip-bomb check (it hardly compresses), but
     # parsing it into python-docx's tree needs far more than 256 MB.

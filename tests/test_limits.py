@@ -164,6 +164,7 @@ def login_server(tmp_path: Path) -> Iterator[str]:
     app.close()
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_login_backoff_on_a_real_server(login_server: str) -> None:
     url = login_server
@@ -192,6 +193,7 @@ def test_login_backoff_per_address_on_a_real_server(login_server: str) -> None:
     assert _login(url, "alice", "right-password", someone_else)[0] == 200  # alice from elsewhere is not
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_one_client_cannot_fill_the_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = _workspace(tmp_path / "home", per_client_queue=2)
@@ -238,6 +240,7 @@ def test_one_client_cannot_fill_the_queue(tmp_path: Path, monkeypatch: pytest.Mo
         app.close()
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_session_state_is_bounded(tmp_path: Path) -> None:
     """API calls open a session each and never close it: the server keeps at most `sessions` of them."""

@@ -84,6 +84,7 @@ def test_front_matter_date_and_title(tmp_path: Path) -> None:
     assert (record.title, record.date, record.description) == ("Clashes erupt", "2020-09-30", "Fighting on the line")
 
 
+@pytest.mark.slow  # ingests 150 files through the sandboxed parser
 def test_written_documents_are_not_kept_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long ingest holds only the documents in flight, not every document it has written."""
     import gc
