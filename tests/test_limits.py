@@ -75,15 +75,15 @@ def test_backoff_survives_a_long_attack() -> None:
 def test_login_limiter_locks_per_user_and_per_address() -> None:
     clock = Clock()
     limiter = LoginLimiter(free=2, base_s=1.0, max_s=60.0, forget_s=600.0, clock=clock)
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):  # one user from three addresses
+    for address in ("127.0.9.1", "127.0.9.2", "127.0.9.3"):  # one user from three addresses
         limiter.attempt("alice", address)
-    assert limiter.wait("alice", "10.0.0.9") == 1.0
-    assert limiter.wait("bob", "10.0.0.1") == 0.0
+    assert limiter.wait("alice", "127.0.9.9") == 1.0
+    assert limiter.wait("bob", "127.0.9.1") == 0.0
     for user in ("u1", "u2", "u3"):  # three users from one address
-        limiter.attempt(user, "10.0.0.5")
-    assert limiter.wait("carol", "10.0.0.5") == 1.0
-    limiter.succeeded("alice", "10.0.0.9")
-    assert limiter.wait("alice", "10.0.0.9") == 0.0
+        limiter.attempt(user, "127.0.9.5")
+    assert limiter.wait("carol", "127.0.9.5") == 1.0
+    limiter.succeeded("alice", "127.0.9.9")
+    assert limiter.wait("alice", "127.0.9.9") == 0.0
 
 
 def test_parallel_joins_cannot_all_pass_the_check() -> None:
@@ -108,7 +108,7 @@ def test_parallel_joins_cannot_all_pass_the_check() -> None:
             if message["type"] == "http.response.start":
                 statuses.append(message["status"])
 
-        scope = {"type": "http", "method": "POST", "path": "/gradio_api/queue/join", "client": ("10.0.0.1", 5)}
+        scope = {"type": "http", "method": "POST", "path": "/gradio_api/queue/join", "client": ("127.0.9.1", 5)}
         await limit(scope, receive, send)
 
     async def burst() -> None:
@@ -168,7 +168,7 @@ def login_server(tmp_path: Path) -> Iterator[str]:
 @pytest.mark.server
 def test_login_backoff_on_a_real_server(login_server: str) -> None:
     url = login_server
-    me, other = "10.1.1.1", "10.2.2.2"
+    me, other = "127.1.1.1", "127.2.2.2"
     statuses = [_login(url, "alice", f"wrong{i}", me)[0] for i in range(6)]
     assert statuses == [400] * 6  # five free tries, the sixth failure starts a 1 s lockout
     status, headers, body = _login(url, "alice", "right-password", me)
@@ -187,7 +187,7 @@ def test_login_backoff_on_a_real_server(login_server: str) -> None:
 @pytest.mark.server
 def test_login_backoff_per_address_on_a_real_server(login_server: str) -> None:
     url = login_server
-    sprayer, someone_else = "10.3.3.3", "10.4.4.4"
+    sprayer, someone_else = "127.3.3.3", "127.4.4.4"
     assert [_login(url, f"user{i}", "guess", sprayer)[0] for i in range(6)] == [400] * 6
     assert _login(url, "alice", "right-password", sprayer)[0] == 429  # this address is locked out
     assert _login(url, "alice", "right-password", someone_else)[0] == 200  # alice from elsewhere is not
@@ -209,7 +209,7 @@ def test_one_client_cannot_fill_the_queue(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(workspace.assistant, "ask_stream", held)
     app, url = _serve(workspace, concurrency=3)
     try:
-        burst, other = "10.5.5.5", "10.6.6.6"
+        burst, other = "127.5.5.5", "127.6.6.6"
         ask = f"{url}gradio_api/call/ask"
 
         def join(question: str, address: str) -> tuple[int, Any]:
@@ -251,7 +251,7 @@ def test_session_state_is_bounded(tmp_path: Path) -> None:
         ask = f"{url}gradio_api/call/ask"
         for i in range(15):
             status, _, body = _post(ask, json.dumps({"data": [f"Who controls the agreement? ({i})", []]}).encode(),
-                                    "application/json", "10.7.7.7")
+                                    "application/json", "127.7.7.7")
             assert status == 200
             with OPENER.open(f"{ask}/{body['event_id']}", timeout=60) as response:
                 assert "event: complete" in response.read().decode()

@@ -142,16 +142,16 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_ready(url, proc, log)
-        assert ask(url, NORMAL[0], "10.0.0.2", args.timeout)[0] == "ok", log.read_text()[-2000:]
+        assert ask(url, NORMAL[0], "127.0.9.2", args.timeout)[0] == "ok", log.read_text()[-2000:]
         rss = RSS(proc.pid)
         before = rss.now()
-        quiet = [ask(url, q, "10.0.0.2", args.timeout)[1] for q in NORMAL]
+        quiet = [ask(url, q, "127.0.9.2", args.timeout)[1] for q in NORMAL]
         question = long_question(args.chars)
         with rss:
             with ThreadPoolExecutor(max_workers=args.burst) as pool:
-                burst = [pool.submit(ask, url, question, "10.0.0.1", args.timeout) for _ in range(args.burst)]
+                burst = [pool.submit(ask, url, question, "127.0.9.1", args.timeout) for _ in range(args.burst)]
                 time.sleep(0.5)  # the burst has joined the queue
-                during = [ask(url, NORMAL[i % len(NORMAL)], "10.0.0.2", args.timeout)
+                during = [ask(url, NORMAL[i % len(NORMAL)], "127.0.9.2", args.timeout)
                           for i in range(args.normal)]
                 outcomes = [f.result() for f in burst]
             peak = rss.peak
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
         sessions = []
         for done in range(0, args.sessions, 200):
             with ThreadPoolExecutor(max_workers=4) as pool:
-                list(pool.map(lambda i: ask(url, NORMAL[i % len(NORMAL)], f"10.1.{i % 250}.1", args.timeout),
+                list(pool.map(lambda i: ask(url, NORMAL[i % len(NORMAL)], f"127.1.{i % 250}.1", args.timeout),
                               range(done, min(args.sessions, done + 200))))
             sessions.append((min(args.sessions, done + 200), round(rss.now() / 1_000_000)))
     finally:
