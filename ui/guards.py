@@ -23,6 +23,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _REMOTE_FILE = re.compile(r"/file=\s*(?:[a-z][a-z0-9+.\-]*:|//|\\\\)", re.I)
 
 
+def is_post(scope: Scope, path_ends: str | None = None) -> bool:
+    """An HTTP POST, optionally to a path ending in ``path_ends`` (trailing slash ignored)."""
+    if scope["type"] != "http" or scope.get("method") != "POST":
+        return False
+    return path_ends is None or scope.get("path", "").rstrip("/").endswith(path_ends)
+
+
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None) -> None:
     payload = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
@@ -64,7 +71,7 @@ class CapUploadRequests:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or not scope.get("path", "").rstrip("/").endswith("/upload"):
+        if not is_post(scope, "/upload"):
             await self.app(scope, receive, send)
             return
         length = dict(scope.get("headers") or []).get(b"content-length")

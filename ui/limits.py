@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ui.guards import ASGIApp, Message, Receive, Scope, Send, send_json
+from ui.guards import ASGIApp, Message, Receive, Scope, Send, is_post, send_json
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class LimitLogins:
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or not scope.get("path", "").rstrip("/").endswith("/login"):
+        if not is_post(scope, "/login"):
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive, MAX_LOGIN_BODY)
@@ -227,7 +227,7 @@ class LimitQueuePerClient:
         self._joining: dict[str, int] = {}  # joins still being handled: not yet in Gradio's queue
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or not _joins_queue(scope.get("path", "")):
+        if not is_post(scope) or not _joins_queue(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
         address = client_address(scope)
