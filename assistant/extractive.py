@@ -96,13 +96,15 @@ class SentenceScorer:
         seen: set[tuple[str, int]] = set()
         out: list[Evidence] = []
         for chunk in passages:
+            previous = ""  # the candidate before, in this passage: context for the ranker
             for start, end, text in sentences_of(chunk):
                 if (chunk.doc_id, start) in seen or not _TERMINAL.search(text) or len(text.split()) < 4:
                     continue
                 if is_instruction(text):  # addressed to an AI, not evidence for the reader
                     continue
                 seen.add((chunk.doc_id, start))
-                out.append(Evidence(chunk, start, end, text))
+                out.append(Evidence(chunk, start, end, text, previous_text=previous))
+                previous = text
         return out
 
     def score(self, question: str, evidence: list[Evidence], query_vector: np.ndarray | None = None) -> None:

@@ -136,10 +136,6 @@ def feature_matrix(evidence: Sequence[Evidence], ctx: Context) -> np.ndarray:
                  ctx.question, re.I))
     asks_quantity = ctx.kind.strict
     rows = []
-    before: dict[str, str] = {}
-    for e in sorted(evidence, key=lambda x: (x.chunk.id, x.start)):
-        e.previous_text = before.get(e.chunk.id, "")
-        before[e.chunk.id] = e.text
     context_stems: dict[str, set[str]] = {}
     for e in evidence:
         chunk = e.chunk
