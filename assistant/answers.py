@@ -44,6 +44,9 @@ class Answer(BaseModel):
     missing_parts: list[str] = Field(default_factory=list,
                                      description="Parts of a multi-part question that no passage answers.")
     abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")
+    direct_answer: str | None = Field(
+        default=None, description="The name, number, date or yes/no the question asks for, verbatim from the "
+        "first cited sentence (extractive answers only); the answer text leads with it.")
 
 
 class Briefing(BaseModel):

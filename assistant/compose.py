@@ -55,9 +55,13 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
     parts = [cited_sentence(ev, notes) for ev in draft.evidence]
     if draft.lead:
         parts.insert(0, f"{draft.lead} [{notes.cite_evidence(draft.evidence[0])}]")
+    elif draft.direct:
+        # The short answer first, in bold, as the headline of the cited sentence it is copied from: a bare
+        # phrase checked as a claim of its own reads as dropping the sentence's hedges ("Up to 10,000").
+        parts[0] = f"**{draft.direct.rstrip('.')}.** {parts[0]}"
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
                   timings_ms=timings, confidence=confidence, standalone_question=standalone,
-                  missing_parts=list(draft.missing))
+                  missing_parts=list(draft.missing), direct_answer=draft.direct)
 
 
 def metadata_answer(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:

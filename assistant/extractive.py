@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.direct import direct_answer
 from assistant.injection import is_instruction
 from assistant.ranker import Context, LearnedRanker, answerability_features, feature_matrix
 from assistant.text import (
@@ -61,6 +62,7 @@ class Draft:
     reason: str | None = None  # why it abstained
     lead: str | None = None  # a direct answer taken from the first evidence's passage, cited with it
     missing: list[str] = field(default_factory=list)  # parts of the question no sentence answers
+    direct: str | None = None  # the name, number, date or yes/no asked, verbatim from the first evidence
 
 
 class Answerer(Protocol):
@@ -198,7 +200,8 @@ class ExtractiveAnswerer:
                           else f"no sentence answers it with confidence ({answerable:.2f}, under {self.min_score:.2f})")
                 return Draft([], answerable, reason)
             chosen, missing = self._select_parts(question, ranked, passages)
-            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing)
+            direct = direct_answer(question, kind, chosen[0].text) if len(question_parts(question)) < 2 else None
+            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, direct=direct)
         if kind.strict:
             focus = count_focus(question)
             evidence = [e for e in evidence if e.kind > 0 and (not focus or focus & set(content_terms(e.text)))]

@@ -98,3 +98,15 @@ def test_source_questions_are_recognised() -> None:
     assert question_type("Which newspaper first reported the trial?").wants_source
     assert question_type("Which source does the report cite for that?").wants_source
     assert not question_type("Who won the race?").wants_source
+
+
+@pytest.mark.slow
+def test_the_answer_leads_with_the_name_or_number_asked(notes: Any) -> None:
+    answer = notes.ask(WHO_PAID)
+    assert answer.direct_answer == "Swiss Red Cross"
+    assert answer.answer.startswith("**Swiss Red Cross.** ")
+    assert answer.direct_answer in answer.citations[0].text  # copied from the sentence it cites
+    count = notes.ask("How many residents depended on water trucks during the outage?")
+    assert not count.abstained and count.direct_answer == "6,500 residents"
+    why = notes.ask("Why did residents rely on water trucks?")
+    assert why.direct_answer is None and not why.answer.startswith("**")

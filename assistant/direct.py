@@ -1,0 +1,172 @@
+"""The direct answer an answer leads with: the name, number, date or yes/no the question asks for,
+taken verbatim from the sentence that is quoted after it.
+
+A lead is only given when the sentence holds exactly one candidate of the asked kind (after dropping
+what the question itself already says), or one that sits next to what a "how many" counts: a lead
+that picks the wrong one of two names would make a doubtful answer look sure, and the quote that
+follows answers anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import (
+    MONEY,
+    MONEY_QUESTION,
+    MONTHS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    WEEKDAYS,
+    YEAR,
+    QuestionType,
+    content_terms,
+    count_focus,
+    stem,
+    strip_markers,
+)
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday".
+DATE_SPAN = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"|{_MONTH}\s+(?:19|20)\d{{2}}"
+    rf"|(?:19|20)\d{{2}}"
+    rf"|{_WEEKDAY})\b")
+DURATION_SPAN = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few)[- ]"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
+_NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
+# A number with its currency sign, scale and unit word: "£1.6billion", "1,960 troops", "39 per cent".
+QUANTITY_SPAN = re.compile(
+    rf"(?<![\w-])(?:[$£€¥]\s?)?(?:\b\d[\d,.]*\d|\b\d|\b(?:{_NUMBER_WORD})\b)"
+    r"(?:\s?(?:%|per ?cent\b|percent\b))?"
+    r"(?:\s?(?:bn|m|k|million|billion|trillion|thousand|hundred)\b)?"
+    r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)
+# A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
+NAME_SPAN = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’.-]*[A-Za-z0-9])*")
+_YES_NO = re.compile(r"^\s*(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.I)
+_CALENDAR = MONTHS | WEEKDAYS | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|denied|denies|deny|refused|rejected)\b|n[’']t\b", re.I)
+
+
+# The question's opening, past "And", "According to X," and a preposition: what it asks is decided here,
+# not by a "when" inside a clause ("Why did takings drop when the UK locked down?" asks no date).
+_OPENING = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:according to [^,?]{1,60},\s*)?"
+                      r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?", re.I)
+_ASKS = (
+    ("duration", re.compile(r"how long\b", re.I)),
+    ("quantity", re.compile(r"how (?:many|much|large|big)\b|what (?:number|percentage|proportion|share)\b", re.I)),
+    ("date", re.compile(r"when\b|(?:what|which) (?:date|day|year|month)\b", re.I)),
+    ("name", re.compile(r"who\b|whom\b|where\b|(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|"
+                        r"the|a|an)\b)[a-z-]+\s+){0,2}?(?:company|country|city|team|"
+                        r"club|firm|party|group|organi[sz]ation|name|leader|president|minister|official|person|"
+                        r"player|driver|state|region|town|district|territory|airline|bank|brand|network|agency|"
+                        r"court|ally|nation|outlet|newspaper|site|account|film|show|series|book|song|album)s?\b",
+                        re.I)),
+    ("yes_no", _YES_NO),
+)
+
+
+def asked(question: str) -> str | None:
+    """What short answer the question's opening asks for: duration, quantity, date, name or yes_no."""
+    rest = question[_OPENING.match(question).end():]  # type: ignore[union-attr]
+    return next((what for what, pattern in _ASKS if pattern.match(rest)), None)
+
+
+def direct_answer(question: str, kind: QuestionType, sentence: str) -> str | None:
+    """The short answer ``sentence`` gives to ``question``, verbatim from it, or None when the question
+    asks for no short answer or the sentence does not single one out."""
+    if kind.wants_source:
+        return None  # answered from the footnote's provenance instead
+    text = strip_markers(sentence)
+    what = asked(question)
+    if what == "duration":
+        return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
+    if what == "date":
+        return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)])
+    if what == "quantity":
+        return _quantity(question, text)
+    if what == "name":
+        return _name(question, text)
+    if what == "yes_no":
+        return _yes_no(question, text)
+    return None
+
+
+def _single(question: str, spans: list[str]) -> str | None:
+    q = question.lower()
+    fresh = list(dict.fromkeys(s for s in spans if s.lower() not in q))
+    return fresh[0] if len(fresh) == 1 else None
+
+
+def _quantity(question: str, text: str) -> str | None:
+    """The number the sentence gives: the one next to what is counted, else the only one."""
+    given = {w.lower() for w in re.findall(r"[\w.,]+", question)}
+    focus = count_focus(question)
+    q_terms = focus or set(content_terms(question))  # what is counted, when the question says
+    spans = []
+    for m in QUANTITY_SPAN.finditer(text):
+        span = m.group(0).strip()
+        head = re.split(r"\s+", span)[0].lower().strip("$£€¥")
+        if head in given or (YEAR.fullmatch(head) and not re.search(r"%|cent|[$£€¥]", span)):
+            continue  # the question's own figure, or a year: not the amount asked
+        if head in MONTHS:
+            continue
+        while len(last := span.rsplit(None, 1)) == 2 and not re.search(r"\d|%|cent$|^(?:bn|m|k|million|billion|trillion|thousand|hundred)$", last[1], re.I) and (
+                last[1].lower() in STOPWORDS or stem(last[1]) not in q_terms):
+            span = last[0]  # "1,960 troops" when troops are asked about; not "1,960 along"
+        spans.append(span)
+    if MONEY_QUESTION.search(question):
+        spans = [s for s in spans if MONEY.search(s) or re.search(r"[$£€¥]", s)]  # a sum, not "two years"
+    if not spans:
+        return None
+    if focus:
+        near = [s for s in spans if any(stem(w) in focus for w in re.findall(r"[A-Za-z]+", s))]
+        if len(near) == 1:
+            return near[0]
+    spans = list(dict.fromkeys(spans))
+    # A lone number word ("One video shows …") is too often not a count to lead with.
+    return spans[0] if len(spans) == 1 and re.search(r"\d", spans[0]) else None
+
+
+def _name(question: str, text: str) -> str | None:
+    """The one name in the sentence that the question does not already give."""
+    q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
+    found = []
+    for m in NAME_SPAN.finditer(text):
+        span = m.group(0)
+        first = re.match(r"(\S+)\s*", span)
+        if m.start() == 0 and first and (" " not in span or first.group(1).lower() in STOPWORDS
+                                         or re.search(r"(?:ing|ed|ly)$", first.group(1))):
+            # A sentence's first word is capitalised anyway: "Struggling Aviva" names Aviva.
+            span = span[first.end():]
+            if not span:
+                continue
+        words = [w for w in re.findall(r"[A-Za-z0-9-]+", span) if w.lower() not in STOPWORDS]
+        if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
+            continue  # "Turkish President Recep Tayyip Erdogan" is who the question names, not the answer
+        parts = [p for w in words for p in w.split("-")]
+        if len(words) == 1 and all(re.search(r"(?:ian|ish|ese|ean|i)$", p) and not p.isupper() for p in parts):
+            continue  # "Armenian", "Azerbaijani": an adjective of a name, not the name asked for
+        if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
+            continue  # a date, not a name
+        found.append((m.start() + m.group(0).find(span), re.sub(r"['’]s$", "", span.rstrip(".'’"))))
+    names = list(dict.fromkeys(span for _, span in found))
+    # Only a sentence that names one thing the question does not leads with it: picking among several
+    # by their distance to the question's words led with the wrong one as often as the right one (tune).
+    return names[0] if len(names) == 1 else None
+
+
+def _yes_no(question: str, text: str) -> str | None:
+    """"Yes" or "No" when the sentence speaks to every content word of the question; its negation
+    (one the question lacks) makes it "No"."""
+    q_terms = set(content_terms(question))
+    s_terms = set(content_terms(text))
+    if not q_terms or len(q_terms & s_terms) / len(q_terms) < 0.67:
+        return None
+    negated = bool(_NEGATION.search(text)) and not _NEGATION.search(question)
+    return "No" if negated else "Yes"
