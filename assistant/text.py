@@ -148,7 +148,7 @@ class QuestionType:
 def question_type(question: str) -> QuestionType:
     q = question.lower()
     return QuestionType(
-        wants_number=bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b|\bhow large\b|\bsize of\b", q)),
+        wants_number=bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion)\b|\bhow (?:large|big)\b|\bsize of\b", q)),
         wants_date=bool(re.search(r"\bwhen\b|\bwhat (date|day|year|month)\b|\bwhich (date|day|year|month)\b|\bby what date\b", q)),
         wants_duration=bool(re.search(r"\bhow long\b|\bfor what period\b|\bduration\b", q)),
         wants_person=bool(re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (leader|president|official|person)\b", q)),
@@ -206,7 +206,12 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
 
 MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|value|price|profit|profits|revenue|"
                             r"sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses)\b"
-                            r"|\bhow much (?:money|cash)\b", re.I)
+                            r"|\bhow much (?:money|cash)\b"
+                            r"|\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w-]+ ){0,3}(?:cost|value|price|worth|fee|"
+                            r"fine|profit|revenue|budget)s?\b", re.I)
+# A share is asked for: the answer is a percentage or a fraction.
+PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:percentage|share|proportion|fraction)\b|\bhow many per ?cent\b", re.I)
+PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter|fifth|tenth)s?\b", re.I)
 MONEY = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:bn|m|k)?\s?(?:dollars|pounds|euros|million|billion|trillion)\b", re.I)
 
 
