@@ -43,6 +43,8 @@ _NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len
 # A number with its currency sign, scale and unit word: "£1.6billion", "1,960 troops", "39 per cent".
 QUANTITY_SPAN = re.compile(
     rf"(?<![\w-])(?:[$£€¥]\s?)?(?:\b\d[\d,.]*\d|\b\d|\b(?:{_NUMBER_WORD})\b)"
+    # a range: "300 to 400 cattle", "$25-$40 million"
+    r"(?:\s?(?:-|–|to)\s?[$£€¥]?\d[\d,.]*)?"
     r"(?:\s?(?:%|per ?cent\b|percent\b))?"
     r"(?:\s?(?:bn|m|k|million|billion|trillion|thousand|hundred)\b)?"
     r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)

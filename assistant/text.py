@@ -206,7 +206,7 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
 
 MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|value|price|profit|profits|revenue|"
                             r"sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses)\b"
-                            r"|\bhow much (?:money|cash)\b"
+                            r"|\bhow much (?:[\w-]+ ){0,2}(?:money|cash|funding|aid|compensation)\b"
                             r"|\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w-]+ ){0,3}(?:cost|value|price|worth|fee|"
                             r"fine|profit|revenue|budget)s?\b", re.I)
 # A share is asked for: the answer is a percentage or a fraction.
@@ -263,7 +263,7 @@ def type_match(kind: QuestionType, sentence: str) -> float:
 
 
 _COUNT_FOCUS = re.compile(
-    r"\bhow (?:many|much)\s+(.+?)(?=\s+(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|in|of|on|at|from|per|during)\b|[?,;]|$)",
+    r"\bhow (?:many|much)\s+(?!(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can)\b)(.+?)(?=\s+(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|in|of|on|at|from|per|during)\b|[?,;]|$)",
     re.I,
 )
 
