@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.text import (
+    CURRENCY,
     MONEY,
     MONEY_QUESTION,
     MONTHS,
@@ -106,11 +107,21 @@ def _single(question: str, spans: list[str]) -> str | None:
 
 
 def _quantity(question: str, text: str) -> str | None:
-    """The number the sentence gives: the one next to what is counted, else the only one."""
+    """The number the sentence gives: the one next to what is counted (or to the question's words:
+    "how big was the grant" -> "a grant of 40,000 francs"), else the only one."""
+    spans, near = _quantities(question, text)
+    if len(near) == 1:
+        return near[0]
+    # A lone number word ("One video shows …") is too often not a count to lead with.
+    return spans[0] if len(spans) == 1 and re.search(r"\d", spans[0]) else None
+
+
+def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
+    """The sentence's quantities that could answer, and those of them beside the question's words."""
     given = {w.lower() for w in re.findall(r"[\w.,]+", question)}
     focus = count_focus(question)
     q_terms = focus or set(content_terms(question))  # what is counted, when the question says
-    spans = []
+    found: list[tuple[str, int, int]] = []
     for m in QUANTITY_SPAN.finditer(text):
         span = m.group(0).strip()
         head = re.split(r"\s+", span)[0].lower().strip("$£€¥")
@@ -118,21 +129,40 @@ def _quantity(question: str, text: str) -> str | None:
             continue  # the question's own figure, or a year: not the amount asked
         if head in MONTHS:
             continue
-        while len(last := span.rsplit(None, 1)) == 2 and not re.search(r"\d|%|cent$|^(?:bn|m|k|million|billion|trillion|thousand|hundred)$", last[1], re.I) and (
+        while len(last := span.rsplit(None, 1)) == 2 and not re.search(_KEEP_LAST, last[1], re.I) and (
                 last[1].lower() in STOPWORDS or stem(last[1]) not in q_terms):
             span = last[0]  # "1,960 troops" when troops are asked about; not "1,960 along"
-        spans.append(span)
+        found.append((span, m.start(), m.start() + len(m.group(0))))
     if MONEY_QUESTION.search(question):
-        spans = [s for s in spans if MONEY.search(s) or re.search(r"[$£€¥]", s)]  # a sum, not "two years"
-    if not spans:
-        return None
-    if focus:
-        near = [s for s in spans if any(stem(w) in focus for w in re.findall(r"[A-Za-z]+", s))]
-        if len(near) == 1:
-            return near[0]
-    spans = list(dict.fromkeys(spans))
-    # A lone number word ("One video shows …") is too often not a count to lead with.
-    return spans[0] if len(spans) == 1 and re.search(r"\d", spans[0]) else None
+        found = [x for x in found if MONEY.search(x[0]) or re.search(r"[$£€¥]", x[0])]  # a sum, not "two years"
+    spans = list(dict.fromkeys(x[0] for x in found))
+    near = list(dict.fromkeys(x[0] for x in found if _beside(text, x[1], x[2], q_terms)))
+    return spans, near
+
+
+def holds_asked_quantity(question: str, sentence: str) -> bool | None:
+    """For a question that asks a number, date or duration (else None): whether the sentence holds one
+    that could answer; for "how many X", one beside X."""
+    what = asked(question)
+    text = strip_markers(sentence)
+    if what == "quantity":
+        spans, near = _quantities(question, text)
+        return bool(near) if count_focus(question) else bool(spans)
+    if what in ("date", "duration"):
+        pattern = DATE_SPAN if what == "date" else DURATION_SPAN
+        return any(m.group(0).lower() not in question.lower() for m in pattern.finditer(text))
+    return None
+
+
+_KEEP_LAST = rf"\d|%|cent$|^(?:bn|m|k|million|billion|trillion|thousand|hundred|{CURRENCY})$"
+
+
+def _beside(text: str, start: int, end: int, terms: set[str], reach: int = 3) -> bool:
+    """Whether one of ``terms`` (stems) is among the ``reach`` words either side of text[start:end], or in it."""
+    before = re.findall(r"[A-Za-z]+", text[:start])[-reach:]
+    inside_after = re.findall(r"[A-Za-z]+", text[start:])
+    span_words = len(re.findall(r"[A-Za-z]+", text[start:end]))
+    return any(stem(w) in terms for w in [*before, *inside_after[:span_words + reach]])
 
 
 def _name(question: str, text: str) -> str | None:

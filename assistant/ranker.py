@@ -37,7 +37,7 @@ from assistant.text import (
     question_names,
 )
 
-from assistant.direct import asked, direct_answer
+from assistant.direct import holds_asked_quantity
 
 if TYPE_CHECKING:
     from assistant.extractive import Evidence
@@ -77,7 +77,8 @@ ANSWERABILITY = (
     "focus_missing",  # share of what a "how many" counts that the best sentence and the one before never mention
     "money_missing",  # a sum of money is asked and the best sentence states none
     "name_missing",  # a name is asked and the best sentence names no one the question does not
-    "quantity_unanswered",  # a number, date or duration is asked and the best sentence singles none out
+    "quantity_unanswered",  # a number, date or duration is asked and the best sentence holds none (for
+    # "how many X", none beside X)
     "share_missing",  # a share (per cent, a half) is asked and the best sentence states none
     "year_missing",  # a year the question names is absent from the best sentence's passage
     "context_lexical",  # the best sentence's share of the question's terms, with its neighbour and title
@@ -224,7 +225,7 @@ def answerability_features(question: str, kind: QuestionType, ranked: Sequence[E
         len(focus - near) / len(focus) if focus else 0.0,
         float(bool(MONEY_QUESTION.search(question)) and not MONEY.search(best.text)),
         f["asks_entity"] * (1.0 - f["new_name"]),
-        float(asked(question) in ("quantity", "date", "duration") and direct_answer(question, kind, best.text) is None),
+        float(holds_asked_quantity(question, best.text) is False),
         float(bool(PERCENT_QUESTION.search(question)) and not PERCENT.search(best.text)),
         f["year_missing"],
         f["context_lexical"],
