@@ -153,7 +153,7 @@ class ExtractiveAnswerer:
     :class:`SentenceScorer` and ``min_score`` do (the behaviour before the ranker, kept for comparison)."""
 
     def __init__(self, scorer: SentenceScorer, *, ranker: LearnedRanker | None = None, min_score: float | None = None,
-                 max_sentences: int = 3, max_words: int | None = None, keep_ratio: float = 0.85,
+                 max_sentences: int = 3, max_words: int | None = None, keep_ratio: float | None = None,
                  redundancy: float = 0.8, in_corpus: Callable[[str], bool] | None = None) -> None:
         self.scorer = scorer
         self.ranker = ranker
@@ -165,7 +165,12 @@ class ExtractiveAnswerer:
         self.min_score = min_score if min_score is not None else (ranker.threshold if ranker else 0.5)
         self.max_sentences = max_sentences
         self.max_words = max_words
-        self.keep_ratio = keep_ratio
+        # A further sentence joins the best when it scores at least this share of the best's score. The
+        # ranker's probabilities are low for every sentence but the best (positives are 4% of candidates),
+        # so with it the share is lower and the abstention threshold is not a floor: on the tune half,
+        # 0.45 without the floor took correct from 0.584 to 0.632 (median 28 -> 33 words); 0.3 gave
+        # 0.640 at 38 words.
+        self.keep_ratio = keep_ratio if keep_ratio is not None else (0.45 if ranker else 0.85)
         self.redundancy = redundancy
 
     def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
@@ -253,7 +258,8 @@ class ExtractiveAnswerer:
         covered = set(content_terms(best.text))
         q_terms = set(content_terms(question))
         for ev in ranked[1:]:
-            if len(chosen) >= self.max_sentences or ev.score < max(self.min_score, best.score * self.keep_ratio):
+            floor = best.score * self.keep_ratio if self.ranker else max(self.min_score, best.score * self.keep_ratio)
+            if len(chosen) >= self.max_sentences or ev.score < floor:
                 break
             assert ev.vector is not None
             if any(float(np.dot(ev.vector, c.vector)) > self.redundancy for c in chosen if c.vector is not None):
@@ -266,7 +272,8 @@ class ExtractiveAnswerer:
             chosen.append(ev)
             words += len(ev.text.split())
             covered |= set(content_terms(ev.text))
-        chosen.sort(key=lambda e: (e.chunk.doc_id != best.chunk.doc_id, e.chunk.doc_id, e.start))
+        # The best sentence leads (the direct answer is taken from it); the rest follow in document order.
+        chosen[1:] = sorted(chosen[1:], key=lambda e: (e.chunk.doc_id != best.chunk.doc_id, e.chunk.doc_id, e.start))
         return chosen
 
 
