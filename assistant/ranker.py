@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.direct import holds_asked_quantity
 from assistant.text import (
     ATTRIBUTION,
     FRAGMENT,
@@ -36,8 +37,6 @@ from assistant.text import (
     new_quantities,
     question_names,
 )
-
-from assistant.direct import holds_asked_quantity
 
 if TYPE_CHECKING:
     from assistant.extractive import Evidence
