@@ -56,3 +56,53 @@ def test_what_the_opening_asks() -> None:
     assert asked("In what year did it open?") == "date"
     assert asked("Which key ally was left out?") == "name"
     assert asked("Why did it close when it rained?") is None
+
+
+def test_holds_asked_quantity() -> None:
+    from assistant.direct import holds_asked_quantity
+
+    q = "How many ferries does the new contract cover?"
+    assert holds_asked_quantity(q, "The contract covers 14 ferries and two tugs.") is True
+    assert holds_asked_quantity(q, "The yard employs 300 people and two tugs.") is False  # no count of ferries
+    assert holds_asked_quantity("How big was the grant?", "It was a grant of 40,000 francs.") is True
+    assert holds_asked_quantity("When did the museum reopen?", "The museum reopened after a long closure.") is False
+    assert holds_asked_quantity("Who designed the library?", "Ingrid Falk designed it.") is None
+
+
+def test_money_and_share_questions_are_recognised() -> None:
+    from assistant.text import MONEY, MONEY_QUESTION, PERCENT, PERCENT_QUESTION
+
+    assert MONEY_QUESTION.search("What was the estimated cost of the new bridge?")
+    assert MONEY_QUESTION.search("How much Norwegian money went to the project?")
+    assert not MONEY_QUESTION.search("How many ferries were late?")
+    assert MONEY.search("a grant of 40,000 francs") and not MONEY.search("40,000 residents")
+    assert PERCENT_QUESTION.search("What share of voters backed the plan?")
+    assert PERCENT.search("Some 61 per cent backed it") and not PERCENT.search("Some 61 voters backed it")
+
+
+def test_with_the_ranker_a_second_sentence_joins_above_a_share_of_the_best() -> None:
+    """Sentence probabilities are low for all but the best, so the abstention threshold is no floor for
+    the second sentence; a share of the best's probability is, and the best leads the answer."""
+    import numpy as np
+
+    from assistant.extractive import Evidence, ExtractiveAnswerer
+    from assistant.ranker import LearnedRanker, RankerWeights
+    from ingest.store import StoredChunk
+
+    text = ("The ferry contract was signed in May. The yard will build 14 ferries for the harbour board. "
+            "Weather delayed the launch of an unrelated tug.")
+    chunk = StoredChunk(id="c-0", doc_id="d", index=0, text=text, start=0, end=len(text), title="Ferries",
+                        source="/tmp/d.md", date=None, section=None, page=None, footnotes={})
+    sentences = ["The ferry contract was signed in May.", "The yard will build 14 ferries for the harbour board.",
+                 "Weather delayed the launch of an unrelated tug."]
+    evidence = []
+    for i, (s, score) in enumerate(zip(sentences, (0.40, 0.80, 0.30), strict=True)):
+        start = text.index(s)
+        vector = np.zeros(3)
+        vector[i] = 1.0  # orthogonal: none is redundant with another
+        evidence.append(Evidence(chunk, start, start + len(s), s, score=score, vector=vector))
+    ranker = LearnedRanker(RankerWeights(coef=[0.0], intercept=0.0, threshold=0.5))
+    answerer = ExtractiveAnswerer(None, ranker=ranker)  # type: ignore[arg-type]
+    ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
+    chosen = answerer._select("When was the ferry contract signed and how many ferries?", ranked)
+    assert [e.text for e in chosen] == [sentences[1], sentences[0]]  # 0.40 >= 0.45 * 0.80 = 0.36; 0.30 is not
