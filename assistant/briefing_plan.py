@@ -341,9 +341,17 @@ def _positions(evidence: Sequence[Evidence]) -> dict[int, int]:
 def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: Answerer,
                  pool: Sequence[Evidence]) -> Evidence | None:
     """The chat answerer's best sentence for the topic asked as a question (its constraints
-    included); the most relevant sentence when it abstains."""
+    included; on a timeline, not background); the most relevant sentence when it abstains."""
     draft = answerer.draft(frame.question, passages)
     chosen = [e for e in draft.evidence if not is_open(display_sentence(e.text)) or len(draft.evidence) == 1]
+    if frame.shape == "timeline":
+        chosen = [e for e in chosen if not is_background(e)]
+    # Of the answerer's sentences, the one the plan ranks highest (its document's focus, a news lead);
+    # one that fell under the relevance floor is not a bottom line. On tune: 2 -> 3 of 8 bottom lines
+    # hold a reference fact (taking the plan's best sentence outright: 4, but it drops the
+    # answerer's constraint checks).
+    planned = {(e.chunk.doc_id, e.start): e for e in pool}
+    chosen = [planned[(e.chunk.doc_id, e.start)] for e in chosen if (e.chunk.doc_id, e.start) in planned]
     if chosen:
         return max(chosen, key=lambda e: e.score)
     return pool[0] if pool else None
