@@ -117,6 +117,72 @@ def test_clean_drops_a_leading_connective_and_keeps_the_meaning() -> None:
     assert clean(long, clause_words=20).endswith("the other side.")
 
 
+def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats(scorer: SentenceScorer) -> None:
+    background = "Fighting in the region ended with a ceasefire in 1994 after thousands of people were killed."
+    passages = [
+        chunk("a", f"{background} Fighting in the region resumed on Sunday when shelling hit the town.", "2020-09-28"),
+        chunk("b", f"{background} Fighting in the region spread to the capital on Tuesday, officials said.", "2020-09-30"),
+    ]
+    chosen, _ = brief("How did the fighting in the region develop?", passages, scorer, words=60)
+    quoted = [chosen.bottom.text if chosen.bottom else ""] + [p.text for _, s in chosen.sections for p in s]
+    assert background not in quoted
+    assert any("Sunday" in q for q in quoted) and any("Tuesday" in q for q in quoted)
+
+
+def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
+    from assistant.briefing_plan import document_relevance
+
+    def ev(doc: str, score: float) -> Evidence:
+        e = Evidence(chunk(doc, "x", "2020-11-13"), 0, 1, "x")
+        e.score = score
+        return e
+    # the report: several strong sentences; the article: one strong sentence among weak ones
+    evidence = [ev("report", s) for s in (0.7, 0.6, 0.6)] + [ev("article", s) for s in (0.8, 0.2, 0.1, 0.1)]
+    focus = document_relevance(evidence, top=3)
+    assert focus["report"] > focus["article"]
+    assert focus["report"] == pytest.approx(0.6333, abs=1e-3)
+
+
+@pytest.mark.parametrize(("sentence", "initial", "actor"), [
+    ("Russian President Vladimir Putin urged both sides to hold their fire.", True, "Putin"),
+    ("Russian forces will stay for five years.", True, "Russia"),
+    # the run opening a sentence is capitalised whether or not it is a name; a place is not an actor
+    ("Fighting in Nagorno-Karabakh continued as Turkey sent drones.", False, "Turkey"),
+    ("The Senate Judiciary Committee will vote on October 22.", True, "Senate Judiciary Committee"),
+])
+def test_points_are_labelled_by_the_actor_they_name_first(sentence: str, initial: bool, actor: str) -> None:
+    from assistant.briefing_plan import _names_in
+
+    assert next(iter(_names_in(sentence, initial=initial).values())) == actor
+
+
+def test_points_on_one_actor_are_joined_in_one_line_each_sentence_cited(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("a", "Officials said Turkey sent drones to the front. Officials said Turkey trained the pilots of the "
+                   "army. Diplomats said Russia brokered the agreement in November. Diplomats said Russia deployed "
+                   "peacekeepers along the line.", "2020-11-13"),
+    ]
+    chosen, result = brief("Turkey's position after the agreement", passages, scorer)
+    lines = [ln for ln in result.briefing.splitlines() if ln.startswith("- **")]
+    labels = [ln.split("**")[1] for ln in lines]
+    assert len(labels) == len(set(labels))  # one line per actor
+    assert set(labels) <= {"Turkey.", "Russia."} and any(line.count("[") >= 2 for line in lines)
+    for p in [p for _, section in chosen.sections for p in section]:  # every sentence keeps its footnote
+        cite = next(c for c in result.citations if c.text == p.evidence.text)
+        assert f"{p.text} [{cite.marker}]" in result.briefing
+
+
+def test_the_whole_briefing_stays_within_the_words_asked_for(scorer: SentenceScorer) -> None:
+    import re
+
+    text = " ".join(f"Report {n} says the army of the region moved {n} brigades to the town of Town{n} on Sunday."
+                    for n in range(1, 60))
+    passages = [chunk(f"d{n}", text, "2020-09-28") for n in range(3)]
+    _, result = brief("What is known about the army of the region?", passages, scorer, words=200)
+    words = len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split())
+    assert 150 <= words <= 205
+
+
 @pytest.mark.parametrize(("topic", "shape"), [
     ("Who gained and who lost from the November 9 agreement?", "gains_losses"),
     ("Turkey's position after the ceasefire", "actor_position"),
