@@ -40,6 +40,8 @@ _FORWARD = re.compile(
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
 _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b", re.I)
 _LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
+# A report's rubric before its sentence ("Key Takeaway: Russian President …"); a speaker ("Erdogan:") stays.
+_RUBRIC = re.compile(r"^(?:Key (?:Takeaways?|Judgments?|Points?)|Bottom Line|Summary|Background|Analysis|Update|Note):\s+", re.I)
 _HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
 _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
@@ -160,10 +162,11 @@ def facts(text: str) -> set[str]:
 
 
 def clean(text: str, *, clause_words: int) -> str:
-    """The sentence as a briefing line: markers and list prefixes gone, a leading "But" or "However"
-    dropped, and a long sentence cut to its main clause when a dash or semicolon sets off the rest."""
+    """The sentence as a briefing line: markers, list prefixes and a rubric ("Key Takeaway:") gone, a
+    leading "But" or "However" dropped, and a long sentence cut to its main clause when a dash or
+    semicolon sets off the rest."""
     text = display_sentence(text).strip()
-    text = _LEADING_CONNECTIVE.sub("", text)
+    text = _LEADING_CONNECTIVE.sub("", _RUBRIC.sub("", text))
     if len(text.split()) > clause_words:
         parts = re.split(r"\s*(?:;|—|–| - )\s*", text)
         if len(parts) > 1 and len(parts[0].split()) >= 10:

@@ -115,6 +115,9 @@ def test_clean_drops_a_leading_connective_and_keeps_the_meaning() -> None:
             "the other side—making the president the leader who reclaimed the territories lost by his father "
             "in the war of the early nineties.")
     assert clean(long, clause_words=20).endswith("the other side.")
+    assert clean("Key Takeaway: Russian President Vladimir Putin outmaneuvered Erdogan.", clause_words=40) == \
+        "Russian President Vladimir Putin outmaneuvered Erdogan."
+    assert clean("Erdogan: We will not leave the region.", clause_words=40) == "Erdogan: We will not leave the region."
 
 
 def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats(scorer: SentenceScorer) -> None:
