@@ -79,6 +79,10 @@ class PlanWeights:
     dated_bonus: float = 0.1        # for a sentence that names its day (a date, weekday, "yesterday")
     background: float = 0.2         # for a sentence naming a year before its article's
     timeline_same_doc: float = 0.05  # per point already taken from the same article
+    # Each document in the pool offers its first sentence before the rest compete (best documents
+    # first): the news of an article is in its lead. Tune 0.594 -> 0.625 (also 0.625 with only the
+    # documents within 0.06 of the best; with the first two sentences: 0.594).
+    leads_first: bool = True
 
 
 @dataclass
@@ -247,9 +251,15 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         return (e.score + w.fact_bonus * min(new, 5) + w.doc_bonus * (e.chunk.doc_id not in docs)
                 - per_doc * taken[e.chunk.doc_id])
 
-    while candidates:
-        candidates.sort(key=lambda e: gain(e, covered), reverse=True)
-        e = candidates.pop(0)
+    leads = [e for e in candidates if position[id(e)] == 0 and not is_background(e)] if w.leads_first else []
+    leads.sort(key=lambda e: -focus[e.chunk.doc_id])
+    candidates = [e for e in candidates if e not in leads]
+    while leads or candidates:
+        if leads:
+            e = leads.pop(0)
+        else:
+            candidates.sort(key=lambda e: gain(e, covered), reverse=True)
+            e = candidates.pop(0)
         text = clean(e.text, clause_words=w.clause_words)
         cost = len(text.split())
         if redundant(e) and not facts(text) - covered:

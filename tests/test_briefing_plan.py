@@ -132,6 +132,19 @@ def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats
     assert any("Sunday" in q for q in quoted) and any("Tuesday" in q for q in quoted)
 
 
+def test_each_article_offers_its_lead_before_the_rest_compete(scorer: SentenceScorer) -> None:
+    def filler(doc: str) -> str:  # sentences closer to the topic's words than either lead
+        return " ".join(f"The flood in the town was discussed again by council member {doc}{n}." for n in range(8))
+    passages = [
+        chunk("a", f"Rescuers pulled 40 people from rooftops in the flooded town on Monday. {filler('a')}", "2020-09-28"),
+        chunk("b", f"The river burst its banks after 300 millimetres of rain fell in the town. {filler('b')}",
+              "2020-09-28"),
+    ]
+    chosen, _ = brief("What is known about the flood in the town?", passages, scorer, words=80)
+    quoted = [chosen.bottom.text if chosen.bottom else ""] + [p.text for _, s in chosen.sections for p in s]
+    assert any("40 people" in q for q in quoted) and any("300 millimetres" in q for q in quoted)
+
+
 def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
     from assistant.briefing_plan import document_relevance
 
