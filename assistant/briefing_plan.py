@@ -48,6 +48,7 @@ _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
 _DAY_MONTH = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")|(" + "|".join(MONTHS) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b",
     re.I)
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.I)
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
@@ -297,10 +298,16 @@ def names_day(text: str) -> bool:
 
 
 def is_background(ev: Evidence) -> bool:
-    """A sentence about an earlier year than its article's ("a ceasefire was agreed in 1994"):
-    history the article recalls, not the events it reports."""
+    """A sentence about an earlier year than its article's ("a ceasefire was agreed in 1994"), or an
+    earlier month of its year ("in July 2020" in a September article): history the article
+    recalls, not the events it reports."""
     published = _iso(ev.chunk.date)
-    return published is not None and any(int(y) < published.year for y in _years(ev.text))
+    if published is None:
+        return False
+    if any(int(y) < published.year for y in _years(ev.text)):
+        return True
+    return any(_MONTH_ORDER.index(m.group(1).lower()) + 1 < published.month
+               for m in _MONTH_YEAR.finditer(ev.text) if int(m.group(2)) == published.year)
 
 
 def topic_constraints(topic: str) -> set[str]:

@@ -132,6 +132,18 @@ def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats
     assert any("Sunday" in q for q in quoted) and any("Tuesday" in q for q in quoted)
 
 
+@pytest.mark.parametrize(("sentence", "background"), [
+    ("A ceasefire was agreed in 1994 after thousands were killed.", True),
+    ("In July 2020, clashes on the border killed 17 soldiers.", True),  # the article is from September 2020
+    ("Fighting erupted on September 27 2020 along the line.", False),
+    ("Shelling hit the town on Sunday.", False),
+])
+def test_background_is_an_earlier_year_or_an_earlier_month_of_the_year(sentence: str, background: bool) -> None:
+    from assistant.briefing_plan import is_background
+
+    assert is_background(Evidence(chunk("a", sentence, "2020-09-29"), 0, len(sentence), sentence)) is background
+
+
 def test_each_article_offers_its_lead_before_the_rest_compete(scorer: SentenceScorer) -> None:
     def filler(doc: str) -> str:  # sentences closer to the topic's words than either lead
         return " ".join(f"The flood in the town was discussed again by council member {doc}{n}." for n in range(8))
