@@ -42,6 +42,7 @@ _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have
 _LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
 # A report's rubric before its sentence ("Key Takeaway: Russian President …"); a speaker ("Erdogan:") stays.
 _RUBRIC = re.compile(r"^(?:Key (?:Takeaways?|Judgments?|Points?)|Bottom Line|Summary|Background|Analysis|Update|Note):\s+", re.I)
+_PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its)\b")
 _HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
 _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
@@ -372,11 +373,14 @@ def _positions(evidence: Sequence[Evidence]) -> dict[int, int]:
 def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: Answerer,
                  pool: Sequence[Evidence]) -> Evidence | None:
     """The chat answerer's best sentence for the topic asked as a question (its constraints
-    included; on a timeline, not background); the most relevant sentence when it abstains."""
+    included; on a timeline, not background; not one opening with a pronoun); the most relevant
+    such sentence when it abstains."""
     draft = answerer.draft(frame.question, passages)
     chosen = [e for e in draft.evidence if not is_open(display_sentence(e.text)) or len(draft.evidence) == 1]
     if frame.shape == "timeline":
         chosen = [e for e in chosen if not is_background(e)]
+    # "He added that ..." does not stand on its own as the first line of a briefing
+    chosen = [e for e in chosen if not _PRONOUN_START.match(clean(e.text, clause_words=999))]
     # Of the answerer's sentences, the one the plan ranks highest (its document's focus, a news lead);
     # one that fell under the relevance floor is not a bottom line. On tune: 2 -> 3 of 8 bottom lines
     # hold a reference fact (taking the plan's best sentence outright: 4, but it drops the
@@ -385,6 +389,9 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
     chosen = [planned[(e.chunk.doc_id, e.start)] for e in chosen if (e.chunk.doc_id, e.start) in planned]
     if chosen:
         return max(chosen, key=lambda e: e.score)
+    standalone = [e for e in pool if not _PRONOUN_START.match(clean(e.text, clause_words=999))]
+    if standalone:
+        return standalone[0]
     return pool[0] if pool else None
 
 

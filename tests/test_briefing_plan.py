@@ -157,6 +157,13 @@ def test_each_article_offers_its_lead_before_the_rest_compete(scorer: SentenceSc
     assert any("40 people" in q for q in quoted) and any("300 millimetres" in q for q in quoted)
 
 
+def test_the_bottom_line_does_not_open_with_a_pronoun(scorer: SentenceScorer) -> None:
+    passages = [chunk("a", "He said the flood in the town was the worst flood in the town for decades. "
+                           "The mayor said the flood in the town closed every school.", "2020-09-28")]
+    chosen, _ = brief("What is known about the flood in the town?", passages, scorer)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith("The mayor")
+
+
 def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
     from assistant.briefing_plan import document_relevance
 
