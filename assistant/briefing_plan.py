@@ -243,6 +243,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         open_items.append(p)
         used.append(e)
         budget -= len(p.text.split())
+    if not open_items:
+        budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
 
     disagreements = _disagreements(pool, w)
     for a, b in disagreements:

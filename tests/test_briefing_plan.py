@@ -213,9 +213,10 @@ def test_the_whole_briefing_stays_within_the_words_asked_for(scorer: SentenceSco
     text = " ".join(f"Report {n} says the army of the region moved {n} brigades to the town of Town{n} on Sunday."
                     for n in range(1, 60))
     passages = [chunk(f"d{n}", text, "2020-09-28") for n in range(3)]
-    _, result = brief("What is known about the army of the region?", passages, scorer, words=200)
-    words = len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split())
-    assert 150 <= words <= 205
+    for asked in (120, 200, 300):  # counted as the evaluation counts: headings, labels and all
+        _, result = brief("What is known about the army of the region?", passages, scorer, words=asked)
+        words = len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split())
+        assert asked - 25 <= words <= asked
 
 
 @pytest.mark.parametrize(("topic", "shape"), [
