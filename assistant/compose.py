@@ -4,6 +4,7 @@ Briefing here, and :class:`Footnotes` is the one place that builds Citation obje
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
 
 from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
 from assistant.briefing_plan import Plan, Point
@@ -113,9 +114,19 @@ def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefi
         label = f"**{p.label}.** " if p.label else ""
         return f"- {label}{p.text} [{notes.cite_evidence(p.evidence)}]"
 
+    def joined(points: list[Point]) -> list[str]:
+        """One bullet per run of points with the same label (an actor, a day), each sentence cited."""
+        out: list[str] = []
+        for label, run in groupby(points, key=lambda p: p.label):
+            if label:
+                out.append(f"- **{label}.** " + " ".join(f"{p.text} [{notes.cite_evidence(p.evidence)}]" for p in run))
+            else:
+                out += [line(p) for p in run]
+        return out
+
     lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {plan.bottom.text} [{notes.cite_evidence(plan.bottom.evidence)}]"]
     for heading, points in plan.sections:
-        lines += ["", f"**{heading}**", ""] + [line(p) for p in points]
+        lines += ["", f"**{heading}**", "", *joined(points)]
     if plan.disagreements:
         lines += ["", f"**{DISAGREE_HEADING}**", ""]
         for a, b in plan.disagreements:

@@ -116,7 +116,7 @@ class Assistant:
         draft = self.answerer.draft(query, passages)
         yield compose.extractive_answer(question, draft, _timings(t0, t1, time.perf_counter()), standalone)
 
-    def brief(self, topic: str, *, words: int = 360, k: int = 24, filters: Filters | None = None) -> Briefing:
+    def brief(self, topic: str, *, words: int = 390, k: int = 24, filters: Filters | None = None) -> Briefing:
         """A short cited briefing on ``topic``: bottom line, points by actor (or dated, for a timeline),
         disagreements between reports, open questions. The documents the retrieved passages come from
         are read whole (within the filters)."""

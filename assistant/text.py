@@ -20,6 +20,13 @@ NUMBER_WORDS = {
     "billion": "billion", "dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
     "millions": "millions", "half": "half",
 }
+# The country a nationality adjective names, for labelling a point by its actor ("Russian" -> Russia).
+DEMONYMS = {
+    "American": "America", "Armenian": "Armenia", "Azerbaijani": "Azerbaijan", "Azeri": "Azerbaijan",
+    "Belarusian": "Belarus", "British": "Britain", "Chinese": "China", "Democratic": "Democrats", "French": "France",
+    "German": "Germany", "Iranian": "Iran", "Republican": "Republicans", "Russian": "Russia", "Syrian": "Syria",
+    "Turkish": "Turkey", "Ukrainian": "Ukraine",
+}
 WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # Epistemic hedges: a claim that drops one states as certain what its source only suggests.
 HEDGE = re.compile(

@@ -114,7 +114,7 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
 
 
 def write_briefings(assistant: Assistant, topics: Sequence[BriefingTopic], *, progress: bool = False,
-                    words: int = 360) -> list[BriefingRecord]:
+                    words: int = 390) -> list[BriefingRecord]:
     """Our briefing on every topic; its citations are the numbered passages."""
     iterator: Iterable[BriefingTopic] = topics
     if progress:

@@ -115,6 +115,108 @@ def test_clean_drops_a_leading_connective_and_keeps_the_meaning() -> None:
             "the other side—making the president the leader who reclaimed the territories lost by his father "
             "in the war of the early nineties.")
     assert clean(long, clause_words=20).endswith("the other side.")
+    assert clean("Key Takeaway: Russian President Vladimir Putin outmaneuvered Erdogan.", clause_words=40) == \
+        "Russian President Vladimir Putin outmaneuvered Erdogan."
+    assert clean("Erdogan: We will not leave the region.", clause_words=40) == "Erdogan: We will not leave the region."
+
+
+def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats(scorer: SentenceScorer) -> None:
+    background = "Fighting in the region ended with a ceasefire in 1994 after thousands of people were killed."
+    passages = [
+        chunk("a", f"{background} Fighting in the region resumed on Sunday when shelling hit the town.", "2020-09-28"),
+        chunk("b", f"{background} Fighting in the region spread to the capital on Tuesday, officials said.", "2020-09-30"),
+    ]
+    chosen, _ = brief("How did the fighting in the region develop?", passages, scorer, words=60)
+    quoted = [chosen.bottom.text if chosen.bottom else ""] + [p.text for _, s in chosen.sections for p in s]
+    assert background not in quoted
+    assert any("Sunday" in q for q in quoted) and any("Tuesday" in q for q in quoted)
+
+
+@pytest.mark.parametrize(("sentence", "background"), [
+    ("A ceasefire was agreed in 1994 after thousands were killed.", True),
+    ("In July 2020, clashes on the border killed 17 soldiers.", True),  # the article is from September 2020
+    ("Fighting erupted on September 27 2020 along the line.", False),
+    ("Shelling hit the town on Sunday.", False),
+])
+def test_background_is_an_earlier_year_or_an_earlier_month_of_the_year(sentence: str, background: bool) -> None:
+    from assistant.briefing_plan import is_background
+
+    assert is_background(Evidence(chunk("a", sentence, "2020-09-29"), 0, len(sentence), sentence)) is background
+
+
+def test_each_article_offers_its_lead_before_the_rest_compete(scorer: SentenceScorer) -> None:
+    def filler(doc: str) -> str:  # sentences closer to the topic's words than either lead
+        return " ".join(f"The flood in the town was discussed again by council member {doc}{n}." for n in range(8))
+    passages = [
+        chunk("a", f"Rescuers pulled 40 people from rooftops in the flooded town on Monday. {filler('a')}", "2020-09-28"),
+        chunk("b", f"The river burst its banks after 300 millimetres of rain fell in the town. {filler('b')}",
+              "2020-09-28"),
+    ]
+    chosen, _ = brief("What is known about the flood in the town?", passages, scorer, words=80)
+    quoted = [chosen.bottom.text if chosen.bottom else ""] + [p.text for _, s in chosen.sections for p in s]
+    assert any("40 people" in q for q in quoted) and any("300 millimetres" in q for q in quoted)
+
+
+def test_the_bottom_line_does_not_open_with_a_pronoun(scorer: SentenceScorer) -> None:
+    passages = [chunk("a", "He said the flood in the town was the worst flood in the town for decades. "
+                           "The mayor said the flood in the town closed every school.", "2020-09-28")]
+    chosen, _ = brief("What is known about the flood in the town?", passages, scorer)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith("The mayor")
+
+
+def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
+    from assistant.briefing_plan import document_relevance
+
+    def ev(doc: str, score: float) -> Evidence:
+        e = Evidence(chunk(doc, "x", "2020-11-13"), 0, 1, "x")
+        e.score = score
+        return e
+    # the report: several strong sentences; the article: one strong sentence among weak ones
+    evidence = [ev("report", s) for s in (0.7, 0.6, 0.6)] + [ev("article", s) for s in (0.8, 0.2, 0.1, 0.1)]
+    focus = document_relevance(evidence, top=3)
+    assert focus["report"] > focus["article"]
+    assert focus["report"] == pytest.approx(0.6333, abs=1e-3)
+
+
+@pytest.mark.parametrize(("sentence", "initial", "actor"), [
+    ("Russian President Vladimir Putin urged both sides to hold their fire.", True, "Putin"),
+    ("Russian forces will stay for five years.", True, "Russia"),
+    # the run opening a sentence is capitalised whether or not it is a name; a place is not an actor
+    ("Fighting in Nagorno-Karabakh continued as Turkey sent drones.", False, "Turkey"),
+    ("The Senate Judiciary Committee will vote on October 22.", True, "Senate Judiciary Committee"),
+])
+def test_points_are_labelled_by_the_actor_they_name_first(sentence: str, initial: bool, actor: str) -> None:
+    from assistant.briefing_plan import _names_in
+
+    assert next(iter(_names_in(sentence, initial=initial).values())) == actor
+
+
+def test_points_on_one_actor_are_joined_in_one_line_each_sentence_cited(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("a", "Officials said Turkey sent drones to the front. Officials said Turkey trained the pilots of the "
+                   "army. Diplomats said Russia brokered the agreement in November. Diplomats said Russia deployed "
+                   "peacekeepers along the line.", "2020-11-13"),
+    ]
+    chosen, result = brief("Turkey's position after the agreement", passages, scorer)
+    lines = [ln for ln in result.briefing.splitlines() if ln.startswith("- **")]
+    labels = [ln.split("**")[1] for ln in lines]
+    assert len(labels) == len(set(labels))  # one line per actor
+    assert set(labels) <= {"Turkey.", "Russia."} and any(line.count("[") >= 2 for line in lines)
+    for p in [p for _, section in chosen.sections for p in section]:  # every sentence keeps its footnote
+        cite = next(c for c in result.citations if c.text == p.evidence.text)
+        assert f"{p.text} [{cite.marker}]" in result.briefing
+
+
+def test_the_whole_briefing_stays_within_the_words_asked_for(scorer: SentenceScorer) -> None:
+    import re
+
+    text = " ".join(f"Report {n} says the army of the region moved {n} brigades to the town of Town{n} on Sunday."
+                    for n in range(1, 60))
+    passages = [chunk(f"d{n}", text, "2020-09-28") for n in range(3)]
+    for asked in (120, 200, 300):  # counted as the evaluation counts: headings, labels and all
+        _, result = brief("What is known about the army of the region?", passages, scorer, words=asked)
+        words = len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split())
+        assert asked - 25 <= words <= asked
 
 
 @pytest.mark.parametrize(("topic", "shape"), [

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("brief", help="write a short cited briefing on a topic")
     p.add_argument("topic")
-    p.add_argument("--words", type=int, default=360, help="about how many words")
+    p.add_argument("--words", type=int, default=390, help="about how many words the whole briefing has")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", type=Path, default=None, help="also write the briefing to FILE.md or FILE.docx")
     _add_filters(p)
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retriever", choices=["default", "dense"], default="default", help="dense = Chroma only (baseline)")
     p.add_argument("-k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--report", type=Path, default=None, help="write a Markdown report with plots here")
-    p.add_argument("--words", type=int, default=360, help="with --briefing-set: the briefing length asked for")
+    p.add_argument("--words", type=int, default=390, help="with --briefing-set: the briefing length asked for")
     p.add_argument("--json", action="store_true", help="print one metrics object as the last line")
     return parser
 
