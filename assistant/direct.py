@@ -18,6 +18,7 @@ from assistant.text import (
     MONTHS,
     NUMBER_WORDS,
     STOPWORDS,
+    SUM_NOUNS,
     WEEKDAYS,
     YEAR,
     QuestionType,
@@ -137,6 +138,11 @@ def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
         found = [x for x in found if MONEY.search(x[0]) or re.search(r"[$£€¥]", x[0])]  # a sum, not "two years"
     spans = list(dict.fromkeys(x[0] for x in found))
     near = list(dict.fromkeys(x[0] for x in found if _beside(text, x[1], x[2], q_terms)))
+    if not near and focus and MONEY_QUESTION.search(question) and focus <= {stem(w) for w in SUM_NOUNS}:
+        # "How much money is X accused of taking?" counts nothing but money: a sum answers it ("between
+        # $25-$40 million from the campaign"); only sums are left by now. "How much profit" still wants one
+        # beside "profit" (a near miss quotes another figure of the same company).
+        near = spans
     return spans, near
 
 

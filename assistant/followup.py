@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from assistant.text import STOPWORDS, question_names, stem, words
 
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|and who|and when|and how|why)\b", re.I)
+_QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# What the previous question asked for: "How many followers", "Which country", "When".
+_OPENING = re.compile(r"^\s*(?:how (?:many|much)\s+[^?,;]+?(?=\s+(?:did|does|do|were|was|are|is|had|have|has|will|would|"
+                      r"could|can)\b)|how (?:long|old|big|far|often)|(?:what|which)\s+\w+|who|whom|whose|when|where|why)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
 
 
@@ -57,5 +61,12 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
     cleaned = _FOLLOW_UP_START.sub("", question).strip() or question
     if not leans_on_previous(question):
         return cleaned
-    context = " ".join(w for w in subject_words(previous_question) if w.lower() not in question.lower())
+    opening = _OPENING.match(previous_question)
+    if opening and not _QUESTION_WORD.search(cleaned):
+        # An ellipsis with no question word ("And her brother Rob?") asks what the previous question asked
+        # ("How many followers …"): without the opening the kind of answer wanted was lost and the
+        # sentence about Rob that holds no number was quoted.
+        first, _, rest = cleaned.partition(" ")
+        cleaned = f"{opening.group(0)} {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
+    context = " ".join(w for w in subject_words(previous_question) if w.lower() not in cleaned.lower())
     return f"{cleaned} ({context})" if context else cleaned

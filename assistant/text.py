@@ -219,6 +219,8 @@ MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|
 # A share is asked for: the answer is a percentage or a fraction.
 PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:percentage|share|proportion|fraction)\b|\bhow many per ?cent\b", re.I)
 PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter|fifth|tenth)s?\b", re.I)
+# What "how much money" counts when it names nothing but money: any sum answers it.
+SUM_NOUNS = frozenset({"money", "cash", "fund", "funds", "funding", "sum", "sums"})
 CURRENCY = r"(?:dollars|pounds|euros|francs|yen|yuan|roubles|rubles|rupees|lira|pesos|dinars|riyals|dirhams|won)"
 MONEY = re.compile(rf"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:bn|m|k)?\s?(?:{CURRENCY}|million|billion|trillion)\b", re.I)
 

@@ -94,6 +94,16 @@ def test_follow_ups_lean_on_the_previous_turn_only_when_they_must() -> None:
     assert leans_on_previous("What about his brother?")
 
 
+def test_an_ellipsis_asks_what_the_previous_question_asked() -> None:
+    history = [("How many goals did Maria Lind score for the club last season?", "")]
+    rewritten = standalone_question("And her sister Ana?", history)
+    assert rewritten.startswith("How many goals her sister Ana?") and "Lind" in rewritten
+    assert standalone_question("What about Norway?", [("Which country hosted the final in 2019?", "")]).startswith(
+        "Which country Norway?")
+    # A follow-up with a question word of its own keeps it: "for how long", not "How many … for how long".
+    assert standalone_question("And for how long?", history).startswith("for how long?")
+
+
 def test_source_questions_are_recognised() -> None:
     assert question_type("Which newspaper first reported the trial?").wants_source
     assert question_type("Which source does the report cite for that?").wants_source

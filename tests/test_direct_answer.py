@@ -69,6 +69,17 @@ def test_holds_asked_quantity() -> None:
     assert holds_asked_quantity("Who designed the library?", "Ingrid Falk designed it.") is None
 
 
+def test_a_sum_answers_how_much_money_but_not_how_much_profit() -> None:
+    from assistant.direct import holds_asked_quantity
+
+    taken = "The treasurer is accused of taking between $2-$3 million from the club's accounts."
+    assert holds_asked_quantity("How much money is the treasurer accused of taking from the club?", taken) is True
+    assert holds_asked_quantity("How much cash did the treasurer take?", "He took 80,000 euros in all.") is True
+    # Another figure of the same company does not answer what its ferry arm earned (a near miss).
+    assert holds_asked_quantity("How much profit did the ferry arm make?", "The group paid $40 million for the yard.") is False
+    assert holds_asked_quantity("How much profit did the ferry arm make?", "Its profit was $12 million.") is True
+
+
 def test_money_and_share_questions_are_recognised() -> None:
     from assistant.text import MONEY, MONEY_QUESTION, PERCENT, PERCENT_QUESTION
 
