@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 
 from assistant.text import (
+    AUXILIARIES,
     CURRENCY,
+    HEDGE,
     MONEY,
     MONEY_QUESTION,
+    MONTH_ABBREVIATIONS,
+    MONTH_PATTERN,
     MONTHS,
+    NEGATION,
     NUMBER_WORDS,
     STOPWORDS,
     SUM_NOUNS,
@@ -28,9 +33,8 @@ from assistant.text import (
     strip_markers,
 )
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = MONTH_PATTERN
+_WEEKDAY = "(?:" + "|".join(d.capitalize() for d in sorted(WEEKDAYS)) + ")"
 # "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday".
 DATE_SPAN = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?"
@@ -38,10 +42,10 @@ DATE_SPAN = re.compile(
     rf"|{_MONTH}\s+(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}"
     rf"|{_WEEKDAY})\b")
-DURATION_SPAN = re.compile(
-    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few)[- ]"
-    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 _NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
+DURATION_SPAN = re.compile(
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 # A number with its currency sign, scale and unit word: "£1.6billion", "1,960 troops", "39 per cent".
 QUANTITY_SPAN = re.compile(
     rf"(?<![\w-])(?:[$£€¥]\s?)?(?:\b\d[\d,.]*\d|\b\d|\b(?:{_NUMBER_WORD})\b)"
@@ -52,9 +56,14 @@ QUANTITY_SPAN = re.compile(
     r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
 NAME_SPAN = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’.-]*[A-Za-z0-9])*")
-_YES_NO = re.compile(r"^\s*(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.I)
-_CALENDAR = MONTHS | WEEKDAYS | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|denied|denies|deny|refused|rejected)\b|n[’']t\b", re.I)
+_YES_NO = re.compile(rf"^\s*{AUXILIARIES}\b", re.I)
+_CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
+# What a sentence reports without asserting it: a demand, a call, a question ("Protesters demanded that
+# Pashinyan resign" does not say he resigned).
+_NOT_ASSERTED = re.compile(r"\b(?:demand(?:s|ed)?|call(?:s|ed)? (?:for|on)|urg(?:es|ed)|ask(?:s|ed)|whether|if|unclear|"
+                           r"rumou?r(?:s|ed)?|expect(?:s|ed)?|hope(?:s|d)?|plan(?:s|ned)? to|want(?:s|ed)?)\b", re.I)
+# Where one clause of a sentence ends and the next begins, for judging a yes/no in the clause that speaks.
+_CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|which|who)\s+", re.I)
 
 
 # The question's opening, past "And", "According to X," and a preposition: what it asks is decided here,
@@ -113,8 +122,13 @@ def _quantity(question: str, text: str) -> str | None:
     spans, near = _quantities(question, text)
     if len(near) == 1:
         return near[0]
-    # A lone number word ("One video shows …") is too often not a count to lead with.
-    return spans[0] if len(spans) == 1 and re.search(r"\d", spans[0]) else None
+    counted = [span for span in near if count_focus(question) & {stem(w) for w in re.findall(r"[A-Za-z]+", span)}]
+    if len(counted) == 1:
+        return counted[0]  # "1,960 troops" rather than the "five years" that follow them
+    # The only number is an answer only when the question does not say what it counts: asked "how many
+    # people died", "The shelling hit 12 villages" must not lead with 12. A lone number word ("One video
+    # shows …") opens sentences as often as it counts, so it never leads on its own.
+    return spans[0] if not count_focus(question) and len(spans) == 1 and re.search(r"\d", spans[0]) else None
 
 
 def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
@@ -123,13 +137,14 @@ def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
     focus = count_focus(question)
     q_terms = focus or set(content_terms(question))  # what is counted, when the question says
     found: list[tuple[str, int, int]] = []
+    dates = [m.span() for m in DATE_SPAN.finditer(text)]
     for m in QUANTITY_SPAN.finditer(text):
         span = m.group(0).strip()
         head = re.split(r"\s+", span)[0].lower().strip("$£€¥")
         if head in given or (YEAR.fullmatch(head) and not re.search(r"%|cent|[$£€¥]", span)):
             continue  # the question's own figure, or a year: not the amount asked
-        if head in MONTHS:
-            continue
+        if any(start <= m.start() < end for start, end in dates):
+            continue  # the day of a date ("On September 27, people died", "On 10 November, 5,000 …")
         while len(last := span.rsplit(None, 1)) == 2 and not re.search(_KEEP_LAST, last[1], re.I) and (
                 last[1].lower() in STOPWORDS or stem(last[1]) not in q_terms):
             span = last[0]  # "1,960 troops" when troops are asked about; not "1,960 along"
@@ -178,9 +193,11 @@ def _name(question: str, text: str) -> str | None:
     for m in NAME_SPAN.finditer(text):
         span = m.group(0)
         first = re.match(r"(\S+)\s*", span)
-        if m.start() == 0 and first and (" " not in span or first.group(1).lower() in STOPWORDS
+        if m.start() == 0 and first and (first.group(1).lower() in STOPWORDS
                                          or re.search(r"(?:ing|ed|ly)$", first.group(1))):
-            # A sentence's first word is capitalised anyway: "Struggling Aviva" names Aviva.
+            # A sentence's first word is capitalised anyway: "Struggling Aviva" names Aviva. Any other first
+            # word may be a name ("Aliyev and Pashinyan signed"), so it stays a candidate: two candidates
+            # give no lead rather than the wrong one.
             span = span[first.end():]
             if not span:
                 continue
@@ -188,8 +205,9 @@ def _name(question: str, text: str) -> str | None:
         if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
             continue  # "Turkish President Recep Tayyip Erdogan" is who the question names, not the answer
         parts = [p for w in words for p in w.split("-")]
-        if len(words) == 1 and all(re.search(r"(?:ian|ish|ese|ean|i)$", p) and not p.isupper() for p in parts):
-            continue  # "Armenian", "Azerbaijani": an adjective of a name, not the name asked for
+        if len(words) == 1 and all(re.search(r"(?:ian|ish|ese|ean|i)$", p) and not p.isupper() for p in parts) \
+                and re.match(r"\s+[a-z]", text[m.end():]):
+            continue  # "Armenian forces", "Azerbaijani troops": an adjective before a noun; "in Helsinki" is a name
         if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
             continue  # a date, not a name
         found.append((m.start() + m.group(0).find(span), re.sub(r"['’]s$", "", span.rstrip(".'’"))))
@@ -200,11 +218,15 @@ def _name(question: str, text: str) -> str | None:
 
 
 def _yes_no(question: str, text: str) -> str | None:
-    """"Yes" or "No" when the sentence speaks to every content word of the question; its negation
-    (one the question lacks) makes it "No"."""
+    """"Yes" or "No" when the clause of the sentence that speaks to the question's content words asserts
+    it: none for a hedge ("may be part of the deal"), or a demand, plan or doubt it only reports; "No" for
+    a negation in that clause that the question lacks ("although Russia denied it" elsewhere is not one)."""
     q_terms = set(content_terms(question))
-    s_terms = set(content_terms(text))
-    if not q_terms or len(q_terms & s_terms) / len(q_terms) < 0.67:
+    if not q_terms or len(q_terms & set(content_terms(text))) / len(q_terms) < 0.67:
         return None
-    negated = bool(_NEGATION.search(text)) and not _NEGATION.search(question)
+    clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
+    clause = max(clauses, key=lambda c: len(q_terms & set(content_terms(c))))
+    if HEDGE.search(text) or _NOT_ASSERTED.search(text):
+        return None  # the lead would state as settled what the sentence leaves open
+    negated = bool(NEGATION.search(clause)) and not NEGATION.search(question)
     return "No" if negated else "Yes"

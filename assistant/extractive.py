@@ -206,6 +206,9 @@ class ExtractiveAnswerer:
                 return Draft([], answerable, reason)
             chosen, missing = self._select_parts(question, ranked, passages)
             direct = direct_answer(question, kind, chosen[0].text) if len(question_parts(question)) < 2 else None
+            if direct and self.max_words is not None and \
+                    sum(len(e.text.split()) for e in chosen) + len(direct.split()) > self.max_words:
+                direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
             return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, direct=direct)
         if kind.strict:
             focus = count_focus(question)

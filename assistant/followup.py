@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text import STOPWORDS, question_names, stem, words
+from assistant.text import AUXILIARIES, STOPWORDS, question_names, stem, words
 
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|and who|and when|and how|why)\b", re.I)
+# The connectives a follow-up opens with; what is left says whether it asks anything of its own ("Why Turkey?").
+_CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about)\b\s*", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # What the previous question asked for: "How many followers", "Which country", "When".
-_OPENING = re.compile(r"^\s*(?:how (?:many|much)\s+[^?,;]+?(?=\s+(?:did|does|do|were|was|are|is|had|have|has|will|would|"
-                      r"could|can)\b)|how (?:long|old|big|far|often)|(?:what|which)\s+\w+|who|whom|whose|when|where|why)\b", re.I)
+_OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]+?)?(?=\s+{AUXILIARIES}\b|[?,;]|$)"
+                      rf"|how (?:long|old|big|far|often)|(?:what|which)(?:\s+(?!{AUXILIARIES}\b|of\b)\w+)?"
+                      r"|who|whom|whose|when|where|why)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
 
 
@@ -58,15 +61,17 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
         return question
     previous_question, previous_answer = history[-1]
     del previous_answer  # the question carries the subject; the answer's wording would drift the query
-    cleaned = _FOLLOW_UP_START.sub("", question).strip() or question
+    cleaned = _CONNECTIVE.sub("", question).strip() or question  # "Why Turkey?" keeps its "Why"
     if not leans_on_previous(question):
         return cleaned
     opening = _OPENING.match(previous_question)
-    if opening and not _QUESTION_WORD.search(cleaned):
+    if opening and opening.group(0).strip().lower() not in ("what", "which") and not _QUESTION_WORD.search(cleaned):
         # An ellipsis with no question word ("And her brother Rob?") asks what the previous question asked
         # ("How many followers …"): without the opening the kind of answer wanted was lost and the
         # sentence about Rob that holds no number was quoted.
+        # After a comma, so that what the opening counts stays its own ("How many followers, her brother Rob?"
+        # counts followers, not brothers).
         first, _, rest = cleaned.partition(" ")
-        cleaned = f"{opening.group(0)} {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
+        cleaned = f"{opening.group(0).strip()}, {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
     context = " ".join(w for w in subject_words(previous_question) if w.lower() not in cleaned.lower())
     return f"{cleaned} ({context})" if context else cleaned

@@ -39,6 +39,13 @@ LIST_PREFIX = re.compile(r"(?:[-*•▪◦]\s+)?(?:\(?\d{1,3}[.)]\s+|\([a-z]\)\s
 MONTHS = frozenset(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 )
+MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
+# A month as written in a date, capitalised ("May 1994", "Sept. 9"; not the verb "may").
+MONTH_PATTERN = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_ABBREVIATIONS), key=len, reverse=True)) + r")\.?"
+# The auxiliary verbs that end what a question asks about ("How many troops | did Russia send").
+AUXILIARIES = "(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|should|shall|may|might|must)"
+# Negation cues, for reading a sentence as "No" to a yes/no question.
+NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|denied|denies|deny|refused|rejected)\b|n[’']t\b", re.I)
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
 _MARKERS = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\]")
 
@@ -273,7 +280,7 @@ def type_match(kind: QuestionType, sentence: str) -> float:
 
 
 _COUNT_FOCUS = re.compile(
-    r"\bhow (?:many|much)\s+(?!(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can)\b)(.+?)(?=\s+(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|in|of|on|at|from|per|during)\b|[?,;]|$)",
+    rf"\bhow (?:many|much)\s+(?!{AUXILIARIES}\b)(.+?)(?=\s+(?:{AUXILIARIES}|in|of|on|at|from|per|during)\b|[?,;]|$)",
     re.I,
 )
 

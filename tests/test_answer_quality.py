@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.followup import leans_on_previous, standalone_question
-from assistant.text import qualifier_clash, question_parts, question_type
+from assistant.text import count_focus, qualifier_clash, question_parts, question_type
 from tests.conftest import FIXTURES
 
 NOTES = FIXTURES / "answers"
@@ -97,9 +97,14 @@ def test_follow_ups_lean_on_the_previous_turn_only_when_they_must() -> None:
 def test_an_ellipsis_asks_what_the_previous_question_asked() -> None:
     history = [("How many goals did Maria Lind score for the club last season?", "")]
     rewritten = standalone_question("And her sister Ana?", history)
-    assert rewritten.startswith("How many goals her sister Ana?") and "Lind" in rewritten
+    assert rewritten.startswith("How many goals, her sister Ana?") and "Lind" in rewritten
+    assert count_focus(rewritten) == {"goal"}  # what is counted stays the goals, not the sister
     assert standalone_question("What about Norway?", [("Which country hosted the final in 2019?", "")]).startswith(
-        "Which country Norway?")
+        "Which country, Norway?")
+    # Its own question word is kept, and an opening that is only an auxiliary's "What is" is not borrowed.
+    assert standalone_question("Why Turkey?", [("When did Russia deploy peacekeepers?", "")]).startswith("Why Turkey?")
+    assert standalone_question("And of Azerbaijan?", [("What is the capital of Armenia?", "")]).startswith(
+        "of Azerbaijan?")
     # A follow-up with a question word of its own keeps it: "for how long", not "How many … for how long".
     assert standalone_question("And for how long?", history).startswith("for how long?")
 

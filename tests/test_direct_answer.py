@@ -117,3 +117,35 @@ def test_with_the_ranker_a_second_sentence_joins_above_a_share_of_the_best() -> 
     ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
     chosen = answerer._select("When was the ferry contract signed and how many ferries?", ranked)
     assert [e.text for e in chosen] == [sentences[1], sentences[0]]  # 0.40 >= 0.45 * 0.80 = 0.36; 0.30 is not
+
+
+def test_a_count_leads_only_with_a_number_beside_what_is_counted() -> None:
+    # The only number in the sentence is not an answer when the question says what it counts.
+    assert lead("How many sailors drowned?", "The storm sank 12 trawlers, the coastguard said.") is None
+    assert lead("How many ferries will the board buy?", "Chair Olsen, 68, said the board would buy ferries.") is None
+    # The day of a date is no count; the figure beside what is counted still leads.
+    assert lead("How many sailors drowned?", "On 27 September, sailors drowned off the cape.") is None
+    assert lead("How many sailors drowned?", "On 10 November, 31 sailors had drowned.") == "31 sailors"
+    assert lead("How many ferries will the board buy?", "The board will buy 14 ferries for five years.") == "14 ferries"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The union may accept the offer.",
+    "It is unclear whether the union will accept the offer.",
+    "Members demanded that the union accept the offer.",
+])
+def test_no_yes_or_no_for_what_the_sentence_leaves_open(sentence: str) -> None:
+    assert lead("Will the union accept the offer?", sentence) is None
+
+
+def test_a_negation_in_another_clause_does_not_make_it_no() -> None:
+    assert lead("Did the union accept the offer?",
+                "The union accepted the offer on Friday, officials said, although the board denied it.") == "Yes"
+
+
+def test_a_sentence_opening_with_a_name_has_two_candidates() -> None:
+    assert lead("Who signed the lease?", "Falk and Olsen signed the lease.") is None
+    assert lead("Who signed the lease?", "Falk signed the lease, Reuters reported.") is None
+    # A place after a preposition is a name; a nationality before a noun is not.
+    assert lead("Where was the lease signed?", "The lease was signed in Helsinki.") == "Helsinki"
+    assert lead("Who signed the lease?", "Norwegian officials signed the lease.") is None
