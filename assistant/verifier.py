@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
@@ -63,7 +64,7 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nor|neither|without|cannot|unlikely|denied|deny|denies|refused|refuses|failed|fails|fail|unable|lack|lacks|excludes?|excluded)\b|n't\b",
     re.I,
 )
-_NAME = re.compile(r"\b[A-Z][a-zA-Z\u00C0-\u024F'’-]+")
+_NAME = re.compile(r"\b[A-Z][a-zA-Z\u00C0-\u024F'’-]*[a-zA-Z\u00C0-\u024F]")
 _NOT_NAMES = frozenset(
     ["The", "A", "An", "This", "That", "These", "Those", "It", "Its", "He", "She", "His", "Her", "They", "Their", "We", "Our", "But", "And", "Or", "If", "In", "On", "At", "By", "For", "With", "From", "As", "After", "Before", "During", "While", "When", "Where", "Why", "How", "What", "Which", "Who", "Despite", "Although", "Since", "Had", "Has", "Have", "Both", "Some", "Many", "Most", "Such", "Only", "Even", "Also", "Yet", "So", "Then", "There", "Here", "Key", "Takeaway", "Mr", "Mrs", "Ms", "Dr"]
 )
@@ -82,38 +83,91 @@ def _months(text: str) -> set[str]:
     return {w.lower() for w in words(text) if w.lower() in MONTHS}
 
 
-def _names(text: str) -> set[str]:
-    out = set()
+_ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])*)\.$")  # "Gov.", "Mr.", "U.S." do not end a sentence
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \"'“‘")
+    return not before or before[-1] in "!?:\n" or (before[-1] == "." and not _ABBREVIATION.search(before))
+
+
+def proper_words(texts: Sequence[str]) -> set[str]:
+    """Stems of the capitalised words seen inside a sentence, where only a name is capitalised."""
+    return {stem(m.group(0)) for t in texts for m in _NAME.finditer(t) if not _starts_sentence(t, m.start())}
+
+
+def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """The names in ``text``, stem → the word as written. A capitalised word opening a sentence is a name only
+    if it is no English word (lemminflect knows "Ties", "Lying", "Two", not "Moscow") or ``proper`` holds it
+    (it is capitalised mid-sentence somewhere): before this, "Ties between Baku and Moscow..." missed the
+    name "Ties", which read as a name swap on 11 of the 28 tune paraphrases."""
+    from lemminflect import getAllLemmas
+
+    out: dict[str, str] = {}
     for m in _NAME.finditer(text):
         token = m.group(0)
         if token in _NOT_NAMES or token.lower() in MONTHS:
             continue
-        out.add(stem(token))
+        key = stem(token)
+        if _starts_sentence(text, m.start()) and key not in proper and not token.isupper():
+            word = re.sub(r"['’]s$", "", token.lower())
+            known = getAllLemmas(word)
+            # "Turkey" and "China" are English nouns too, so a singular noun opening a sentence stays a name
+            if known and (set(known) != {"NOUN"} or any(word not in forms for forms in known.values())):
+                continue
+        out.setdefault(key, re.sub(r"['’]s$", "", token))
     return out
 
 
-_OPPOSITES = [
-    ({"grant", "allow", "permit", "gave", "give"}, {"deni", "deny", "refus", "ban", "prohibit"}),
-    ({"accept", "approv", "agre", "welcom", "endors"}, {"reject", "refus", "oppos", "condemn", "denounc"}),
-    ({"confirm", "admit", "acknowledg", "conced"}, {"deni", "deny", "dismiss", "disput", "rebuff"}),
-    ({"already"}, {"yet"}),
-    ({"includ"}, {"exclud"}),
-    ({"win", "won", "gain", "winner", "victory"}, {"lost", "los", "loss", "loser", "defeat"}),
-    ({"increas", "rais", "rise", "rose", "grew", "grow", "strengthen"}, {"decreas", "cut", "fell", "fall", "drop", "shrank", "reduc", "weaken"}),
-    ({"support", "back"}, {"oppos", "against"}),
-    ({"before", "earli"}, {"after", "later"}),
-    ({"larg", "bigger", "more", "most"}, {"small", "fewer", "less", "least"}),
+# Opposite words, as plain words: both sides are compared by lemma and stem (``lemmas``), so "dismissed" meets
+# "dismiss" (the stemmer alone gives "dismi" and missed it) and "plummeted" meets "plummet".
+_OPPOSITES: list[tuple[frozenset[str], frozenset[str]]] = [
+    (frozenset(a.split()), frozenset(b.split())) for a, b in [
+        ("grant allow permit give", "deny refuse ban prohibit"),
+        ("accept approve agree welcome endorse uphold", "reject refuse oppose condemn denounce break"),
+        ("confirm admit acknowledge concede", "deny dismiss dispute rebuff refute"),
+        ("already", "yet"),
+        ("include", "exclude"),
+        ("win won gain winner victory", "lose lost loss loser defeat"),
+        ("increase raise rise rose grow grew strengthen surge soar jump", "decrease cut fall fell drop shrink shrank reduce "
+         "weaken plunge plummet slump tumble"),
+        ("support back", "oppose against"),
+        ("before early earlier", "after later late"),
+        ("large big bigger more most majority", "small fewer less least minority"),
+        ("high higher highest", "low lower lowest"),
+        ("strong stronger strongest", "weak weaker weakest"),
+        ("success succeed successful", "failure fail failed"),
+        ("praise hail", "criticise criticize condemn"),
+        ("acquit acquitted", "convict convicted jail jailed"),
+        ("best", "worst"),
+        ("favourite favorite", "underdog"),
+    ]
 ]
 
 
+def _forms(text: str) -> dict[str, str]:
+    """Each lemma or stem of the words of ``text`` → the word as written."""
+    out: dict[str, str] = {}
+    for w in words(text):
+        for form in lemmas(w):
+            out.setdefault(form, w)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _opposite_forms() -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [(frozenset(f for w in left for f in lemmas(w)), frozenset(f for w in right for f in lemmas(w)))
+            for left, right in _OPPOSITES]
+
+
 def _opposed(claim: str, window: str) -> list[str]:
-    """Pairs of opposite words, one in the claim and the other in the window (granted / denied)."""
-    c, w = set(content_terms(claim)) | {x.lower() for x in words(claim)}, set(content_terms(window)) | {x.lower() for x in words(window)}
+    """Pairs of opposite words, one in the claim and the other in the window (granted / denied), as written."""
+    c, w = _forms(claim), _forms(window)
     found = []
-    for left, right in _OPPOSITES:
+    for left, right in _opposite_forms():
         for a, b in ((left, right), (right, left)):
-            if c & a and w & b and not (c & b) and not (w & a):
-                found.append(f"{sorted(c & a)[0]}/{sorted(w & b)[0]}")
+            if c.keys() & a and w.keys() & b and not (c.keys() & b) and not (w.keys() & a):
+                found.append(f"{c[sorted(c.keys() & a)[0]]}/{w[sorted(w.keys() & b)[0]]}")
     found += [f"{a}/{b}" for a in content_words(claim, words) for b in content_words(window, words)
               if prefix_antonyms(a, b)]
     return found
@@ -130,8 +184,9 @@ def clauses(text: str) -> list[str]:
 
 def _antecedent(sentence: str) -> str | None:
     """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means."""
+    names = _names(sentence)  # not a sentence's first word that is an English word: "Two's family" came from "Two ..."
     for m in _NAME_PHRASE.finditer(sentence):
-        parts = [re.sub(r"['’]s$", "", p) for p in m.group(0).split() if p not in _NOT_NAMES and p.lower() not in MONTHS]
+        parts = [re.sub(r"['’]s$", "", p) for p in m.group(0).split() if stem(p) in names]
         if parts:
             return " ".join(parts)
     return None
@@ -249,9 +304,10 @@ class ProxyVerifier:
         passage_words = content_words(" ".join(w.resolved for w in wins if w.size == 1), words)
         sim = self.meaning.similarity([w.lower() for w in claim_words], [w.lower() for w in passage_words])
         match = np.zeros((len(claim_words), len(passage_words)))
-        first = words(claim)[:1]
+        proper = proper_words([claim, *(w.resolved for w in wins if w.size == 1)])
+        names = _names(claim, proper)
         for i, cw in enumerate(claim_words):
-            exact_only = cw[:1].isdigit() or (cw[:1].isupper() and cw not in first) or cw.lower() in MONTHS
+            exact_only = cw[:1].isdigit() or (cw[:1].isupper() and stem(cw) in names) or cw.lower() in MONTHS
             for j, pw in enumerate(passage_words):
                 if stem(cw) == stem(pw) or lemmas(cw) & lemmas(pw) or numbers(cw) & numbers(pw):
                     match[i, j] = 1.0
@@ -310,9 +366,9 @@ class ProxyVerifier:
         joined = " ".join(w.resolved for w in wins if w.size == 1)
         claim_numbers, p_numbers, w_numbers = numbers(claim), numbers(joined), numbers(window.resolved)
         months, p_months, w_months = _months(claim), _months(joined), _months(window.resolved)
-        names, p_names, w_names = _names(claim), set(content_terms(joined)) | _names(joined), _names(window.resolved)
-        missing_names = sorted(names - p_names)
-        other_names = sorted(w_names - names - set(content_terms(claim)))
+        p_names, w_names = set(content_terms(joined)) | set(_names(joined, proper)), _names(window.resolved, proper)
+        missing_names = [names[k] for k in sorted(set(names) - p_names)]
+        other_names = [w_names[k] for k in sorted(set(w_names) - set(names) - set(content_terms(claim)))]
         window_coverage = window_cover[best]
         uncovered = [i for i in range(len(claim_words)) if soft[i] < 0.5]
         return {
