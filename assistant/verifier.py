@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol, cast
 import numpy as np
 
 from assistant.lexicon import WordMeaning, content_words, importance, lemmas, prefix_antonyms
-from assistant.text import HEDGE, MONTHS, content_terms, numbers, stem, strip_markers, words
+from assistant.text import ATTRIBUTION, HEDGE, MONTHS, content_terms, numbers, stem, strip_markers, words
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 
@@ -57,7 +57,7 @@ FEATURES: tuple[str, ...] = (
     "semantic", "semantic_sentence", "coverage", "soft_coverage", "window_coverage", "missing_share",
     "max_missing", "number_swap", "number_missing", "month_swap", "month_missing", "name_swap", "name_missing",
     "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged", "window_sentences",
-    "split_gain",
+    "split_gain", "attribution_dropped",
 )
 
 _NEGATION = re.compile(
@@ -339,9 +339,10 @@ class ProxyVerifier:
 
         # Align each clause of the claim with the clause of the window that covers it best, and compare
         # negation, opposite words and hedges there only.
-        window_clauses = [c for s in split_sentences(window.resolved) for c in clauses(window.resolved[s[0]:s[1]])] \
-            or [window.resolved]
-        negation = opposed_share = hedge_dropped = 0.0
+        clause_sentence = [(c, window.resolved[s[0]:s[1]]) for s in split_sentences(window.resolved)
+                           for c in clauses(window.resolved[s[0]:s[1]])] or [(window.resolved, window.resolved)]
+        window_clauses = [c for c, _ in clause_sentence]
+        negation = opposed_share = hedge_dropped = attribution_dropped = 0.0
         opposed: list[str] = []
         aligned_clauses: list[str] = []
         for clause in clauses(claim):
@@ -361,6 +362,9 @@ class ProxyVerifier:
                 opposed_share = max(opposed_share, share)
             if HEDGE.search(aligned) and not HEDGE.search(clause):
                 hedge_dropped = max(hedge_dropped, share)
+            # "Sources said that Turkey is sending fighters" reports a claim; "Turkey is sending fighters" asserts it
+            if ATTRIBUTION.search(clause_sentence[k][1]) and not ATTRIBUTION.search(claim):
+                attribution_dropped = max(attribution_dropped, share)
         hedge_elsewhere = float(bool(HEDGE.search(window.resolved)) and not hedge_dropped)
 
         joined = " ".join(w.resolved for w in wins if w.size == 1)
@@ -392,6 +396,7 @@ class ProxyVerifier:
             "claim_hedged": float(bool(HEDGE.search(claim))),
             "window_sentences": window.size / 3,
             "split_gain": max(0.0, covered_soft - window_coverage),
+            "attribution_dropped": attribution_dropped,
             # For the reasons, not the combination:
             "window": window.text,
             "missing_terms": [claim_words[i] for i in uncovered],
