@@ -178,6 +178,16 @@ def _negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
+def _after_hedge(clause: str, matched: set[str]) -> float:
+    """The share of the claim's words found in ``clause`` that stand after its first hedge, which is roughly what
+    the hedge governs: "The success of Turkish drones will likely increase demand" hedges the demand, not the
+    drones' success, and "... in many years and likely damaged relations" hedges only the relations."""
+    tokens = [w.lower() for w in words(clause)]
+    first = next((i for i, w in enumerate(tokens) if HEDGE.fullmatch(w)), len(tokens))
+    found = [i for i, w in enumerate(tokens) if w in matched]
+    return sum(i > first for i in found) / len(found) if found else 1.0
+
+
 def clauses(text: str) -> list[str]:
     return [c.strip(" ,") for c in _CLAUSE.split(text) if c and len(c.strip(" ,").split()) >= 2] or [text]
 
@@ -361,7 +371,8 @@ class ProxyVerifier:
                 opposed += pairs
                 opposed_share = max(opposed_share, share)
             if HEDGE.search(aligned) and not HEDGE.search(clause):
-                hedge_dropped = max(hedge_dropped, share)
+                hedge_dropped = max(hedge_dropped, share * _after_hedge(aligned, {
+                    passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}))
             # "Sources said that Turkey is sending fighters" reports a claim; "Turkey is sending fighters" asserts it
             if ATTRIBUTION.search(clause_sentence[k][1]) and not ATTRIBUTION.search(claim):
                 attribution_dropped = max(attribution_dropped, share)
