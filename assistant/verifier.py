@@ -366,10 +366,14 @@ class ProxyVerifier:
             aligned_clauses.append(aligned)
             if _negated(clause) != _negated(aligned):
                 negation = max(negation, share)
-            pairs = _opposed(clause, aligned)
-            if pairs:
-                opposed += pairs
-                opposed_share = max(opposed_share, share)
+            # Opposite words are looked for in every clause of the window the claim's clause reaches, not only the
+            # best: "By turning X into Y, the Kremlin weakened relations" aligns with "transformed X into Y", while
+            # "strengthening relations" stands in the next clause.
+            for wc, reach in zip(window_clauses, scores, strict=True):
+                pairs = _opposed(clause, wc) if reach >= 0.3 else []
+                if pairs:
+                    opposed += [p for p in pairs if p not in opposed]
+                    opposed_share = max(opposed_share, reach)
             if HEDGE.search(aligned) and not HEDGE.search(clause):
                 hedge_dropped = max(hedge_dropped, share * _after_hedge(aligned, {
                     passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}))
