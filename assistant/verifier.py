@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
-from assistant.lexicon import WordMeaning, content_words, importance, lemmas, prefix_antonyms
+from assistant.lexicon import WordMeaning, content_words, importance, lemmas, place_aliases, prefix_antonyms, same_place
 from assistant.text import ATTRIBUTION, HEDGE, MONTHS, content_terms, numbers, stem, strip_markers, words
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
@@ -319,7 +319,7 @@ class ProxyVerifier:
         for i, cw in enumerate(claim_words):
             exact_only = cw[:1].isdigit() or (cw[:1].isupper() and stem(cw) in names) or cw.lower() in MONTHS
             for j, pw in enumerate(passage_words):
-                if stem(cw) == stem(pw) or lemmas(cw) & lemmas(pw) or numbers(cw) & numbers(pw):
+                if stem(cw) == stem(pw) or lemmas(cw) & lemmas(pw) or numbers(cw) & numbers(pw) or same_place(cw, pw):
                     match[i, j] = 1.0
                 elif not exact_only and not pw[:1].isdigit():
                     match[i, j] = float(np.clip((sim[i, j] - 0.35) / 0.4, 0.0, 1.0))
@@ -385,9 +385,13 @@ class ProxyVerifier:
         joined = " ".join(w.resolved for w in wins if w.size == 1)
         claim_numbers, p_numbers, w_numbers = numbers(claim), numbers(joined), numbers(window.resolved)
         months, p_months, w_months = _months(claim), _months(joined), _months(window.resolved)
-        p_names, w_names = set(content_terms(joined)) | set(_names(joined, proper)), _names(window.resolved, proper)
+        # A capital or people names its country ("Ankara" for Turkey): such a name is found, and is no other name.
+        p_names = set(content_terms(joined)) | set(_names(joined, proper)) | {
+            stem(a) for w in passage_words for a in place_aliases(w)}
+        w_names = _names(window.resolved, proper)
+        claim_places = {stem(a) for w in names.values() for a in place_aliases(w)}
         missing_names = [names[k] for k in sorted(set(names) - p_names)]
-        other_names = [w_names[k] for k in sorted(set(w_names) - set(names) - set(content_terms(claim)))]
+        other_names = [w_names[k] for k in sorted(set(w_names) - set(names) - set(content_terms(claim)) - claim_places)]
         window_coverage = window_cover[best]
         uncovered = [i for i in range(len(claim_words)) if soft[i] < 0.5]
         return {
