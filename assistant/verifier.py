@@ -22,7 +22,18 @@ from typing import Any, Literal, Protocol, cast
 import numpy as np
 
 from assistant.lexicon import WordMeaning, content_words, importance, lemmas, place_aliases, prefix_antonyms, same_place
-from assistant.text import ATTRIBUTION, HEDGE, MONTHS, content_terms, numbers, stem, strip_markers, words
+from assistant.text import (
+    ATTRIBUTION,
+    HEDGE,
+    MONTHS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    content_terms,
+    numbers,
+    stem,
+    strip_markers,
+    words,
+)
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 
@@ -102,6 +113,7 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
     (it is capitalised mid-sentence somewhere): before this, "Ties between Baku and Moscow..." missed the
     name "Ties", which read as a name swap on 11 of the 28 tune paraphrases."""
     from lemminflect import getAllLemmas
+    from wordfreq import zipf_frequency
 
     out: dict[str, str] = {}
     for m in _NAME.finditer(text):
@@ -111,6 +123,8 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
         key = stem(token)
         if _starts_sentence(text, m.start()) and key not in proper and not token.isupper():
             word = re.sub(r"['’]s$", "", token.lower())
+            if word in STOPWORDS or word in NUMBER_WORDS or zipf_frequency(word, "en") >= 5.25:
+                continue  # "Because", "One", "However" (lemminflect knows only content words); "America" is 5.22
             known = getAllLemmas(word)
             # "Turkey" and "China" are English nouns too, so a singular noun opening a sentence stays a name
             if known and (set(known) != {"NOUN"} or any(word not in forms for forms in known.values())):
