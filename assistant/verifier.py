@@ -192,14 +192,17 @@ def _negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
-def _after_hedge(clause: str, matched: set[str]) -> float:
-    """The share of the claim's words found in ``clause`` that stand after its first hedge, which is roughly what
-    the hedge governs: "The success of Turkish drones will likely increase demand" hedges the demand, not the
-    drones' success, and "... in many years and likely damaged relations" hedges only the relations."""
+def _after_cue(clause: str, matched: set[str], cue: re.Pattern[str] = HEDGE) -> float:
+    """1 when a word of the claim found in ``clause`` stands at or after its first hedge (or other cue), which is
+    roughly what the cue governs, else 0: "The success of Turkish drones will likely increase demand" hedges the
+    demand, not the drones' success, and "... in many years and likely damaged relations" hedges only the
+    relations. (On the tune half, 5-fold CV, this any-word rule did a little better than the share of words after
+    the cue: 4-way 0.748 against 0.744, false acceptance 0.125 against 0.135.)"""
     tokens = [w.lower() for w in words(clause)]
-    first = next((i for i, w in enumerate(tokens) if HEDGE.fullmatch(w)), len(tokens))
+    first = next((i for i, w in enumerate(tokens) if cue.fullmatch(w) or (cue is _NEGATION and cue.search(w))),
+                 len(tokens))
     found = [i for i, w in enumerate(tokens) if w in matched]
-    return sum(i > first for i in found) / len(found) if found else 1.0
+    return float(any(i >= first for i in found)) if found else 1.0
 
 
 def _phrases(tokens: list[str], keep: set[str]) -> list[tuple[int, int]]:
@@ -402,8 +405,13 @@ class ProxyVerifier:
             k = int(np.argmax(scores))
             aligned, share = window_clauses[k], scores[k]
             aligned_clauses.append(aligned)
-            if _negated(clause) != _negated(aligned):
-                negation = max(negation, share)
+            # A negation, like a hedge, governs what follows it: "While no group claimed responsibility, the army
+            # blamed Hamas" does not negate the blame.
+            matched = {passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}
+            if _negated(aligned) and not _negated(clause):
+                negation = max(negation, share * _after_cue(aligned, matched, _NEGATION))
+            elif _negated(clause) and not _negated(aligned):
+                negation = max(negation, share * _after_cue(clause, {claim_words[i].lower() for i in rows}, _NEGATION))
             # Opposite words are looked for in every clause of the window the claim's clause reaches, not only the
             # best: "By turning X into Y, the Kremlin weakened relations" aligns with "transformed X into Y", while
             # "strengthening relations" stands in the next clause.
@@ -413,7 +421,7 @@ class ProxyVerifier:
                     opposed += [p for p in pairs if p not in opposed]
                     opposed_share = max(opposed_share, reach)
             if HEDGE.search(aligned) and not HEDGE.search(clause):
-                hedge_dropped = max(hedge_dropped, share * _after_hedge(aligned, {
+                hedge_dropped = max(hedge_dropped, share * _after_cue(aligned, {
                     passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}))
             # "Sources said that Turkey is sending fighters" reports a claim; "Turkey is sending fighters" asserts it
             if ATTRIBUTION.search(clause_sentence[k][1]) and not ATTRIBUTION.search(claim):
