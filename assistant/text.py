@@ -31,6 +31,10 @@ WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "s
 # Epistemic hedges: a claim that drops one states as certain what its source only suggests.
 HEDGE = re.compile(
     r"\b(?:likely|unlikely|may|might|could|possibly|probably|perhaps|reportedly|allegedly|appears?|seems?)\b", re.I)
+# Attribution: what a passage reports someone as saying or believing ("sources said that", "are thought to").
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|saying|told|tells|reported|reports|reporting|claimed|claims?|claiming|alleged|alleges?|"
+    r"according to|thought to|believed to|suspected|accused|accuses|insisted|argued|suggested|sources?)\b", re.I)
 # What marks an open question in a briefing: modal hedges and stated uncertainty.
 OPEN_QUESTION = re.compile(
     r"\b(?:likely|unlikely|may|might|could|unclear|uncertain|remains? to be seen|risk|jeopardi[sz]e|whether)\b", re.I)

@@ -50,6 +50,25 @@ def test_swaps_are_caught(verifier, kind: str, claim: str, passage: str) -> None
     assert verdict.reasons and verdict.window
 
 
+def test_reasons_quote_the_claims_words_not_stems(verifier) -> None:  # type: ignore[no-untyped-def]
+    verdict = verifier.support("The Belarusian opposition leader left for Lithuania.",
+                               ["Tsikhanouskaya left for Vilnius after the election."])
+    assert any("Belarusian" in r for r in verdict.reasons) and not any("belaru" in r for r in verdict.reasons)
+
+
+def test_a_capital_names_its_country_but_not_another(verifier) -> None:  # type: ignore[no-untyped-def]
+    passage = ["Turkey backed Azerbaijan in the war."]
+    assert verifier.support("Ankara backed Baku in the war.", passage).label == "supported"
+    assert verifier.support("Moscow backed Baku in the war.", passage).label == "contradicted"
+
+
+def test_a_hedge_governs_what_follows_it(verifier) -> None:  # type: ignore[no-untyped-def]
+    passage = ["The success of the drones in the conflict will likely increase the demand for Turkish military exports."]
+    assert verifier.support("The drones were a success in the conflict.", passage).label == "supported"
+    assert verifier.support("The drones will increase the demand for Turkish military exports.",
+                            passage).label == "partial"
+
+
 def test_unrelated_passage_is_unsupported(verifier) -> None:  # type: ignore[no-untyped-def]
     verdict = verifier.support("Pashinyan came to power in 2018.", [EXCLUDES])
     assert verdict.label in ("unsupported", "contradicted") and not verdict.supported
@@ -90,5 +109,5 @@ def test_agreement_with_the_test_half(verifier) -> None:  # type: ignore[no-unty
     assert result.n == 420
     # Floors a little under the measured test-half figures (README, "The verifier"); the combination
     # was fitted on the tune half only.
-    assert result.accuracy >= 0.68 and result.kappa >= 0.55 and result.binary_accuracy >= 0.79
+    assert result.accuracy >= 0.71 and result.kappa >= 0.58 and result.binary_accuracy >= 0.79
     assert result.kinds["number_swap"]["agreement"] >= 0.9 and result.kinds["unrelated"]["accepted"] == 0.0

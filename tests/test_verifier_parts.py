@@ -4,8 +4,20 @@ from pathlib import Path
 
 import pytest
 
-from assistant.lexicon import lemmas, prefix_antonyms
-from assistant.verifier import FEATURES, Combination, clauses, resolve, windows
+from assistant.lexicon import lemmas, place_aliases, prefix_antonyms, same_place
+from assistant.text import HEDGE
+from assistant.verifier import (
+    _NEGATION,
+    FEATURES,
+    Combination,
+    _after_cue,
+    _names,
+    _opposed,
+    _slot_swaps,
+    clauses,
+    resolve,
+    windows,
+)
 
 
 def test_clauses_split_at_conjunctions_and_dashes() -> None:
@@ -34,6 +46,37 @@ def test_lemmas_and_prefix_antonyms() -> None:
     assert lemmas("funded") & lemmas("fund") and lemmas("rebuilt") & lemmas("rebuild")
     assert prefix_antonyms("smiling", "unsmiling") and prefix_antonyms("illegal", "legal")
     assert not prefix_antonyms("union", "ion")
+
+
+def test_a_sentences_first_english_word_is_no_name_or_antecedent() -> None:
+    names = _names("Ties between Baku and Moscow grew. Because of it, Turkey lost. Texas Gov. Greg Abbott spoke.")
+    assert "Ties" not in names.values() and "Because" not in names.values()
+    assert {"Baku", "Moscow", "Turkey", "Texas", "Greg", "Abbott"} <= set(names.values())
+    assert resolve(["Two men were charged by Rinfret.", "His family were unaware."])[1].startswith("Rinfret's family")
+
+
+def test_places_and_opposites_are_matched_as_words() -> None:
+    assert same_place("Ankara", "Turkey") and same_place("Moscow's", "Russian") and same_place("UK", "London")
+    assert not same_place("Turkey", "Russia") and "georgia" not in place_aliases("George")
+    assert _opposed("Friends have confirmed the rumours.", "Rumours are dismissed by friends") == ["confirmed/dismissed"]
+    assert _opposed("Shares surged eight per cent.", "Shares plummeted by eight per cent.") == ["surged/plummeted"]
+    assert not _opposed("The deal excludes Turkish troops.", "The deal excludes Turkish troops.")
+
+
+def test_a_hedge_or_negation_governs_the_words_after_it() -> None:
+    hedged = "The success of Turkish drones will likely increase demand"
+    assert _after_cue(hedged, {"success", "turkish", "drones"}) == 0.0
+    assert _after_cue(hedged, {"drones", "demand"}) == 1.0
+    assert _after_cue("The deal excludes Turkish troops", {"deal", "excludes"}, _NEGATION) == 1.0
+    assert _after_cue("The army blamed Hamas, while no group claimed it", {"army", "blamed", "hamas"}, _NEGATION) == 0.0
+    assert _after_cue("Turkey may be sending fighters", {"turkey", "sending", "fighters"}, HEDGE) == 1.0
+
+
+def test_a_name_in_the_place_of_another_is_a_swap_not_an_omission() -> None:
+    window = "Armenia's ambassador to Russia said that Turkey had sent fighters."
+    assert _slot_swaps("Armenia's ambassador to France said Turkey had sent fighters.", {"franc"}, window,
+                       {"russ"}) == ["France/Russia"]
+    assert not _slot_swaps("Dominic Raab called for an inquiry.", {"dominic"}, "Mr Raab called for an inquiry.", set())
 
 
 def test_shipped_weights_cover_every_signal() -> None:
