@@ -4,8 +4,11 @@ reports, the open-questions filter, faithful cutting, and the briefing evaluatio
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import compose
@@ -248,3 +251,49 @@ def test_briefings_file_is_scored_and_bad_rows_name_the_file(tmp_path: Path) -> 
     path.write_text(json.dumps({"topic": "x", "briefing": "y"}) + "\n")
     with pytest.raises(BriefingError, match=r"b\.jsonl:1"):
         load_briefings(path)
+
+
+@pytest.mark.parametrize(("topic", "aspect"), [
+    # the names, the question's form and the words most sentences share ("fighting") are the subject
+    ("What is known about casualties and losses in the first days of the Nagorno-Karabakh fighting?",
+     "casualties losses first days"),
+    ("How did international ceasefire efforts over Nagorno-Karabakh go in the first days of fighting?",
+     "international ceasefire efforts first days"),
+    # a topic that asks about its subject as a whole has no aspect
+    ("How did the fighting develop through September?", ""),
+    ("Turkey's position after the November 9 ceasefire agreement", "ceasefire agreement"),
+])
+def test_the_aspect_is_the_topic_without_its_subject_and_form(topic: str, aspect: str) -> None:
+    from assistant.briefing_plan import aspect_of
+
+    sentences = ["Fighting raged on Monday.", "The fighting spread to Stepanakert.", "Shelling hit a town.",
+                 "Fighting continued overnight.", "A ceasefire agreement was signed."]
+    assert aspect_of(topic, sentences, share=0.5) == aspect
+
+
+class SynonymEmbedder(HashingEmbedder):
+    """Bag of words that, like a sentence model, puts "killed" and "wounded" near "casualties"."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return super().embed([re.sub(r"\b(?:killed|wounded)\b", "casualties", t) for t in texts])
+
+
+def test_a_point_on_the_aspect_asked_beats_ones_repeating_the_topic_names() -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    scorer = SentenceScorer(SynonymEmbedder())
+    places = ["Stepanakert", "Martuni", "Fizuli", "Shusha", "Hadrut", "Lachin", "Kelbajar", "Agdam"]
+    repeats = [f"Nagorno-Karabakh fighting around {p} in Nagorno-Karabakh went on, the Nagorno-Karabakh army said."
+               for p in places]
+    aspect = "Officials said 84 servicemen were killed."
+    passages = [chunk("report", " ".join([*repeats[:4], aspect, *repeats[4:]]), "2020-09-29")]
+    topic = "What is known about casualties and losses in the Nagorno-Karabakh fighting?"
+
+    def briefing_text(weight: float) -> str:
+        weights = PlanWeights(aspect_weight=weight, aspect_gain=weight, leads_first=False)
+        chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=60,
+                      retrieved=passages, weights=weights)
+        return compose.briefing(topic, chosen, {}).briefing
+
+    assert "84 servicemen" not in briefing_text(0.0)  # the sentences naming the topic's subject win
+    assert "84 servicemen" in briefing_text(0.5)
