@@ -261,14 +261,14 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         p = Point(e, clean(e.text, clause_words=w.clause_words))
         open_items.append(p)
         used.append(e)
-        budget -= len(p.text.split())
+        budget -= len(p.text.split()) + 1  # and its bullet
     if not open_items:
         budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
 
     disagreements = _disagreements(pool, w)
     for a, b in disagreements:
         used += [a.evidence, b.evidence]
-        budget -= len(a.text.split()) + len(b.text.split()) + 4  # and the heading "Where the reports disagree"
+        budget -= len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
 
     points: list[Point] = []
     candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))]
@@ -293,7 +293,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         cost = len(text.split())
         if redundant(e) and not facts(text) - covered:
             continue  # close in meaning to a point taken and no figure, date or name of its own
-        if cost > budget:
+        # Each point may open a line of its own: its label and the "-" bullet count as words of the page.
+        if cost + label_cost + 1 > budget:
             if budget < 12:
                 break
             continue
@@ -302,7 +303,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         covered |= facts(text)
         taken[e.chunk.doc_id] += 1
         docs.add(e.chunk.doc_id)
-        budget -= cost + label_cost
+        budget -= cost + label_cost + 1
     sections = _organise(frame, points, [bottom, *points])
     return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements])
 
@@ -352,14 +353,19 @@ def names_day(text: str) -> bool:
     return bool(_DAY_MONTH.search(text) or _WEEKDAY.search(text) or _RELATIVE_RE.search(text))
 
 
+# A year the sentence sets its events in ("in 1994", "by 2016", "during 1992-94"), not a count ("1990 ballots")
+# or the start of what still goes on ("since 1992").
+_BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|late|mid)[- ])?((?:19|20)\d{2})\b", re.I)
+
+
 def is_background(ev: Evidence) -> bool:
     """A sentence about an earlier year than its article's ("a ceasefire was agreed in 1994"), or an
     earlier month of its year ("in July 2020" in a September article): history the article
     recalls, not the events it reports."""
     published = _iso(ev.chunk.date)
-    if published is None:
-        return False
-    if any(int(y) < published.year for y in _years(ev.text)):
+    if published is None or names_day(ev.text):
+        return False  # "took Shusha on Sunday, the first time since 1992" reports the day's events
+    if any(int(y) < published.year for y in _BACKGROUND_YEAR.findall(ev.text)):
         return True
     return any(_MONTH_ORDER.index(m.group(1).lower()) + 1 < published.month
                for m in _MONTH_YEAR.finditer(ev.text) if int(m.group(2)) == published.year)
@@ -487,7 +493,28 @@ _TITLES = frozenset(stem(w) for w in ["President", "Prime", "Minister", "Secreta
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|into|over|around|near|across|at)\s+(?:the\s+)?$", re.I)
 _BODIES = frozenset(["Committee", "Council", "Commission", "Group", "Court", "Union", "Nations", "Department", "Party", "News"])
-_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*(?:\s+[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*)*")
+# A run of capitalised words in any alphabet ("Recep Tayyip Erdoğan", "Mevlüt Çavuşoğlu", "NATO"):
+# words are letters with inner hyphens or apostrophes; which of them are capitalised is checked in code,
+# since Python's re has no upper-case class beyond ASCII.
+_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def _capitalised_runs(text: str) -> list[tuple[int, str]]:
+    """Each run of capitalised words (one space apart) with where it starts."""
+    runs: list[tuple[int, str]] = []
+    words: list[str] = []
+    start, end = -1, -1
+    for m in _WORD_RUN.finditer(text):
+        if m.group(0)[0].isupper() and words and text[end:m.start()] == " ":
+            words.append(m.group(0))
+        else:
+            if words:
+                runs.append((start, " ".join(words)))
+            start, words = m.start(), ([m.group(0)] if m.group(0)[0].isupper() else [])
+        end = m.end()
+    if words:
+        runs.append((start, " ".join(words)))
+    return runs
 
 
 def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
@@ -496,15 +523,16 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
     nationality alone by its country ("Russian forces" -> Russia). ``initial=False`` leaves out the
     run that opens the line (capitalised whether or not it is a name: "Fighting")."""
     out: dict[str, str] = {}
-    for m in _NAME_RUN.finditer(text):
-        if m.start() == 0 and not initial:
+    for start, run in _capitalised_runs(text):
+        if start == 0 and not initial:
             continue
         # "Armenia's" -> Armenia; "Russian-brokered" -> Russian
-        parts = [re.sub(r"['’]s$|-[a-z].*$", "", w) for w in m.group(0).split()]
-        if m.start() == 0 and parts[0].lower() in STOPWORDS:
-            parts = parts[1:]
+        parts = [re.sub(r"['’]s$|-[a-z].*$", "", w) for w in run.split()]
+        lead_in = ""
+        if start == 0 and parts[0].lower() in STOPWORDS:
+            lead_in, parts = parts[0] + " ", parts[1:]  # "In Moscow, …": the preposition still says "where"
         parts = [w for w in parts if stem(w) not in _TITLES and stem(w) not in _NOT_NAMES]
-        if not parts or _PLACE_BEFORE.search(text, 0, m.start()):
+        if not parts or _PLACE_BEFORE.search(text[:start] + lead_in):
             continue  # "fighting in Nagorno-Karabakh": where it happened, not who acted
         actor = " ".join(parts) if parts[-1] in _BODIES else DEMONYMS.get(parts[-1], parts[-1])
         out.setdefault(stem(actor), actor)

@@ -21,6 +21,9 @@ from assistant.verifier import Verifier
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 
 
+MIN_BRIEFING_WORDS = 80
+
+
 class Assistant:
     """Answers questions over the store with cited passages, or abstains; writes short cited briefings."""
 
@@ -123,6 +126,9 @@ class Assistant:
         topic = topic.strip()
         if not topic:
             raise ValueError("the topic is empty")
+        if words < MIN_BRIEFING_WORDS:
+            # The title, the three headings and one bottom-line sentence take about this many words.
+            raise ValueError(f"a briefing needs at least {MIN_BRIEFING_WORDS} words (asked for {words})")
         self._require_documents()
         t0 = time.perf_counter()
         retrieved = self.retriever.retrieve(topic, k, filters)

@@ -140,6 +140,10 @@ def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats
     ("In July 2020, clashes on the border killed 17 soldiers.", True),  # the article is from September 2020
     ("Fighting erupted on September 27 2020 along the line.", False),
     ("Shelling hit the town on Sunday.", False),
+    # the day's news that recalls an earlier year, and numbers that only look like years
+    ("Azerbaijani forces took Shusha on Sunday, the first time since 1992.", False),
+    ("Some 2000 people protested in Yerevan.", False),
+    ("Police said 1990 ballots were spoiled.", False),
 ])
 def test_background_is_an_earlier_year_or_an_earlier_month_of_the_year(sentence: str, background: bool) -> None:
     from assistant.briefing_plan import is_background
@@ -187,6 +191,11 @@ def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
     # the run opening a sentence is capitalised whether or not it is a name; a place is not an actor
     ("Fighting in Nagorno-Karabakh continued as Turkey sent drones.", False, "Turkey"),
     ("The Senate Judiciary Committee will vote on October 22.", True, "Senate Judiciary Committee"),
+    # names in any alphabet, all-capital bodies, and a place after an opening preposition
+    ("Turkish President Recep Tayyip Erdoğan said the deal was fair.", True, "Erdoğan"),
+    ("Mevlüt Çavuşoğlu met his counterpart.", True, "Çavuşoğlu"),
+    ("NATO urged restraint.", True, "NATO"),
+    ("In Moscow, Putin met Aliyev.", True, "Putin"),
 ])
 def test_points_are_labelled_by_the_actor_they_name_first(sentence: str, initial: bool, actor: str) -> None:
     from assistant.briefing_plan import _names_in
@@ -210,16 +219,26 @@ def test_points_on_one_actor_are_joined_in_one_line_each_sentence_cited(scorer: 
         assert f"{p.text} [{cite.marker}]" in result.briefing
 
 
-def test_the_whole_briefing_stays_within_the_words_asked_for(scorer: SentenceScorer) -> None:
+@pytest.mark.parametrize("body", ["the army of the region", "the United Nations Security Council"])
+def test_the_whole_briefing_stays_within_the_words_asked_for(scorer: SentenceScorer, body: str) -> None:
     import re
 
-    text = " ".join(f"Report {n} says the army of the region moved {n} brigades to the town of Town{n} on Sunday."
+    # Sentences naming a different actor each start a line of their own: its bullet and label count too.
+    text = " ".join(f"Report {n} says {body} moved {n} brigades to the town of Town{n} on Sunday, said Envoy{n}."
                     for n in range(1, 60))
     passages = [chunk(f"d{n}", text, "2020-09-28") for n in range(3)]
-    for asked in (120, 200, 300):  # counted as the evaluation counts: headings, labels and all
-        _, result = brief("What is known about the army of the region?", passages, scorer, words=asked)
+    for asked in (120, 200, 300):  # counted as the evaluation counts: headings, labels, bullets and all
+        _, result = brief(f"What is known about {body}?", passages, scorer, words=asked)
         words = len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split())
-        assert asked - 25 <= words <= asked
+        assert asked - 30 <= words <= asked
+
+
+def test_a_briefing_too_short_to_hold_its_headings_is_refused(hashing_workspace) -> None:  # type: ignore[no-untyped-def]
+    from assistant.engine import MIN_BRIEFING_WORDS
+
+    with pytest.raises(ValueError, match=f"at least {MIN_BRIEFING_WORDS} words"):
+        hashing_workspace.assistant.brief("Turkey's position", words=30)
+    assert hashing_workspace.assistant.brief("Turkey's position", words=MIN_BRIEFING_WORDS).briefing
 
 
 @pytest.mark.parametrize(("topic", "shape"), [
