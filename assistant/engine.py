@@ -20,7 +20,6 @@ from assistant.retrieval import Filters, Retriever
 from assistant.verifier import Verifier
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 
-
 MIN_BRIEFING_WORDS = 80
 
 
