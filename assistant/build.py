@@ -21,6 +21,7 @@ from assistant.engine import Assistant
 from assistant.errors import LLMError
 from assistant.extractive import ExtractiveAnswerer, SentenceScorer
 from assistant.lexical import LexicalIndex
+from assistant.lexicon import Synonyms
 from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.ranker import LearnedRanker
 from assistant.retrieval import DenseRetriever, HybridRetriever, Retriever
@@ -63,7 +64,8 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     ranker = LearnedRanker.default() if settings.answer.ranker == "learned" else None
     answerer = ExtractiveAnswerer(scorer, ranker=ranker, min_score=settings.answer.min_score,
                                   max_sentences=settings.answer.max_sentences, max_words=settings.answer.max_words,
-                                  in_corpus=lexical.has_term if isinstance(retriever, HybridRetriever) else None)
+                                  in_corpus=lexical.has_term if isinstance(retriever, HybridRetriever) else None,
+                                  synonyms=Synonyms(embedder.embed))
     verifier = make_verifier(settings, embedder, chat_model)
     assistant = Assistant(
         store, retriever, answerer, verifier, scorer=scorer,

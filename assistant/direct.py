@@ -10,6 +10,7 @@ follows answers anyway.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from assistant.text import (
     AUXILIARIES,
@@ -29,9 +30,13 @@ from assistant.text import (
     QuestionType,
     content_terms,
     count_focus,
+    count_focus_words,
     stem,
     strip_markers,
 )
+
+if TYPE_CHECKING:
+    from assistant.lexicon import Synonyms
 
 _MONTH = MONTH_PATTERN
 _WEEKDAY = "(?:" + "|".join(d.capitalize() for d in sorted(WEEKDAYS)) + ")"
@@ -90,9 +95,10 @@ def asked(question: str) -> str | None:
     return next((what for what, pattern in _ASKS if pattern.match(rest)), None)
 
 
-def direct_answer(question: str, kind: QuestionType, sentence: str) -> str | None:
+def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Synonyms | None = None) -> str | None:
     """The short answer ``sentence`` gives to ``question``, verbatim from it, or None when the question
-    asks for no short answer or the sentence does not single one out."""
+    asks for no short answer or the sentence does not single one out. ``synonyms`` lets what a "how many"
+    counts go by another word in the sentence ("cows" / "cattle")."""
     if kind.wants_source:
         return None  # answered from the footnote's provenance instead
     text = strip_markers(sentence)
@@ -102,7 +108,7 @@ def direct_answer(question: str, kind: QuestionType, sentence: str) -> str | Non
     if what == "date":
         return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)])
     if what == "quantity":
-        return _quantity(question, text)
+        return _quantity(question, text, synonyms)
     if what == "name":
         return _name(question, text)
     if what == "yes_no":
@@ -116,13 +122,15 @@ def _single(question: str, spans: list[str]) -> str | None:
     return fresh[0] if len(fresh) == 1 else None
 
 
-def _quantity(question: str, text: str) -> str | None:
+def _quantity(question: str, text: str, synonyms: Synonyms | None = None) -> str | None:
     """The number the sentence gives: the one next to what is counted (or to the question's words:
     "how big was the grant" -> "a grant of 40,000 francs"), else the only one."""
-    spans, near = _quantities(question, text)
+    spans, near = _quantities(question, text, synonyms)
     if len(near) == 1:
         return near[0]
-    counted = [span for span in near if count_focus(question) & {stem(w) for w in re.findall(r"[A-Za-z]+", span)}]
+    focus_words = count_focus_words(question)
+    counted = [span for span in near if count_focus(question) & {stem(w) for w in re.findall(r"[A-Za-z]+", span)}
+               or (synonyms is not None and synonyms.matches(focus_words, re.findall(r"[A-Za-z]+", span)))]
     if len(counted) == 1:
         return counted[0]  # "1,960 troops" rather than the "five years" that follow them
     # The only number is an answer only when the question does not say what it counts: asked "how many
@@ -131,12 +139,14 @@ def _quantity(question: str, text: str) -> str | None:
     return spans[0] if not count_focus(question) and len(spans) == 1 and re.search(r"\d", spans[0]) else None
 
 
-def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
-    """The sentence's quantities that could answer, and those of them beside the question's words."""
+def _quantities(question: str, text: str, synonyms: Synonyms | None = None) -> tuple[list[str], list[str]]:
+    """The sentence's quantities that could answer, and those of them beside the question's words (for
+    "how many X", beside X or, with ``synonyms``, a word that names X)."""
     given = {w.lower() for w in re.findall(r"[\w.,]+", question)}
     focus = count_focus(question)
+    focus_words = count_focus_words(question)
     q_terms = focus or set(content_terms(question))  # what is counted, when the question says
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, int, int, bool]] = []
     dates = [m.span() for m in DATE_SPAN.finditer(text)]
     for m in QUANTITY_SPAN.finditer(text):
         span = m.group(0).strip()
@@ -145,14 +155,20 @@ def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
             continue  # the question's own figure, or a year: not the amount asked
         if any(start <= m.start() < end for start, end in dates):
             continue  # the day of a date ("On September 27, people died", "On 10 November, 5,000 …")
+        end = m.start() + len(m.group(0))
+        named = set()  # words beside the figure that name what is counted, by meaning ("300 cattle" for cows)
+        if synonyms is not None and focus_words:
+            beside = _beside_words(text, m.start(), end)
+            named = {w.lower() for w in beside if synonyms.matches(focus_words, [w])} if synonyms.matches(
+                focus_words, beside) else set()
         while len(last := span.rsplit(None, 1)) == 2 and not re.search(_KEEP_LAST, last[1], re.I) and (
-                last[1].lower() in STOPWORDS or stem(last[1]) not in q_terms):
+                last[1].lower() in STOPWORDS or stem(last[1]) not in q_terms) and last[1].lower() not in named:
             span = last[0]  # "1,960 troops" when troops are asked about; not "1,960 along"
-        found.append((span, m.start(), m.start() + len(m.group(0))))
+        found.append((span, m.start(), end, bool(named)))
     if MONEY_QUESTION.search(question):
         found = [x for x in found if MONEY.search(x[0]) or re.search(r"[$£€¥]", x[0])]  # a sum, not "two years"
     spans = list(dict.fromkeys(x[0] for x in found))
-    near = list(dict.fromkeys(x[0] for x in found if _beside(text, x[1], x[2], q_terms)))
+    near = list(dict.fromkeys(x[0] for x in found if x[3] or _beside(text, x[1], x[2], q_terms)))
     if not near and focus and MONEY_QUESTION.search(question) and focus <= {stem(w) for w in SUM_NOUNS}:
         # "How much money is X accused of taking?" counts nothing but money: a sum answers it ("between
         # $25-$40 million from the campaign"); only sums are left by now. "How much profit" still wants one
@@ -161,13 +177,13 @@ def _quantities(question: str, text: str) -> tuple[list[str], list[str]]:
     return spans, near
 
 
-def holds_asked_quantity(question: str, sentence: str) -> bool | None:
+def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None = None) -> bool | None:
     """For a question that asks a number, date or duration (else None): whether the sentence holds one
-    that could answer; for "how many X", one beside X."""
+    that could answer; for "how many X", one beside X (or a word ``synonyms`` judge to name X)."""
     what = asked(question)
     text = strip_markers(sentence)
     if what == "quantity":
-        spans, near = _quantities(question, text)
+        spans, near = _quantities(question, text, synonyms)
         return bool(near) if count_focus(question) else bool(spans)
     if what in ("date", "duration"):
         pattern = DATE_SPAN if what == "date" else DURATION_SPAN
@@ -175,15 +191,31 @@ def holds_asked_quantity(question: str, sentence: str) -> bool | None:
     return None
 
 
+def named_beside_figures(question: str, sentence: str, synonyms: Synonyms) -> set[str]:
+    """The words of what a "how many" counts (as :func:`count_focus_words` gives them) that a word beside one
+    of the sentence's figures names ("households" in "enough to power 2m US homes")."""
+    focus_words = count_focus_words(question)
+    if not focus_words:
+        return set()
+    text = strip_markers(sentence)
+    beside = [w for m in QUANTITY_SPAN.finditer(text) for w in _beside_words(text, m.start(), m.end())]
+    return synonyms.matches(focus_words, list(dict.fromkeys(beside)))
+
+
 _KEEP_LAST = rf"\d|%|cent$|^(?:bn|m|k|million|billion|trillion|thousand|hundred|{CURRENCY})$"
 
 
 def _beside(text: str, start: int, end: int, terms: set[str], reach: int = 3) -> bool:
     """Whether one of ``terms`` (stems) is among the ``reach`` words either side of text[start:end], or in it."""
+    return any(stem(w) in terms for w in _beside_words(text, start, end, reach))
+
+
+def _beside_words(text: str, start: int, end: int, reach: int = 3) -> list[str]:
+    """The ``reach`` words either side of text[start:end], and the words in it."""
     before = re.findall(r"[A-Za-z]+", text[:start])[-reach:]
     inside_after = re.findall(r"[A-Za-z]+", text[start:])
     span_words = len(re.findall(r"[A-Za-z]+", text[start:end]))
-    return any(stem(w) in terms for w in [*before, *inside_after[:span_words + reach]])
+    return [*before, *inside_after[:span_words + reach]]
 
 
 def _name(question: str, text: str) -> str | None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.direct import direct_answer
 from assistant.injection import is_instruction
+from assistant.lexicon import Synonyms
 from assistant.ranker import Context, LearnedRanker, answerability_features, feature_matrix
 from assistant.text import (
     LIST_PREFIX,
@@ -154,8 +155,12 @@ class ExtractiveAnswerer:
 
     def __init__(self, scorer: SentenceScorer, *, ranker: LearnedRanker | None = None, min_score: float | None = None,
                  max_sentences: int = 3, max_words: int | None = None, keep_ratio: float | None = None,
-                 redundancy: float = 0.8, in_corpus: Callable[[str], bool] | None = None) -> None:
+                 redundancy: float = 0.8, in_corpus: Callable[[str], bool] | None = None,
+                 synonyms: Synonyms | None = None) -> None:
         self.scorer = scorer
+        # What a "how many" counts, matched by meaning beside a figure ("cows" / "300 cattle"): without it the
+        # counted thing is "absent" and "has no figure beside it", and answerable how-much questions abstain.
+        self.synonyms = synonyms
         self.ranker = ranker
         # Whether any document mentions a name (a stem): a question about a name that no document
         # mentions is answered "not in the reports" outright. Names only missing from the retrieved
@@ -199,13 +204,13 @@ class ExtractiveAnswerer:
             ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")] or ranked
             rows = {id(e): row for e, row in zip(evidence, features, strict=True)}
             answerable = self.ranker.answerability(answerability_features(
-                question, kind, ranked, [e.score for e in ranked], rows, len(unknown)))
+                question, kind, ranked, [e.score for e in ranked], rows, len(unknown), self.synonyms))
             if answerable < self.min_score:
                 reason = (f"the retrieved passages never mention {', '.join(unknown)}" if unknown
                           else f"no sentence answers it with confidence ({answerable:.2f}, under {self.min_score:.2f})")
                 return Draft([], answerable, reason)
             chosen, missing = self._select_parts(question, ranked, passages)
-            direct = direct_answer(question, kind, chosen[0].text) if len(question_parts(question)) < 2 else None
+            direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
             if direct and self.max_words is not None and \
                     sum(len(e.text.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence

@@ -123,3 +123,48 @@ def content_words(text: str, words: Callable[[str], list[str]]) -> list[str]:
             continue
         seen.setdefault(w.lower(), w)
     return list(seen.values())
+
+
+class Synonyms:
+    """Whether a word names the same thing as another: the same stem or lemma, the same country ("US" /
+    "American"), or, with the embedding model, word vectors at least ``threshold`` alike ("cattle" / "cows"
+    0.88, "homes" / "households" 0.67, "crowd" / "spectators" 0.68; "sheep" / "cows" 0.61, "people" /
+    "spectators" 0.59, "fans" / "crowd" 0.51 with the bundled MiniLM). Word vectors are cached, so a warm
+    question embeds only the words it has not met before."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray] | None = None, *, threshold: float = 0.65,
+                 cache_size: int = 50_000) -> None:
+        self._embed = embed
+        self.threshold = threshold
+        self._vectors: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    def matches(self, targets: Sequence[str], candidates: Sequence[str]) -> set[str]:
+        """The ``targets`` that one of ``candidates`` names (targets as given; case ignored)."""
+        found = set()
+        fuzzy: list[tuple[str, str]] = []
+        for t in targets:
+            tl = t.lower()
+            for c in candidates:
+                cl = c.lower()
+                if stem(tl) == stem(cl) or lemmas(tl) & lemmas(cl) or same_place(tl, cl):
+                    found.add(t)
+                    break
+                if self._embed is not None and tl.isalpha() and cl.isalpha() and cl not in STOPWORDS \
+                        and tl not in STOPWORDS:
+                    fuzzy.append((t, cl))
+        fuzzy = [(t, c) for t, c in fuzzy if t not in found]
+        if fuzzy:
+            vectors = self._vectors_of([w for t, c in fuzzy for w in (t.lower(), c)])
+            found |= {t for t, c in fuzzy if float(np.dot(vectors[t.lower()], vectors[c])) >= self.threshold}
+        return found
+
+    def _vectors_of(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        assert self._embed is not None
+        missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
+        if missing:
+            if len(self._vectors) + len(missing) > self._cache_size:
+                self._vectors.clear()
+            for w, v in zip(missing, self._embed(missing), strict=True):
+                self._vectors[w] = v
+        return {w: self._vectors[w] for w in words}

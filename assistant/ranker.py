@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.direct import holds_asked_quantity
+from assistant.direct import holds_asked_quantity, named_beside_figures
 from assistant.text import (
     ATTRIBUTION,
     FRAGMENT,
@@ -36,10 +36,12 @@ from assistant.text import (
     new_names,
     new_quantities,
     question_names,
+    stem,
 )
 
 if TYPE_CHECKING:
     from assistant.extractive import Evidence
+    from assistant.lexicon import Synonyms
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "answer_ranker.json"
 
@@ -208,13 +210,17 @@ class LearnedRanker:
 
 
 def answerability_features(question: str, kind: QuestionType, ranked: Sequence[Evidence], probs: Sequence[float],
-                           rows: dict[int, np.ndarray], unknown_names: int) -> np.ndarray:
-    """:data:`ANSWERABILITY` for the best candidate ``ranked[0]``; ``rows`` maps id(evidence) to its features."""
+                           rows: dict[int, np.ndarray], unknown_names: int,
+                           synonyms: Synonyms | None = None) -> np.ndarray:
+    """:data:`ANSWERABILITY` for the best candidate ``ranked[0]``; ``rows`` maps id(evidence) to its features.
+    With ``synonyms``, what a "how many" counts may go by another word beside a figure ("cattle" for cows)."""
     best = ranked[0]
     f = dict(zip(FEATURES, rows[id(best)], strict=True))
     names = question_names(question)
     focus = count_focus(question)
     near = set(content_terms(f"{best.previous_text} {best.text}"))
+    if synonyms is not None and focus - near:
+        near |= {stem(w) for w in named_beside_figures(question, best.text, synonyms)}
     return np.array([
         probs[0],
         probs[0] - (probs[1] if len(probs) > 1 else 0.0),
@@ -224,7 +230,7 @@ def answerability_features(question: str, kind: QuestionType, ranked: Sequence[E
         len(focus - near) / len(focus) if focus else 0.0,
         float(bool(MONEY_QUESTION.search(question)) and not MONEY.search(best.text)),
         f["asks_entity"] * (1.0 - f["new_name"]),
-        float(holds_asked_quantity(question, best.text) is False),
+        float(holds_asked_quantity(question, best.text, synonyms) is False),
         float(bool(PERCENT_QUESTION.search(question)) and not PERCENT.search(best.text)),
         f["year_missing"],
         f["context_lexical"],

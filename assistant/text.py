@@ -291,7 +291,15 @@ _COUNT_FOCUS = re.compile(
 
 def count_focus(question: str) -> set[str]:
     """Stems of what a "how many …" question counts ("Syrian fighters" → {syri, fighter})."""
-    found: set[str] = set()
+    return {stem(w) for w in count_focus_words(question)}
+
+
+def count_focus_words(question: str) -> list[str]:
+    """The words (as written) of what a "how many …" question counts ("Syrian fighters" → [Syrian, fighters]),
+    for matching by meaning where the evidence calls it something else ("cows" / "cattle")."""
+    found: dict[str, str] = {}
     for m in _COUNT_FOCUS.finditer(question):
-        found.update(content_terms(m.group(1)))
-    return found
+        for word in words(_QUESTION_PHRASES.sub(" ", m.group(1))):
+            if word.lower() not in STOPWORDS:
+                found.setdefault(stem(word), word)
+    return list(found.values())

@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.extractive import Evidence
 from assistant.followup import standalone_question
+from assistant.lexicon import Synonyms
 from assistant.ranker import FEATURES, Context, LearnedRanker, RankerWeights, answerability_features, feature_matrix
 from assistant.text import name_stems, question_names, question_type
 from eval.datasets import EvalItem
@@ -34,6 +35,7 @@ class QuestionFeatures:
     evidence: list[Evidence]
     query: str
     unknown_names: int
+    synonyms: Synonyms | None = None  # the answerer's, so the answerability features are the ones it will see
 
 
 def holds_evidence(sentence: str, evidence: Sequence[str]) -> bool:
@@ -60,7 +62,8 @@ def collect(assistant: Assistant, items: Sequence[EvalItem], *, k: int | None = 
         known = set().union(*(name_stems(f"{p.text} {p.title} {Path(p.source).stem}") for p in passages))
         unknown = sum(n not in known for n in question_names(query))
         previous[item.id] = (item.question, "")  # a follow-up is rewritten from the question alone
-        out.append(QuestionFeatures(item, features, labels, evidence, query, unknown))
+        synonyms = getattr(assistant.answerer, "synonyms", None)
+        out.append(QuestionFeatures(item, features, labels, evidence, query, unknown, synonyms))
     return out
 
 
@@ -88,7 +91,7 @@ def fit(questions: Sequence[QuestionFeatures], *, c: float = 1.0) -> tuple[Ranke
         ranked = [q.evidence[i] for i in order]
         rows = {id(e): q.features[i] for i, e in enumerate(q.evidence)}
         x_q = answerability_features(q.query, question_type(q.query), ranked, [float(probs[i]) for i in order], rows,
-                                     q.unknown_names)
+                                     q.unknown_names, q.synonyms)
         hit = bool(q.labels[order[0]])
         kept.append((q.item.answerable, x_q, hit))
         if q.item.answerable and not hit:

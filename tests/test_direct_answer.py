@@ -4,6 +4,9 @@ one out. Sentences and questions are written for these tests (never used for tun
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
 from assistant.direct import asked, direct_answer
@@ -149,3 +152,66 @@ def test_a_sentence_opening_with_a_name_has_two_candidates() -> None:
     # A place after a preposition is a name; a nationality before a noun is not.
     assert lead("Where was the lease signed?", "The lease was signed in Helsinki.") == "Helsinki"
     assert lead("Who signed the lease?", "Norwegian officials signed the lease.") is None
+
+
+def _word_vectors(words: Sequence[str]) -> np.ndarray:
+    """A stand-in for the embedder: "cattle" and "cows" point almost the same way, "sheep" and "crowd" do
+    not; every other word gets its own direction."""
+    axes = {"cows": 0, "cattle": 0, "sheep": 1, "spectators": 2, "crowd": 2}
+    out = np.zeros((len(words), 64))
+    for i, w in enumerate(words):
+        axis = axes.get(w.lower(), 3 + sum(map(ord, w.lower())) % 61)
+        out[i, axis] = 1.0
+        if w.lower() in ("cattle", "crowd"):
+            out[i, 63] = 0.5  # near, not identical
+        out[i] /= np.linalg.norm(out[i])
+    return out
+
+
+def test_count_focus_words_keep_the_words_as_written() -> None:
+    from assistant.text import count_focus, count_focus_words, stem
+
+    assert count_focus_words("How many dairy cows did the farm lose?") == ["dairy", "cows"]
+    assert count_focus("How many dairy cows did the farm lose?") == {stem("dairy"), stem("cows")}
+
+
+def test_synonyms_match_by_stem_lemma_place_and_meaning() -> None:
+    from assistant.lexicon import Synonyms
+
+    plain = Synonyms()  # no model: stems, lemmas and places only
+    assert plain.matches(["households"], ["household"]) == {"households"}
+    assert plain.matches(["American"], ["power", "US", "homes"]) == {"American"}
+    assert plain.matches(["cows"], ["cattle"]) == set()
+    calls: list[list[str]] = []
+
+    def embed(words: Sequence[str]) -> np.ndarray:
+        calls.append(list(words))
+        return _word_vectors(words)
+
+    meaning = Synonyms(embed)
+    assert meaning.matches(["cows"], ["lost", "300", "cattle"]) == {"cows"}
+    assert meaning.matches(["cows"], ["lost", "300", "sheep"]) == set()
+    assert meaning.matches(["cows"], ["cattle"]) == {"cows"}
+    assert all("cattle" not in c for c in calls[1:])  # word vectors are cached
+
+
+def test_what_is_counted_may_go_by_another_word_beside_the_figure() -> None:
+    from assistant.direct import holds_asked_quantity, named_beside_figures
+    from assistant.lexicon import Synonyms
+
+    meaning = Synonyms(_word_vectors)
+    q = "How many cows did the farm lose?"
+    lost = "The farm lost 300 cattle in the flood."
+    assert holds_asked_quantity(q, lost) is False  # word by word, no cows are counted
+    assert holds_asked_quantity(q, lost, meaning) is True
+    assert direct_answer(q, question_type(q), lost, meaning) == "300 cattle"
+    assert named_beside_figures(q, lost, meaning) == {"cows"}
+    other = "The farm lost 300 sheep in the flood."
+    assert holds_asked_quantity(q, other, meaning) is False
+    assert direct_answer(q, question_type(q), other, meaning) is None
+    # Beside the figure, not anywhere: cattle far from the only number do not make it a count of cows.
+    far = "The cattle were moved before the flood, which lasted 3 days and closed the only road out."
+    assert holds_asked_quantity(q, far, meaning) is False
+    crowd = "Organisers hope for a socially-distanced crowd of 30,000 at the ground."
+    assert direct_answer("How many spectators can attend?", question_type("How many spectators can attend?"),
+                         crowd, meaning) == "30,000"
