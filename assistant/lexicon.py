@@ -38,6 +38,15 @@ def lemmas(word: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=65536)
+def only_a_verb(word: str) -> bool:
+    """Whether lemminflect knows ``word`` only as a verb form ("died", "killed"; not "homes", "cattle")."""
+    from lemminflect import getAllLemmas
+
+    forms = getAllLemmas(word.lower())
+    return bool(forms) and set(forms) == {"VERB"}
+
+
+@lru_cache(maxsize=65536)
 def importance(word: str) -> float:
     """How much a word carries, 1 (as common as "make") to 4 (a rare name), from its English frequency.
 
@@ -150,8 +159,10 @@ class Synonyms:
                 if stem(tl) == stem(cl) or lemmas(tl) & lemmas(cl) or same_place(tl, cl):
                     found.add(t)
                     break
+                # By meaning only between things, not actions: "How many cows died?" must not find its
+                # count in "killed 300 sheep" because "killed" is near "died".
                 if self._embed is not None and tl.isalpha() and cl.isalpha() and cl not in STOPWORDS \
-                        and tl not in STOPWORDS:
+                        and tl not in STOPWORDS and not only_a_verb(tl) and not only_a_verb(cl):
                     fuzzy.append((t, cl))
         fuzzy = [(t, c) for t, c in fuzzy if t not in found]
         if fuzzy:

@@ -157,7 +157,7 @@ def test_a_sentence_opening_with_a_name_has_two_candidates() -> None:
 def _word_vectors(words: Sequence[str]) -> np.ndarray:
     """A stand-in for the embedder: "cattle" and "cows" point almost the same way, "sheep" and "crowd" do
     not; every other word gets its own direction."""
-    axes = {"cows": 0, "cattle": 0, "sheep": 1, "spectators": 2, "crowd": 2}
+    axes = {"cows": 0, "cattle": 0, "sheep": 1, "spectators": 2, "crowd": 2, "died": 4, "killed": 4}
     out = np.zeros((len(words), 64))
     for i, w in enumerate(words):
         axis = axes.get(w.lower(), 3 + sum(map(ord, w.lower())) % 61)
@@ -215,3 +215,14 @@ def test_what_is_counted_may_go_by_another_word_beside_the_figure() -> None:
     crowd = "Organisers hope for a socially-distanced crowd of 30,000 at the ground."
     assert direct_answer("How many spectators can attend?", question_type("How many spectators can attend?"),
                          crowd, meaning) == "30,000"
+
+
+def test_meaning_matches_things_not_actions() -> None:
+    from assistant.direct import holds_asked_quantity
+    from assistant.lexicon import Synonyms
+
+    # "died" and "killed" point the same way in the stand-in, as they nearly do in the real model; the
+    # count of cows must still not be found in a count of sheep.
+    meaning = Synonyms(_word_vectors)
+    assert holds_asked_quantity("How many cows died?", "The flood killed 300 sheep.", meaning) is False
+    assert holds_asked_quantity("How many cows died?", "The flood killed 300 cattle.", meaning) is True
