@@ -297,13 +297,18 @@ class Combination:
     scale: tuple[float, ...]
     coef: tuple[tuple[float, ...], ...]
     intercept: tuple[float, ...]
+    # The least P(supported) for which a claim is accepted. Keeping a false sentence costs an analyst more than
+    # removing a true one, so the floor is fitted with the weights: the lowest that keeps false acceptance at
+    # or under FALSE_ACCEPTANCE on the tune half's cross-validated probabilities (see fit_combination).
+    min_supported: float = 0.0
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Combination:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             combo = cls(tuple(data["features"]), tuple(data["labels"]), tuple(data["mean"]), tuple(data["scale"]),
-                        tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]))
+                        tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]),
+                        float(data["min_supported"]))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}: not a verifier weights file ({exc})") from None
         if set(combo.features) - set(FEATURES):
@@ -312,7 +317,8 @@ class Combination:
 
     def save(self, path: Path = WEIGHTS) -> None:
         path.write_text(json.dumps({k: getattr(self, k) for k in
-                                    ("features", "labels", "mean", "scale", "coef", "intercept")}, indent=1) + "\n",
+                                    ("features", "labels", "mean", "scale", "coef", "intercept",
+                                     "min_supported")}, indent=1) + "\n",
                         encoding="utf-8")
 
     def probabilities(self, f: dict[str, Any]) -> dict[str, float]:
@@ -488,10 +494,15 @@ class ProxyVerifier:
 SWAP_COVERAGE = 0.7  # the claim's words found in the window, for a different name there to count as a swap
 
 
-def decide(f: dict[str, Any], combination: Combination) -> Verdict:
-    """Turn the proxy's measurements into a verdict (the most probable label) with reasons."""
-    probs = combination.probabilities(f)
+FALSE_ACCEPTANCE = 0.10  # the most unsupported claims accepted that the fitted floor allows (issue 14's target)
+
+
+def label_of(probs: dict[str, float], f: dict[str, Any], min_supported: float = 0.0) -> Label:
+    """The label for the combination's probabilities: the most probable, but "supported" only at or above the
+    floor (else the next most probable), and never for a claim whose number, date or name is swapped."""
     label = cast(Label, max(probs, key=lambda k: probs[k]))
+    if label == "supported" and probs["supported"] < min_supported:
+        label = cast(Label, max((k for k in probs if k != "supported"), key=lambda k: probs[k]))
     # A claim whose number, date or name the passage replaces with another is contradicted, whatever the
     # combination weighs: accepting it keeps a swapped fact in an LLM answer, and "partial" undersells it. On the
     # claims tune half (5-fold CV) the rule costs 4-way agreement (0.725 without, 0.721 with) and buys fewer
@@ -499,6 +510,13 @@ def decide(f: dict[str, Any], combination: Combination) -> Verdict:
     if label in ("supported", "partial") and (f["number_swap"] or f["month_swap"] or f["name_swap"] >= SWAP_COVERAGE
                                               or f["name_slot_swap"] >= SWAP_COVERAGE):
         label = "contradicted"
+    return label
+
+
+def decide(f: dict[str, Any], combination: Combination) -> Verdict:
+    """Turn the proxy's measurements into a verdict (see ``label_of``) with reasons."""
+    probs = combination.probabilities(f)
+    label = label_of(probs, f, combination.min_supported)
     reasons: list[str] = []
     if f["slot_swaps"]:
         reasons.append("name in the place of another: " + ", ".join(f["slot_swaps"][:3]) + " (claim/passage)")

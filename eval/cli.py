@@ -102,9 +102,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             combination, cv = fit_combination(verifier, load_calibration(CLAIMS, split="tune"))
             combination.save(WEIGHTS)
             verifier.combination = combination
-            fit = {"weights": str(WEIGHTS), "cv_accuracy_tune": cv}
-            print(f"fitted on the tune half ({cv} 5-fold cross-validated accuracy); weights written to {WEIGHTS}",
-                  file=log)
+            fit = {"weights": str(WEIGHTS), "cv_tune": cv}
+            print(f"fitted on the tune half; acceptance floor P(supported) >= {cv['floor']}; 5-fold CV with it: "
+                  f"accuracy {cv['accuracy']}, kappa {cv['kappa']}, supported recall {cv['supported_recall']}, "
+                  f"false acceptance {cv['false_acceptance']}; weights written to {WEIGHTS}", file=log)
         if args.split:
             halves = {args.split: verifier_summary(verifier, eval_home, args.split)}
         else:  # the test half first: the tune half chose the weights; calibration.jsonl chose older thresholds

@@ -15,6 +15,7 @@ from assistant.verifier import (
     _opposed,
     _slot_swaps,
     clauses,
+    label_of,
     resolve,
     windows,
 )
@@ -85,6 +86,17 @@ def test_shipped_weights_cover_every_signal() -> None:
                                                                            "contradicted"}
     probs = combination.probabilities(dict.fromkeys(FEATURES, 0.5))
     assert abs(sum(probs.values()) - 1) < 1e-9
+
+
+def test_the_fitted_floor_holds_back_a_weak_supported() -> None:
+    quiet = dict.fromkeys(("number_swap", "month_swap", "name_swap", "name_slot_swap"), 0.0)
+    probs = {"supported": 0.45, "partial": 0.35, "unsupported": 0.15, "contradicted": 0.05}
+    assert label_of(probs, quiet) == "supported"
+    assert label_of(probs, quiet, 0.5) == "partial"
+    assert label_of({**probs, "supported": 0.55, "partial": 0.25}, quiet, 0.5) == "supported"
+    assert label_of(probs, {**quiet, "number_swap": 1.0}, 0.5) == "contradicted"
+    # The shipped floor is fitted (briefing eval --calibration --split tune --fit), not left at "no floor".
+    assert 0.0 < Combination.load().min_supported < 1.0
 
 
 def test_broken_weights_file_is_named(tmp_path: Path) -> None:
