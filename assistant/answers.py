@@ -24,6 +24,11 @@ class Citation(BaseModel):
     origin: list[str] = Field(default_factory=list, description="The report's own source URLs for this passage.")
     score: float | None = Field(default=None, description="How strongly the passage supports its sentence.")
 
+    def passage(self) -> str:
+        """What the footnote opens: the passage, and the sources the report's own footnote gives for it
+        (what a source question's answer states, so a verifier reading only text can check it)."""
+        return f"{self.text} (The report's footnote cites {', '.join(self.origin)}.)" if self.origin else self.text
+
     def where(self) -> str:
         """Where the passage sits: date, section and page, as every citation line shows it."""
         return ", ".join(x for x in (self.date, self.section, f"p. {self.page}" if self.page else None) if x)

@@ -174,16 +174,23 @@ def _opposite_forms() -> list[tuple[frozenset[str], frozenset[str]]]:
             for left, right in _OPPOSITES]
 
 
-def _opposed(claim: str, window: str) -> list[str]:
-    """Pairs of opposite words, one in the claim and the other in the window (granted / denied), as written."""
+def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_window: str | None = None) -> list[str]:
+    """Pairs of opposite words, one in the claim and the other in the window (granted / denied), as written.
+    A pair counts only when each side lacks the other's word anywhere (``whole_claim``, ``whole_window``: the
+    texts the clauses come from): a verbatim quote holding "at least 23 died" and "more than 500,000" in two
+    clauses, or both "unusual" and "usually", opposes nothing."""
     c, w = _forms(claim), _forms(window)
+    c_all, w_all = _forms(whole_claim or claim), _forms(whole_window or window)
     found = []
     for left, right in _opposite_forms():
         for a, b in ((left, right), (right, left)):
-            if c.keys() & a and w.keys() & b and not (c.keys() & b) and not (w.keys() & a):
+            if c.keys() & a and w.keys() & b and not (c_all.keys() & b) and not (w_all.keys() & a):
                 found.append(f"{c[sorted(c.keys() & a)[0]]}/{w[sorted(w.keys() & b)[0]]}")
-    found += [f"{a}/{b}" for a in content_words(claim, words) for b in content_words(window, words)
-              if prefix_antonyms(a, b)]
+    claim_words, window_words = content_words(claim, words), content_words(window, words)
+    claim_lower = {x.lower() for x in content_words(whole_claim or claim, words)}
+    window_lower = {x.lower() for x in content_words(whole_window or window, words)}
+    found += [f"{a}/{b}" for a in claim_words for b in window_words
+              if prefix_antonyms(a, b) and b.lower() not in claim_lower and a.lower() not in window_lower]
     return found
 
 
@@ -422,7 +429,7 @@ class ProxyVerifier:
             # best: "By turning X into Y, the Kremlin weakened relations" aligns with "transformed X into Y", while
             # "strengthening relations" stands in the next clause.
             for wc, reach in zip(window_clauses, scores, strict=True):
-                pairs = _opposed(clause, wc) if reach >= 0.3 else []
+                pairs = _opposed(clause, wc, claim, window.resolved) if reach >= 0.3 else []
                 if pairs:
                     opposed += [p for p in pairs if p not in opposed]
                     opposed_share = max(opposed_share, reach)

@@ -267,7 +267,7 @@ def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | N
         answer, retrieved = assistant.ask_with_passages(item.question, k=k, history=history)
         asked[item.id] = (item.question, answer.answer)
         records.append(AnswerRecord(
-            question=item.question, answer=answer.answer, passages=[c.text for c in answer.citations],
+            question=item.question, answer=answer.answer, passages=[c.passage() for c in answer.citations],
             retrieved=[p.text for p in retrieved], abstained=answer.abstained,
             latency_ms=answer.timings_ms.get("total"), item=item,
         ))

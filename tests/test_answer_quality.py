@@ -64,6 +64,9 @@ def test_a_source_question_names_the_footnote(notes: Any) -> None:
     assert answer.answer.startswith("The report's footnote cites https://example.org/port-authority/corridor-reopened")
     assert answer.citations[0].origin == ["https://example.org/port-authority/corridor-reopened"]
     assert "reopened on 2 May" in answer.citations[0].text  # the lead is cited with the sentence it comes from
+    # What the footnote opens holds the source the lead names, so an evaluation reading text can check it.
+    lead = answer.answer.split(" [")[0]
+    assert lead in answer.citations[0].passage()
 
 
 @pytest.mark.slow

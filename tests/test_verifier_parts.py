@@ -64,6 +64,15 @@ def test_places_and_opposites_are_matched_as_words() -> None:
     assert not _opposed("The deal excludes Turkish troops.", "The deal excludes Turkish troops.")
 
 
+def test_clauses_of_one_verbatim_quote_oppose_nothing() -> None:
+    # Two clauses of the same sentence hold "least"/"more" and "unusual"/"usually"; the whole texts hold both.
+    quote = ("At least 23 people have died, as more than 500,000 were forced to leave, an unusual move given that "
+             "they usually stay.")
+    assert _opposed("At least 23 people have died", "as more than 500,000 were forced to leave", quote, quote) == []
+    assert _opposed("an unusual move", "they usually stay", quote, quote) == []
+    assert _opposed("an unusual move", "a usual move") == ["unusual/usual"]
+
+
 def test_a_hedge_or_negation_governs_the_words_after_it() -> None:
     hedged = "The success of Turkish drones will likely increase demand"
     assert _after_cue(hedged, {"success", "turkish", "drones"}) == 0.0
