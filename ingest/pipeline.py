@@ -22,7 +22,7 @@ from ingest.ledger import Ledger, LedgerEntry
 from ingest.loaders import LOADERS
 from ingest.sandbox import ParseLimits, SandboxedParser
 from ingest.store import ChunkStore
-from ingest.writer import BackgroundWriter
+from ingest.writer import Writer, make_writer
 
 # progress(files_done, files_total, current_file, chunks_written)
 Progress = Callable[[int, int, str, int], None]
@@ -163,7 +163,7 @@ class Ingestor:
         self.on_written = on_written
         self.limits = limits or ParseLimits()
         self.batch_chunks = batch_chunks
-        self.write_depth = write_depth  # embedded batches waiting for the writer, at most
+        self.write_depth = write_depth  # embedded batches waiting for the writer thread, at most; 0: no thread
         self._submitted: set[str] = set()  # document ids handed to the writer in this run
         self._failed_docs: set[str] = set()  # document ids whose write failed in this run
         self._chunks_written = 0  # for progress
@@ -201,7 +201,7 @@ class Ingestor:
         parser.start()
         self._submitted, self._failed_docs, self._chunks_written = set(), set(), 0
         # Writing a batch (Chroma upserts, the ledger) overlaps embedding the next one.
-        writer: BackgroundWriter[_Job, FileOutcome] = BackgroundWriter(self._write, depth=self.write_depth)
+        writer: Writer[_Job, FileOutcome] = make_writer(self._write, self.write_depth)
         batch: list[_Work] = []
         try:
             while not writer.errors:  # after a failed write, embed nothing more; what is queued is written
@@ -292,7 +292,7 @@ class Ingestor:
     def _failed(self, item: _Work, reason: str) -> FileOutcome:
         return FileOutcome(item.key, "failed", item.doc_id, reason=reason)
 
-    def _embed_and_submit(self, batch: list[_Work], writer: BackgroundWriter[_Job, FileOutcome]) -> None:
+    def _embed_and_submit(self, batch: list[_Work], writer: Writer[_Job, FileOutcome]) -> None:
         """Embed the files of ``batch`` not already stored or on their way, and queue them for the writer."""
         ids = [item.doc_id for item in batch]
         known = self.store.existing_documents(ids) | (self._submitted & set(ids))
@@ -304,8 +304,13 @@ class Ingestor:
             else:
                 fresh.append(item)
         t0 = time.perf_counter()
+        split = getattr(self.embedder, "timings", None)  # the ONNX embedder times its tokeniser apart
+        tokenised = split["tokenise"] if split else 0.0
         vectors = self._embed([c.text for item in fresh for c in item.chunks])
-        self._timings["embed"] += time.perf_counter() - t0
+        tokenising = split["tokenise"] - tokenised if split else 0.0
+        if split:
+            self._timings["tokenise"] += tokenising
+        self._timings["embed"] += time.perf_counter() - t0 - tokenising
         self._submitted.update(item.doc_id for item in fresh)
         writer.put(_Job(fresh, vectors, copies))
 

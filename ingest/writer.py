@@ -11,10 +11,42 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 J = TypeVar("J")
 R = TypeVar("R")
+J_contra = TypeVar("J_contra", contravariant=True)
+
+
+class Writer(Protocol[J_contra, R]):
+    errors: list[BaseException]
+
+    def put(self, job: J_contra) -> None: ...
+
+    def close(self) -> list[R]: ...
+
+
+def make_writer(write: Callable[[J], list[R]], depth: int) -> Writer[J, R]:
+    """A writer thread with ``depth`` jobs queued at most, or for ``depth`` 0 writes in the caller's thread."""
+    return BackgroundWriter(write, depth=depth) if depth > 0 else InlineWriter(write)
+
+
+class InlineWriter(Generic[J, R]):
+    """Writes each job as it is put, in the caller's thread (no overlap; for comparison and debugging)."""
+
+    def __init__(self, write: Callable[[J], list[R]]) -> None:
+        self._write = write
+        self._results: list[R] = []
+        self.errors: list[BaseException] = []
+
+    def put(self, job: J) -> None:
+        try:
+            self._results.extend(self._write(job))
+        except Exception as exc:
+            self.errors.append(exc)
+
+    def close(self) -> list[R]:
+        return self._results
 
 
 class BackgroundWriter(Generic[J, R]):

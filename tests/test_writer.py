@@ -97,3 +97,18 @@ def test_a_failed_store_write_names_the_file_and_loses_no_other_data(tmp_path: P
     report = ingestor.ingest([tmp_path / "docs"])
     assert report.count("added") == 12 - len(done) and not report.failures
     assert {Path(c.source).name for c in store.iter_chunks()} == {f.name for f in files}
+
+
+@pytest.mark.parametrize("depth", [0, 2])
+def test_with_or_without_the_writer_thread_the_store_is_the_same(tmp_path: Path, depth: int) -> None:
+    files = write_files(tmp_path / "docs", 6)
+    (tmp_path / "docs" / "copy.txt").write_bytes(files[2].read_bytes())  # a copy, in another batch
+    settings = Settings(home=tmp_path / f"h{depth}")  # type: ignore[call-arg]
+    embedder = HashingEmbedder()
+    ingestor = Ingestor(make_store(settings, embedder), embedder, make_ledger(settings), batch_chunks=1,
+                        write_depth=depth)
+    report = ingestor.ingest([tmp_path / "docs"])
+    assert report.count("added") == 6 and report.count("unchanged") == 1 and not report.failures
+    assert {"embed", "write"} <= set(report.timings)
+    assert len(ingestor.store.document_ids()) == 6
+    assert {e.status for e in ingestor.ledger.entries()} == {"done"} and len(ingestor.ledger.entries()) == 7
