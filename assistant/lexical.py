@@ -39,12 +39,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body, tokenize="ascii tokencha
 # Documents fetched from the store per round trip while catching up: bounds memory on a first sync
 # of a large store (the bm25s rebuild held every chunk's tokens at once: 2.04 GB peak at 225k chunks).
 _DOCS_PER_FETCH = 200
-# FTS5 adds each transaction as a new b-tree segment and merges them only in part, so a query reads
-# the postings of many segments. Merging them all ('optimize') took 1.05 s on the full corpus's
-# 225,277 chunks and cut lexical search from p50 39 / p95 87 ms to p50 21 / p95 44 ms, with the same
-# hits for all 96 questions of the built-in sets. It runs once the chunks indexed since the last
-# merge reach this share of the index: after a large ingest, never after adding one file.
-_MERGE_SHARE = 0.1
 
 
 def tokenize(text: str) -> list[str]:
@@ -122,44 +116,19 @@ class LexicalIndex:
             gone = sorted(held - stored)
             new = sorted(stored - held)
             self._forget(gone)
-            added = 0
             for start in range(0, len(new), _DOCS_PER_FETCH):
                 part = new[start:start + _DOCS_PER_FETCH]
-                added += self._add(part, store.chunks_of(part))
+                self._add(part, store.chunks_of(part))
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (current,))
-            self._merge_if_due(added)
             if first and self.legacy is not None and self.legacy.exists():
                 shutil.rmtree(self.legacy, ignore_errors=True)
                 log.warning("lexical index: %d documents indexed in %.1f s; removed %s", len(new),
                             time.perf_counter() - started, self.legacy)
 
-    def _merge_if_due(self, added: int) -> None:
-        """Merge the index's segments into one once enough chunks came in since the last merge (an index
-        written before this rule counts all its chunks as unmerged)."""
-        db = self._conn()
-        row = db.execute("SELECT value FROM meta WHERE key = 'unmerged'").fetchone()
-        total = int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
-        unmerged = (int(row[0]) if row else total - added) + added
-        if unmerged and unmerged >= _MERGE_SHARE * total:
-            started = time.perf_counter()
-            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
-            log.info("lexical index: merged %d chunks' segments in %.2f s", total, time.perf_counter() - started)
-            unmerged = 0
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('unmerged', ?)", (str(unmerged),))
-
-    @property
-    def merged(self) -> bool:
-        """Whether every indexed chunk is in one merged segment (see ``_MERGE_SHARE``)."""
-        with self._lock:
-            row = self._conn().execute("SELECT value FROM meta WHERE key = 'unmerged'").fetchone()
-        return row is not None and row[0] == "0"
-
-    def _add(self, doc_ids: Sequence[str], chunks: Iterable[StoredChunk]) -> int:
-        """Index these documents' chunks; one transaction, so a document is indexed whole or not at all.
-        Returns how many chunks were new."""
+    def _add(self, doc_ids: Sequence[str], chunks: Iterable[StoredChunk]) -> None:
+        """Index these documents' chunks; one transaction, so a document is indexed whole or not at all."""
         rows = [(c.id, c.doc_id, date_int(c.date) or 0, " ".join(tokenize(f"{c.title}\n{c.text}"))) for c in chunks]
         db = self._conn()
-        added = 0
         db.execute("BEGIN IMMEDIATE")
         try:
             for chunk_id, doc_id, date, body in rows:
@@ -167,13 +136,11 @@ class LexicalIndex:
                                     (chunk_id, doc_id, date))
                 if cursor.rowcount:
                     db.execute("INSERT INTO fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, body))
-                    added += 1
             db.executemany("INSERT OR IGNORE INTO docs(doc_id) VALUES (?)", [(d,) for d in doc_ids])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return added
 
     def _forget(self, doc_ids: Sequence[str]) -> None:
         if not doc_ids:

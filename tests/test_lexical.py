@@ -168,28 +168,3 @@ def test_has_term_knows_the_corpus_vocabulary(workspace: Any, tmp_path: Path) ->
     index.sync(workspace.assistant.store)
     assert index.has_term(tokenize("Erdogan")[0]) and index.has_term(tokenize("sacrifice")[0])
     assert not index.has_term(tokenize("Iran")[0])
-
-
-def segments(index: LexicalIndex) -> int:
-    """FTS5's b-tree segments: every indexing transaction adds one until they are merged."""
-    return int(index._conn().execute("SELECT count(DISTINCT segid) FROM fts_idx").fetchone()[0])
-
-
-def test_a_large_catch_up_merges_the_segments_and_one_new_file_does_not(workspace: Any, tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    places = ["Hadrut", "Lachin", "Shusha", "Martuni", "Agdam", "Fizuli", "Jabrayil", "Kalbajar", "Zangilan",
-              "Qubadli", "Tartar", "Barda", "Ganja", "Goris", "Kapan", "Sisian", "Vardenis", "Askeran", "Khojavend",
-              "Stepanakert"]
-    files = [write_article(docs, f"p{i}", place, f"Shelling near {place} damaged {i} houses.")
-             for i, place in enumerate(places)]
-    index = lexical_of(workspace)
-    for start in range(0, len(files), 5):  # four ingests, each a large share of what is indexed by then
-        workspace.corpus.ingest(files[start:start + 5])
-    assert index.merged and segments(index) == 1
-    query = "shelling damaged houses Ganja"
-
-    workspace.corpus.ingest([write_article(docs, "late", "Berdzor", "A late report from Berdzor.")])
-    assert not index.merged and segments(index) == 2  # one file is a small share: left unmerged
-    hits = index.search(query, 30)
-    index._conn().execute("INSERT INTO fts(fts) VALUES ('optimize')")
-    assert segments(index) == 1 and index.search(query, 30) == hits  # merging changes the speed, not the hits
