@@ -77,7 +77,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     corpus = Corpus(
         store, embedder, Ledger(settings.ledger_path), home=settings.home,
         indexes=[lexical] if isinstance(retriever, HybridRetriever) else [],
-        max_tokens=settings.chunking.max_tokens, batch_chunks=ingest.batch_chunks,
+        max_tokens=settings.chunking.max_tokens, batch_chunks=ingest.batch_chunks, write_depth=ingest.write_depth,
         limits=ParseLimits(memory_mb=ingest.parse_memory_mb, seconds=ingest.parse_seconds,
                            max_file_mb=ingest.max_file_mb),
     )
@@ -96,7 +96,7 @@ def make_embedder(settings: Settings) -> Embedder:
         from ingest.embeddings import OnnxEmbedder
 
         return OnnxEmbedder(settings.embedding.model, cache_dir=settings.embedding.cache_dir or settings.home / "models",
-                            quantized=backend == "onnx-int8")
+                            quantized=backend == "onnx-int8", threads=settings.embedding.threads)
     return SentenceTransformerEmbedder(settings.embedding.model, device=settings.embedding.device,
                                        batch_size=settings.embedding.batch_size)
 

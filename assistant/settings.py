@@ -38,6 +38,7 @@ class EmbeddingSettings(BaseModel):
     device: str = Field("cpu", description="torch device for the embedding model.")
     cache_dir: Path | None = Field(None, description="Where exported ONNX models are kept; default HOME/models.")
     batch_size: int = Field(64, ge=1, description="Texts embedded per forward pass by the torch backend.")
+    threads: int = Field(0, ge=0, description="ONNX Runtime intra-op threads; 0: its default (one per core).")
     allow_download: bool = Field(False, description="Let the Hugging Face hub download a model not on disk.")
 
 
@@ -50,6 +51,8 @@ class IngestSettings(BaseModel):
     parse_seconds: float = Field(60.0, gt=0, description="Time limit for parsing one file.")
     max_file_mb: float = Field(100.0, gt=0, description="Larger files are refused.")
     batch_chunks: int = Field(256, ge=1, description="Chunks embedded together (across files).")
+    write_depth: int = Field(2, ge=0, description="Embedded batches that may wait for the writer thread (memory "
+                             "bound); 0 writes in the embedding thread, without overlap.")
 
 
 class RetrievalSettings(BaseModel):

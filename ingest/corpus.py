@@ -33,7 +33,7 @@ class Corpus:
 
     def __init__(self, store: ChunkStore, embedder: Embedder, ledger: Ledger, *, home: Path,
                  indexes: Sequence[ChunkIndex] = (), max_tokens: int = 200, limits: ParseLimits | None = None,
-                 batch_chunks: int = 256) -> None:
+                 batch_chunks: int = 256, write_depth: int = 2) -> None:
         self.store = store
         self.embedder = embedder
         self.ledger = ledger
@@ -42,6 +42,7 @@ class Corpus:
         self.max_tokens = max_tokens
         self.limits = limits or ParseLimits()
         self.batch_chunks = batch_chunks
+        self.write_depth = write_depth
 
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Add or update files and folders (recursively); each bad file fails alone."""
@@ -68,7 +69,8 @@ class Corpus:
 
     def _ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder, self.ledger, max_tokens=self.max_tokens,
-                        limits=self.limits, batch_chunks=self.batch_chunks)
+                        limits=self.limits, batch_chunks=self.batch_chunks,
+                        write_depth=self.write_depth)
 
     def _sync_indexes(self) -> None:
         for index in self.indexes:

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -132,6 +133,8 @@ class OnnxEmbedder:
         self._tokenizer: object | None = None
         self._counter: object | None = None
         self._lock = threading.Lock()
+        # Seconds spent in the tokeniser and in the model, for the ingest's per-stage timings.
+        self.timings = {"tokenise": 0.0, "model": 0.0}
         config = self.path / "sentence_bert_config.json"
         self.max_tokens = int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.is_file() else 256
 
@@ -182,7 +185,9 @@ class OnnxEmbedder:
             return out
         session, tokenizer = self._load()
         order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
+        tokenising = inferring = 0.0
         for i in range(0, len(texts), self.batch_size):
+            t0 = time.perf_counter()
             rows = order[i:i + self.batch_size]
             encodings = tokenizer.encode_batch([texts[j] for j in rows])  # type: ignore[attr-defined]
             width = max(len(e.ids) for e in encodings)
@@ -191,8 +196,13 @@ class OnnxEmbedder:
             for r, e in enumerate(encodings):
                 ids[r, : len(e.ids)] = e.ids
                 mask[r, : len(e.ids)] = 1
+            t1 = time.perf_counter()
             out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask,  # type: ignore[attr-defined]
                                            "token_type_ids": np.zeros_like(ids)})[0]
+            tokenising += t1 - t0
+            inferring += time.perf_counter() - t1
+        self.timings["tokenise"] += tokenising
+        self.timings["model"] += inferring
         return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

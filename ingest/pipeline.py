@@ -22,6 +22,7 @@ from ingest.ledger import Ledger, LedgerEntry
 from ingest.loaders import LOADERS
 from ingest.sandbox import ParseLimits, SandboxedParser
 from ingest.store import ChunkStore
+from ingest.writer import Writer, make_writer
 
 # progress(files_done, files_total, current_file, chunks_written)
 Progress = Callable[[int, int, str, int], None]
@@ -41,8 +42,9 @@ class FileOutcome:
 class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
-    # Seconds per stage: parse and chunk (tokenise) run in the parser thread, overlapped with embed
-    # and write in the main thread; index is the derived indexes' update (set by the Corpus).
+    # Seconds per stage: parse and chunk (which counts tokens) run in the parser thread, tokenise and
+    # embed (the embedding model's tokeniser, then the model) in the main thread, write in the writer
+    # thread, all overlapped; index is the derived indexes' update (set by the Corpus).
     timings: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
@@ -73,7 +75,7 @@ class IngestReport:
         """Where the time went, per stage (parse and chunk overlap embed and write, so they need not add up)."""
         if not self.timings:
             return ""
-        names = [n for n in ("parse", "chunk", "embed", "write", "index") if n in self.timings]
+        names = [n for n in ("parse", "chunk", "tokenise", "embed", "write", "index") if n in self.timings]
         return "; stages: " + ", ".join(f"{n} {self.timings[n]:.1f} s" for n in names)
 
 
@@ -132,17 +134,28 @@ class _Work:
         return self.sha[:20]
 
 
+@dataclass
+class _Job:
+    """An embedded batch for the writer thread: the files to write with their vectors, and the copies
+    (same bytes as a document already stored, or written by an earlier job) to record once it is."""
+
+    fresh: list[_Work]
+    vectors: np.ndarray
+    copies: list[_Work]
+
+
 class Ingestor:
     """Loads, chunks, embeds and writes files, recording each in the ledger.
 
     Files are parsed in a sandboxed child process by a background thread while the main thread
-    embeds: chunks of many files are embedded together in large batches (identical chunk texts
-    once), and each file is written to the store only when all its chunks are embedded.
+    embeds and a writer thread writes: chunks of many files are embedded together in large batches
+    (identical chunk texts once), and each file is written to the store only when all its chunks are
+    embedded. The ledger and the store are written only by the writer thread.
     """
 
     def __init__(self, store: ChunkStore, embedder: Embedder, ledger: Ledger, *, max_tokens: int = 200,
                  on_written: Callable[[], None] | None = None, limits: ParseLimits | None = None,
-                 batch_chunks: int = 256) -> None:
+                 batch_chunks: int = 256, write_depth: int = 2) -> None:
         self.store = store
         self.embedder = embedder
         self.ledger = ledger
@@ -150,6 +163,10 @@ class Ingestor:
         self.on_written = on_written
         self.limits = limits or ParseLimits()
         self.batch_chunks = batch_chunks
+        self.write_depth = write_depth  # embedded batches waiting for the writer thread, at most; 0: no thread
+        self._submitted: set[str] = set()  # document ids handed to the writer in this run
+        self._failed_docs: set[str] = set()  # document ids whose write failed in this run
+        self._chunks_written = 0  # for progress
         self._vector_cache: dict[str, np.ndarray] = {}
         self._timings: collections.defaultdict[str, float] = collections.defaultdict(float)
 
@@ -182,9 +199,12 @@ class Ingestor:
         stop = threading.Event()
         parser = threading.Thread(target=self._parse_all, args=(work, prepared, stop), daemon=True)
         parser.start()
+        self._submitted, self._failed_docs, self._chunks_written = set(), set(), 0
+        # Writing a batch (Chroma upserts, the ledger) overlaps embedding the next one.
+        writer: Writer[_Job, FileOutcome] = make_writer(self._write, self.write_depth)
         batch: list[_Work] = []
         try:
-            while True:
+            while not writer.errors:  # after a failed write, embed nothing more; what is queued is written
                 item = prepared.get()
                 if item is None:
                     break
@@ -192,18 +212,17 @@ class Ingestor:
                     report.outcomes.append(item)
                     done += 1
                     if progress:
-                        progress(done, len(files), item.path, report.chunks)
+                        progress(done, len(files), item.path, self._chunks_written)
                     continue
                 batch.append(item)
                 if sum(len(w.chunks) for w in batch) >= self.batch_chunks:
-                    report.outcomes.extend(self._embed_and_write(batch))
+                    self._embed_and_submit(batch, writer)
                     done += len(batch)
                     if progress:
-                        progress(done, len(files), str(batch[-1].path), report.chunks)
+                        progress(done, len(files), str(batch[-1].path), self._chunks_written)
                     batch = []
-            report.outcomes.extend(self._embed_and_write(batch))
-            if progress:
-                progress(len(files), len(files), "", report.chunks)
+            if batch and not writer.errors:
+                self._embed_and_submit(batch, writer)
         finally:
             stop.set()
             while parser.is_alive():  # unblock the parser thread if we stopped early
@@ -211,6 +230,11 @@ class Ingestor:
                     prepared.get_nowait()
                 except queue.Empty:
                     parser.join(0.1)
+            report.outcomes.extend(writer.close())
+        if writer.errors:
+            raise writer.errors[0]
+        if progress:
+            progress(len(files), len(files), "", report.chunks)
         if any(o.status in ("added", "updated") for o in report.outcomes) and self.on_written:
             self.on_written()
         report.seconds = time.perf_counter() - started
@@ -268,49 +292,76 @@ class Ingestor:
     def _failed(self, item: _Work, reason: str) -> FileOutcome:
         return FileOutcome(item.key, "failed", item.doc_id, reason=reason)
 
-    def _embed_and_write(self, batch: list[_Work]) -> list[FileOutcome]:
-        outcomes: list[FileOutcome] = []
-        existing = self.store.existing_documents([item.doc_id for item in batch])
+    def _embed_and_submit(self, batch: list[_Work], writer: Writer[_Job, FileOutcome]) -> None:
+        """Embed the files of ``batch`` not already stored or on their way, and queue them for the writer."""
+        ids = [item.doc_id for item in batch]
+        known = self.store.existing_documents(ids) | (self._submitted & set(ids))
         fresh: list[_Work] = []
+        copies: list[_Work] = []
         for item in batch:
-            if item.doc_id in existing:  # the same bytes are already indexed under another path
-                self.ledger.record(item.key, item.sha, item.doc_id, "done", len(item.chunks))
-                self._drop_previous(item.previous, item.doc_id)
-                outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
-            elif item.doc_id not in {f.doc_id for f in fresh}:
+            if item.doc_id in known or item.doc_id in {f.doc_id for f in fresh}:
+                copies.append(item)  # the same bytes under another path: indexed once
+            else:
                 fresh.append(item)
-            else:  # two paths with the same bytes in one batch: index once
-                self.ledger.record(item.key, item.sha, item.doc_id, "done", len(item.chunks))
-                outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
-        if not fresh:
-            return outcomes
         t0 = time.perf_counter()
+        split = getattr(self.embedder, "timings", None)  # the ONNX embedder times its tokeniser apart
+        tokenised = split["tokenise"] if split else 0.0
         vectors = self._embed([c.text for item in fresh for c in item.chunks])
-        self._timings["embed"] += time.perf_counter() - t0
+        tokenising = split["tokenise"] - tokenised if split else 0.0
+        if split:
+            self._timings["tokenise"] += tokenising
+        self._timings["embed"] += time.perf_counter() - t0 - tokenising
+        self._submitted.update(item.doc_id for item in fresh)
+        writer.put(_Job(fresh, vectors, copies))
+
+    def _write(self, job: _Job) -> list[FileOutcome]:
+        """Write a job's files to the store and the ledger (the writer thread); each file all or nothing."""
         t0 = time.perf_counter()
-        writes = []
-        offset = 0
-        for item in fresh:
-            assert item.doc is not None
-            writes.append((item.doc_id, item.doc, item.chunks, vectors[offset:offset + len(item.chunks)]))
-            offset += len(item.chunks)
-        # Pending first: after a crash during the write, recover() removes whatever these files left.
-        self.ledger.record_many([(i.key, i.sha, i.doc_id, "pending", len(i.chunks)) for i in fresh])
-        try:
-            self.store.write_documents(writes)
-        except Exception as exc:
-            for item in fresh:
-                self.store.delete_document(item.doc_id)
-                self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0, f"store write failed: {exc}")
-            raise StoreError(f"store write failed for {len(fresh)} files ({exc.__class__.__name__}: {exc})") from None
-        for item in fresh:
+        outcomes: list[FileOutcome] = []
+        error: StoreError | None = None
+        if job.fresh:
+            writes = []
+            offset = 0
+            for item in job.fresh:
+                assert item.doc is not None
+                writes.append((item.doc_id, item.doc, item.chunks, job.vectors[offset:offset + len(item.chunks)]))
+                offset += len(item.chunks)
+            # Pending first: after a crash during the write, recover() removes whatever these files left.
+            self.ledger.record_many([(i.key, i.sha, i.doc_id, "pending", len(i.chunks)) for i in job.fresh])
+            try:
+                self.store.write_documents(writes)
+            except Exception as exc:
+                for item in job.fresh:
+                    try:
+                        self.store.delete_document(item.doc_id)
+                    except Exception:  # left "pending": the next run's recover() removes what it wrote
+                        continue
+                    self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0,
+                                       f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})")
+                self._failed_docs.update(item.doc_id for item in job.fresh)
+                names = ", ".join(str(item.path) for item in job.fresh[:5]) + (", ..." if len(job.fresh) > 5 else "")
+                error = StoreError(f"store write failed for {len(job.fresh)} files ({names}): "
+                                   f"{exc.__class__.__name__}: {exc}")
+            else:
+                for item in job.fresh:
+                    self._drop_previous(item.previous, item.doc_id)
+                self.ledger.record_many([(i.key, i.sha, i.doc_id, "done", len(i.chunks)) for i in job.fresh])
+                self._chunks_written += sum(len(i.chunks) for i in job.fresh)
+                for item in job.fresh:
+                    assert item.doc is not None
+                    status = "updated" if item.previous and item.previous.status == "done" else "added"
+                    outcomes.append(FileOutcome(item.key, status, item.doc_id, len(item.chunks), len(item.doc.text)))
+        for item in job.copies:  # their document is in the store now, unless its write failed
+            if item.doc_id in self._failed_docs:
+                self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0,
+                                   f"{item.path}: a copy of a file whose store write failed")
+                continue
+            self.ledger.record(item.key, item.sha, item.doc_id, "done", len(item.chunks))
             self._drop_previous(item.previous, item.doc_id)
-        self.ledger.record_many([(i.key, i.sha, i.doc_id, "done", len(i.chunks)) for i in fresh])
+            outcomes.append(FileOutcome(item.key, "unchanged", item.doc_id, len(item.chunks)))
         self._timings["write"] += time.perf_counter() - t0
-        for item in fresh:
-            assert item.doc is not None
-            status = "updated" if item.previous and item.previous.status == "done" else "added"
-            outcomes.append(FileOutcome(item.key, status, item.doc_id, len(item.chunks), len(item.doc.text)))
+        if error is not None:
+            raise error
         return outcomes
 
     def _embed(self, texts: list[str]) -> np.ndarray:

@@ -18,13 +18,17 @@ TEXTS = [
 
 
 def test_onnx_matches_torch(embedder, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
-    onnx = OnnxEmbedder(cache_dir=Path(tmp_path_factory.mktemp("models")))
+    cache = Path(tmp_path_factory.mktemp("models"))
+    onnx = OnnxEmbedder(cache_dir=cache)
     a = onnx.embed(TEXTS)
     b = embedder.embed(TEXTS)
     assert a.shape == b.shape == (3, 384)
     assert float(np.min(np.sum(a * b, axis=1))) > 0.9999
     assert onnx.count_tokens(TEXTS) == embedder.count_tokens(TEXTS)
     assert onnx.name == embedder.name and onnx.dimension == embedder.dimension
+    assert onnx.timings["tokenise"] > 0 and onnx.timings["model"] > 0  # the ingest reports them apart
+    # One intra-op thread or one per core: the same vectors, so the setting never splits a store.
+    assert np.array_equal(OnnxEmbedder(cache_dir=cache, threads=1).embed(TEXTS), a)
 
 
 def test_export_runs_in_a_child_and_int8_stays_close(tmp_path: Path) -> None:

@@ -96,20 +96,20 @@ def test_written_documents_are_not_kept_in_memory(tmp_path: Path, monkeypatch: p
     embedder = HashingEmbedder()
     ingestor = Ingestor(make_store(settings, embedder), embedder, make_ledger(settings), batch_chunks=1)
     written: list[weakref.ref[object]] = []
-    alive_at_last_batch: list[int] = []
-    original = ingestor._embed_and_write
+    alive_at_last_write: list[int] = []
+    original = ingestor._write
 
-    def tracking(batch):  # type: ignore[no-untyped-def]
+    def tracking(job):  # type: ignore[no-untyped-def]
         gc.collect()
-        alive_at_last_batch[:] = [sum(ref() is not None for ref in written)]
-        outcomes = original(batch)
-        written.extend(weakref.ref(item.doc) for item in batch if item.doc is not None)
+        alive_at_last_write[:] = [sum(ref() is not None for ref in written)]
+        outcomes = original(job)
+        written.extend(weakref.ref(item.doc) for item in job.fresh if item.doc is not None)
         return outcomes
 
-    monkeypatch.setattr(ingestor, "_embed_and_write", tracking)
+    monkeypatch.setattr(ingestor, "_write", tracking)
     report = ingestor.ingest([tmp_path])
     assert report.count("added") == 12 and len(written) == 12
-    assert alive_at_last_batch == [0]
+    assert alive_at_last_write == [0]
 
 
 def test_copies_of_one_file_in_one_batch_are_indexed_once(tmp_path: Path) -> None:

@@ -223,6 +223,7 @@ def _progress_bar() -> Any:
 def cmd_ask(args: argparse.Namespace) -> int:
     filters = _filters(args)
     assistant = _workspace(args=args).assistant
+    assistant.warm_up()  # the model and the vector index load side by side, not one after the other
     if args.question == "-":
         for line in sys.stdin:
             question = line.strip()
@@ -343,6 +344,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.with_sample:
         report = workspace.corpus.ingest([SAMPLE_DIR])
         print(report.summary(), file=sys.stderr)
+    workspace.assistant.warm_up()  # so the first visitor does not wait for the model and the index
     from ui.web import launch
 
     launch(workspace)
