@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
-from assistant.text import DEMONYMS, MONTHS, STOPWORDS, WEEKDAYS, content_terms, numbers, question_names, stem
+from assistant.text import (
+    DEMONYMS,
+    MONTHS,
+    STOPWORDS,
+    TITLES,
+    WEEKDAYS,
+    content_terms,
+    numbers,
+    question_names,
+    stem,
+)
 from ingest.store import StoredChunk
 
 SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
@@ -487,8 +497,7 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
     return [("Key points", points)]
 
 
-_TITLES = frozenset(stem(w) for w in ["President", "Prime", "Minister", "Secretary", "Senator", "General", "Mr", "Mrs",
-                                       "Ms", "Dr", "Leader", "Chancellor", "Foreign", "Defense", "Defence", "Ministry"])
+_TITLES = frozenset(stem(w) for w in TITLES)
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|into|over|around|near|across|at)\s+(?:the\s+)?$", re.I)

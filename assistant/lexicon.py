@@ -65,36 +65,56 @@ def _place_groups() -> dict[str, frozenset[int]]:
     stand for. Whole words, not stems: by stem "George Town" (Cayman Islands) met "Georgia"."""
     from countryinfo import all_countries
 
-    groups: dict[str, set[int]] = {}
+    proper: dict[str, set[int]] = {}  # a country's own name, capital or initials
+    people: dict[str, dict[int, int]] = {}  # a demonym, with each country's population
     for i, country in enumerate(all_countries()):
         name = country.name()
         initials = "".join(w[0] for w in name.split() if w[:1].isupper())
         capital = country.capital() or ""
         capital = capital[0] if isinstance(capital, list) else capital  # one country lists its capital in a list
         demonym = country.demonym() or ""
-        names = [name, capital.split(" ")[0], demonym, demonym + "s" if demonym.endswith("n") else ""]
-        names += [a for a in country.alt_spellings() if a.isupper() and len(a) > 1 and a == initials]
+        # Single words only, never the first word of a longer name: "New Delhi" made "new" a name of India,
+        # "Hong Kong City" made "city" Chinese.
+        names = [n for n in (name, capital) if n.lower() not in STOPWORDS]
+        names += [a for a in country.alt_spellings() if a.isupper() and len(a) > 1 and a == initials]  # "US"
         for n in names:
             if n and " " not in n:
-                groups.setdefault(n.lower(), set()).add(i)
-    return {k: frozenset(v) for k, v in groups.items()}
+                proper.setdefault(n.lower(), set()).add(i)
+        for n in (demonym, demonym + "s" if demonym.endswith("n") else ""):
+            if n and " " not in n and n.lower() not in STOPWORDS:
+                people.setdefault(n.lower(), {})[i] = int(country.population() or 0)
+    # A capital two countries claim ("Jerusalem") says which only with more context than a word: it is left
+    # out, so "Israeli" is not found in "Jerusalem". A demonym several share names the most populous of them,
+    # as a reader takes it ("American": the US, not the Northern Mariana Islands; "Chinese": China).
+    groups = {k: frozenset(v) for k, v in proper.items() if len(v) == 1}
+    for k, populations in people.items():
+        if k not in proper:
+            groups[k] = frozenset([max(populations, key=lambda i: populations[i])])
+    return groups
 
 
 def _place_key(word: str) -> str:
     return re.sub(r"['’]s?$", "", word.lower())
 
 
+@lru_cache(maxsize=65536)
 def same_place(a: str, b: str) -> bool:
-    """Whether two names stand for one country: "Ankara"/"Turkey", "Moscow"/"Russian", "UK"/"London"."""
+    """Whether two names stand for one country: "Ankara"/"Turkey", "Moscow"/"Russian", "UK"/"London". Only
+    capitalised words are names ("Polish the boots" is no Poland; "us" is no US)."""
+    if not (a[:1].isupper() and b[:1].isupper()):
+        return False
     groups = _place_groups()
     return bool(groups.get(_place_key(a), frozenset()) & groups.get(_place_key(b), frozenset()))
 
 
-def place_aliases(word: str) -> set[str]:
-    """Every name (lower-cased) of the country ``word`` may stand for; empty for no place."""
+@lru_cache(maxsize=65536)
+def place_aliases(word: str) -> frozenset[str]:
+    """Every name (lower-cased) of the country ``word`` stands for; empty for no place or a lower-case word."""
+    if not word[:1].isupper():
+        return frozenset()
     groups = _place_groups()
     mine = groups.get(_place_key(word), frozenset())
-    return {k for k, v in groups.items() if v & mine} if mine else set()
+    return frozenset(k for k, v in groups.items() if v & mine) if mine else frozenset()
 
 
 _ANTONYM_PREFIX = re.compile(r"^(?:un|in|im|il|ir|dis|non)(?=[a-z]{4})")
@@ -156,7 +176,7 @@ class Synonyms:
             tl = t.lower()
             for c in candidates:
                 cl = c.lower()
-                if stem(tl) == stem(cl) or lemmas(tl) & lemmas(cl) or same_place(tl, cl):
+                if stem(tl) == stem(cl) or lemmas(tl) & lemmas(cl) or same_place(t, c):
                     found.add(t)
                     break
                 # By meaning only between things, not actions: "How many cows died?" must not find its

@@ -27,6 +27,9 @@ DEMONYMS = {
     "German": "Germany", "Iranian": "Iran", "Republican": "Republicans", "Russian": "Russia", "Syrian": "Syria",
     "Turkish": "Turkey", "Ukrainian": "Ukraine",
 }
+# Words that go before a name as its office or form of address ("President Aliyev", "Mr Raab"), not names.
+TITLES = frozenset(["President", "Prime", "Minister", "Secretary", "Senator", "General", "Mr", "Mrs", "Ms", "Dr",
+                    "Leader", "Chancellor", "Foreign", "Defense", "Defence", "Ministry", "President-elect"])
 WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # Epistemic hedges: a claim that drops one states as certain what its source only suggests.
 HEDGE = re.compile(

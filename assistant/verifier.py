@@ -28,6 +28,7 @@ from assistant.text import (
     MONTHS,
     NUMBER_WORDS,
     STOPWORDS,
+    TITLES,
     content_terms,
     numbers,
     stem,
@@ -208,6 +209,8 @@ def _after_cue(clause: str, matched: set[str], cue: re.Pattern[str] = HEDGE) -> 
     tokens = [w.lower() for w in words(clause)]
     first = next((i for i, w in enumerate(tokens) if cue.fullmatch(w) or (cue is _NEGATION and cue.search(w))),
                  len(tokens))
+    if first < len(tokens) and all(t in STOPWORDS for t in tokens[first + 1:]):
+        return 1.0  # a cue that ends its clause governs all of it: "… is unlikely", "…, it seems", "… Ankara denied"
     found = [i for i, w in enumerate(tokens) if w in matched]
     return float(any(i >= first for i in found)) if found else 1.0
 
@@ -221,13 +224,22 @@ def _phrases(tokens: list[str], keep: set[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _slot_swaps(claim: str, missing: set[str], window: str, others: set[str]) -> list[str]:
+TITLE_STEMS = frozenset(stem(t) for t in TITLES)
+
+
+def _slot_swaps(claim: str, missing: set[str], window: str, others: set[str], present: frozenset[str] = frozenset()
+                ) -> list[str]:
     """Pairs "claim name/window name" where a name missing from the passages and another name of the window stand
     between the same words ("ambassador to France said" / "ambassador to Russia said"): the claim swapped who or
-    where, rather than naming someone the passage leaves out ("Dominic Raab" / "Mr Raab")."""
+    where, rather than naming someone the passage leaves out ("Dominic Raab" / "Mr Raab"). A missing name beside
+    a name the passage has (``present``) is the fuller name ("Ilham Aliyev" / "Azerbaijani President Aliyev"), and
+    titles are no names."""
     c, w = words(claim), words(window)
+    others = {o for o in others if o not in TITLE_STEMS}
     found = []
     for a, b in _phrases(c, missing):
+        if (a and stem(c[a - 1]) in present) or (b + 1 < len(c) and stem(c[b + 1]) in present):
+            continue
         before, after = (c[a - 1].lower() if a else None), (c[b + 1].lower() if b + 1 < len(c) else None)
         for x, y in _phrases(w, others):
             if (before and x and w[x - 1].lower() == before) or (after and y + 1 < len(w) and w[y + 1].lower() == after):
@@ -453,7 +465,8 @@ class ProxyVerifier:
         other_names = [w_names[k] for k in sorted(set(w_names) - set(names) - set(content_terms(claim)) - claim_places)]
         window_coverage = window_cover[best]
         slot_swaps = _slot_swaps(claim, set(names) - p_names, window.resolved,
-                                 set(w_names) - set(names) - set(content_terms(claim)) - claim_places)
+                                 set(w_names) - set(names) - set(content_terms(claim)) - claim_places,
+                                 frozenset(set(names) & p_names))
         uncovered = [i for i in range(len(claim_words)) if soft[i] < 0.5]
         return {
             "semantic": float(sims[best]),

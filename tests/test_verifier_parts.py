@@ -1,5 +1,6 @@
 """The proxy's parts that need no model: clauses, coreference, windows and the weights file."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,11 +83,35 @@ def test_a_hedge_or_negation_governs_the_words_after_it() -> None:
     assert _after_cue("Turkey may be sending fighters", {"turkey", "sending", "fighters"}, HEDGE) == 1.0
 
 
+@pytest.mark.parametrize(("clause", "cue"), [
+    ("Turkey sending fighters to Libya is unlikely", HEDGE),
+    ("Turkey sent fighters to Libya, it seems", HEDGE),
+    ("a claim Ankara denied", _NEGATION),
+])
+def test_a_cue_that_ends_its_clause_governs_all_of_it(clause: str, cue: re.Pattern[str]) -> None:
+    assert _after_cue(clause, {"turkey", "sending", "sent", "fighters", "libya", "claim", "ankara"}, cue) == 1.0
+
+
+def test_only_capitalised_single_names_of_one_country_are_places() -> None:
+    # Words of longer capitals, lower-case words and names two countries share are no country.
+    assert not same_place("new", "India") and not same_place("New", "India") and not same_place("city", "Chinese")
+    assert not same_place("us", "American") and same_place("US", "American")
+    assert not same_place("Jerusalem", "Israeli") and not same_place("Polish", "poland")
+    # A demonym several countries share names the most populous of them.
+    assert same_place("Beijing", "Chinese") and same_place("Paris", "French")
+
+
 def test_a_name_in_the_place_of_another_is_a_swap_not_an_omission() -> None:
     window = "Armenia's ambassador to Russia said that Turkey had sent fighters."
     assert _slot_swaps("Armenia's ambassador to France said Turkey had sent fighters.", {"franc"}, window,
                        {"russ"}) == ["France/Russia"]
     assert not _slot_swaps("Dominic Raab called for an inquiry.", {"dominic"}, "Mr Raab called for an inquiry.", set())
+    # A first name beside a name the passage has is the fuller name, whatever title stands in its place.
+    titled = "Azerbaijani President Aliyev announced the deal."
+    assert not _slot_swaps("Ilham Aliyev announced the deal.", {"ilham"}, titled, {"azerbaij", "president"},
+                           frozenset({"aliyev"}))
+    assert _slot_swaps("Ilham Aliyev announced the deal.", {"ilham", "aliyev"}, "Jeyhun Bayramov announced the deal.",
+                       {"jeyhun", "bayramov"}) == ["Ilham Aliyev/Jeyhun Bayramov"]
 
 
 def test_shipped_weights_cover_every_signal() -> None:
