@@ -35,7 +35,8 @@ WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "s
 HEDGE = re.compile(
     r"\b(?:likely|unlikely|may|might|could|possibly|probably|perhaps|reportedly|allegedly|appears?|seems?)\b", re.I)
 # Attribution: what a passage reports someone as saying or believing ("sources said that", "are thought to").
-ATTRIBUTION = re.compile(
+# Reported speech: a sentence that attributes what it says to someone ("sources said", "believed to").
+REPORTED_SPEECH = re.compile(
     r"\b(?:said|says|say|saying|told|tells|reported|reports|reporting|claimed|claims?|claiming|alleged|alleges?|"
     r"according to|thought to|believed to|suspected|accused|accuses|insisted|argued|suggested|sources?)\b", re.I)
 # What marks an open question in a briefing: modal hedges and stated uncertainty.
@@ -185,6 +186,7 @@ SOURCE_QUESTION = re.compile(
     r"|\baccording to (?:whom|which|what)\b|\bwho (?:said|reported|claimed|told|announced|cited|confirmed)\b"
     r"|\b(?:cite|cites|cited|citing|sourced?)\b", re.I)
 # Sentences that attribute what they say to someone.
+# A sentence that names where its information comes from, for "which source" questions.
 ATTRIBUTION = re.compile(
     r"\b(?:said|says|told|according to|reported|reports|claimed|claims|announced|wrote|stated|confirmed|"
     r"revealed|quoted|cited|tweeted|posted)\b", re.I)

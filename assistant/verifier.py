@@ -23,10 +23,10 @@ import numpy as np
 
 from assistant.lexicon import WordMeaning, content_words, importance, lemmas, place_aliases, prefix_antonyms, same_place
 from assistant.text import (
-    ATTRIBUTION,
     HEDGE,
     MONTHS,
     NUMBER_WORDS,
+    REPORTED_SPEECH,
     STOPWORDS,
     TITLES,
     content_terms,
@@ -92,10 +92,13 @@ _NAME_PHRASE = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
 def _months(text: str) -> set[str]:
-    return {w.lower() for w in words(text) if w.lower() in MONTHS}
+    """Months as names: capitalised, so the modal "may" is no month."""
+    return {w.lower() for w in words(text) if w.lower() in MONTHS and w[:1].isupper()}
 
 
-_ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])*)\.$")  # "Gov.", "Mr.", "U.S." do not end a sentence
+# "Gov.", "Mr.", "U.S.", "J." do not end a sentence; "Iran." and "Baku." do.
+_ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Gov|Sen|Gen|Rep|Lt|Col|Capt|Sgt|Prof|Rev|St|Jr|Sr|Inc|Corp|Co|Ltd|"
+                           r"No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)\.$")
 
 
 def _starts_sentence(text: str, at: int) -> bool:
@@ -449,7 +452,7 @@ class ProxyVerifier:
                 hedge_dropped = max(hedge_dropped, share * _after_cue(aligned, {
                     passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}))
             # "Sources said that Turkey is sending fighters" reports a claim; "Turkey is sending fighters" asserts it
-            if ATTRIBUTION.search(clause_sentence[k][1]) and not ATTRIBUTION.search(claim):
+            if REPORTED_SPEECH.search(clause_sentence[k][1]) and not REPORTED_SPEECH.search(claim):
                 attribution_dropped = max(attribution_dropped, share)
         hedge_elsewhere = float(bool(HEDGE.search(window.resolved)) and not hedge_dropped)
 

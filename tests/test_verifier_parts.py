@@ -12,6 +12,7 @@ from assistant.verifier import (
     FEATURES,
     Combination,
     _after_cue,
+    _months,
     _names,
     _opposed,
     _slot_swaps,
@@ -138,3 +139,11 @@ def test_broken_weights_file_is_named(tmp_path: Path) -> None:
     bad.write_text('{"features": ["semantic"]}')
     with pytest.raises(ValueError, match=r"w\.json: not a verifier weights file"):
         Combination.load(bad)
+
+
+def test_a_place_before_a_full_stop_ends_the_sentence_and_may_is_no_month() -> None:
+    # "Iran." is no abbreviation, so "Because" opens a sentence and is no name; "Mr." is one.
+    assert set(_names("Drones flew from Iran. Because of it, Turkey lost. Yesterday Mr. Smith spoke.")) == {
+        "iran", "turk", "smith"}
+    assert _months("Russia may deploy peacekeepers in December.") == {"december"}
+    assert _months("In May 1994 a truce was signed.") == {"may"}
