@@ -175,6 +175,11 @@ class Assistant:
         store = threading.Thread(target=self.store.count, name="warm-store", daemon=True)
         store.start()
         self.scorer.embedder.embed(["warm up"])
+        # The lexical resources a "how many" answer reads (lemminflect's tables, ~0.2-0.4 s to load) load
+        # while the index does, not in the first such question.
+        from assistant.lexicon import lemmas
+
+        lemmas("warming")
         store.join()
 
 
