@@ -25,6 +25,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from eval.benchmarks.serving import stop, wait_ready
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "ingest" / "samples"
 QUESTIONS = ["Who brokered the agreement?", "How many Russian peacekeepers will deploy?",
@@ -85,19 +87,6 @@ def traced(log: Path, *args: str) -> list[str]:
             sys.executable, "-m", "ui.cli", *args]
 
 
-def wait_for(url: str, proc: subprocess.Popen[bytes], seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"briefing serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"briefing serve did not answer at {url} within {seconds:.0f} s")
-
-
 def upload(url: str, name: str, content: bytes) -> int:
     boundary = "briefingprobe"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
@@ -130,7 +119,7 @@ def main(workdir: Path, port: int) -> None:
         server = subprocess.Popen(traced(workdir / "serve.trace", "serve", "--port", str(port)), cwd=REPO,
                                   stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(url, server)
+        wait_ready(url, server)
         # The README's client settings. gradio_client reports to huggingface.co unless
         # GRADIO_ANALYTICS_ENABLED=False (its analytics_enabled=False alone is overruled by the unset
         # variable), and huggingface_hub, building its headers, fetches an "agent harnesses" list from
@@ -158,12 +147,7 @@ def main(workdir: Path, port: int) -> None:
     except Exception as exc:  # reported, not raised: the trace so far still matters
         steps["error"] = f"{exc.__class__.__name__}: {exc}"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, seconds=20)
     steps["serve_log"] = serve_log.read_text(errors="replace")[-2000:]
     report = {
         "steps": steps,

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from eval.benchmarks.serving import stop
+
 SERVER_START_TIMEOUT = 60.0
 
 
@@ -55,13 +57,3 @@ def chroma_server(root: Path, port: int | None = None) -> Iterator[str]:
         yield url
     finally:
         stop(proc)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate a server process, killing it if it does not exit within 15 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()

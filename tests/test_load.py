@@ -6,30 +6,15 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from eval.benchmarks.serving import wait_ready
 from tests.conftest import SAMPLE
 from tests.servers import chroma_server, free_port, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
-
-
-def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with opener.open(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"serve did not answer within {seconds} s:\n{log.read_text()[-3000:]}")
 
 
 def test_load_small_and_busy_beyond_queue(tmp_path: Path) -> None:
@@ -46,7 +31,7 @@ def test_load_small_and_busy_beyond_queue(tmp_path: Path) -> None:
                                     stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/"
         try:
-            wait_for(url, proc, log)
+            wait_ready(url, proc, log)
             result = subprocess.run(
                 [sys.executable, "-m", "eval.benchmarks.load", "--url", url, "--clients", "1", "2", "12",
                  "--requests", "2", "--timeout", "60", "--json"],

@@ -35,6 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from eval.benchmarks.serving import OPENER, ServerNotReady, stop, wait_ready
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "ingest" / "samples" / "isw-2020-11-13-putin-wins-upset-victory-nagorno-karabakh.txt"
 NEWS = Path("/tmp/news/_posts")
@@ -45,7 +47,6 @@ NORMAL = [
     "By when must Armenia withdraw from Nagorno-Karabakh?",
     "Which Turkish drones were successful?",
 ]
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
 
 
 def free_port() -> int:
@@ -115,19 +116,6 @@ class RSS:
         self._thread.join()
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with OPENER.open(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"serve did not answer within {seconds} s:\n{log.read_text()[-3000:]}")
-
-
 def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
     env = {**os.environ, "BRIEFING_HOME": str(home)}
     if args.per_client is not None:
@@ -141,7 +129,10 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
         proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port)], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_ready(url, proc, log)
+        try:
+            wait_ready(url, proc, log, seconds=180)
+        except ServerNotReady as exc:
+            raise SystemExit(str(exc)) from None
         assert ask(url, NORMAL[0], "127.0.9.2", args.timeout)[0] == "ok", log.read_text()[-2000:]
         rss = RSS(proc.pid)
         before = rss.now()
@@ -166,11 +157,7 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
                               range(done, min(args.sessions, done + 200))))
             sessions.append((min(args.sessions, done + 200), round(rss.now() / 1_000_000)))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     counts = {k: sum(1 for kind, _ in outcomes if kind == k) for k in ("ok", "limited", "full", "error")}
     ok_b = [s for kind, s in during if kind == "ok"]
     mb = 1_000_000
