@@ -120,3 +120,20 @@ def test_serve_auth_file_errors_name_the_file(tmp_path: Path, capsys: pytest.Cap
     bad.write_text("no-colon\n")
     assert main(["serve", "--auth-file", str(bad)]) == 1
     assert f"{bad}: each line must be user:password" in capsys.readouterr().err
+
+
+def test_brief_out_is_whole_after_the_quick_exit(ingested_home: Path, tmp_path: Path) -> None:
+    """`brief` ends with os._exit (no interpreter teardown): the files it writes must be complete."""
+    from docx import Document
+
+    for name in ("brief.md", "brief.docx"):
+        out = tmp_path / name
+        result = run(["brief", "--out", str(out), "Turkey's position after the ceasefire"], ingested_home)
+        assert result.returncode == 0, result.stderr
+        assert "[1]" in result.stdout
+        if name.endswith(".md"):
+            written = out.read_text(encoding="utf-8")
+            last_quote = result.stdout.strip().splitlines()[-1].split("\u201c", 1)[1]
+            assert written.startswith("## Briefing") and written.rstrip().endswith(last_quote)  # whole, to the end
+        else:
+            assert any("[1]" in p.text for p in Document(str(out)).paragraphs)

@@ -24,7 +24,7 @@ from ingest.embeddings import HashingEmbedder
 from ingest.errors import ModelMismatchError
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor, document_id
-from ingest.store import ChunkStore, make_client
+from ingest.store import ChunkStore, make_client, preload_index
 from tests.conftest import FIXTURES, SAMPLE
 from tests.servers import chroma_server as start_chroma
 
@@ -302,3 +302,23 @@ def test_ingestor_against_the_server_is_idempotent(chroma_server: str, tmp_path:
             assert entry.status == "done" and len(store.chunk_ids(entry.doc_id)) == entry.chunks
     finally:
         ledger.close()
+
+
+def test_preload_index_creates_nothing_and_leaves_the_store_answering(tmp_path: Path) -> None:
+    """The cold-start head start only reads: no collection appears where none was, and a store
+    preloaded on another thread while the main thread opens it answers as before."""
+    client = make_client(path=str(tmp_path / "embedded"))
+    prefix = fresh_prefix()
+    thread = preload_index(client, prefix)
+    thread.join(30)
+    assert not thread.is_alive()
+    assert not [c for c in client.list_collections() if getattr(c, "name", c).startswith(prefix)]
+
+    store = ChunkStore(client, model=EMB.name, dimension=EMB.dimension, prefix=prefix)
+    _, _, chunks = write(store, tmp_path, "Hadrut", "2020-10-20")
+    reopened = make_client(path=str(tmp_path / "embedded"))
+    thread = preload_index(reopened, prefix)
+    again = ChunkStore(reopened, model=EMB.name, dimension=EMB.dimension, prefix=prefix)  # while it loads
+    assert query_text(again, chunks[0].text, k=1)[0].id == chunks[0].id
+    thread.join(30)
+    assert not thread.is_alive() and again.count() == len(chunks)

@@ -112,8 +112,32 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", default=None, help="only documents dated on or before YYYY-MM-DD")
 
 
+# Commands that change nothing on disk once they have printed, so the program may end without the
+# interpreter's teardown: freeing a loaded vector index, the model and ~700 MB of objects one by one
+# took 0.23-0.25 s of a 1.66 s cold `briefing ask` on the full news corpus (225,000 chunks).
+READ_ONLY_COMMANDS = frozenset({"ask", "brief", "sources"})
+
+
+def run() -> None:
+    """The ``briefing`` program: :func:`main` on the command line, then the exit.
+
+    Read-only commands exit at once with ``os._exit`` after flushing their output; every file they
+    write (``brief --out``, the lexical index's catch-up) is closed or committed before it returns."""
+    args = build_parser().parse_args()
+    code = execute(args)
+    if args.command not in READ_ONLY_COMMANDS:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command in this process and return its exit code (the in-process entry tests use)."""
+    return execute(build_parser().parse_args(argv))
+
+
+def execute(args: argparse.Namespace) -> int:
     _quiet_libraries()
     try:
         return int(COMMANDS[args.command](args) or 0)
@@ -138,6 +162,26 @@ def _settings() -> Settings:
     from assistant.settings import Settings
 
     return Settings()  # type: ignore[call-arg]  # fields come from the environment
+
+
+def _collection_settings(args: argparse.Namespace) -> Settings:
+    from assistant.collections import settings_for
+
+    settings = _settings()
+    return settings_for(settings, getattr(args, "collection", None) or settings.collection)
+
+
+def _preload_index(settings: Settings) -> None:
+    """Start loading an embedded store's vector index now, while the assistant's modules import and build.
+
+    On the full news corpus the index load (~0.6 s alone) then runs beside the ~0.4 s of imports, model
+    and lexical tables that came before it. A server holds its own index; a missing store is not
+    created here."""
+    if settings.chroma_url or not settings.store_path.exists():
+        return
+    from ingest.store import make_client, preload_index
+
+    preload_index(make_client(path=str(settings.store_path)), settings.store_prefix)
 
 
 def _workspace(settings: Settings | None = None, args: argparse.Namespace | None = None, *,
@@ -222,7 +266,9 @@ def _progress_bar() -> Any:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     filters = _filters(args)
-    assistant = _workspace(args=args).assistant
+    settings = _collection_settings(args)
+    _preload_index(settings)
+    assistant = _workspace(settings, args).assistant
     assistant.warm_up()  # the model and the vector index load side by side, not one after the other
     if args.question == "-":
         for line in sys.stdin:
@@ -370,4 +416,4 @@ COMMANDS = {
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
