@@ -187,7 +187,10 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
         return bool(near) if count_focus(question) else bool(spans)
     if what in ("date", "duration"):
         pattern = DATE_SPAN if what == "date" else DURATION_SPAN
-        return any(m.group(0).lower() not in question.lower() for m in pattern.finditer(text))
+        spans = [m.group(0) for m in pattern.finditer(text) if m.group(0).lower() not in question.lower()]
+        if _ASKS_CALENDAR_DATE.search(question):
+            spans = [s for s in spans if s.lower() not in WEEKDAYS]  # "on Wednesday" is no date
+        return bool(spans)
     return None
 
 
@@ -202,6 +205,7 @@ def named_beside_figures(question: str, sentence: str, synonyms: Synonyms) -> se
     return synonyms.matches(focus_words, list(dict.fromkeys(beside)))
 
 
+_ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) date\b", re.I)
 _KEEP_LAST = rf"\d|%|cent$|^(?:bn|m|k|million|billion|trillion|thousand|hundred|{CURRENCY})$"
 
 

@@ -11,21 +11,24 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import direct_answer
+from assistant.direct import NAME_SPAN, direct_answer
 from assistant.injection import is_instruction
-from assistant.lexicon import Synonyms
-from assistant.ranker import Context, LearnedRanker, answerability_features, feature_matrix
+from assistant.lexicon import Synonyms, only_a_verb
+from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, feature_matrix
 from assistant.text import (
     LIST_PREFIX,
+    UNSTATED,
     YEAR,
     QuestionType,
     content_terms,
     count_focus,
+    count_focus_words,
     name_stems,
     qualifier_clash,
     question_names,
     question_parts,
     question_type,
+    stem,
     strip_markers,
     type_match,
 )
@@ -199,16 +202,18 @@ class ExtractiveAnswerer:
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
             # The near miss is judged on the sentences close to the best, not on whatever else was retrieved.
             near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5])
+            near_miss = near_miss or unstated_miss(question, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")] or ranked
             rows = {id(e): row for e, row in zip(evidence, features, strict=True)}
-            answerable = self.ranker.answerability(answerability_features(
-                question, kind, ranked, [e.score for e in ranked], rows, len(unknown), self.synonyms))
+            signals = answerability_features(
+                question, kind, ranked, [e.score for e in ranked], rows, len(unknown), self.synonyms)
+            answerable = self.ranker.answerability(signals)
             if answerable < self.min_score:
                 reason = (f"the retrieved passages never mention {', '.join(unknown)}" if unknown
-                          else f"no sentence answers it with confidence ({answerable:.2f}, under {self.min_score:.2f})")
-                return Draft([], answerable, reason)
+                          else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
+                return Draft([], answerable, f"{reason} (confidence {answerable:.2f}, under {self.min_score:.2f})")
             chosen, missing = self._select_parts(question, ranked, passages)
             direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
             if direct and self.max_words is not None and \
@@ -301,6 +306,57 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
         asked_q, found_q = clashes[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_q}, not {asked_q}"
     return None
+
+
+def unstated_miss(question: str, top: Sequence[Evidence]) -> str | None:
+    """Why none of the best sentences can answer when one of them says so itself: it states that what the
+    question asks is not known or not given ("which was not named", "has not disclosed") and shares most
+    of the question's words other than names (so it speaks of the same thing; the best sentence the ranker
+    chose does already), and the words around the statement are the question's (what is not given is what
+    is asked: "admitted on 3 May for an illness, which was not named" answers when, not which illness)."""
+    names = set(question_names(question))
+    asked = set(content_terms(question)) - names
+    for i, e in enumerate(top):
+        m = UNSTATED.search(e.text)
+        if not m or not asked:
+            continue
+        around = content_terms(e.text[:m.start()])[-2:] + content_terms(m.group(0)) + content_terms(e.text[m.end():])[:3]
+        if not asked & set(around):
+            continue
+        if i == 0 or len(asked & set(content_terms(e.text))) / len(asked) >= 0.5:
+            return f"the passage that comes closest says it is not stated: “{display_sentence(e.text)}”"
+    return None
+
+
+def near_miss_reason(question: str, best: Evidence, signals: dict[str, float]) -> str:
+    """The near miss, named from the answerability signals that fired for the best sentence: another
+    entity than the one asked about (named in the sentence, while the asked one is not, nor in the sentence
+    before or the title), no sum, share or figure of what is counted."""
+    text = display_sentence(best.text)
+    q_stems = name_stems(question)
+    local = name_stems(f"{best.previous_text} {best.text} {best.chunk.title}")
+    missing = [w for w in dict.fromkeys(re.findall(r"\b[A-Z][\w-]+", question))
+               if stem(w) in set(question_names(question)) and stem(w) not in local]
+    others = list(dict.fromkeys(re.sub(r"['’]s$", "", m.group(0)) for m in NAME_SPAN.finditer(text)
+                                if m.start() > 0 and not (name_stems(m.group(0)) & q_stems)))
+    if missing and others:
+        return f"the sentence that comes closest speaks of {', '.join(others[:3])}, not {', '.join(missing[:3])}"
+    if signals.get("money_missing"):
+        return "the sentence that comes closest gives no sum of money"
+    if signals.get("share_missing"):
+        return "the sentence that comes closest gives no share or percentage"
+    focus = []  # what is counted, up to its verb: "spectators", not "spectators watched match"
+    for w in count_focus_words(question)[:4]:
+        if only_a_verb(w):
+            break
+        focus.append(w)
+    if signals.get("quantity_unanswered") or signals.get("focus_missing"):
+        if focus:
+            return f"the sentence that comes closest gives no figure for {' '.join(focus)}"
+        return "the sentence that comes closest holds no number, date or duration that answers"
+    if signals.get("name_missing"):
+        return "the sentence that comes closest names no one the question does not already name"
+    return "no sentence answers it with confidence"
 
 
 def source_lead(kind: QuestionType, best: Evidence) -> str | None:

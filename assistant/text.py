@@ -193,6 +193,17 @@ ATTRIBUTION = re.compile(
 # Fragments that read as text but answer nothing: truncated snippets, live-blog stamps, captions.
 FRAGMENT = re.compile(r"(?:\.\.\.|…)\s*[\"'”’)]*$|^(?:LAP|UPDATE|BREAKING|WATCH|READ MORE)\b[^:]{0,20}:|^[A-Z0-9 ,'/-]{12,}:")
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A figure that is part of a name, not a quantity: "F-16 jets", "Covid-19", "MH17", "G7".
+DESIGNATION = re.compile(r"\b[A-Za-z]+-\d+\b|\b[A-Z]{1,4}\d+\b")
+# A sentence that says the thing asked is not known or not given ("which was not named", "has not
+# disclosed", "declined to say"): the passage that comes closest states the near miss itself.
+UNSTATED = re.compile(
+    r"\b(?:(?:has|have|had|was|were|is|are)(?: still)? not (?:yet )?(?:been )?(?:named|disclosed|revealed|identified|"
+    r"released|confirmed|determined|specified|made public)|(?:yet|declined|refused) to (?:say|reveal|disclose|"
+    r"confirm|name|identify|specify)|(?:did|does|do|would|could) not (?:say|reveal|disclose|specify|name|confirm)|"
+    r"undisclosed|unnamed|(?:is|are|was|were|remains?|remained) (?:still )?(?:unknown|unclear)|"
+    r"no (?:[\w-]+ ){0,2}(?:date|figure|details?|reason|cause|name|number|timetable|timeline|estimate) "
+    r"(?:has|have|had|was|were) (?:yet )?(?:been )?(?:given|set|announced|disclosed|released|provided|named))\b", re.I)
 _DATE_RE = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
     re.I,
@@ -219,7 +230,7 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
     asked = numbers(question) | {m.group(0).lower() for m in _DATE_RE.finditer(question)}
     found = set()
     if kind.wants_number or kind.wants_duration:
-        found |= {n for n in numbers(sentence) if not (YEAR.fullmatch(n) and kind.wants_number)}
+        found |= {n for n in numbers(DESIGNATION.sub(" ", sentence)) if not (YEAR.fullmatch(n) and kind.wants_number)}
     if kind.wants_date:
         found |= {m.group(0).lower() for m in _DATE_RE.finditer(sentence)}
     if kind.wants_duration:
@@ -227,13 +238,16 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
     return found - asked - MONTHS if kind.wants_number and not kind.wants_date else found - asked
 
 
-MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|value|price|profit|profits|revenue|"
-                            r"sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses)\b"
+MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|payments?|value|price|profit|profits|"
+                            r"revenue|sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses|"
+                            r"fees?|retainer|bonus|grant|loan|invest|invested|investment|donated|donation)\b"
                             r"|\bhow much (?:[\w-]+ ){0,2}(?:money|cash|funding|aid|compensation)\b"
                             r"|\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w-]+ ){0,3}(?:cost|value|price|worth|fee|"
                             r"fine|profit|revenue|budget)s?\b", re.I)
 # A share is asked for: the answer is a percentage or a fraction.
-PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:percentage|share|proportion|fraction)\b|\bhow many per ?cent\b", re.I)
+# One word may qualify the share ("what vote share", "what market share").
+PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:[\w-]+ )?(?:percentage|share|proportion|fraction)\b"
+                              r"|\bhow many per ?cent\b", re.I)
 PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter|fifth|tenth)s?\b", re.I)
 # What "how much money" counts when it names nothing but money: any sum answers it.
 SUM_NOUNS = frozenset({"money", "cash", "fund", "funds", "funding", "sum", "sums"})
