@@ -74,7 +74,8 @@ _CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|wh
 # The question's opening, past "And", "According to X," and a preposition: what it asks is decided here,
 # not by a "when" inside a clause ("Why did takings drop when the UK locked down?" asks no date).
 _OPENING = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:according to [^,?]{1,60},\s*)?"
-                      r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?", re.I)
+                      r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?"
+                      r"(?:(?:exactly|precisely|roughly|approximately|about|just)\s+)?", re.I)
 _ASKS = (
     ("duration", re.compile(r"how long\b", re.I)),
     ("quantity", re.compile(r"how (?:many|much|large|big)\b|what (?:number|percentage|proportion|share)\b", re.I)),
@@ -184,6 +185,8 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
     text = strip_markers(sentence)
     if what == "quantity":
         spans, near = _quantities(question, text, synonyms)
+        exact = bool(_EXACT.search(question))
+        spans, near = ([s for s in found if _counts(s, exact)] for found in (spans, near))
         return bool(near) if count_focus(question) else bool(spans)
     if what in ("date", "duration"):
         pattern = DATE_SPAN if what == "date" else DURATION_SPAN
@@ -203,6 +206,20 @@ def named_beside_figures(question: str, sentence: str, synonyms: Synonyms) -> se
     text = strip_markers(sentence)
     beside = [w for m in QUANTITY_SPAN.finditer(text) for w in _beside_words(text, m.start(), m.end())]
     return synonyms.matches(focus_words, list(dict.fromkeys(beside)))
+
+
+# "Exactly how many": a vague figure ("dozens of demonstrators") is the near miss, not the answer.
+_EXACT = re.compile(r"\b(?:exactly|precisely|exact (?:number|figure|count|amount|total))\b", re.I)
+_VAGUE = frozenset(["dozens", "hundreds", "thousands", "millions", "billions", "several", "scores", "a few"])
+
+
+def _counts(span: str, exact: bool) -> bool:
+    """Whether a quantity span can answer a "how many": the bare word "one" is a pronoun as often as a count
+    ("one by one", "one of them"); for "exactly how many", a vague figure does not."""
+    head = span.split()[0].lower() if span.split() else ""
+    if span.lower() == "one":
+        return False
+    return not (exact and (head in _VAGUE or span.lower().startswith("a few")))
 
 
 _ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) date\b", re.I)

@@ -115,3 +115,25 @@ def test_the_answerer_abstains_where_the_note_says_it_is_not_named(tmp_path: Pat
     assert answer.abstain_reason and "which was not named" in answer.abstain_reason
     told = workspace.assistant.ask("When was the ferry captain admitted to the harbour clinic?")
     assert not told.abstained and "3 May" in told.answer
+
+
+def test_a_sum_or_share_none_of_the_best_sentences_states_is_the_near_miss() -> None:
+    from assistant.extractive import constraint_miss
+
+    top = _evidence("The club agreed the retainer for at least two years.", "The coach joined the club in 2019.")
+    assert constraint_miss("How much is the club's yearly retainer payment?", top) == \
+        "the passages that come closest give no sum of money"
+    assert constraint_miss("What vote share did the Harbour Party get?", _evidence("The Harbour Party trailed in the polls.")) == \
+        "the passages that come closest give no share or percentage"
+    # One of the best sentences stating it is enough: the ranker chooses among them.
+    paid = _evidence("The club agreed the retainer for two years.", "It pays the coach £40,000 a year.")
+    assert constraint_miss("How much is the club's yearly retainer payment?", paid) is None
+    assert constraint_miss("What vote share did the Harbour Party get?", _evidence("The Harbour Party won 12 per cent.")) is None
+
+
+def test_one_by_one_is_no_size_and_dozens_is_not_exactly() -> None:
+    assert holds_asked_quantity("How big is the hole in the hull?", "The crew shut the hatches one by one.") is False
+    assert holds_asked_quantity("How big is the hole in the hull?", "The hole in the hull is 2 millimetres wide.") is True
+    assert holds_asked_quantity("Exactly how many ferries were late?", "Dozens of ferries were late.") is False
+    assert holds_asked_quantity("How many ferries were late?", "Dozens of ferries were late.") is True
+    assert holds_asked_quantity("Exactly how many ferries were late?", "Some 14 ferries were late.") is True
