@@ -155,21 +155,54 @@ class QuestionType:
     wants_reason: bool = False
     wants_place: bool = False
     wants_source: bool = False  # which outlet, agency, account or footnote reports it
+    wants_time: bool = False  # a time of day ("at what time", "what hours")
+    # What short answer the question's opening asks for (duration, quantity, date, time, name, yes_no or None):
+    # decided by the opening, not by a "when" inside a clause, while the wants_* above look anywhere.
+    asks: str | None = None
 
     @property
     def strict(self) -> bool:
-        """Numbers, dates and durations: a sentence without one cannot answer."""
-        return self.wants_number or self.wants_date or self.wants_duration
+        """Numbers, dates, times and durations: a sentence without one cannot answer."""
+        return self.wants_number or self.wants_date or self.wants_duration or self.wants_time
 
     @property
     def any(self) -> bool:
         return any((self.wants_number, self.wants_date, self.wants_duration, self.wants_person,
-                    self.wants_reason, self.wants_place))
+                    self.wants_reason, self.wants_place, self.wants_time))
+
+
+# The question's opening, past "And", "According to X," a preposition and "exactly": what it asks is decided
+# here, not by a "when" inside a clause ("Why did takings drop when the UK locked down?" asks no date).
+_OPENING = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:according to [^,?]{1,60},\s*)?"
+                      r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?"
+                      r"(?:(?:exactly|precisely|roughly|approximately|about|just)\s+)?", re.I)
+_ASKS = (
+    ("duration", re.compile(r"how long\b", re.I)),
+    ("quantity", re.compile(r"how (?:many|much|large|big)\b|what (?:number|percentage|proportion|share)\b", re.I)),
+    ("time", re.compile(r"(?:what|which) (?:time|hours?)\b", re.I)),
+    ("date", re.compile(r"when\b|(?:what|which) (?:date|day|year|month)\b", re.I)),
+    ("name", re.compile(r"who\b|whom\b|where\b|(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|"
+                        r"the|a|an)\b)[a-z-]+\s+){0,2}?(?:company|country|city|team|"
+                        r"club|firm|party|group|organi[sz]ation|name|leader|president|minister|official|person|"
+                        r"player|driver|state|region|town|district|territory|airline|bank|brand|network|agency|"
+                        r"court|ally|nation|outlet|newspaper|site|account|film|show|series|book|song|album)s?\b",
+                        re.I)),
+    ("yes_no", re.compile(rf"{AUXILIARIES}\b", re.I)),
+)
+_TIME_QUESTION = re.compile(r"\b(?:what|which) (?:time|hours?)\b|\bat what hour\b", re.I)
+# A time of day: "5.00 pm", "10:30", "2100 GMT", "midnight".
+TIME = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b\d{4}\s?(?:GMT|BST|UTC|CET)\b"
+                  r"|\b(?:midnight|noon|midday)\b", re.I)
 
 
 def question_type(question: str) -> QuestionType:
+    """The kind of answer ``question`` asks for: what it mentions anywhere (wants_*), and what its opening
+    asks (``asks``), in one place."""
     q = question.lower()
+    rest = question[_OPENING.match(question).end():]  # type: ignore[union-attr]
     return QuestionType(
+        asks=next((what for what, pattern in _ASKS if pattern.match(rest)), None),
+        wants_time=bool(_TIME_QUESTION.search(q)),
         wants_number=bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion)\b|\bhow (?:large|big)\b|\bsize of\b", q)),
         wants_date=bool(re.search(r"\bwhen\b|\bwhat (date|day|year|month)\b|\bwhich (date|day|year|month)\b|\bby what date\b", q)),
         wants_duration=bool(re.search(r"\bhow long\b|\bfor what period\b|\bduration\b", q)),
@@ -235,6 +268,8 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
         found |= {m.group(0).lower() for m in _DATE_RE.finditer(sentence)}
     if kind.wants_duration:
         found |= {m.group(0).lower() for m in _DURATION_RE.finditer(sentence)}
+    if kind.wants_time:
+        found |= {m.group(0).lower() for m in TIME.finditer(sentence)}
     return found - asked - MONTHS if kind.wants_number and not kind.wants_date else found - asked
 
 
@@ -299,6 +334,8 @@ def type_match(kind: QuestionType, sentence: str) -> float:
         scores.append(1.0 if _REASON_RE.search(sentence) else 0.5)
     if kind.wants_place:
         scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
+    if kind.wants_time:
+        scores.append(1.0 if TIME.search(sentence) else 0.0)
     return sum(scores) / len(scores)
 
 

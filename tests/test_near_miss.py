@@ -137,3 +137,15 @@ def test_one_by_one_is_no_size_and_dozens_is_not_exactly() -> None:
     assert holds_asked_quantity("Exactly how many ferries were late?", "Dozens of ferries were late.") is False
     assert holds_asked_quantity("How many ferries were late?", "Dozens of ferries were late.") is True
     assert holds_asked_quantity("Exactly how many ferries were late?", "Some 14 ferries were late.") is True
+
+
+def test_a_time_of_day_is_asked_and_found() -> None:
+    kind = question_type("At what time was the harbour board's emergency meeting held?")
+    assert kind.wants_time and kind.strict and kind.asks == "time"
+    assert holds_asked_quantity("At what hours does the curfew apply?", "The mayor called a curfew in the city.") is False
+    assert holds_asked_quantity("At what hours does the curfew apply?", "The curfew runs from 10 pm to 6 am.") is True
+    assert new_quantities("The meeting will be held at 5.00 pm (2100 GMT).", "At what time is the meeting?", kind)
+    from assistant.direct import direct_answer
+
+    assert direct_answer("At what time was the meeting held?", question_type("At what time was the meeting held?"),
+                         "The meeting was held at 10:30 behind closed doors.") == "10:30"
