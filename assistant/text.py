@@ -295,11 +295,19 @@ QUALIFIER_PAIRS = (("women", "men"), ("woman", "man"), ("girls", "boys"), ("fema
                    ("domestic", "international"), ("indoor", "outdoor"), ("first", "second"))
 
 
+_UNAPOSTROPHISED = {"mens": "men", "womens": "women"}
+
+
+def _qualifier_word(word: str) -> str:
+    w = word.lower().replace("’", "'").removesuffix("'s")
+    return _UNAPOSTROPHISED.get(w, w)
+
+
 def qualifier_clash(question: str, context: str) -> tuple[str, str] | None:
     """(asked, found) when the question names one of a qualifier pair that ``context`` lacks while it
-    names the other, e.g. ("women", "men")."""
-    q = {w.lower().replace("’", "'").removesuffix("'s") for w in words(question)}
-    c = {w.lower().replace("’", "'").removesuffix("'s") for w in words(context)}
+    names the other, e.g. ("women", "men"). Headlines drop the apostrophe ("US Open mens doubles")."""
+    q = {_qualifier_word(w) for w in words(question)}
+    c = {_qualifier_word(w) for w in words(context)}
     for a, b in QUALIFIER_PAIRS:
         for asked, other in ((a, b), (b, a)):
             if asked in q and other not in q and asked not in c and other in c:

@@ -149,3 +149,13 @@ def test_a_time_of_day_is_asked_and_found() -> None:
 
     assert direct_answer("At what time was the meeting held?", question_type("At what time was the meeting held?"),
                          "The meeting was held at 10:30 behind closed doors.") == "10:30"
+
+
+def test_a_headline_without_the_apostrophe_still_names_the_qualifier() -> None:
+    from assistant.extractive import constraint_miss
+    from assistant.text import qualifier_clash
+
+    assert qualifier_clash("Who won the women's doubles?", "Harbour Open: Falk reaches mens doubles final") == ("women", "men")
+    top = _evidence("Falk won the title with his partner in 2016.", title="Harbour Open: Falk reaches mens doubles final")
+    assert constraint_miss("Who won the women's doubles title at the Harbour Open?", top) == \
+        "the passages that come closest speak of men, not women"
