@@ -123,7 +123,9 @@ def strip_markers(text: str) -> str:
 
 
 _QUESTION_WORDS = frozenset(
-    ["What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "In", "On", "At", "By", "For", "The", "A", "An", "According", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Under", "Into", "Through", "Near", "Of", "And", "Or", "To", "From", "After", "Before", "During", "If", "Has", "Have", "Had", "Can", "Could", "Will", "Would", "Should", "Report", "Reports", "Article", "Articles"]
+    ["What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "In", "On", "At", "By", "For", "The", "A", "An", "According", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Under", "Into", "Through", "Near", "Of", "And", "Or", "To", "From", "After", "Before", "During", "If", "Has", "Have", "Had", "Can", "Could", "Will", "Would", "Should", "Report", "Reports", "Article", "Articles",
+     # adverbs that open a question ("Roughly what share …") are no names
+     "Roughly", "Exactly", "Precisely", "Approximately", "About", "Around", "Nearly", "Almost", "Just", "Overall"]
 )
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*")
 

@@ -159,3 +159,10 @@ def test_a_headline_without_the_apostrophe_still_names_the_qualifier() -> None:
     top = _evidence("Falk won the title with his partner in 2016.", title="Harbour Open: Falk reaches mens doubles final")
     assert constraint_miss("Who won the women's doubles title at the Harbour Open?", top) == \
         "the passages that come closest speak of men, not women"
+
+
+def test_an_adverb_opening_the_question_is_no_name() -> None:
+    from assistant.text import question_names
+
+    assert question_names("Roughly what share of Harbour Party voters stayed home?") == ["harbour", "party"]
+    assert question_names("Exactly how many ferries did Falk order?") == ["falk"]
