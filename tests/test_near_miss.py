@@ -166,3 +166,14 @@ def test_an_adverb_opening_the_question_is_no_name() -> None:
 
     assert question_names("Roughly what share of Harbour Party voters stayed home?") == ["harbour", "party"]
     assert question_names("Exactly how many ferries did Falk order?") == ["falk"]
+
+
+def test_a_follow_up_opening_with_a_preposition_continues_the_previous_question() -> None:
+    from assistant.followup import leans_on_previous, standalone_question
+
+    history = [("At how many sites will the harbour board test the new ferries?", "")]
+    rewritten = standalone_question("And across how many US states?", history)
+    assert leans_on_previous("And across how many US states?")
+    assert rewritten.startswith("across how many US states?") and "ferries" in rewritten
+    # A follow-up that asks its own question in full still stands alone.
+    assert standalone_question("And who built the ferries in Norway?", history) == "who built the ferries in Norway?"
