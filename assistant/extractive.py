@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.direct import NAME_SPAN, direct_answer
+from assistant.followup import split_carried
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, feature_matrix
@@ -128,6 +129,12 @@ class SentenceScorer:
         weights = {
             t: 1.0 - 0.6 * (sum(t in st for st in sentence_terms) / len(sentence_terms)) for t in q_terms
         }
+        # A follow-up's carried subject counts half: "Which country formally requested it? (Security Council's
+        # emergency meeting)" is answered by the sentence that says who requested it, not by the meeting's.
+        own, carried = split_carried(question)
+        if carried:
+            own_terms = set(content_terms(own))
+            weights = {t: w if t in own_terms else w * 0.5 for t, w in weights.items()}
         total = sum(weights.values()) or 1.0
         kind = question_type(question)
         w_sem, w_lex, w_kind = self.weights

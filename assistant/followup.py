@@ -80,3 +80,14 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
         cleaned = f"{opening.group(0).strip()}, {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
     context = " ".join(w for w in subject_words(previous_question) if w.lower() not in cleaned.lower())
     return f"{cleaned} ({context})" if context else cleaned
+
+
+_CARRIED = re.compile(r"^(?P<own>.*?)\s*\((?P<carried>[^()]*)\)\s*$", re.S)
+
+
+def split_carried(query: str) -> tuple[str, str]:
+    """(the follow-up's own words, the words :func:`standalone_question` carried over from the previous
+    question in the trailing parentheses, or ""): the carried words name the subject, but what the follow-up
+    asks is in its own words."""
+    m = _CARRIED.match(query)
+    return (m.group("own"), m.group("carried")) if m else (query, "")

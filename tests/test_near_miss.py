@@ -177,3 +177,24 @@ def test_a_follow_up_opening_with_a_preposition_continues_the_previous_question(
     assert rewritten.startswith("across how many US states?") and "ferries" in rewritten
     # A follow-up that asks its own question in full still stands alone.
     assert standalone_question("And who built the ferries in Norway?", history) == "who built the ferries in Norway?"
+
+
+def test_a_follow_ups_carried_subject_weighs_less_than_its_own_words() -> None:
+    """The sentence that says who requested the meeting beats the one about the meeting itself."""
+    from assistant.extractive import SentenceScorer
+    from assistant.followup import split_carried, standalone_question
+
+    query = standalone_question("Which country formally requested it?",
+                                [("When was the harbour board's emergency meeting on ferries scheduled?", "")])
+    assert split_carried(query) == ("Which country formally requested it?", "harbour board's emergency meeting ferries scheduled")
+    assert split_carried("Who built the ferries?") == ("Who built the ferries?", "")
+
+    class Flat:  # the same vector for every text: only shared terms tell the sentences apart
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 3)) / np.sqrt(3)
+
+    evidence = _evidence("The harbour board's emergency meeting on ferries was scheduled for Tuesday evening.",
+                         "The emergency meeting of the harbour board will discuss the ferries.",
+                         "Norway formally requested the emergency meeting.")
+    SentenceScorer(Flat()).score(query, evidence)  # type: ignore[arg-type]
+    assert evidence[2].lexical > evidence[0].lexical
