@@ -342,7 +342,7 @@ def unstated_miss(question: str, top: Sequence[Evidence]) -> str | None:
         if not asked & set(around):
             continue
         if i == 0 or len(asked & set(content_terms(e.text))) / len(asked) >= 0.5:
-            return f"the passage that comes closest says it is not stated: “{display_sentence(e.text)}”"
+            return f"the passage that comes closest says it is not stated: “{display_sentence(e.text).rstrip('.')}”"
     return None
 
 
@@ -370,8 +370,11 @@ def near_miss_reason(question: str, best: Evidence, signals: dict[str, float]) -
         focus.append(w)
     if signals.get("quantity_unanswered") or signals.get("focus_missing"):
         if focus:
-            return f"the sentence that comes closest gives no figure for {' '.join(focus)}"
-        return "the sentence that comes closest holds no number, date or duration that answers"
+            written = re.search(r"\W+".join(map(re.escape, focus)), question)  # "F-16 jets", as the question has it
+            return f"the sentence that comes closest gives no figure for {written.group(0) if written else ' '.join(focus)}"
+        what = {"date": "date", "time": "time of day", "duration": "duration"}.get(question_type(question).asks or "",
+                                                                                    "figure")
+        return f"the sentence that comes closest gives no {what} that answers it"
     if signals.get("name_missing"):
         return "the sentence that comes closest names no one the question does not already name"
     return "no sentence answers it with confidence"

@@ -96,6 +96,10 @@ def test_the_near_miss_is_named_from_the_signals() -> None:
     crowd = _evidence("The match was played in heavy rain.")[0]
     assert near_miss_reason("How many spectators watched the match?", crowd, {"quantity_unanswered": 1.0}) == \
         "the sentence that comes closest gives no figure for spectators"
+    assert near_miss_reason("How many F-16 jets are based there?", crowd, {"quantity_unanswered": 1.0}) == \
+        "the sentence that comes closest gives no figure for F-16 jets"
+    assert near_miss_reason("At what hours does the curfew apply?", crowd, {"quantity_unanswered": 1.0}) == \
+        "the sentence that comes closest gives no time of day that answers it"
 
 
 @pytest.mark.slow
