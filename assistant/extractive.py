@@ -22,6 +22,7 @@ from assistant.text import (
     MONEY_QUESTION,
     PERCENT,
     PERCENT_QUESTION,
+    REASON,
     UNSTATED,
     YEAR,
     QuestionType,
@@ -323,6 +324,18 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
         return "the passages that come closest give no sum of money"
     if top and PERCENT_QUESTION.search(question) and not any(PERCENT.search(e.text) for e in top):
         return "the passages that come closest give no share or percentage"
+    return restated_reason(question, top)
+
+
+def restated_reason(question: str, top: Sequence[Evidence]) -> str | None:
+    """For "why" / "what caused": when every cause the best sentences give only repeats the question ("unable
+    to access Twitter due to a worldwide outage", asked what caused the outage), none gives a cause."""
+    if not top or not question_type(question).wants_reason:
+        return None
+    asked = set(content_terms(question))
+    causes = [c for e in top for m in REASON.finditer(e.text) if (c := content_terms(e.text[m.end():])[:4])]
+    if causes and all(set(c) <= asked for c in causes):
+        return "the passages that come closest give no cause: the one they name is what the question asks about"
     return None
 
 

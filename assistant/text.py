@@ -244,7 +244,7 @@ _DATE_RE = re.compile(
     re.I,
 )
 _DURATION_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several)[- ](?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
-_REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
+REASON = _REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
 _NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 

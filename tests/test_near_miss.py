@@ -202,3 +202,15 @@ def test_a_follow_ups_carried_subject_weighs_less_than_its_own_words() -> None:
                          "Norway formally requested the emergency meeting.")
     SentenceScorer(Flat()).score(query, evidence)  # type: ignore[arg-type]
     assert evidence[2].lexical > evidence[0].lexical
+
+
+def test_a_cause_that_only_repeats_the_question_is_no_cause() -> None:
+    from assistant.extractive import constraint_miss
+
+    question = "What caused the ferry service's outage on Monday?"
+    restated = _evidence("Passengers could not board on Monday due to the ferry service outage.")
+    assert constraint_miss(question, restated) == \
+        "the passages that come closest give no cause: the one they name is what the question asks about"
+    caused = _evidence("The ferry service was down on Monday because a storm flooded the ticket office.")
+    assert constraint_miss(question, caused) is None
+    assert constraint_miss("Who runs the ferry service?", restated) is None  # no cause is asked
