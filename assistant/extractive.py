@@ -17,6 +17,7 @@ from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, feature_matrix
 from assistant.text import (
+    FRAGMENT,
     LIST_PREFIX,
     MONEY,
     MONEY_QUESTION,
@@ -218,6 +219,9 @@ class ExtractiveAnswerer:
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")] or ranked
+            # A live-blog stamp or truncated snippet never leads (the fragments): the ranker's fragment
+            # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
+            ranked = [e for e in ranked if not FRAGMENT.search(e.text.strip())] or ranked
             rows = {id(e): row for e, row in zip(evidence, features, strict=True)}
             signals = answerability_features(
                 question, kind, ranked, [e.score for e in ranked], rows, len(unknown), self.synonyms)

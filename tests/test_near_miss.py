@@ -214,3 +214,23 @@ def test_a_cause_that_only_repeats_the_question_is_no_cause() -> None:
     caused = _evidence("The ferry service was down on Monday because a storm flooded the ticket office.")
     assert constraint_miss(question, caused) is None
     assert constraint_miss("Who runs the ferry service?", restated) is None  # no cause is asked
+
+
+def test_a_live_blog_stamp_never_leads_the_answer() -> None:
+    from assistant.extractive import ExtractiveAnswerer, SentenceScorer
+    from assistant.ranker import ANSWERABILITY, FEATURES, LearnedRanker, RankerWeights
+
+    class Flat:
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 3)) / np.sqrt(3)
+
+    text = ("LAP 3/53: Falk passes Marsh for the lead at the Harbour Grand Prix. "
+            "Falk won the Harbour Grand Prix by four seconds from Marsh.")
+    chunk = StoredChunk(id="c-0", doc_id="d", index=0, text=text, start=0, end=len(text), title="Harbour Grand Prix",
+                        source="/tmp/d.md", date=None, section=None, page=None, footnotes={})
+    coef = [1.0 if f == "lexical" else 0.0 for f in FEATURES]  # shared terms alone: the stamp shares more
+    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=0.0, threshold=0.0,
+                                         answerability_coef=[0.0] * len(ANSWERABILITY)))
+    draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker).draft(  # type: ignore[arg-type]
+        "Who passes Marsh for the lead at the Harbour Grand Prix?", [chunk])
+    assert draft.evidence and draft.evidence[0].text.startswith("Falk won")
