@@ -13,7 +13,6 @@ import re
 from typing import TYPE_CHECKING
 
 from assistant.text import (
-    AUXILIARIES,
     CURRENCY,
     HEDGE,
     MONEY,
@@ -25,12 +24,14 @@ from assistant.text import (
     NUMBER_WORDS,
     STOPWORDS,
     SUM_NOUNS,
+    TIME,
     WEEKDAYS,
     YEAR,
     QuestionType,
     content_terms,
     count_focus,
     count_focus_words,
+    question_type,
     stem,
     strip_markers,
 )
@@ -61,7 +62,6 @@ QUANTITY_SPAN = re.compile(
     r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
 NAME_SPAN = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’.-]*[A-Za-z0-9])*")
-_YES_NO = re.compile(rf"^\s*{AUXILIARIES}\b", re.I)
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
 # What a sentence reports without asserting it: a demand, a call, a question ("Protesters demanded that
 # Pashinyan resign" does not say he resigned).
@@ -71,30 +71,6 @@ _NOT_ASSERTED = re.compile(r"\b(?:demand(?:s|ed)?|call(?:s|ed)? (?:for|on)|urg(?
 _CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|which|who)\s+", re.I)
 
 
-# The question's opening, past "And", "According to X," and a preposition: what it asks is decided here,
-# not by a "when" inside a clause ("Why did takings drop when the UK locked down?" asks no date).
-_OPENING = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:according to [^,?]{1,60},\s*)?"
-                      r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?", re.I)
-_ASKS = (
-    ("duration", re.compile(r"how long\b", re.I)),
-    ("quantity", re.compile(r"how (?:many|much|large|big)\b|what (?:number|percentage|proportion|share)\b", re.I)),
-    ("date", re.compile(r"when\b|(?:what|which) (?:date|day|year|month)\b", re.I)),
-    ("name", re.compile(r"who\b|whom\b|where\b|(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|"
-                        r"the|a|an)\b)[a-z-]+\s+){0,2}?(?:company|country|city|team|"
-                        r"club|firm|party|group|organi[sz]ation|name|leader|president|minister|official|person|"
-                        r"player|driver|state|region|town|district|territory|airline|bank|brand|network|agency|"
-                        r"court|ally|nation|outlet|newspaper|site|account|film|show|series|book|song|album)s?\b",
-                        re.I)),
-    ("yes_no", _YES_NO),
-)
-
-
-def asked(question: str) -> str | None:
-    """What short answer the question's opening asks for: duration, quantity, date, name or yes_no."""
-    rest = question[_OPENING.match(question).end():]  # type: ignore[union-attr]
-    return next((what for what, pattern in _ASKS if pattern.match(rest)), None)
-
-
 def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Synonyms | None = None) -> str | None:
     """The short answer ``sentence`` gives to ``question``, verbatim from it, or None when the question
     asks for no short answer or the sentence does not single one out. ``synonyms`` lets what a "how many"
@@ -102,11 +78,13 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     if kind.wants_source:
         return None  # answered from the footnote's provenance instead
     text = strip_markers(sentence)
-    what = asked(question)
+    what = kind.asks
     if what == "duration":
         return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
     if what == "date":
         return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)])
+    if what == "time":
+        return _single(question, [m.group(0) for m in TIME.finditer(text)])
     if what == "quantity":
         return _quantity(question, text, synonyms)
     if what == "name":
@@ -178,16 +156,23 @@ def _quantities(question: str, text: str, synonyms: Synonyms | None = None) -> t
 
 
 def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None = None) -> bool | None:
-    """For a question that asks a number, date or duration (else None): whether the sentence holds one
+    """For a question that asks a number, date, time or duration (else None): whether the sentence holds one
     that could answer; for "how many X", one beside X (or a word ``synonyms`` judge to name X)."""
-    what = asked(question)
+    what = question_type(question).asks
     text = strip_markers(sentence)
+    if what == "time":
+        return any(m.group(0).lower() not in question.lower() for m in TIME.finditer(text))
     if what == "quantity":
         spans, near = _quantities(question, text, synonyms)
+        exact = bool(_EXACT.search(question))
+        spans, near = ([s for s in found if _counts(s, exact)] for found in (spans, near))
         return bool(near) if count_focus(question) else bool(spans)
     if what in ("date", "duration"):
         pattern = DATE_SPAN if what == "date" else DURATION_SPAN
-        return any(m.group(0).lower() not in question.lower() for m in pattern.finditer(text))
+        spans = [m.group(0) for m in pattern.finditer(text) if m.group(0).lower() not in question.lower()]
+        if _ASKS_CALENDAR_DATE.search(question):
+            spans = [s for s in spans if s.lower() not in WEEKDAYS]  # "on Wednesday" is no date
+        return bool(spans)
     return None
 
 
@@ -202,6 +187,21 @@ def named_beside_figures(question: str, sentence: str, synonyms: Synonyms) -> se
     return synonyms.matches(focus_words, list(dict.fromkeys(beside)))
 
 
+# "Exactly how many": a vague figure ("dozens of demonstrators") is the near miss, not the answer.
+_EXACT = re.compile(r"\b(?:exactly|precisely|exact (?:number|figure|count|amount|total))\b", re.I)
+_VAGUE = frozenset(["dozens", "hundreds", "thousands", "millions", "billions", "several", "scores", "a few"])
+
+
+def _counts(span: str, exact: bool) -> bool:
+    """Whether a quantity span can answer a "how many": the bare word "one" is a pronoun as often as a count
+    ("one by one", "one of them"); for "exactly how many", a vague figure does not."""
+    head = span.split()[0].lower() if span.split() else ""
+    if span.lower() == "one":
+        return False
+    return not (exact and (head in _VAGUE or span.lower().startswith("a few")))
+
+
+_ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) date\b", re.I)
 _KEEP_LAST = rf"\d|%|cent$|^(?:bn|m|k|million|billion|trillion|thousand|hundred|{CURRENCY})$"
 
 

@@ -11,21 +11,31 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import direct_answer
+from assistant.direct import NAME_SPAN, direct_answer
+from assistant.followup import split_carried
 from assistant.injection import is_instruction
-from assistant.lexicon import Synonyms
-from assistant.ranker import Context, LearnedRanker, answerability_features, feature_matrix
+from assistant.lexicon import Synonyms, only_a_verb
+from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, feature_matrix
 from assistant.text import (
+    FRAGMENT,
     LIST_PREFIX,
+    MONEY,
+    MONEY_QUESTION,
+    PERCENT,
+    PERCENT_QUESTION,
+    REASON,
+    UNSTATED,
     YEAR,
     QuestionType,
     content_terms,
     count_focus,
+    count_focus_words,
     name_stems,
     qualifier_clash,
     question_names,
     question_parts,
     question_type,
+    stem,
     strip_markers,
     type_match,
 )
@@ -121,6 +131,12 @@ class SentenceScorer:
         weights = {
             t: 1.0 - 0.6 * (sum(t in st for st in sentence_terms) / len(sentence_terms)) for t in q_terms
         }
+        # A follow-up's carried subject counts half: "Which country formally requested it? (Security Council's
+        # emergency meeting)" is answered by the sentence that says who requested it, not by the meeting's.
+        own, carried = split_carried(question)
+        if carried:
+            own_terms = set(content_terms(own))
+            weights = {t: w if t in own_terms else w * 0.5 for t, w in weights.items()}
         total = sum(weights.values()) or 1.0
         kind = question_type(question)
         w_sem, w_lex, w_kind = self.weights
@@ -199,16 +215,21 @@ class ExtractiveAnswerer:
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
             # The near miss is judged on the sentences close to the best, not on whatever else was retrieved.
             near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5])
+            near_miss = near_miss or unstated_miss(question, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")] or ranked
+            # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
+            # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
+            ranked = [e for e in ranked if not FRAGMENT.search(e.text.strip())] or ranked
             rows = {id(e): row for e, row in zip(evidence, features, strict=True)}
-            answerable = self.ranker.answerability(answerability_features(
-                question, kind, ranked, [e.score for e in ranked], rows, len(unknown), self.synonyms))
+            signals = answerability_features(
+                question, kind, ranked, [e.score for e in ranked], rows, len(unknown), self.synonyms)
+            answerable = self.ranker.answerability(signals)
             if answerable < self.min_score:
                 reason = (f"the retrieved passages never mention {', '.join(unknown)}" if unknown
-                          else f"no sentence answers it with confidence ({answerable:.2f}, under {self.min_score:.2f})")
-                return Draft([], answerable, reason)
+                          else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
+                return Draft([], answerable, f"{reason} (confidence {answerable:.2f}, under {self.min_score:.2f})")
             chosen, missing = self._select_parts(question, ranked, passages)
             direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
             if direct and self.max_words is not None and \
@@ -287,7 +308,8 @@ class ExtractiveAnswerer:
 
 def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     """Why none of the best sentences can answer: the question names a year that none of their passages,
-    titles or dates holds (the near miss is named), or a qualifier they all contradict."""
+    titles or dates holds (the near miss is named), a qualifier they all contradict, or asks a sum or a
+    share that none of them states."""
     asked = set(YEAR.findall(question))
     if asked and top:
         contexts = [f"{e.text} {e.chunk.text} {e.chunk.title} {e.chunk.date or ''}" for e in top]
@@ -300,7 +322,79 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if top and all(clashes):
         asked_q, found_q = clashes[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_q}, not {asked_q}"
+    # A sum or a share asked that none of the best sentences states: on the tune half the best sentence
+    # lacked one for 13 unanswerable questions and for no answerable one.
+    if top and MONEY_QUESTION.search(question) and not any(MONEY.search(e.text) for e in top):
+        return "the passages that come closest give no sum of money"
+    if top and PERCENT_QUESTION.search(question) and not any(PERCENT.search(e.text) for e in top):
+        return "the passages that come closest give no share or percentage"
+    return restated_reason(question, top)
+
+
+def restated_reason(question: str, top: Sequence[Evidence]) -> str | None:
+    """For "why" / "what caused": when every cause the best sentences give only repeats the question ("unable
+    to access Twitter due to a worldwide outage", asked what caused the outage), none gives a cause."""
+    if not top or not question_type(question).wants_reason:
+        return None
+    asked = set(content_terms(question))
+    causes = [c for e in top for m in REASON.finditer(e.text) if (c := content_terms(e.text[m.end():])[:4])]
+    if causes and all(set(c) <= asked for c in causes):
+        return "the passages that come closest give no cause: the one they name is what the question asks about"
     return None
+
+
+def unstated_miss(question: str, top: Sequence[Evidence]) -> str | None:
+    """Why none of the best sentences can answer when one of them says so itself: it states that what the
+    question asks is not known or not given ("which was not named", "has not disclosed") and shares most
+    of the question's words other than names (so it speaks of the same thing; the best sentence the ranker
+    chose does already), and the words around the statement are the question's (what is not given is what
+    is asked: "admitted on 3 May for an illness, which was not named" answers when, not which illness)."""
+    names = set(question_names(question))
+    asked = set(content_terms(question)) - names
+    for i, e in enumerate(top):
+        m = UNSTATED.search(e.text)
+        if not m or not asked:
+            continue
+        around = content_terms(e.text[:m.start()])[-2:] + content_terms(m.group(0)) + content_terms(e.text[m.end():])[:3]
+        if not asked & set(around):
+            continue
+        if i == 0 or len(asked & set(content_terms(e.text))) / len(asked) >= 0.5:
+            return f"the passage that comes closest says it is not stated: “{display_sentence(e.text).rstrip('.')}”"
+    return None
+
+
+def near_miss_reason(question: str, best: Evidence, signals: dict[str, float]) -> str:
+    """The near miss, named from the answerability signals that fired for the best sentence: another
+    entity than the one asked about (named in the sentence, while the asked one is not, nor in the sentence
+    before or the title), no sum, share or figure of what is counted."""
+    text = display_sentence(best.text)
+    q_stems = name_stems(question)
+    local = name_stems(f"{best.previous_text} {best.text} {best.chunk.title}")
+    missing = [w for w in dict.fromkeys(re.findall(r"\b[A-Z][\w-]+", question))
+               if stem(w) in set(question_names(question)) and stem(w) not in local]
+    others = list(dict.fromkeys(re.sub(r"['’]s$", "", m.group(0)) for m in NAME_SPAN.finditer(text)
+                                if m.start() > 0 and not (name_stems(m.group(0)) & q_stems)))
+    if missing and others:
+        return f"the sentence that comes closest speaks of {', '.join(others[:3])}, not {', '.join(missing[:3])}"
+    if signals.get("money_missing"):
+        return "the sentence that comes closest gives no sum of money"
+    if signals.get("share_missing"):
+        return "the sentence that comes closest gives no share or percentage"
+    focus = []  # what is counted, up to its verb: "spectators", not "spectators watched match"
+    for w in count_focus_words(question)[:4]:
+        if only_a_verb(w):
+            break
+        focus.append(w)
+    if signals.get("quantity_unanswered") or signals.get("focus_missing"):
+        if focus:
+            written = re.search(r"\W+".join(map(re.escape, focus)), question)  # "F-16 jets", as the question has it
+            return f"the sentence that comes closest gives no figure for {written.group(0) if written else ' '.join(focus)}"
+        what = {"date": "date", "time": "time of day", "duration": "duration"}.get(question_type(question).asks or "",
+                                                                                    "figure")
+        return f"the sentence that comes closest gives no {what} that answers it"
+    if signals.get("name_missing"):
+        return "the sentence that comes closest names no one the question does not already name"
+    return "no sentence answers it with confidence"
 
 
 def source_lead(kind: QuestionType, best: Evidence) -> str | None:

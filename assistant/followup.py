@@ -15,6 +15,9 @@ _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)
 _OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]+?)?(?=\s+{AUXILIARIES}\b|[?,;]|$)"
                       rf"|how (?:long|old|big|far|often)|(?:what|which)(?:\s+(?!{AUXILIARIES}\b|of\b)\w+)?"
                       r"|who|whom|whose|when|where|why)\b", re.I)
+# A follow-up that opens (after "and") with a preposition is a fragment of the previous question's clause.
+_PREPOSITION_START = re.compile(r"(?:across|in|into|on|at|for|from|by|with|within|over|under|to|since|until|after|"
+                                r"before|during|between|among|against|through)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
 
 
@@ -50,6 +53,8 @@ def leans_on_previous(question: str) -> bool:
     cleaned = _FOLLOW_UP_START.sub("", question).strip()
     if _PRONOUN.search(cleaned) and not question_names(cleaned):
         return True
+    if cleaned != question.strip() and _PREPOSITION_START.match(cleaned):
+        return True  # "And across how many US states?" continues the previous question's clause
     return len(own_words(question)) <= 1
 
 
@@ -75,3 +80,14 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
         cleaned = f"{opening.group(0).strip()}, {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
     context = " ".join(w for w in subject_words(previous_question) if w.lower() not in cleaned.lower())
     return f"{cleaned} ({context})" if context else cleaned
+
+
+_CARRIED = re.compile(r"^(?P<own>.*?)\s*\((?P<carried>[^()]*)\)\s*$", re.S)
+
+
+def split_carried(query: str) -> tuple[str, str]:
+    """(the follow-up's own words, the words :func:`standalone_question` carried over from the previous
+    question in the trailing parentheses, or ""): the carried words name the subject, but what the follow-up
+    asks is in its own words."""
+    m = _CARRIED.match(query)
+    return (m.group("own"), m.group("carried")) if m else (query, "")

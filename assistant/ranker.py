@@ -36,6 +36,7 @@ from assistant.text import (
     new_names,
     new_quantities,
     question_names,
+    question_parts,
     stem,
 )
 
@@ -230,9 +231,17 @@ def answerability_features(question: str, kind: QuestionType, ranked: Sequence[E
         len(focus - near) / len(focus) if focus else 0.0,
         float(bool(MONEY_QUESTION.search(question)) and not MONEY.search(best.text)),
         f["asks_entity"] * (1.0 - f["new_name"]),
-        float(holds_asked_quantity(question, best.text, synonyms) is False),
+        float(_quantity_unanswered(question, best.text, synonyms)),
         float(bool(PERCENT_QUESTION.search(question)) and not PERCENT.search(best.text)),
         f["year_missing"],
         f["context_lexical"],
         f["semantic"],
     ])
+
+
+def _quantity_unanswered(question: str, sentence: str, synonyms: Synonyms | None = None) -> bool:
+    """A number, date or duration is asked and the sentence holds none that could answer; for a multi-part
+    question, none for any part ("When was it signed, and how many breaches since?" is answered in part by
+    "over 7,000 breaches": the other part gets a sentence of its own)."""
+    parts = question_parts(question)
+    return all(holds_asked_quantity(part, sentence, synonyms) is False for part in parts)

@@ -123,7 +123,9 @@ def strip_markers(text: str) -> str:
 
 
 _QUESTION_WORDS = frozenset(
-    ["What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "In", "On", "At", "By", "For", "The", "A", "An", "According", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Under", "Into", "Through", "Near", "Of", "And", "Or", "To", "From", "After", "Before", "During", "If", "Has", "Have", "Had", "Can", "Could", "Will", "Would", "Should", "Report", "Reports", "Article", "Articles"]
+    ["What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "In", "On", "At", "By", "For", "The", "A", "An", "According", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Under", "Into", "Through", "Near", "Of", "And", "Or", "To", "From", "After", "Before", "During", "If", "Has", "Have", "Had", "Can", "Could", "Will", "Would", "Should", "Report", "Reports", "Article", "Articles",
+     # adverbs that open a question ("Roughly what share …") are no names
+     "Roughly", "Exactly", "Precisely", "Approximately", "About", "Around", "Nearly", "Almost", "Just", "Overall"]
 )
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*")
 
@@ -155,21 +157,54 @@ class QuestionType:
     wants_reason: bool = False
     wants_place: bool = False
     wants_source: bool = False  # which outlet, agency, account or footnote reports it
+    wants_time: bool = False  # a time of day ("at what time", "what hours")
+    # What short answer the question's opening asks for (duration, quantity, date, time, name, yes_no or None):
+    # decided by the opening, not by a "when" inside a clause, while the wants_* above look anywhere.
+    asks: str | None = None
 
     @property
     def strict(self) -> bool:
-        """Numbers, dates and durations: a sentence without one cannot answer."""
-        return self.wants_number or self.wants_date or self.wants_duration
+        """Numbers, dates, times and durations: a sentence without one cannot answer."""
+        return self.wants_number or self.wants_date or self.wants_duration or self.wants_time
 
     @property
     def any(self) -> bool:
         return any((self.wants_number, self.wants_date, self.wants_duration, self.wants_person,
-                    self.wants_reason, self.wants_place))
+                    self.wants_reason, self.wants_place, self.wants_time))
+
+
+# The question's opening, past "And", "According to X," a preposition and "exactly": what it asks is decided
+# here, not by a "when" inside a clause ("Why did takings drop when the UK locked down?" asks no date).
+_OPENING = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:according to [^,?]{1,60},\s*)?"
+                      r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?"
+                      r"(?:(?:exactly|precisely|roughly|approximately|about|just)\s+)?", re.I)
+_ASKS = (
+    ("duration", re.compile(r"how long\b", re.I)),
+    ("quantity", re.compile(r"how (?:many|much|large|big)\b|what (?:number|percentage|proportion|share)\b", re.I)),
+    ("time", re.compile(r"(?:what|which) (?:time|hours?)\b", re.I)),
+    ("date", re.compile(r"when\b|(?:what|which) (?:date|day|year|month)\b", re.I)),
+    ("name", re.compile(r"who\b|whom\b|where\b|(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|"
+                        r"the|a|an)\b)[a-z-]+\s+){0,2}?(?:company|country|city|team|"
+                        r"club|firm|party|group|organi[sz]ation|name|leader|president|minister|official|person|"
+                        r"player|driver|state|region|town|district|territory|airline|bank|brand|network|agency|"
+                        r"court|ally|nation|outlet|newspaper|site|account|film|show|series|book|song|album)s?\b",
+                        re.I)),
+    ("yes_no", re.compile(rf"{AUXILIARIES}\b", re.I)),
+)
+_TIME_QUESTION = re.compile(r"\b(?:what|which) (?:time|hours?)\b|\bat what hour\b", re.I)
+# A time of day: "5.00 pm", "10:30", "2100 GMT", "midnight".
+TIME = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b\d{4}\s?(?:GMT|BST|UTC|CET)\b"
+                  r"|\b(?:midnight|noon|midday)\b", re.I)
 
 
 def question_type(question: str) -> QuestionType:
+    """The kind of answer ``question`` asks for: what it mentions anywhere (wants_*), and what its opening
+    asks (``asks``), in one place."""
     q = question.lower()
+    rest = question[_OPENING.match(question).end():]  # type: ignore[union-attr]
     return QuestionType(
+        asks=next((what for what, pattern in _ASKS if pattern.match(rest)), None),
+        wants_time=bool(_TIME_QUESTION.search(q)),
         wants_number=bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion)\b|\bhow (?:large|big)\b|\bsize of\b", q)),
         wants_date=bool(re.search(r"\bwhen\b|\bwhat (date|day|year|month)\b|\bwhich (date|day|year|month)\b|\bby what date\b", q)),
         wants_duration=bool(re.search(r"\bhow long\b|\bfor what period\b|\bduration\b", q)),
@@ -193,12 +228,23 @@ ATTRIBUTION = re.compile(
 # Fragments that read as text but answer nothing: truncated snippets, live-blog stamps, captions.
 FRAGMENT = re.compile(r"(?:\.\.\.|…)\s*[\"'”’)]*$|^(?:LAP|UPDATE|BREAKING|WATCH|READ MORE)\b[^:]{0,20}:|^[A-Z0-9 ,'/-]{12,}:")
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A figure that is part of a name, not a quantity: "F-16 jets", "Covid-19", "MH17", "G7".
+DESIGNATION = re.compile(r"\b[A-Za-z]+-\d+\b|\b[A-Z]{1,4}\d+\b")
+# A sentence that says the thing asked is not known or not given ("which was not named", "has not
+# disclosed", "declined to say"): the passage that comes closest states the near miss itself.
+UNSTATED = re.compile(
+    r"\b(?:(?:has|have|had|was|were|is|are)(?: still)? not (?:yet )?(?:been )?(?:named|disclosed|revealed|identified|"
+    r"released|confirmed|determined|specified|made public)|(?:yet|declined|refused) to (?:say|reveal|disclose|"
+    r"confirm|name|identify|specify)|(?:did|does|do|would|could) not (?:say|reveal|disclose|specify|name|confirm)|"
+    r"undisclosed|unnamed|(?:is|are|was|were|remains?|remained) (?:still )?(?:unknown|unclear)|"
+    r"no (?:[\w-]+ ){0,2}(?:date|figure|details?|reason|cause|name|number|timetable|timeline|estimate) "
+    r"(?:has|have|had|was|were) (?:yet )?(?:been )?(?:given|set|announced|disclosed|released|provided|named))\b", re.I)
 _DATE_RE = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
     re.I,
 )
 _DURATION_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several)[- ](?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
-_REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
+REASON = _REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
 _NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
@@ -219,21 +265,26 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
     asked = numbers(question) | {m.group(0).lower() for m in _DATE_RE.finditer(question)}
     found = set()
     if kind.wants_number or kind.wants_duration:
-        found |= {n for n in numbers(sentence) if not (YEAR.fullmatch(n) and kind.wants_number)}
+        found |= {n for n in numbers(DESIGNATION.sub(" ", sentence)) if not (YEAR.fullmatch(n) and kind.wants_number)}
     if kind.wants_date:
         found |= {m.group(0).lower() for m in _DATE_RE.finditer(sentence)}
     if kind.wants_duration:
         found |= {m.group(0).lower() for m in _DURATION_RE.finditer(sentence)}
+    if kind.wants_time:
+        found |= {m.group(0).lower() for m in TIME.finditer(sentence)}
     return found - asked - MONTHS if kind.wants_number and not kind.wants_date else found - asked
 
 
-MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|value|price|profit|profits|revenue|"
-                            r"sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses)\b"
+MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|payments?|value|price|profit|profits|"
+                            r"revenue|sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses|"
+                            r"fees?|retainer|bonus|grant|loan|invest|invested|investment|donated|donation)\b"
                             r"|\bhow much (?:[\w-]+ ){0,2}(?:money|cash|funding|aid|compensation)\b"
                             r"|\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w-]+ ){0,3}(?:cost|value|price|worth|fee|"
                             r"fine|profit|revenue|budget)s?\b", re.I)
 # A share is asked for: the answer is a percentage or a fraction.
-PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:percentage|share|proportion|fraction)\b|\bhow many per ?cent\b", re.I)
+# One word may qualify the share ("what vote share", "what market share").
+PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:[\w-]+ )?(?:percentage|share|proportion|fraction)\b"
+                              r"|\bhow many per ?cent\b", re.I)
 PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter|fifth|tenth)s?\b", re.I)
 # What "how much money" counts when it names nothing but money: any sum answers it.
 SUM_NOUNS = frozenset({"money", "cash", "fund", "funds", "funding", "sum", "sums"})
@@ -246,11 +297,19 @@ QUALIFIER_PAIRS = (("women", "men"), ("woman", "man"), ("girls", "boys"), ("fema
                    ("domestic", "international"), ("indoor", "outdoor"), ("first", "second"))
 
 
+_UNAPOSTROPHISED = {"mens": "men", "womens": "women"}
+
+
+def _qualifier_word(word: str) -> str:
+    w = word.lower().replace("’", "'").removesuffix("'s")
+    return _UNAPOSTROPHISED.get(w, w)
+
+
 def qualifier_clash(question: str, context: str) -> tuple[str, str] | None:
     """(asked, found) when the question names one of a qualifier pair that ``context`` lacks while it
-    names the other, e.g. ("women", "men")."""
-    q = {w.lower().replace("’", "'").removesuffix("'s") for w in words(question)}
-    c = {w.lower().replace("’", "'").removesuffix("'s") for w in words(context)}
+    names the other, e.g. ("women", "men"). Headlines drop the apostrophe ("US Open mens doubles")."""
+    q = {_qualifier_word(w) for w in words(question)}
+    c = {_qualifier_word(w) for w in words(context)}
     for a, b in QUALIFIER_PAIRS:
         for asked, other in ((a, b), (b, a)):
             if asked in q and other not in q and asked not in c and other in c:
@@ -285,6 +344,8 @@ def type_match(kind: QuestionType, sentence: str) -> float:
         scores.append(1.0 if _REASON_RE.search(sentence) else 0.5)
     if kind.wants_place:
         scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
+    if kind.wants_time:
+        scores.append(1.0 if TIME.search(sentence) else 0.0)
     return sum(scores) / len(scores)
 
 

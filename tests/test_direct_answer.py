@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from assistant.direct import asked, direct_answer
+from assistant.direct import direct_answer
 from assistant.text import question_type
 
 
@@ -54,11 +54,17 @@ def test_a_name_the_question_already_gives_is_not_the_answer() -> None:
 
 
 def test_what_the_opening_asks() -> None:
+    def asked(question: str) -> str | None:
+        return question_type(question).asks
+
     assert asked("And for how long?") == "duration"
     assert asked("According to the ministry, how many ferries sailed?") == "quantity"
     assert asked("In what year did it open?") == "date"
     assert asked("Which key ally was left out?") == "name"
     assert asked("Why did it close when it rained?") is None
+    assert asked("Exactly how many ferries sailed?") == "quantity"
+    assert asked("At what time does the ferry leave?") == "time"
+    assert asked("Did the ferry leave?") == "yes_no"
 
 
 def test_holds_asked_quantity() -> None:
