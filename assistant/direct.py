@@ -25,6 +25,7 @@ from assistant.text import (
     STOPWORDS,
     SUM_NOUNS,
     TIME,
+    TITLES,
     WEEKDAYS,
     YEAR,
     QuestionType,
@@ -63,6 +64,7 @@ QUANTITY_SPAN = re.compile(
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
 NAME_SPAN = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’.-]*[A-Za-z0-9])*")
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
+_TOWN_QUESTION = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:city|cities|town|capital|village)\b", re.I)
 # What a sentence reports without asserting it: a demand, a call, a question ("Protesters demanded that
 # Pashinyan resign" does not say he resigned).
 _NOT_ASSERTED = re.compile(r"\b(?:demand(?:s|ed)?|call(?:s|ed)? (?:for|on)|urg(?:es|ed)|ask(?:s|ed)|whether|if|unclear|"
@@ -220,7 +222,10 @@ def _beside_words(text: str, start: int, end: int, reach: int = 3) -> list[str]:
 
 def _name(question: str, text: str) -> str | None:
     """The one name in the sentence that the question does not already give."""
+    from assistant.lexicon import country_names
+
     q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
+    wants_town = bool(_TOWN_QUESTION.search(question))
     found = []
     for m in NAME_SPAN.finditer(text):
         span = m.group(0)
@@ -242,6 +247,10 @@ def _name(question: str, text: str) -> str | None:
             continue  # "Armenian forces", "Azerbaijani troops": an adjective before a noun; "in Helsinki" is a name
         if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
             continue  # a date, not a name
+        if all(w in TITLES for w in words):
+            continue  # "The PM announced it": an office, not who holds it
+        if wants_town and " ".join(words).lower() in country_names():
+            continue  # "Which city hosted the talks?" is not answered by "India"
         found.append((m.start() + m.group(0).find(span), re.sub(r"['’]s$", "", span.rstrip(".'’"))))
     names = list(dict.fromkeys(span for _, span in found))
     # Only a sentence that names one thing the question does not leads with it: picking among several

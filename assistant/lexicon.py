@@ -93,6 +93,15 @@ def _place_groups() -> dict[str, frozenset[int]]:
     return groups
 
 
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    """Every country's own name, lower-cased ("india", "south korea"), from countryinfo's table: a
+    "which city" question is not answered by one."""
+    from countryinfo import all_countries
+
+    return frozenset(c.name().lower() for c in all_countries() if c.name())
+
+
 def _place_key(word: str) -> str:
     return re.sub(r"['’]s?$", "", word.lower())
 

@@ -29,7 +29,8 @@ DEMONYMS = {
 }
 # Words that go before a name as its office or form of address ("President Aliyev", "Mr Raab"), not names.
 TITLES = frozenset(["President", "Prime", "Minister", "Secretary", "Senator", "General", "Mr", "Mrs", "Ms", "Dr",
-                    "Leader", "Chancellor", "Foreign", "Defense", "Defence", "Ministry", "President-elect"])
+                    "Leader", "Chancellor", "Foreign", "Defense", "Defence", "Ministry", "President-elect",
+                    "PM", "MP", "Governor", "Mayor", "King", "Queen", "Prince", "Pope", "Chief", "Premier"])
 WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # Epistemic hedges: a claim that drops one states as certain what its source only suggests.
 HEDGE = re.compile(

@@ -38,6 +38,18 @@ def test_the_lead_is_copied_from_the_sentence(question: str, sentence: str, expe
         assert got in sentence  # verbatim, so the sentence's footnote proves it
 
 
+def test_the_lead_is_of_the_kind_asked() -> None:
+    """A bold lead of the wrong kind states a wrong fact as sure: an office for a person, a country for a
+    city. The sentence's own name of the right kind still leads."""
+    assert lead("Who ordered the curfew?", "The PM ordered the curfew on Monday.") is None
+    assert lead("Who ordered the curfew?", "The Mayor ordered the curfew on Monday.") is None
+    assert lead("Who ordered the curfew?", "Mayor Anne Hidalgo ordered the curfew.") == "Mayor Anne Hidalgo"
+    assert lead("Which city hosted the talks?", "The talks, held in India, ended without a deal.") is None
+    assert lead("Which town was shelled?", "Shells fell on Armenia overnight.") is None
+    assert lead("Which city hosted the talks?", "The talks were held in Geneva and ended without a deal.") == "Geneva"
+    assert lead("Which country hosted the talks?", "The talks, held in India, ended without a deal.") == "India"
+
+
 def test_no_lead_when_the_question_asks_for_no_short_answer() -> None:
     assert lead("Why did the union reject the offer when it was made?", "It was made on 3 May 2021.") is None
     assert lead("What did the minister say about the bridge?", "Ingrid Falk praised the bridge.") is None
