@@ -15,8 +15,9 @@ STOPWORDS = frozenset(
 # Number words and the value they normalise to; vague quantities ("dozens") stand for themselves.
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
-    "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "dozen": "12", "million": "million",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+    "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90", "hundred": "100", "thousand": "1000", "dozen": "12", "million": "million",
     "billion": "billion", "dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
     "millions": "millions", "half": "half",
 }
