@@ -368,12 +368,22 @@ def names_day(text: str) -> bool:
 _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|late|mid)[- ])?((?:19|20)\d{2})\b", re.I)
 
 
+# A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
+_DATED_YEAR = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + r")|(?:" + "|".join(MONTHS) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
+    r",?\s+((?:19|20)\d{2})\b", re.I)
+
+
 def is_background(ev: Evidence) -> bool:
     """A sentence about an earlier year than its article's ("a ceasefire was agreed in 1994"), or an
     earlier month of its year ("in July 2020" in a September article): history the article
     recalls, not the events it reports."""
     published = _iso(ev.chunk.date)
-    if published is None or names_day(ev.text):
+    if published is None:
+        return False
+    if any(int(y) < published.year for y in _DATED_YEAR.findall(ev.text)):
+        return True  # "on April 3, 2016": a day of an earlier year (a photo caption in a 2020 article)
+    if names_day(ev.text):
         return False  # "took Shusha on Sunday, the first time since 1992" reports the day's events
     if any(int(y) < published.year for y in _BACKGROUND_YEAR.findall(ev.text)):
         return True
@@ -558,7 +568,8 @@ def point_date(ev: Evidence) -> dt.date | None:
         day = int(m.group(1) or m.group(4))
         month_name = (m.group(2) or m.group(3)).lower()
         month = _MONTH_ORDER.index(month_name) + 1
-        year = published.year if published else dt.date.today().year
+        stated = _DATED_YEAR.match(text, m.start())
+        year = int(stated.group(1)) if stated else published.year if published else dt.date.today().year
         try:
             return dt.date(year, month, day)
         except ValueError:

@@ -62,6 +62,7 @@ def test_point_dates_resolve_weekdays_and_named_days() -> None:
     assert str(point_date(ev("The talks of 29 September failed."))) == "2020-09-29"
     assert str(point_date(ev("Yesterday the army advanced."))) == "2020-09-29"
     assert str(point_date(ev("The army advanced."))) == "2020-09-30"
+    assert str(point_date(ev("Artillery in Martakert on April 3, 2016."))) == "2016-04-03"
 
 
 def test_different_casualty_figures_appear_as_a_disagreement_citing_both(scorer: SentenceScorer) -> None:
@@ -144,6 +145,10 @@ def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats
     ("Azerbaijani forces took Shusha on Sunday, the first time since 1992.", False),
     ("Some 2000 people protested in Yerevan.", False),
     ("Police said 1990 ballots were spoiled.", False),
+    # a day of an earlier year is history even though it names its day (a photo caption)
+    ("Armenian artillery position in Martakert, Nagorno-Karabakh, on April 3, 2016.", True),
+    ("The talks of 3 April 2016 failed.", True),
+    ("Fighting erupted on September 27, 2020 along the line.", False),
 ])
 def test_background_is_an_earlier_year_or_an_earlier_month_of_the_year(sentence: str, background: bool) -> None:
     from assistant.briefing_plan import is_background
