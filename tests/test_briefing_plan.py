@@ -367,3 +367,38 @@ def test_with_an_aspect_only_the_leads_on_it_go_first(scorer: SentenceScorer) ->
 
     assert "84 casualties" not in briefing_text(-99.0)  # every lead first fills the page
     assert "84 casualties" in briefing_text(0.5)
+
+
+@pytest.mark.parametrize(("topic", "date", "before"), [
+    ("Turkey's position after the November 9 ceasefire agreement", "2020-09-30", True),
+    ("Turkey's position after the November 9 ceasefire agreement", "2020-11-09", False),
+    ("What are the terms of the November 9 agreement?", "2020-11-13", False),
+    ("How did the fighting develop after 27 September?", "2020-09-26", True),
+    ("Turkey's role in the fighting", "2020-09-30", False),  # no day named
+    ("What are the terms of the November 9 agreement?", None, False),  # no date to judge by
+])
+def test_written_before_the_day_the_topic_names(topic: str, date: str | None, before: bool) -> None:
+    from assistant.briefing_plan import written_before
+
+    assert written_before(topic, date) is before
+
+
+def test_reports_written_before_the_day_the_topic_names_are_not_drawn_on(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    earlier = chunk("september", "Ruritania and Borduria signed nothing; talks on a ceasefire agreement stalled, "
+                    "with 40 envoys and 12 ministers meeting in Arden, Brill and Cale.", "2020-09-30")
+    later = chunk("report", "The November 9 ceasefire agreement gives Borduria the corridor to Dorn.", "2020-11-13")
+    topic = "What are the terms of the November 9 ceasefire agreement?"
+
+    def cited(passages: list[StoredChunk]) -> set[str]:
+        # every sentence in reach, so only the date keeps one out
+        weights = PlanWeights(doc_focus=0.0, relevance_floor=0.0, constraint_weight=0.0)
+        chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=300,
+                      retrieved=passages, weights=weights)
+        return {c.doc_id for c in compose.briefing(topic, chosen, {}).citations}
+
+    assert cited([earlier, later]) == {"report"}
+    # with nothing written on or after the day, the reports there are are still used
+    assert cited([earlier]) == {"september"}
+
