@@ -302,6 +302,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     points: list[Point] = []
     candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))]
+    if frame.shape == "timeline":
+        # Background is no point on a timeline: it would be dated by its article ("September 27. A
+        # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
+        candidates = [e for e in candidates if not is_background(e)]
     taken: Counter[str] = Counter({bottom_ev.chunk.doc_id: 1})
     per_doc = w.timeline_same_doc if frame.shape == "timeline" else 0.0
 

@@ -402,3 +402,14 @@ def test_reports_written_before_the_day_the_topic_names_are_not_drawn_on(scorer:
     # with nothing written on or after the day, the reports there are are still used
     assert cited([earlier]) == {"september"}
 
+
+def test_a_timeline_leaves_out_background_however_close_to_the_aspect(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("a", "Ceasefire efforts began on September 28 when envoys met in Arden. "
+                   "Ceasefire efforts in 1994 ended an earlier war after envoys met in Brill.", "2020-09-29"),
+        chunk("b", "Ceasefire efforts continued on September 29 as envoys met in Cale.", "2020-09-30"),
+    ]
+    chosen, result = brief("How did international ceasefire efforts in Ruritania go?", passages, scorer)
+    assert chosen.frame.shape == "timeline"
+    assert "1994" not in result.briefing
+    assert "September 28" in result.briefing
