@@ -62,6 +62,7 @@ def test_point_dates_resolve_weekdays_and_named_days() -> None:
     assert str(point_date(ev("The talks of 29 September failed."))) == "2020-09-29"
     assert str(point_date(ev("Yesterday the army advanced."))) == "2020-09-29"
     assert str(point_date(ev("The army advanced."))) == "2020-09-30"
+    assert str(point_date(ev("Artillery in Martakert on April 3, 2016."))) == "2016-04-03"
 
 
 def test_different_casualty_figures_appear_as_a_disagreement_citing_both(scorer: SentenceScorer) -> None:
@@ -144,6 +145,10 @@ def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats
     ("Azerbaijani forces took Shusha on Sunday, the first time since 1992.", False),
     ("Some 2000 people protested in Yerevan.", False),
     ("Police said 1990 ballots were spoiled.", False),
+    # a day of an earlier year is history even though it names its day (a photo caption)
+    ("Armenian artillery position in Martakert, Nagorno-Karabakh, on April 3, 2016.", True),
+    ("The talks of 3 April 2016 failed.", True),
+    ("Fighting erupted on September 27, 2020 along the line.", False),
 ])
 def test_background_is_an_earlier_year_or_an_earlier_month_of_the_year(sentence: str, background: bool) -> None:
     from assistant.briefing_plan import is_background
@@ -274,13 +279,20 @@ def test_briefings_file_is_scored_and_bad_rows_name_the_file(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("topic", "aspect"), [
     # the names, the question's form and the words most sentences share ("fighting") are the subject
+    # ... and "in the first days" says when, not what
     ("What is known about casualties and losses in the first days of the Nagorno-Karabakh fighting?",
-     "casualties losses first days"),
+     "casualties losses"),
     ("How did international ceasefire efforts over Nagorno-Karabakh go in the first days of fighting?",
-     "international ceasefire efforts first days"),
+     "international ceasefire efforts"),
     # a topic that asks about its subject as a whole has no aspect
     ("How did the fighting develop through September?", ""),
-    ("Turkey's position after the November 9 ceasefire agreement", "ceasefire agreement"),
+    # the noun phrase a name or date opens names the subject too
+    ("Turkey's position after the November 9 ceasefire agreement", ""),
+    ("How did the Ruritania crisis develop through May?", ""),
+    ("What were the consequences of the second Smith-Jones television debate?", ""),
+    ("What are the terms of the May 4 Ruritania agreement?", "terms"),
+    # after "did Putin" comes a verb, which is what is asked
+    ("How did Putin outmaneuver Erdogan, and what did Russia secure?", "outmaneuver secure"),
 ])
 def test_the_aspect_is_the_topic_without_its_subject_and_form(topic: str, aspect: str) -> None:
     from assistant.briefing_plan import aspect_of
@@ -316,3 +328,88 @@ def test_a_point_on_the_aspect_asked_beats_ones_repeating_the_topic_names() -> N
 
     assert "84 servicemen" not in briefing_text(0.0)  # the sentences naming the topic's subject win
     assert "84 servicemen" in briefing_text(0.5)
+
+
+def test_feedback_moves_the_aspect_to_the_words_its_closest_sentences_use() -> None:
+    from assistant.briefing_plan import _feedback
+
+    embedder = HashingEmbedder()
+    on_aspect = "Casualties and losses mounted as soldiers were killed."
+    other_words = "Officials said 84 servicemen were killed."  # no word of the aspect
+    texts = [on_aspect, other_words] + [f"Talks resumed in town {n} on Monday." for n in range(38)]
+    evidence = [Evidence(chunk("a", t, "2020-09-29"), 0, len(t), t, vector=v)
+                for t, v in zip(texts, embedder.embed(texts), strict=True)]
+    query = embedder.embed(["casualties losses"])[0]
+    assert float(np.dot(query, evidence[1].vector)) == pytest.approx(0.0, abs=0.05)
+    moved = _feedback(query, evidence, top=1)
+    assert float(np.dot(moved, evidence[1].vector)) > 0.1  # "killed", from the closest sentence
+    assert np.array_equal(_feedback(query, evidence[:10], top=1), query)  # too few sentences to trust
+
+
+def test_with_an_aspect_only_the_leads_on_it_go_first(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    def article(doc: str, lead: str, body: list[str]) -> StoredChunk:
+        return chunk(doc, " ".join([lead, *body]), "2020-09-29")
+    passages = [
+        article(f"d{n}", f"Ruritania fighting went on near the town of {town} on Monday, the army said.",
+                [f"Ruritania fighting was reported again around {town}, the army said.",
+                 f"Ruritania troops moved through {town} overnight, witnesses said."])
+        for n, town in enumerate(["Arden", "Brill", "Cale", "Dorn"])
+    ] + [article("e", "Ruritania fighting went on near the capital on Monday, the army said.",
+                 ["Casualties rose as officials counted 84 casualties among soldiers."])]
+    topic = "What is known about casualties in the Ruritania fighting?"
+
+    def briefing_text(gate: float) -> str:
+        chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=75,
+                      retrieved=passages, weights=PlanWeights(lead_aspect_z=gate))
+        return compose.briefing(topic, chosen, {}).briefing
+
+    assert "84 casualties" not in briefing_text(-99.0)  # every lead first fills the page
+    assert "84 casualties" in briefing_text(0.5)
+
+
+@pytest.mark.parametrize(("topic", "date", "before"), [
+    ("Turkey's position after the November 9 ceasefire agreement", "2020-09-30", True),
+    ("Turkey's position after the November 9 ceasefire agreement", "2020-11-09", False),
+    ("What are the terms of the November 9 agreement?", "2020-11-13", False),
+    ("How did the fighting develop after 27 September?", "2020-09-26", True),
+    ("Turkey's role in the fighting", "2020-09-30", False),  # no day named
+    ("What are the terms of the November 9 agreement?", None, False),  # no date to judge by
+])
+def test_written_before_the_day_the_topic_names(topic: str, date: str | None, before: bool) -> None:
+    from assistant.briefing_plan import written_before
+
+    assert written_before(topic, date) is before
+
+
+def test_reports_written_before_the_day_the_topic_names_are_not_drawn_on(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    earlier = chunk("september", "Ruritania and Borduria signed nothing; talks on a ceasefire agreement stalled, "
+                    "with 40 envoys and 12 ministers meeting in Arden, Brill and Cale.", "2020-09-30")
+    later = chunk("report", "The November 9 ceasefire agreement gives Borduria the corridor to Dorn.", "2020-11-13")
+    topic = "What are the terms of the November 9 ceasefire agreement?"
+
+    def cited(passages: list[StoredChunk]) -> set[str]:
+        # every sentence in reach, so only the date keeps one out
+        weights = PlanWeights(doc_focus=0.0, relevance_floor=0.0, constraint_weight=0.0)
+        chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=300,
+                      retrieved=passages, weights=weights)
+        return {c.doc_id for c in compose.briefing(topic, chosen, {}).citations}
+
+    assert cited([earlier, later]) == {"report"}
+    # with nothing written on or after the day, the reports there are are still used
+    assert cited([earlier]) == {"september"}
+
+
+def test_a_timeline_leaves_out_background_however_close_to_the_aspect(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("a", "Ceasefire efforts began on September 28 when envoys met in Arden. "
+                   "Ceasefire efforts in 1994 ended an earlier war after envoys met in Brill.", "2020-09-29"),
+        chunk("b", "Ceasefire efforts continued on September 29 as envoys met in Cale.", "2020-09-30"),
+    ]
+    chosen, result = brief("How did international ceasefire efforts in Ruritania go?", passages, scorer)
+    assert chosen.frame.shape == "timeline"
+    assert "1994" not in result.briefing
+    assert "September 28" in result.briefing
