@@ -56,3 +56,14 @@ def test_failed_export_names_the_model(tmp_path: Path) -> None:
     (model / "1_Pooling" / "config.json").write_text('{"pooling_mode_mean_tokens": true, "word_embedding_dimension": 8}')
     with pytest.raises(RuntimeError, match=r"not-a-model.*exporting the model to ONNX failed"):
         OnnxEmbedder(str(model), cache_dir=tmp_path / "cache").embed(["text"])
+
+
+def test_an_int8_vector_does_not_depend_on_the_texts_beside_it(tmp_path: Path) -> None:
+    """Dynamic int8 quantisation scales a run's activations together: embedded in one run with other texts, a
+    text got another vector (answers changed with what was asked before). Each text now runs alone."""
+    int8 = OnnxEmbedder(cache_dir=tmp_path, quantized=True)
+    together = int8.embed(TEXTS)
+    assert np.array_equal(int8.embed(TEXTS[:1])[0], together[0])
+    assert np.array_equal(int8.embed([TEXTS[2], TEXTS[0]])[1], together[0])
+    batched = OnnxEmbedder(cache_dir=tmp_path, quantized=True, batch_size=8).embed(TEXTS)
+    assert not np.array_equal(batched[0], together[0])  # what one run for all of them gave
