@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.lexicon import lemmas, place_aliases, prefix_antonyms, same_place
-from assistant.text import HEDGE
+from assistant.lexicon import lemmas, place_aliases, places_in, prefix_antonyms, same_place
+from assistant.text import HEDGE, stem
 from assistant.verifier import (
     _NEGATION,
     FEATURES,
     Combination,
+    _acronyms,
     _after_cue,
+    _found_as_written_otherwise,
     _months,
     _names,
     _opposed,
@@ -147,3 +149,42 @@ def test_a_place_before_a_full_stop_ends_the_sentence_and_may_is_no_month() -> N
         "iran", "turk", "smith"}
     assert _months("Russia may deploy peacekeepers in December.") == {"december"}
     assert _months("In May 1994 a truce was signed.") == {"may"}
+
+
+def test_places_of_several_words_variants_and_compounds() -> None:
+    saudi = places_in("Saudi Arabia let all flights use its airspace.")
+    assert saudi.keys() == {"saud", "arab"} and saudi["arab"] == places_in("Riyadh")[stem("Riyadh")]
+    assert same_place("Kiev", "Kyiv") and same_place("America", "US") and same_place("Britain", "London")
+    assert places_in("a Turkish-made drone")["turkish-mad"] == places_in("Turkey")[stem("Turkey")]
+    # "New" of New Delhi or "South" of South Korea stays no place on its own.
+    assert not places_in("New troops") and not places_in("the South") and not same_place("Korea", "Korean")
+
+
+def test_initials_read_from_dots_and_capitalised_runs() -> None:
+    found = _acronyms("However, Associated Press video showed the U.N. and the Organisation for Security and "
+                      "Co-operation in Europe were there.")
+    assert {"AP", "UN", "OSCE"} <= found and "HAP" not in found
+
+
+@pytest.mark.parametrize(("claim", "passages", "found"), [
+    ("At the UN, Putin called for an end to sanctions.", "Despite calls for reform of the U.N., Putin spoke.", {"un"}),
+    ("AP video showed he was unarmed.", "However, Associated Press video showed he was unarmed.", {"ap"}),
+    ("Footage from Associated Press showed it.", "AP footage showed it.", {"associat", "pres"}),
+    ("Saudi Arabia opened its airspace.", "Saudi airspace was opened.", {"arab"}),
+    ("Dominic Raab called for an inquiry.", "Mr Raab called for an inquiry.", {"dominic"}),
+])
+def test_a_name_the_passage_writes_otherwise_is_found(claim: str, passages: str, found: set[str]) -> None:
+    names = _names(claim)
+    present = set(_names(passages)) | {w.lower() for w in re.findall(r"\w+", passages)}
+    assert _found_as_written_otherwise(claim, names, present, passages) == found
+
+
+@pytest.mark.parametrize(("claim", "passages"), [
+    ("Armenian Aliyev spoke.", "Azerbaijani President Aliyev spoke."),  # a place beside the surname is no first name
+    ("The EU threatened sanctions.", "The United Nations threatened sanctions."),
+    ("Russia opened its airspace.", "Saudi airspace was opened."),
+])
+def test_a_swapped_name_is_not_found_as_written_otherwise(claim: str, passages: str) -> None:
+    names = _names(claim)
+    present = set(_names(passages))
+    assert not _found_as_written_otherwise(claim, names, present, passages)
