@@ -188,3 +188,14 @@ def test_a_swapped_name_is_not_found_as_written_otherwise(claim: str, passages: 
     names = _names(claim)
     present = set(_names(passages))
     assert not _found_as_written_otherwise(claim, names, present, passages)
+
+
+def test_the_floor_is_the_lowest_that_meets_the_target_or_the_fit_fails_aloud() -> None:
+    from eval.calibration import FloorUnreachable, choose_floor
+
+    def falling(floor: float) -> dict[str, float]:  # false acceptance falls as the floor rises
+        return {"floor": floor, "false_acceptance": round(0.2 - floor / 10, 4), "supported_recall": 1 - floor}
+
+    assert choose_floor(falling, target=0.15)["floor"] == 0.5
+    with pytest.raises(FloorUnreachable, match=r"no acceptance floor up to 0\.95 .* at or under 0\.1 .* \(at 0\.95: 0\.105"):
+        choose_floor(falling, target=0.1)
