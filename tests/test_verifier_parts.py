@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.lexicon import lemmas, place_aliases, places_in, prefix_antonyms, same_place
-from assistant.text import HEDGE, stem
+from assistant.text import HEDGE, REPORTED_SPEECH, stem
 from assistant.verifier import (
     _NEGATION,
     FEATURES,
@@ -29,6 +29,21 @@ def test_clauses_split_at_conjunctions_and_dashes() -> None:
     assert clauses("The minister will likely resign, but the budget passed on Tuesday.") == [
         "The minister will likely resign", "but the budget passed on Tuesday."]
     assert len(clauses("The deal ends the war by December 1—making Aliyev the leader to reclaim the lands.")) == 2
+    # "despite", "while", "even if" and "unless" open a clause without a comma too
+    assert clauses("Turkey failed to influence the end despite its success in backing Azerbaijan.") == [
+        "Turkey failed to influence the end", "despite its success in backing Azerbaijan."]
+    assert len(clauses("Navalny remains in a coma while Russia denies involvement.")) == 2
+
+
+def test_a_negation_or_reporting_verb_governs_what_follows_it() -> None:
+    assert _NEGATION.search("Putin lost good will by failing to come to its aid")
+    matched = {"parliament", "passed", "resolution", "rejecting", "results"}
+    assert _after_cue("The parliament passed a resolution rejecting the results and saying it would not recognise him",
+                      matched, REPORTED_SPEECH) == 0.0
+    assert _after_cue("Sources said that Turkey is sending fighters", {"turkey", "sending", "fighters"},
+                      REPORTED_SPEECH) == 1.0
+    assert _after_cue("Turkey is sending fighters, sources said", {"turkey", "sending", "fighters"},
+                      REPORTED_SPEECH) == 1.0
 
 
 def test_pronouns_take_the_previous_sentences_first_name() -> None:
