@@ -521,8 +521,12 @@ class ProxyVerifier:
             # only when the reporting verb comes before what the claim takes from the sentence, as with a hedge:
             # "The parliament passed a resolution rejecting the results and saying it would not recognise him"
             # reports nothing about the vote; "Turkey is sending fighters, sources said" ends its sentence with it.
-            if REPORTED_SPEECH.search(clause_sentence[k][1]) and not REPORTED_SPEECH.search(claim):
-                attribution_dropped = max(attribution_dropped, share * _after_cue(clause_sentence[k][1], {
+            # A reporting verb in a later clause ("65% backed it, but the latest poll suggested 30%") is not it.
+            sentence = clause_sentence[k][1]
+            if aligned in sentence:
+                sentence = sentence[:sentence.index(aligned) + len(aligned)]
+            if REPORTED_SPEECH.search(sentence) and not REPORTED_SPEECH.search(claim):
+                attribution_dropped = max(attribution_dropped, share * _after_cue(sentence, {
                     passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}, REPORTED_SPEECH))
         hedge_elsewhere = float(bool(HEDGE.search(window.resolved)) and not hedge_dropped)
 

@@ -214,3 +214,8 @@ def test_the_floor_is_the_lowest_that_meets_the_target_or_the_fit_fails_aloud() 
     assert choose_floor(falling, target=0.15)["floor"] == 0.5
     with pytest.raises(FloorUnreachable, match=r"no acceptance floor up to 0\.95 .* at or under 0\.1 .* \(at 0\.95: 0\.105"):
         choose_floor(falling, target=0.1)
+
+
+def test_the_seat_of_a_government_names_its_country() -> None:
+    assert same_place("Kremlin", "Moscow") and not same_place("Kremlin", "Ankara")
+    assert places_in("the White House said")[stem("White")] == places_in("Washington")[stem("Washington")]
