@@ -79,7 +79,7 @@ FEATURES: tuple[str, ...] = (
     "semantic", "semantic_sentence", "coverage", "soft_coverage", "window_coverage", "missing_share",
     "max_missing", "number_swap", "number_missing", "month_swap", "month_missing", "name_swap", "name_missing",
     "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged", "window_sentences",
-    "split_gain", "attribution_dropped", "name_slot_swap",
+    "split_gain", "attribution_dropped", "name_slot_swap", "missing_run",
 )
 
 _NEGATION = re.compile(
@@ -106,8 +106,8 @@ _NAME_PHRASE = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
 def _months(text: str) -> set[str]:
-    """Months as names: capitalised, so the modal "may" is no month."""
-    return {w.lower() for w in words(text) if w.lower() in MONTHS and w[:1].isupper()}
+    """Months as names: capitalised, so the modal "may" is no month; "November's contest" names November."""
+    return {m for w in words(text) if w[:1].isupper() and (m := re.sub(r"['’]s$", "", w.lower())) in MONTHS}
 
 
 # "Gov.", "Mr.", "U.S.", "J." do not end a sentence; "Iran." and "Baku." do.
@@ -548,6 +548,14 @@ class ProxyVerifier:
                                  set(w_names) - set(names) - set(content_terms(claim)) - claim_places,
                                  frozenset(set(names) & p_names))
         uncovered = [i for i in range(len(claim_words)) if soft[i] < 0.5]
+        # The longest run of adjacent claim words the passages lack. A claim that adds to its passage adds a phrase
+        # ("... and plans to build a base there"); a paraphrase rewords a word here and there. On the tune half
+        # (5-fold CV, floor refitted) 4-way 0.757 -> 0.772, recall 0.758 -> 0.783; weighting the run by rarity
+        # gave less (0.764), the worst clause's missing share less again (0.763).
+        run = longest = 0
+        for i in range(len(claim_words)):
+            run = run + 1 if soft[i] < 0.5 else 0
+            longest = max(longest, run)
         return {
             "semantic": float(sims[best]),
             "semantic_sentence": float(max(s for s, w in zip(sims, wins, strict=True) if w.size == 1)),
@@ -571,6 +579,7 @@ class ProxyVerifier:
             "split_gain": max(0.0, covered_soft - window_coverage),
             "attribution_dropped": attribution_dropped,
             "name_slot_swap": window_coverage if slot_swaps else 0.0,
+            "missing_run": longest / max(1, len(claim_words)),
             # For the reasons, not the combination:
             "window": window.text,
             "missing_terms": [claim_words[i] for i in uncovered],

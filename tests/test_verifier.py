@@ -114,3 +114,11 @@ def test_agreement_with_the_test_half(verifier) -> None:  # type: ignore[no-unty
     # the default int8 embedder (0.148 before the floor), 0.131 with this fp32 one.
     assert result.false_acceptance <= 0.14 and result.supported_recall >= 0.70
     assert result.kinds["number_swap"]["agreement"] >= 0.9 and result.kinds["unrelated"]["accepted"] == 0.0
+
+
+def test_an_added_phrase_is_a_longer_run_of_missing_words_than_a_rewording(verifier) -> None:  # type: ignore[no-untyped-def]
+    added = verifier.features("The deal excludes Turkish peacekeeping troops and sets up a new naval base in Baku.",
+                              [EXCLUDES])
+    reworded = verifier.features("The deal leaves out Turkish peacekeeping troops though sending them was discussed.",
+                                 [EXCLUDES])
+    assert added["missing_run"] > reworded["missing_run"]

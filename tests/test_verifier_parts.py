@@ -164,6 +164,7 @@ def test_a_place_before_a_full_stop_ends_the_sentence_and_may_is_no_month() -> N
         "iran", "turk", "smith"}
     assert _months("Russia may deploy peacekeepers in December.") == {"december"}
     assert _months("In May 1994 a truce was signed.") == {"may"}
+    assert _months("They waited for the winner of November's contest.") == {"november"}
 
 
 def test_places_of_several_words_variants_and_compounds() -> None:
