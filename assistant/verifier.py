@@ -177,13 +177,7 @@ _OPPOSITES: list[tuple[frozenset[str], frozenset[str]]] = [
 ]
 
 
-def _forms(text: str) -> dict[str, str]:
-    """Each lemma or stem of the words of ``text`` → the word as written."""
-    out: dict[str, str] = {}
-    for w in words(text):
-        for form in lemmas(w):
-            out.setdefault(form, w)
-    return out
+_AT_LEAST = re.compile(r"\bat least\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -196,14 +190,22 @@ def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_wind
     """Pairs of opposite words, one in the claim and the other in the window (granted / denied), as written.
     A pair counts only when each side lacks the other's word anywhere (``whole_claim``, ``whole_window``: the
     texts the clauses come from): a verbatim quote holding "at least 23 died" and "more than 500,000" in two
-    clauses, or both "unusual" and "usually", opposes nothing."""
-    c, w = _forms(claim), _forms(window)
-    c_all, w_all = _forms(whole_claim or claim), _forms(whole_window or window)
+    clauses, or both "unusual" and "usually", opposes nothing. "At least" is a lower bound like "more than",
+    not the opposite of "more"."""
+    c_written = list(dict.fromkeys(words(_AT_LEAST.sub(" ", claim))))
+    w_written = list(dict.fromkeys(words(_AT_LEAST.sub(" ", window))))
+    c_words = {x.lower() for x in words(whole_claim or claim)}
+    w_words = {x.lower() for x in words(whole_window or window)}
     found = []
     for left, right in _opposite_forms():
         for a, b in ((left, right), (right, left)):
-            if c.keys() & a and w.keys() & b and not (c_all.keys() & b) and not (w_all.keys() & a):
-                found.append(f"{c[sorted(c.keys() & a)[0]]}/{w[sorted(w.keys() & b)[0]]}")
+            # each word against its counterpart: the claim must lack the window's word and the window the claim's
+            # ("the strongest hurricanes weaker" / "the strongest hurricanes even stronger": "strongest" on both
+            # sides, and "weaker" still meets "stronger"; before, any word of the group on both sides hid it)
+            pairs = [(x, y) for x in c_written if lemmas(x) & a for y in w_written if lemmas(y) & b
+                     if y.lower() not in c_words and x.lower() not in w_words]
+            if pairs:
+                found.append(f"{pairs[0][0]}/{pairs[0][1]}")
     claim_words, window_words = content_words(claim, words), content_words(window, words)
     claim_lower = {x.lower() for x in content_words(whole_claim or claim, words)}
     window_lower = {x.lower() for x in content_words(whole_window or window, words)}

@@ -92,6 +92,15 @@ def test_clauses_of_one_verbatim_quote_oppose_nothing() -> None:
     assert _opposed("an unusual move", "a usual move") == ["unusual/usual"]
 
 
+def test_an_opposite_counts_unless_its_own_counterpart_is_on_both_sides() -> None:
+    # "strongest" stands on both sides; "weaker" still meets "stronger"
+    assert _opposed("Warming is making the strongest hurricanes weaker.",
+                    "Warming is making the strongest of hurricanes even stronger.") == ["weaker/stronger"]
+    assert _opposed("fewer than 23 died", "more than 23 died") == ["fewer/more"]
+    # "at least" is a lower bound like "more than", not the opposite of "more"
+    assert _opposed("at least 23 died", "more than 23 died") == []
+
+
 def test_a_hedge_or_negation_governs_the_words_after_it() -> None:
     hedged = "The success of Turkish drones will likely increase demand"
     assert _after_cue(hedged, {"success", "turkish", "drones"}) == 0.0
