@@ -79,7 +79,7 @@ FEATURES: tuple[str, ...] = (
     "semantic", "semantic_sentence", "coverage", "soft_coverage", "window_coverage", "missing_share",
     "max_missing", "number_swap", "number_missing", "month_swap", "month_missing", "name_swap", "name_missing",
     "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged", "window_sentences",
-    "split_gain", "attribution_dropped", "name_slot_swap", "missing_run",
+    "split_gain", "attribution_dropped", "name_slot_swap", "missing_run", "length_ratio",
 )
 
 _NEGATION = re.compile(
@@ -586,6 +586,11 @@ class ProxyVerifier:
             "attribution_dropped": attribution_dropped,
             "name_slot_swap": window_coverage if slot_swaps else 0.0,
             "missing_run": longest / max(1, len(claim_words)),
+            # The claim's content words over the window's: the embedding similarity of a short claim to a long
+            # window is held down by what else the window says, and a claim that rewrites its whole window with
+            # other words keeps its length. Tune CV (floor refitted): 4-way 0.781 -> 0.789, recall 0.796 -> 0.814,
+            # paraphrase 13 -> 16 of 28; the share of the window's words found in the claim instead gave 0.783.
+            "length_ratio": min(2.0, len(claim_words) / max(1, len(content_words(window.text, words)))),
             # For the reasons, not the combination:
             "window": window.text,
             "missing_terms": [claim_words[i] for i in uncovered],

@@ -122,3 +122,10 @@ def test_an_added_phrase_is_a_longer_run_of_missing_words_than_a_rewording(verif
     reworded = verifier.features("The deal leaves out Turkish peacekeeping troops though sending them was discussed.",
                                  [EXCLUDES])
     assert added["missing_run"] > reworded["missing_run"]
+
+
+def test_length_ratio_compares_the_claims_words_with_its_windows(verifier) -> None:  # type: ignore[no-untyped-def]
+    short = verifier.features("The deal excludes Turkish troops.", [EXCLUDES])
+    whole = verifier.features("The agreement leaves out Turkish peacekeepers although sending them had been discussed.",
+                              [EXCLUDES])
+    assert short["length_ratio"] < whole["length_ratio"] <= 2.0
