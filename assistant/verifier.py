@@ -79,7 +79,7 @@ FEATURES: tuple[str, ...] = (
     "semantic", "semantic_sentence", "coverage", "soft_coverage", "window_coverage", "missing_share",
     "max_missing", "number_swap", "number_missing", "month_swap", "month_missing", "name_swap", "name_missing",
     "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged", "window_sentences",
-    "split_gain", "attribution_dropped", "name_slot_swap", "missing_run", "length_ratio",
+    "split_gain", "attribution_dropped", "name_slot_swap", "missing_run", "length_ratio", "clause_semantic",
 )
 
 _NEGATION = re.compile(
@@ -444,6 +444,13 @@ class ProxyVerifier:
         wins = windows(passages)
         vectors = self._embed([claim, *(w.resolved for w in wins)])
         sims = vectors[1:] @ vectors[0]
+        # Each clause of the claim against every clause, sentence and window of the passages; the weakest clause's
+        # best match. A claim one clause of which the passages do not speak to is partial however close the rest.
+        # Tune CV (floor refitted): 4-way 0.789 -> 0.795, kappa 0.689 -> 0.697, recall 0.814 (same), false acceptance
+        # 0.100 -> 0.096, for about 4 ms more CPU per claim.
+        sentences = [w.resolved for w in wins if w.size == 1]
+        pieces = list(dict.fromkeys([c for s in sentences for c in clauses(s)] + [w.resolved for w in wins]))
+        clause_semantic = float((self._embed(clauses(claim)) @ self._embed(pieces).T).max(axis=1).min())
 
         # Claim words against every passage word: the same lemma or stem counts 1, a near-synonym by the
         # embedding model counts its similarity (names and numbers must match exactly: they are what swaps change).
@@ -590,6 +597,7 @@ class ProxyVerifier:
             # window is held down by what else the window says, and a claim that rewrites its whole window with
             # other words keeps its length. Tune CV (floor refitted): 4-way 0.781 -> 0.789, recall 0.796 -> 0.814,
             # paraphrase 13 -> 16 of 28; the share of the window's words found in the claim instead gave 0.783.
+            "clause_semantic": clause_semantic,
             "length_ratio": min(2.0, len(claim_words) / max(1, len(content_words(window.text, words)))),
             # For the reasons, not the combination:
             "window": window.text,

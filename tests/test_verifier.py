@@ -129,3 +129,11 @@ def test_length_ratio_compares_the_claims_words_with_its_windows(verifier) -> No
     whole = verifier.features("The agreement leaves out Turkish peacekeepers although sending them had been discussed.",
                               [EXCLUDES])
     assert short["length_ratio"] < whole["length_ratio"] <= 2.0
+
+
+def test_clause_semantic_is_the_weakest_clauses_best_match(verifier) -> None:  # type: ignore[no-untyped-def]
+    both = verifier.features("The deal excludes Turkish peacekeeping troops, although deploying them was discussed.",
+                             [EXCLUDES])
+    added = verifier.features("The deal excludes Turkish peacekeeping troops, although the harvest in Brazil failed.",
+                              [EXCLUDES])
+    assert added["clause_semantic"] < both["clause_semantic"] - 0.2
