@@ -156,8 +156,9 @@ def test_the_fitted_floor_holds_back_a_weak_supported() -> None:
     assert label_of(probs, quiet, 0.5) == "partial"
     assert label_of({**probs, "supported": 0.55, "partial": 0.25}, quiet, 0.5) == "supported"
     assert label_of(probs, {**quiet, "number_swap": 1.0}, 0.5) == "contradicted"
-    # The shipped floor is fitted (briefing eval --calibration --split tune --fit), not left at "no floor".
-    assert 0.0 < Combination.load().min_supported < 1.0
+    # The shipped floor is fitted (briefing eval --calibration --split tune --fit, see choose_floor): the lowest that
+    # keeps cross-validated false acceptance within 0.10, which may be none when the most probable label already does.
+    assert 0.0 <= Combination.load().min_supported < 1.0
 
 
 def test_broken_weights_file_is_named(tmp_path: Path) -> None:
@@ -229,3 +230,8 @@ def test_the_floor_is_the_lowest_that_meets_the_target_or_the_fit_fails_aloud() 
 def test_the_seat_of_a_government_names_its_country() -> None:
     assert same_place("Kremlin", "Moscow") and not same_place("Kremlin", "Ankara")
     assert places_in("the White House said")[stem("White")] == places_in("Washington")[stem("Washington")]
+
+
+def test_a_hedge_in_a_relative_clause_is_a_clause_of_its_own() -> None:
+    assert clauses("Stat said the side-effect occurred in a volunteer who was expected to recover.") == [
+        "Stat said the side-effect occurred in a volunteer", "who was expected to recover."]
