@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.text import STOPWORDS, stem
+from assistant.text import PLACE_VARIANTS, STOPWORDS, stem
 
 
 @lru_cache(maxsize=65536)
@@ -61,27 +61,32 @@ def importance(word: str) -> float:
 
 @lru_cache(maxsize=1)
 def _place_groups() -> dict[str, frozenset[int]]:
-    """A country's name, capital, demonym (and its plural) or initials ("UK"), lower-cased → the countries it may
-    stand for. Whole words, not stems: by stem "George Town" (Cayman Islands) met "Georgia"."""
+    """A country's name, capital, demonym (and its plural), initials ("UK") or other name ("Great Britain", "Kiev"),
+    lower-cased → the countries it may stand for. Whole names, not stems: by stem "George Town" (Cayman Islands)
+    met "Georgia". A name of several words ("Saudi Arabia", "South Korea") is one key with its spaces, found
+    as a phrase by ``places_in``, so "New" of New Delhi is never a name of India."""
     from countryinfo import all_countries
 
-    proper: dict[str, set[int]] = {}  # a country's own name, capital or initials
+    proper: dict[str, set[int]] = {}  # a country's own name, capital, initials or other spelling
     people: dict[str, dict[int, int]] = {}  # a demonym, with each country's population
+    variants = {country: [v for v, c in PLACE_VARIANTS.items() if c == country] for country in PLACE_VARIANTS.values()}
     for i, country in enumerate(all_countries()):
         name = country.name()
         initials = "".join(w[0] for w in name.split() if w[:1].isupper())
         capital = country.capital() or ""
         capital = capital[0] if isinstance(capital, list) else capital  # one country lists its capital in a list
         demonym = country.demonym() or ""
-        # Single words only, never the first word of a longer name: "New Delhi" made "new" a name of India,
-        # "Hong Kong City" made "city" Chinese.
         names = [n for n in (name, capital) if n.lower() not in STOPWORDS]
         names += [a for a in country.alt_spellings() if a.isupper() and len(a) > 1 and a == initials]  # "US"
+        # The table's other names of several capitalised words ("Great Britain", "Russian Federation"); its
+        # one-word ones are mostly native ("Rossiya") or common words ("Island" for Iceland, "Mann" for Man).
+        names += [a for a in country.alt_spellings() if re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)+", a)]
+        names += variants.get(name, [])
         for n in names:
-            if n and " " not in n:
+            if n and re.fullmatch(r"[\w'’.-]+(?: [\w'’.-]+)*", n) and not _NOT_A_PLACE.search(n):
                 proper.setdefault(n.lower(), set()).add(i)
         for n in (demonym, demonym + "s" if demonym.endswith("n") else ""):
-            if n and " " not in n and n.lower() not in STOPWORDS:
+            if n and n.lower() not in STOPWORDS:
                 people.setdefault(n.lower(), {})[i] = int(country.population() or 0)
     # A capital two countries claim ("Jerusalem") says which only with more context than a word: it is left
     # out, so "Israeli" is not found in "Jerusalem". A demonym several share names the most populous of them,
@@ -100,6 +105,38 @@ def country_names() -> frozenset[str]:
     from countryinfo import all_countries
 
     return frozenset(c.name().lower() for c in all_countries() if c.name())
+
+
+# A table name with brackets or a comma ("Palestine, State of") is no name as written in news.
+_NOT_A_PLACE = re.compile(r"[(),]")
+
+
+@lru_cache(maxsize=1)
+def _place_phrase() -> re.Pattern[str]:
+    phrases = sorted((k for k in _place_groups() if " " in k), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.I)
+
+
+@lru_cache(maxsize=4096)
+def places_in(text: str) -> dict[str, frozenset[int]]:
+    """The countries ``text`` names, by the stem of each capitalised word that names one or is part of a name
+    ("Arabia" of "Saudi Arabia", "Turkish" of "Turkish-made"). Before this, "Saudi Arabia" in a claim left
+    "Arabia" a missing name, and "Turkish-made" was found nowhere in "made in Turkey"."""
+    groups = _place_groups()
+    out: dict[str, frozenset[int]] = {}
+    for m in _place_phrase().finditer(text):
+        parts = m.group(0).split()
+        if all(p[:1].isupper() for p in parts if p.lower() not in STOPWORDS):
+            for p in parts:
+                if p[:1].isupper():
+                    out[stem(p)] = out.get(stem(p), frozenset()) | groups[m.group(0).lower()]
+    for m in re.finditer(r"[A-Z][\w'’-]*", text):
+        token = m.group(0)
+        ids = groups.get(_place_key(token)) or frozenset(
+            i for part in token.split("-") if part[:1].isupper() for i in groups.get(_place_key(part), ()))
+        if ids and stem(token) not in out:
+            out[stem(token)] = ids
+    return out
 
 
 def _place_key(word: str) -> str:

@@ -28,6 +28,14 @@ DEMONYMS = {
     "German": "Germany", "Iranian": "Iran", "Republican": "Republicans", "Russian": "Russia", "Syrian": "Syria",
     "Turkish": "Turkey", "Ukrainian": "Ukraine",
 }
+# Names in common English use for a country that its table (countryinfo) lacks: a short form, an older spelling
+# of a capital, or the seat of its government that news writing names it by ("the Kremlin decided"). Name as
+# written → the table's country name.
+PLACE_VARIANTS = {
+    "America": "United States", "Washington": "United States", "Britain": "United Kingdom", "Kiev": "Ukraine",
+    "Saudi": "Saudi Arabia", "Holland": "Netherlands", "Czechia": "Czech Republic", "Kremlin": "Russia",
+    "White House": "United States", "Downing Street": "United Kingdom", "Elysee": "France", "Élysée": "France",
+}
 # Words that go before a name as its office or form of address ("President Aliyev", "Mr Raab"), not names.
 TITLES = frozenset(["President", "Prime", "Minister", "Secretary", "Senator", "General", "Mr", "Mrs", "Ms", "Dr",
                     "Leader", "Chancellor", "Foreign", "Defense", "Defence", "Ministry", "President-elect",

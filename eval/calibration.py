@@ -7,7 +7,7 @@ The older ``calibration.jsonl`` chose earlier thresholds and stays only as a reg
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ import numpy as np
 from assistant.verifier import FALSE_ACCEPTANCE, FEATURES, LABELS, Combination, ProxyVerifier, Verifier, label_of
 from eval.datasets import CalibrationPair, load_calibration
 from eval.metrics import cohen_kappa
+from ingest.errors import BriefingError
 
 
 @dataclass
@@ -83,6 +84,29 @@ def _agreement(pairs: Sequence[CalibrationPair], predicted: Sequence[str]) -> Ag
     )
 
 
+class FloorUnreachable(BriefingError):
+    """No acceptance floor keeps the cross-validated false acceptance within the target: the signals do not
+    separate supported claims from the rest well enough, and shipping weights anyway would accept more
+    unsupported claims than the product allows."""
+
+
+def choose_floor(figures: Callable[[float], dict[str, float]], target: float = FALSE_ACCEPTANCE,
+                 highest: float = 0.95) -> dict[str, float]:
+    """The lowest floor on P(supported), in steps of 0.01 up to ``highest``, whose cross-validated ``figures``
+    keep false acceptance at or under ``target``. Raising the floor only ever turns "supported" into another
+    label, so the lowest that meets the target keeps the most supported claims. Raises ``FloorUnreachable``
+    when none does (before, the fit fell back to 0.95 without a word and shipped it)."""
+    steps = round(highest / 0.01)
+    for i in range(steps + 1):
+        row = figures(round(0.01 * i, 2))
+        if row["false_acceptance"] <= target:
+            return row
+    raise FloorUnreachable(
+        f"no acceptance floor up to {highest} keeps false acceptance at or under {target} on the tune half's "
+        f"cross-validation (at {highest}: {row['false_acceptance']}, supported recall {row['supported_recall']}); "
+        "the weights were not written")
+
+
 CV_SEEDS = (7, 11, 23)  # shuffles of the k-fold split; one shuffle moves the chosen floor by up to 0.03
 
 
@@ -93,8 +117,9 @@ def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *
 
     The floor on P(supported) is chosen on out-of-fold probabilities (fit on k-1 folds, score the held-out
     fold, for each of ``CV_SEEDS``): the lowest, so the most supported claims kept, whose mean false
-    acceptance is at most ``FALSE_ACCEPTANCE``. Returns the combination and its cross-validated figures
-    with that floor (accuracy, kappa, supported recall, false acceptance), estimates made without the test half."""
+    acceptance is at most ``FALSE_ACCEPTANCE`` (``choose_floor``; ``FloorUnreachable`` if none). Returns the
+    combination and its cross-validated figures with that floor (accuracy, kappa, supported recall, false
+    acceptance), estimates made without the test half."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -124,10 +149,7 @@ def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *
         return {"floor": floor, "accuracy": round(float(m[0]), 4), "kappa": round(float(m[1]), 4),
                 "supported_recall": round(float(m[2]), 4), "false_acceptance": round(float(m[3]), 4)}
 
-    # Raising the floor only ever turns "supported" into another label, so the lowest floor that meets the
-    # target keeps the most supported claims.
-    chosen = next((r for r in (figures(round(0.01 * i, 2)) for i in range(0, 96))
-                   if r["false_acceptance"] <= FALSE_ACCEPTANCE), figures(0.95))
+    chosen = choose_floor(figures)
     fitted = model().fit(x, y)
     scaler, lr = fitted[0], fitted[1]
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)

@@ -109,8 +109,32 @@ def test_agreement_with_the_test_half(verifier) -> None:  # type: ignore[no-unty
     assert result.n == 420
     # Floors a little under the measured test-half figures (README, "The verifier"); the combination
     # was fitted on the tune half only.
-    assert result.accuracy >= 0.71 and result.kappa >= 0.58 and result.binary_accuracy >= 0.79
-    # The fitted acceptance floor holds false acceptance near its tune target (0.10): on the test half 0.122 with
-    # the default int8 embedder (0.148 before the floor), 0.131 with this fp32 one.
-    assert result.false_acceptance <= 0.14 and result.supported_recall >= 0.70
+    # With this fp32 embedder: accuracy 0.757, kappa 0.638, supported vs rest 0.838, recall 0.809.
+    assert result.accuracy >= 0.74 and result.kappa >= 0.62 and result.binary_accuracy >= 0.82
+    # False acceptance is fitted to 0.10 on the tune half's cross-validation and lands higher on the test half:
+    # 0.139 with the default int8 embedder and with this fp32 one (0.122 / 0.131 before the round-3 signals).
+    assert result.false_acceptance <= 0.14 and result.supported_recall >= 0.79
     assert result.kinds["number_swap"]["agreement"] >= 0.9 and result.kinds["unrelated"]["accepted"] == 0.0
+
+
+def test_an_added_phrase_is_a_longer_run_of_missing_words_than_a_rewording(verifier) -> None:  # type: ignore[no-untyped-def]
+    added = verifier.features("The deal excludes Turkish peacekeeping troops and sets up a new naval base in Baku.",
+                              [EXCLUDES])
+    reworded = verifier.features("The deal leaves out Turkish peacekeeping troops though sending them was discussed.",
+                                 [EXCLUDES])
+    assert added["missing_run"] > reworded["missing_run"]
+
+
+def test_length_ratio_compares_the_claims_words_with_its_windows(verifier) -> None:  # type: ignore[no-untyped-def]
+    short = verifier.features("The deal excludes Turkish troops.", [EXCLUDES])
+    whole = verifier.features("The agreement leaves out Turkish peacekeepers although sending them had been discussed.",
+                              [EXCLUDES])
+    assert short["length_ratio"] < whole["length_ratio"] <= 2.0
+
+
+def test_clause_semantic_is_the_weakest_clauses_best_match(verifier) -> None:  # type: ignore[no-untyped-def]
+    both = verifier.features("The deal excludes Turkish peacekeeping troops, although deploying them was discussed.",
+                             [EXCLUDES])
+    added = verifier.features("The deal excludes Turkish peacekeeping troops, although the harvest in Brazil failed.",
+                              [EXCLUDES])
+    assert added["clause_semantic"] < both["clause_semantic"] - 0.2
