@@ -109,11 +109,11 @@ def test_agreement_with_the_test_half(verifier) -> None:  # type: ignore[no-unty
     assert result.n == 420
     # Floors a little under the measured test-half figures (README, "The verifier"); the combination
     # was fitted on the tune half only.
-    # With this fp32 embedder: accuracy 0.757, kappa 0.638, supported vs rest 0.838, recall 0.809.
-    assert result.accuracy >= 0.74 and result.kappa >= 0.62 and result.binary_accuracy >= 0.82
-    # False acceptance is fitted to 0.10 on the tune half's cross-validation and lands higher on the test half:
-    # 0.139 with the default int8 embedder and with this fp32 one (0.122 / 0.131 before the round-3 signals).
-    assert result.false_acceptance <= 0.14 and result.supported_recall >= 0.79
+    # With this fp32 embedder: accuracy 0.745, kappa 0.625, recall 0.765 (int8: 0.743, 0.622, 0.765).
+    assert result.accuracy >= 0.73 and result.kappa >= 0.60 and result.binary_accuracy >= 0.82
+    # The floor keeps the 90% upper bound of the tune half's cross-validated false acceptance within 0.10 (0.073
+    # cross-validated); the test half accepts more: 0.114 (0.139 when the floor kept only the rate at 0.10).
+    assert result.false_acceptance <= 0.12 and result.supported_recall >= 0.75
     assert result.kinds["number_swap"]["agreement"] >= 0.9 and result.kinds["unrelated"]["accepted"] == 0.0
 
 

@@ -223,8 +223,21 @@ def test_the_floor_is_the_lowest_that_meets_the_target_or_the_fit_fails_aloud() 
         return {"floor": floor, "false_acceptance": round(0.2 - floor / 10, 4), "supported_recall": 1 - floor}
 
     assert choose_floor(falling, target=0.15)["floor"] == 0.5
+    # Over 300 unsupported claims, a rate must sit well under the target for its 90% upper bound to meet it.
+    with_margin = choose_floor(falling, target=0.15, unsupported=300)
+    assert with_margin["floor"] > 0.5 and with_margin["false_acceptance"] < 0.15
+    assert with_margin["false_acceptance_bound"] <= 0.15
     with pytest.raises(FloorUnreachable, match=r"no acceptance floor up to 0\.95 .* at or under 0\.1 .* \(at 0\.95: 0\.105"):
         choose_floor(falling, target=0.1)
+
+
+def test_the_upper_bound_of_a_rate_narrows_with_more_claims() -> None:
+    from eval.calibration import rate_upper_bound
+
+    assert rate_upper_bound(0.0997, 300) > 0.12  # at the limit on tune: over it on new claims half the time
+    assert rate_upper_bound(0.07, 300) < 0.10
+    assert 0.1 < rate_upper_bound(0.1, 100_000) < 0.1021
+    assert 0.0 < rate_upper_bound(0.0, 300) < 0.01 and rate_upper_bound(0.0, 0) == 1.0
 
 
 def test_the_seat_of_a_government_names_its_country() -> None:
