@@ -168,11 +168,11 @@ class Assistant:
         """Load the embedding model and the store's vector index side by side, before the first question.
 
         Each takes a while in a new process (the index ~0.9 s on 225,000 chunks, the model ~0.3 s), and
-        the first question would otherwise load them one after the other. Chroma and ONNX Runtime both
-        release the GIL while loading."""
+        the first question would otherwise load them one after the other. ONNX Runtime releases the GIL
+        while loading, and Chroma does in a query (``load_index``), though not in ``count()``."""
         import threading
 
-        store = threading.Thread(target=self.store.count, name="warm-store", daemon=True)
+        store = threading.Thread(target=self.store.load_index, name="warm-store", daemon=True)
         store.start()
         self.scorer.embedder.embed(["warm up"])
         # The lexical resources a "how many" answer reads (lemminflect's tables, ~0.2-0.4 s to load) load

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -133,6 +134,12 @@ class OnnxEmbedder:
         # faster on two cores (400 chunk-sized news texts: 4.2 s, against 5.8 s in batches of 8).
         self.batch_size = batch_size or (1 if quantized else 8)
         self.threads = threads
+        # One text per run leaves little inside a run for a second core, so the runs themselves go side by
+        # side: one single-threaded session per core. 40 short sentences: 70-77 ms, against 94-117 ms for one
+        # run at a time on two intra-op threads (and 116-120 ms in batches of 8). The vectors are the same.
+        self.parallel_runs = (os.cpu_count() or 1) if self.batch_size == 1 and not threads else 1
+        self._sessions: list[object] = []
+        self._pool: Any = None
         self._session: object | None = None
         self._tokenizer: object | None = None
         self._counter: object | None = None
@@ -174,9 +181,15 @@ class OnnxEmbedder:
 
                 options = ort.SessionOptions()
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                if self.threads:
-                    options.intra_op_num_threads = self.threads
-                self._session = ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
+                if self.threads or self.parallel_runs > 1:
+                    options.intra_op_num_threads = self.threads or 1
+                self._sessions = [ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
+                                  for _ in range(self.parallel_runs)]
+                if self.parallel_runs > 1:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(self.parallel_runs, thread_name_prefix="onnx-run")
+                self._session = self._sessions[0]
                 tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
                 tokenizer.no_padding()
                 tokenizer.enable_truncation(self.max_tokens)
@@ -188,6 +201,8 @@ class OnnxEmbedder:
         if not texts:
             return out
         session, tokenizer = self._load()
+        if self._pool is not None and len(texts) > 1:
+            return self._embed_side_by_side(texts, out, tokenizer)
         order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
         tokenising = inferring = 0.0
         for i in range(0, len(texts), self.batch_size):
@@ -207,6 +222,26 @@ class OnnxEmbedder:
             inferring += time.perf_counter() - t1
         self.timings["tokenise"] += tokenising
         self.timings["model"] += inferring
+        return out
+
+    def _embed_side_by_side(self, texts: Sequence[str], out: np.ndarray, tokenizer: Any) -> np.ndarray:
+        """One text per run, the runs spread over the single-threaded sessions (ONNX Runtime releases the GIL)."""
+        t0 = time.perf_counter()
+        encodings = tokenizer.encode_batch(list(texts))
+        t1 = time.perf_counter()
+        n = len(self._sessions)
+
+        def run(worker: int) -> None:
+            session: Any = self._sessions[worker]
+            for row in range(worker, len(encodings), n):
+                ids = np.array([encodings[row].ids], dtype=np.int64)
+                out[row] = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                                              "token_type_ids": np.zeros_like(ids)})[0][0]
+
+        for future in [self._pool.submit(run, w) for w in range(n)]:
+            future.result()
+        self.timings["tokenise"] += t1 - t0
+        self.timings["model"] += time.perf_counter() - t1
         return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

@@ -58,7 +58,7 @@ def test_warm_up_loads_the_store_on_another_thread_while_the_model_loads(workspa
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     assistant = workspace.assistant
     readers: list[str] = []
-    count = assistant.store.count
-    monkeypatch.setattr(assistant.store, "count", lambda: readers.append(threading.current_thread().name) or count())
+    load = assistant.store.load_index
+    monkeypatch.setattr(assistant.store, "load_index", lambda: readers.append(threading.current_thread().name) or load())
     assistant.warm_up()
     assert readers == ["warm-store"] and assistant.scorer.embedder.threads == [threading.current_thread().name]

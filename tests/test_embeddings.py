@@ -65,5 +65,8 @@ def test_an_int8_vector_does_not_depend_on_the_texts_beside_it(tmp_path: Path) -
     together = int8.embed(TEXTS)
     assert np.array_equal(int8.embed(TEXTS[:1])[0], together[0])
     assert np.array_equal(int8.embed([TEXTS[2], TEXTS[0]])[1], together[0])
+    assert int8.parallel_runs == (__import__("os").cpu_count() or 1)  # runs side by side, one per core
+    single = OnnxEmbedder(cache_dir=tmp_path, quantized=True, threads=1)
+    assert single.parallel_runs == 1 and np.array_equal(single.embed(TEXTS), together)
     batched = OnnxEmbedder(cache_dir=tmp_path, quantized=True, batch_size=8).embed(TEXTS)
     assert not np.array_equal(batched[0], together[0])  # what one run for all of them gave

@@ -322,3 +322,7 @@ def test_preload_index_creates_nothing_and_leaves_the_store_answering(tmp_path: 
     assert query_text(again, chunks[0].text, k=1)[0].id == chunks[0].id
     thread.join(30)
     assert not thread.is_alive() and again.count() == len(chunks)
+    again.load_index()  # the same query the thread ran, on the store: it answers nothing and changes nothing
+    assert again.count() == len(chunks)
+    empty = ChunkStore(reopened, model=EMB.name, dimension=EMB.dimension, prefix=fresh_prefix())
+    empty.load_index()  # an empty collection has no index to load, and is no error
