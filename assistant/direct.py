@@ -226,6 +226,7 @@ def _name(question: str, text: str) -> str | None:
 
     q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
     wants_town = bool(_TOWN_QUESTION.search(question))
+    blocked = False  # a candidate of the wrong kind: no lead rather than the other name
     found = []
     for m in NAME_SPAN.finditer(text):
         span = m.group(0)
@@ -248,14 +249,18 @@ def _name(question: str, text: str) -> str | None:
         if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
             continue  # a date, not a name
         if all(w in TITLES for w in words):
-            continue  # "The PM announced it": an office, not who holds it
-        if wants_town and " ".join(words).lower() in country_names():
-            continue  # "Which city hosted the talks?" is not answered by "India"
+            # "The PM announced it in London": an office, not who holds it, and still a candidate, so the
+            # place beside it does not become the one name.
+            blocked = True
+            continue
+        if wants_town and (span.lower() in country_names() or " ".join(words).lower() in country_names()):
+            blocked = True  # "Which city hosted the talks?" is not answered by "India"
+            continue
         found.append((m.start() + m.group(0).find(span), re.sub(r"['’]s$", "", span.rstrip(".'’"))))
     names = list(dict.fromkeys(span for _, span in found))
     # Only a sentence that names one thing the question does not leads with it: picking among several
     # by their distance to the question's words led with the wrong one as often as the right one (tune).
-    return names[0] if len(names) == 1 else None
+    return names[0] if len(names) == 1 and not blocked else None
 
 
 def _yes_no(question: str, text: str) -> str | None:

@@ -100,11 +100,23 @@ def _place_groups() -> dict[str, frozenset[int]]:
 
 @lru_cache(maxsize=1)
 def country_names() -> frozenset[str]:
-    """Every country's own name, lower-cased ("india", "south korea"), from countryinfo's table: a
-    "which city" question is not answered by one."""
+    """The countries that are no city, lower-cased ("india", "south korea"), from countryinfo's table: a
+    "which city" question is not answered by one. A city-state or a country whose capital bears its name
+    ("Singapore", "Hong Kong", "Kuwait City") may well be the city asked for, so it is left out."""
     from countryinfo import all_countries
 
-    return frozenset(c.name().lower() for c in all_countries() if c.name())
+    names = set()
+    for country in all_countries():
+        name = (country.name() or "").lower()
+        capital = country.capital() or ""
+        capital = (capital[0] if isinstance(capital, list) else capital).lower()
+        try:
+            area = float(country.area() or 0)
+        except (TypeError, ValueError):
+            area = 0.0
+        if name and name not in capital and area >= 3000:
+            names.add(name)
+    return frozenset(names)
 
 
 # A table name with brackets or a comma ("Palestine, State of") is no name as written in news.

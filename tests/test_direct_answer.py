@@ -51,6 +51,17 @@ def test_the_lead_is_of_the_kind_asked() -> None:
     assert lead("Which town was shelled?", "Shells fell on Armenia overnight.") is None
     assert lead("Which city hosted the talks?", "The talks were held in Geneva and ended without a deal.") == "Geneva"
     assert lead("Which country hosted the talks?", "The talks, held in India, ended without a deal.") == "India"
+    # An office still stands as a candidate, so the place beside it does not lead in its stead.
+    assert lead("Who ordered the curfew?", "The Prime Minister ordered the curfew in London.") is None
+    assert lead("Who met Angela Merkel on Tuesday?", "The President met Angela Merkel on Tuesday in Paris.") is None
+    # A city-state is a city.
+    assert lead("Which city saw the biggest protests?", "The biggest protests were in Hong Kong.") == "Hong Kong"
+    assert lead("Which city saw the biggest protests?", "The biggest protests were in Singapore.") == "Singapore"
+
+
+def test_a_time_frame_is_no_time_of_day() -> None:
+    assert question_type("What time frame did the report give?").asks != "time"
+    assert question_type("What time did the match start?").asks == "time"
 
 
 def test_no_lead_when_the_question_asks_for_no_short_answer() -> None:

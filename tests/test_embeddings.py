@@ -70,3 +70,17 @@ def test_an_int8_vector_does_not_depend_on_the_texts_beside_it(tmp_path: Path) -
     assert single.parallel_runs == 1 and np.array_equal(single.embed(TEXTS), together)
     batched = OnnxEmbedder(cache_dir=tmp_path, quantized=True, batch_size=8).embed(TEXTS)
     assert not np.array_equal(batched[0], together[0])  # what one run for all of them gave
+
+
+def test_concurrent_callers_get_their_own_vectors(tmp_path: Path) -> None:
+    """The web app embeds from several threads at once; the shared runs must put each row in its caller's place."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    int8 = OnnxEmbedder(cache_dir=tmp_path, quantized=True)
+    alone = [int8.embed([t])[0] for t in TEXTS]
+    calls = [TEXTS, TEXTS[::-1], TEXTS[1:], TEXTS * 3]
+    with ThreadPoolExecutor(4) as callers:
+        results = list(callers.map(int8.embed, calls))
+    for texts, vectors in zip(calls, results, strict=True):
+        for text, vector in zip(texts, vectors, strict=True):
+            assert np.array_equal(vector, alone[TEXTS.index(text)])

@@ -129,6 +129,12 @@ def run() -> None:
         sys.exit(code)
     sys.stdout.flush()
     sys.stderr.flush()
+    # A command that failed early may leave the index preload mid-query: let Chroma finish it first.
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "preload-index":
+            thread.join(timeout=30)
     os._exit(code)
 
 
