@@ -117,7 +117,7 @@ def main(workdir: Path, port: int) -> None:
     url = f"http://127.0.0.1:{port}/"
     with serve_log.open("wb") as log:
         server = subprocess.Popen(traced(workdir / "serve.trace", "serve", "--port", str(port)), cwd=REPO,
-                                  stdout=log, stderr=subprocess.STDOUT)
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_ready(url, server)
         # The README's client settings. gradio_client reports to huggingface.co unless

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import time
 import urllib.request
@@ -30,10 +33,30 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path | None = None,
 
 
 def stop(proc: subprocess.Popen[bytes], seconds: float = 15.0) -> None:
-    """Terminate a server process, killing it if it does not exit within ``seconds``."""
-    proc.terminate()
+    """Terminate a server process, killing it if it does not exit within ``seconds``. A server started as
+    the leader of its own process group (``start_new_session=True``) is stopped with its whole group: under
+    strace, terminating the tracer alone left the traced server running, one orphan per test run."""
+    leads_group = _leads_group(proc)
+
+    def send(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if leads_group:
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
+
+    send(signal.SIGTERM)
     try:
         proc.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        send(signal.SIGKILL)
         proc.wait()
+    if leads_group:
+        send(signal.SIGKILL)  # anything of the group still there once the leader is gone
+
+
+def _leads_group(proc: subprocess.Popen[bytes]) -> bool:
+    try:
+        return os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:
+        return False
