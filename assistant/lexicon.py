@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -60,21 +61,31 @@ def importance(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
+def _countries() -> tuple[Any, ...]:
+    """countryinfo's bundled country table, read once (its 256 files take ~36 ms)."""
+    from countryinfo import all_countries
+
+    return tuple(all_countries())
+
+
+def _capital(country: Any) -> str:
+    capital = country.capital() or ""
+    return str(capital[0] if isinstance(capital, list) else capital)  # one country lists its capital in a list
+
+
+@lru_cache(maxsize=1)
 def _place_groups() -> dict[str, frozenset[int]]:
     """A country's name, capital, demonym (and its plural), initials ("UK") or other name ("Great Britain", "Kiev"),
     lower-cased → the countries it may stand for. Whole names, not stems: by stem "George Town" (Cayman Islands)
     met "Georgia". A name of several words ("Saudi Arabia", "South Korea") is one key with its spaces, found
     as a phrase by ``places_in``, so "New" of New Delhi is never a name of India."""
-    from countryinfo import all_countries
-
     proper: dict[str, set[int]] = {}  # a country's own name, capital, initials or other spelling
     people: dict[str, dict[int, int]] = {}  # a demonym, with each country's population
     variants = {country: [v for v, c in PLACE_VARIANTS.items() if c == country] for country in PLACE_VARIANTS.values()}
-    for i, country in enumerate(all_countries()):
+    for i, country in enumerate(_countries()):
         name = country.name()
         initials = "".join(w[0] for w in name.split() if w[:1].isupper())
-        capital = country.capital() or ""
-        capital = capital[0] if isinstance(capital, list) else capital  # one country lists its capital in a list
+        capital = _capital(country)
         demonym = country.demonym() or ""
         names = [n for n in (name, capital) if n.lower() not in STOPWORDS]
         names += [a for a in country.alt_spellings() if a.isupper() and len(a) > 1 and a == initials]  # "US"
@@ -103,13 +114,10 @@ def country_names() -> frozenset[str]:
     """The countries that are no city, lower-cased ("india", "south korea"), from countryinfo's table: a
     "which city" question is not answered by one. A city-state or a country whose capital bears its name
     ("Singapore", "Hong Kong", "Kuwait City") may well be the city asked for, so it is left out."""
-    from countryinfo import all_countries
-
     names = set()
-    for country in all_countries():
+    for country in _countries():
         name = (country.name() or "").lower()
-        capital = country.capital() or ""
-        capital = (capital[0] if isinstance(capital, list) else capital).lower()
+        capital = _capital(country).lower()
         try:
             area = float(country.area() or 0)
         except (TypeError, ValueError):

@@ -188,10 +188,12 @@ class QuestionType:
 _OPENING = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:according to [^,?]{1,60},\s*)?"
                       r"(?:(?:in|on|at|by|for|from|until|since|to|with|through|under)\s+)?"
                       r"(?:(?:exactly|precisely|roughly|approximately|about|just)\s+)?", re.I)
+# "What time did it start?" asks a clock time; "what time frame" does not.
+_CLOCK_TIME_ASKED = r"(?:what|which) (?:time|hours?)\b(?!\s+(?:frame|period|scale|line|span|zone))"
 _ASKS = (
     ("duration", re.compile(r"how long\b", re.I)),
     ("quantity", re.compile(r"how (?:many|much|large|big)\b|what (?:number|percentage|proportion|share)\b", re.I)),
-    ("time", re.compile(r"(?:what|which) (?:time|hours?)\b(?!\s+(?:frame|period|scale|line|span|zone))", re.I)),
+    ("time", re.compile(_CLOCK_TIME_ASKED, re.I)),
     ("date", re.compile(r"when\b|(?:what|which) (?:date|day|year|month)\b", re.I)),
     ("name", re.compile(r"who\b|whom\b|where\b|(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|"
                         r"the|a|an)\b)[a-z-]+\s+){0,2}?(?:company|country|city|team|"
@@ -201,8 +203,7 @@ _ASKS = (
                         re.I)),
     ("yes_no", re.compile(rf"{AUXILIARIES}\b", re.I)),
 )
-_TIME_QUESTION = re.compile(r"\b(?:what|which) (?:time|hours?)\b(?!\s+(?:frame|period|scale|line|span|zone))"
-                            r"|\bat what hour\b", re.I)
+_TIME_QUESTION = re.compile(rf"\b{_CLOCK_TIME_ASKED}|\bat what hour\b", re.I)
 # A time of day: "5.00 pm", "10:30", "2100 GMT", "midnight".
 TIME = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\b\d{4}\s?(?:GMT|BST|UTC|CET)\b"
                   r"|\b(?:midnight|noon|midday)\b", re.I)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -110,6 +111,11 @@ class SentenceTransformerEmbedder:
         return self._tokenizer
 
 
+def _inputs(ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """What the exported BERT graph takes: token ids, their attention mask, one segment."""
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+
 def _usable_cores() -> int:
     """The cores this process may run on (a container's or taskset's limit, not the host's count)."""
     try:
@@ -148,9 +154,7 @@ class OnnxEmbedder:
         self.parallel_runs = min(4, _usable_cores()) if self.batch_size == 1 and not threads else 1
         self._sessions: list[object] = []
         self._pool: Any = None
-        self._worker = threading.local()  # which session each pool thread runs
-        self._bound = 0
-        self._session: object | None = None
+        self._worker = threading.local()  # the session each pool thread runs
         self._tokenizer: object | None = None
         self._counter: object | None = None
         self._lock = threading.Lock()
@@ -159,8 +163,8 @@ class OnnxEmbedder:
         config = self.path / "sentence_bert_config.json"
         self.max_tokens = int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.is_file() else 256
 
-    @property
-    def dimension(self) -> int:
+    @functools.cached_property
+    def dimension(self) -> int:  # read once: embed() sizes its output by it on every call
         return int(json.loads((self.path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
 
     @property
@@ -184,7 +188,7 @@ class OnnxEmbedder:
 
     def _load(self) -> tuple[object, object]:
         with self._lock:
-            if self._session is None:
+            if not self._sessions:
                 self._ensure_exported()
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
@@ -198,13 +202,15 @@ class OnnxEmbedder:
                 if self.parallel_runs > 1:
                     from concurrent.futures import ThreadPoolExecutor
 
-                    self._pool = ThreadPoolExecutor(self.parallel_runs, thread_name_prefix="onnx-run")
-                self._session = self._sessions[0]
+                    unbound = iter(self._sessions)  # each pool thread takes one when it starts
+                    self._pool = ThreadPoolExecutor(
+                        self.parallel_runs, thread_name_prefix="onnx-run",
+                        initializer=lambda: setattr(self._worker, "session", next(unbound)))
                 tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
                 tokenizer.no_padding()
                 tokenizer.enable_truncation(self.max_tokens)
                 self._tokenizer = tokenizer
-        return self._session, self._tokenizer
+        return self._sessions[0], self._tokenizer
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -226,8 +232,7 @@ class OnnxEmbedder:
                 ids[r, : len(e.ids)] = e.ids
                 mask[r, : len(e.ids)] = 1
             t1 = time.perf_counter()
-            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask,  # type: ignore[attr-defined]
-                                           "token_type_ids": np.zeros_like(ids)})[0]
+            out[rows] = session.run(None, _inputs(ids, mask))[0]  # type: ignore[attr-defined]
             tokenising += t1 - t0
             inferring += time.perf_counter() - t1
         self.timings["tokenise"] += tokenising
@@ -244,15 +249,8 @@ class OnnxEmbedder:
         t1 = time.perf_counter()
 
         def run(row: int) -> None:
-            session: Any = getattr(self._worker, "session", None)
-            if session is None:
-                with self._lock:
-                    session = self._sessions[self._bound % len(self._sessions)]
-                    self._bound += 1
-                self._worker.session = session
             ids = np.array([encodings[row].ids], dtype=np.int64)
-            out[row] = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                                          "token_type_ids": np.zeros_like(ids)})[0][0]
+            out[row] = self._worker.session.run(None, _inputs(ids, np.ones_like(ids)))[0][0]
 
         for future in [self._pool.submit(run, row) for row in range(len(encodings))]:
             future.result()

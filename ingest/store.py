@@ -112,6 +112,9 @@ def make_client(path: str | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=path, settings=settings)
 
 
+PRELOAD_THREAD = "preload-index"
+
+
 def preload_index(client: Any, prefix: str = "") -> Any:
     """Start loading the chunks collection's vector index on a daemon thread; the thread, or None.
 
@@ -128,7 +131,7 @@ def preload_index(client: Any, prefix: str = "") -> Any:
             collection = client.get_collection(prefix + CHUNKS, embedding_function=None)
             load_index(collection, int((collection.metadata or {}).get("embedding_dimension", 0)))
 
-    thread = threading.Thread(target=load, name="preload-index", daemon=True)
+    thread = threading.Thread(target=load, name=PRELOAD_THREAD, daemon=True)
     thread.start()
     return thread
 

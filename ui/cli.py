@@ -132,8 +132,10 @@ def run() -> None:
     # A command that failed early may leave the index preload mid-query: let Chroma finish it first.
     import threading
 
+    from ingest.store import PRELOAD_THREAD
+
     for thread in threading.enumerate():
-        if thread.name == "preload-index":
+        if thread.name == PRELOAD_THREAD:
             thread.join(timeout=30)
     os._exit(code)
 
@@ -170,10 +172,11 @@ def _settings() -> Settings:
     return Settings()  # type: ignore[call-arg]  # fields come from the environment
 
 
-def _collection_settings(args: argparse.Namespace) -> Settings:
+def _collection_settings(args: argparse.Namespace | None, settings: Settings | None = None) -> Settings:
+    """The settings of the collection ``--collection`` (or BRIEFING_COLLECTION) names."""
     from assistant.collections import settings_for
 
-    settings = _settings()
+    settings = settings or _settings()
     return settings_for(settings, getattr(args, "collection", None) or settings.collection)
 
 
@@ -195,13 +198,11 @@ def _workspace(settings: Settings | None = None, args: argparse.Namespace | None
     """The workspace of the collection ``--collection`` (or BRIEFING_COLLECTION) names; one that does not
     exist is an error unless ``create``."""
     from assistant.build import build
-    from assistant.collections import require, settings_for
+    from assistant.collections import require
 
-    settings = settings or _settings()
-    name = getattr(args, "collection", None) or settings.collection
-    settings = settings_for(settings, name)
+    settings = _collection_settings(args, settings)
     if not create:
-        require(settings, name)
+        require(settings, settings.collection)
     return build(settings)
 
 
