@@ -471,6 +471,8 @@ def is_background(ev: Evidence) -> bool:
         return False
     if any(int(y) < published.year for y in _DATED_YEAR.findall(ev.text)):
         return True  # "on April 3, 2016": a day of an earlier year (a photo caption in a 2020 article)
+    if any(int(y) < published.year for _, y in _MONTH_YEAR.findall(ev.text)):
+        return True  # "A four-day escalation in April 2016": a month of an earlier year
     if names_day(ev.text):
         return False  # "took Shusha on Sunday, the first time since 1992" reports the day's events
     if any(int(y) < published.year for y in _BACKGROUND_YEAR.findall(ev.text)):

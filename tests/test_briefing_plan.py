@@ -148,6 +148,9 @@ def test_a_timeline_prefers_dated_events_to_the_background_every_article_repeats
     # a day of an earlier year is history even though it names its day (a photo caption)
     ("Armenian artillery position in Martakert, Nagorno-Karabakh, on April 3, 2016.", True),
     ("The talks of 3 April 2016 failed.", True),
+    # a month of an earlier year: no "in 2016" for the year rule, no day for the dated one
+    ("A four-day escalation in April 2016 became the deadliest ceasefire violation to date.", True),
+    ("Talks planned for October 2020 were postponed.", False),
     ("Fighting erupted on September 27, 2020 along the line.", False),
 ])
 def test_background_is_an_earlier_year_or_an_earlier_month_of_the_year(sentence: str, background: bool) -> None:
