@@ -416,3 +416,19 @@ def test_a_timeline_leaves_out_background_however_close_to_the_aspect(scorer: Se
     assert chosen.frame.shape == "timeline"
     assert "1994" not in result.briefing
     assert "September 28" in result.briefing
+
+
+def test_a_long_point_is_quoted_as_far_as_the_clause_carrying_its_new_facts() -> None:
+    from assistant.briefing_plan import fact_clause
+
+    sentence = ("Azerbaijan also aired footage of two tanks being blown up on the battlefield, while Armenia claimed "
+                "to have taken out 80 armoured vehicles and 49 drones in the latest fighting.")
+    # "two" is already in the briefing: the facts it adds are all in the second clause
+    assert fact_clause(sentence, {"#2"}, min_words=8) == (
+        "Armenia claimed to have taken out 80 armoured vehicles and 49 drones in the latest fighting.")
+    # new facts in both clauses: the whole sentence
+    assert fact_clause(sentence, set(), min_words=8) == sentence
+    # a clause that qualifies the rest is never dropped
+    qualified = ("Azerbaijan claimed the shelling had killed as many as 550 separatist troops in the first two days, "
+                 "while its army advanced, although this was denied.")
+    assert fact_clause(qualified, {"#2"}, min_words=3) == qualified
