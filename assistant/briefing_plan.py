@@ -337,7 +337,9 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         budget -= len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
 
     points: list[Point] = []
-    candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))]
+    # a question ("What is the row about?", a news article's subheading) asks, it does not tell
+    candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))
+                  and not display_sentence(e.text).rstrip().endswith("?")]
     if frame.shape == "timeline":
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
@@ -383,7 +385,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
 # The words of a topic that say what kind of question it is (its shape) rather than what it asks about.
 _FORM_WORDS = re.compile(r"\b(?:develop\w*|unfold\w*|evolv\w*|go|progress\w*|escalat\w*|timeline|chronolog\w*|happened|"
-                         r"gain\w*|won|win|lost|lose|benefit\w*|winners?|losers?|consequences?|impacts?|effects?|aftermath|"
+                         r"gain\w*|won|win|lost|los(?:e|es|ing)|benefit\w*|winners?|losers?|consequences?|impacts?|effects?|aftermath|"
                          r"implications?|mean|means|known|position|role|stance|view|strategy)\b", re.I)
 
 
@@ -396,7 +398,8 @@ def aspect_of(topic: str, sentences: Sequence[str], *, share: float) -> str:
     named = named_phrases(topic)
     topic = _FORM_WORDS.sub(" ", _DAY_MONTH.sub(" ", _WHEN_WORDS.sub(" ", topic)))
     topic = re.sub(r"\b(?:" + "|".join(MONTHS) + r"|\d+)\b", " ", topic, flags=re.I)
-    subject = set(question_names(topic)) | named
+    # every capitalised word after the first is a name, also one too short for question_names ("Sputnik V")
+    subject = set(question_names(topic)) | named | {stem(t) for t in re.findall(r"[^\W\d_]+", topic)[1:] if t[0].isupper()}
     held = [set(content_terms(t)) for t in sentences]
     if held:
         subject |= {t for t in content_terms(topic) if sum(t in h for h in held) >= share * len(held)}

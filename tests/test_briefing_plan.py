@@ -296,6 +296,9 @@ def test_briefings_file_is_scored_and_bad_rows_name_the_file(tmp_path: Path) -> 
     ("What are the terms of the May 4 Ruritania agreement?", "terms"),
     # after "did Putin" comes a verb, which is what is asked
     ("How did Putin outmaneuver Erdogan, and what did Russia secure?", "outmaneuver secure"),
+    # "who loses" is the question's form; a one-letter word of a name ("Sputnik V") is the name
+    ("Who gains and who loses from the Ruritania treaty?", ""),
+    ("What is known about the safety of Sputnik V?", "safety"),
 ])
 def test_the_aspect_is_the_topic_without_its_subject_and_form(topic: str, aspect: str) -> None:
     from assistant.briefing_plan import aspect_of
