@@ -70,53 +70,42 @@ def collect(assistant: Assistant, items: Sequence[EvalItem], *, k: int | None = 
 
 
 def fit(questions: Sequence[QuestionFeatures], *, c: float = 1.0, folds: int = 5,
-        max_false_abstention: float | None = None, judge_c: float = 0.1) -> tuple[RankerWeights, dict[str, Any]]:
+        max_false_abstention: float | None = None,
+        judge_c: float = 0.1) -> tuple[RankerWeights, dict[str, Any]]:
     """Weights over the answerable questions' candidates, the answerability model over every question's
-    best candidate, and the abstention threshold over out-of-fold answerability.
+    best candidate, then the abstention threshold over out-of-fold answerability.
 
-    The questions are split in ``folds`` groups by their first document; the two models are fitted without
-    each group and score it, and the threshold is chosen over those scores. Chosen in-sample (round 5), the
-    cap of 8% on answerable questions abstained let 5-17% abstain on held-out document folds: a fitted model
-    is surer of the questions it was fitted on than of new ones. The weights shipped are the mean of the
-    fold models' (linear models: the mean is one model of the same form), so the threshold is applied to
-    scores on the scale it was chosen on: refitted on every question instead, the model abstained on 0.096 of
-    unseen_qa's answerable tune questions, its own, at the threshold that abstained on 0.064 of them out of
-    fold; averaged, 0.080; cross-fitted (below) as good or better on every fold.
+    The threshold is chosen on probabilities from models that did not see the question: the questions are
+    split in ``folds`` groups by their first document, each group is scored by the two models fitted on the
+    others, and the threshold is chosen over those scores. Chosen in-sample (round 5), the cap of 8% on
+    answerable questions abstained let 5-17% abstain on held-out document folds: a fitted model is surer of
+    the questions it was fitted on than of new ones.
 
     The answerability model is regularised harder than the sentence model (``judge_c`` 0.1, scikit-learn's C):
     it is fitted on one row per question (about 350), not per candidate. Cross-fitted on the four document
     folds of the blind tune halves (fit on the other three and the regression sets), answerable abstained
     0.187, 0.060, 0.048, 0.081 with C 1 and the threshold in-sample; 0.160, 0.060, 0.048, 0.081 with C 1 out of
     fold; 0.067, 0.060, 0.064, 0.081 with C 0.1 out of fold (0.3 gave the same, 0.01 answered most near
-    misses); averaged, 0.067, 0.060, 0.048, 0.081."""
+    misses)."""
+    weights, y = _fit_models(questions, c, judge_c)
     scored: list[tuple[bool, float, bool]] = []
-    fold_fits: list[RankerWeights] = []
     for g in range(folds):
         held = [q for q in questions if document_group(q.item, folds) == g]
         rest = [q for q in questions if document_group(q.item, folds) != g]
         if not held:
             continue
         try:
-            fold_weights = _fit_models(rest, c, judge_c)
+            fold_weights, _ = _fit_models(rest, c, judge_c)
         except ValueError as e:  # a group that holds every question of one kind leaves the rest unfittable
             raise ValueError(f"cannot fit without document group {g} of {folds}: {e}") from e
         scored += answerability_scores(LearnedRanker(fold_weights), held)
-        fold_fits.append(fold_weights)
-    if not fold_fits:
-        raise ValueError("no questions to fit the ranker on")
-    weights = RankerWeights(
-        coef=[round(float(v), 6) for v in np.mean([f.coef for f in fold_fits], axis=0)],
-        intercept=round(float(np.mean([f.intercept for f in fold_fits])), 6), threshold=0.0, features=list(FEATURES),
-        answerability_coef=[round(float(v), 6) for v in np.mean([f.answerability_coef for f in fold_fits], axis=0)],
-        answerability_intercept=round(float(np.mean([f.answerability_intercept for f in fold_fits])), 6))
     cap = MAX_FALSE_ABSTENTION if max_false_abstention is None else max_false_abstention
     weights.threshold, summary = choose_threshold(scored, cap)
     in_sample = answerability_scores(LearnedRanker(weights), questions)
     answerable = [p for is_answerable, p, _ in in_sample if is_answerable]
     summary["false_abstention_in_sample"] = round(sum(p < weights.threshold for p in answerable) / max(1, len(answerable)), 3)
-    labels = [q.labels for q in questions if q.item.answerable and len(q.labels)]
-    summary["candidates"] = int(sum(len(y) for y in labels))
-    summary["positives"] = int(sum(y.sum() for y in labels))
+    summary["candidates"] = len(y)
+    summary["positives"] = int(y.sum())
     return weights, summary
 
 
@@ -125,7 +114,8 @@ def document_group(item: EvalItem, folds: int) -> int:
     return zlib.crc32((item.documents[0] if item.documents else item.id).encode()) % folds
 
 
-def _fit_models(questions: Sequence[QuestionFeatures], c: float = 1.0, judge_c: float = 0.1) -> RankerWeights:
+def _fit_models(questions: Sequence[QuestionFeatures], c: float = 1.0,
+                judge_c: float = 0.1) -> tuple[RankerWeights, np.ndarray]:
     """The sentence model, then the answerability model over each question's best candidate (threshold 0)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -151,7 +141,7 @@ def _fit_models(questions: Sequence[QuestionFeatures], c: float = 1.0, judge_c: 
     judge.fit(np.vstack(qx), np.array(qy))
     weights.answerability_coef = [round(float(v), 6) for v in judge.coef_[0]]
     weights.answerability_intercept = round(float(judge.intercept_[0]), 6)
-    return weights
+    return weights, y
 
 
 def _best_candidates(ranker: LearnedRanker, questions: Sequence[QuestionFeatures]) -> list[tuple[bool, np.ndarray, bool]]:
