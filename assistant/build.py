@@ -56,7 +56,12 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     retriever: Retriever = (
         DenseRetriever(store, embedder) if settings.retrieval.mode == "dense"
         else HybridRetriever(store, embedder, lexical, fetch_k=settings.retrieval.fetch_k,
-                             per_document=settings.retrieval.per_document)
+                             per_document=settings.retrieval.answer_per_document)
+    )
+    # Briefings keep a lower cap per document: they gather what several reports say.
+    brief_retriever: Retriever = (
+        retriever if not isinstance(retriever, HybridRetriever)
+        else retriever.with_per_document(settings.retrieval.per_document)
     )
     if chat_model is None and settings.llm.provider:
         chat_model = make_chat_model_from(settings)
@@ -68,7 +73,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
                                   synonyms=Synonyms(embedder.embed))
     verifier = make_verifier(settings, embedder, chat_model)
     assistant = Assistant(
-        store, retriever, answerer, verifier, scorer=scorer,
+        store, retriever, answerer, verifier, scorer=scorer, brief_retriever=brief_retriever,
         llm=LLMAnswerer(chat_model, verifier) if chat_model is not None else None,
         k=settings.retrieval.k, mode=settings.answer.mode,
         location=settings.chroma_url or str(settings.store_path),

@@ -28,9 +28,10 @@ class Assistant:
 
     def __init__(self, store: ChunkStore, retriever: Retriever, answerer: Answerer, verifier: Verifier, *,
                  scorer: SentenceScorer, llm: LLMAnswerer | None = None, k: int = 6, mode: str = "extractive",
-                 location: str = "the store") -> None:
+                 location: str = "the store", brief_retriever: Retriever | None = None) -> None:
         self.store = store
         self.retriever = retriever
+        self.brief_retriever = brief_retriever or retriever
         self.answerer = answerer
         self.verifier = verifier
         self.scorer = scorer
@@ -43,7 +44,8 @@ class Assistant:
     def with_chat_model(self, chat_model: Any) -> Assistant:
         """The same store, retriever and answerer, answering through ``chat_model`` as well."""
         return Assistant(self.store, self.retriever, self.answerer, self.verifier, scorer=self.scorer,
-                         llm=LLMAnswerer(chat_model, self.verifier), k=self.k, mode=self.mode, location=self.location)
+                         llm=LLMAnswerer(chat_model, self.verifier), k=self.k, mode=self.mode, location=self.location,
+                         brief_retriever=self.brief_retriever)
 
     @property
     def modes(self) -> list[str]:
@@ -131,7 +133,7 @@ class Assistant:
             raise ValueError(f"a briefing needs at least {MIN_BRIEFING_WORDS} words (asked for {words})")
         self._require_documents()
         t0 = time.perf_counter()
-        retrieved = self.retriever.retrieve(topic, k, filters)
+        retrieved = self.brief_retriever.retrieve(topic, k, filters)
         passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names,
                                   max_docs=PlanWeights().max_docs)
         t1 = time.perf_counter()

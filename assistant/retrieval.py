@@ -71,6 +71,13 @@ class HybridRetriever:
         self.per_document = per_document
         self._executor: ThreadPoolExecutor | None = None
 
+    def with_per_document(self, per_document: int) -> HybridRetriever:
+        """The same store and indexes, with another cap per document (sharing the lexical thread pool)."""
+        other = HybridRetriever(self.store, self.embedder, self.lexical, fetch_k=self.fetch_k, rrf_k=self.rrf_k,
+                                per_document=per_document)
+        other._executor = self._pool()
+        return other
+
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")

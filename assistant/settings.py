@@ -60,7 +60,13 @@ class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense"] = Field("hybrid", description="hybrid = Chroma + BM25 fused; dense = Chroma only.")
     k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer.")
     fetch_k: int = Field(30, ge=1, description="Candidates fetched from each retriever before fusion.")
-    per_document: int = Field(3, ge=1, description="Most passages from one document while others compete.")
+    per_document: int = Field(3, ge=1, description="Most passages from one document in a briefing's retrieval while "
+                              "others compete.")
+    # A question is mostly answered by one document: with at most 3 of a question's 6 passages from one
+    # document, the blind tune questions' evidence was among the passages for 0.844 of them; with the cap
+    # at 6, 0.900 (document folds of the tune half: 0.88 -> 0.93 and 0.82 -> 0.88).
+    answer_per_document: int = Field(6, ge=1, description="Most passages from one document in a question's "
+                                     "retrieval while others compete.")
 
 
 class AnswerSettings(BaseModel):

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # not a measure of generalisation any more (the old heuristics were chosen on them), and 96 more
 # questions, 19 of them unanswerable, steady the answerability model. The unseen test half stays out.
 FIT_ALSO = ("isw_report", "news_conflict")
+# The blind sets whose tune halves the ranker is fitted on by default (each authoring round's own halves).
+BLIND_SETS = ("unseen_qa", "unseen_qa2")
 
 
 def verifier_name(verifier: Verifier) -> str:
@@ -125,7 +127,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         heuristic = settings.model_copy(update={"answer": settings.answer.model_copy(update={"ranker": "heuristic"})})
         questions = []
         fitted_on = []
-        for name in (args.dataset or "unseen_qa", *FIT_ALSO):
+        for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
             items = [i for i in load_items(name) if i.split != "test"]  # the built-in sets have no halves
             questions += collect(_assistant_for(name, args, heuristic, embedder), items, k=args.k)
             fitted_on.append(f"{name} ({len(items)} questions{', tune half' if items and items[0].split else ''})")
