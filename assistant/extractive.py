@@ -222,6 +222,10 @@ class ExtractiveAnswerer:
         if self.ranker is not None:
             ctx = Context(question, kind, {p.id: i for i, p in enumerate(passages)})
             features = feature_matrix(evidence, ctx)
+            if self.ranker.off_topic(features):
+                return Draft([], 0.0, f"no retrieved sentence is close in meaning to the question (closest "
+                                      f"{self.ranker.closest(features):.2f}, under "
+                                      f"{self.ranker.weights.relevance_floor:.2f})")
             for ev, p in zip(evidence, self.ranker.probabilities(features), strict=True):
                 ev.score = float(p)
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)

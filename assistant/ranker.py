@@ -109,6 +109,10 @@ class RankerWeights:
     answerability_coef: list[float] = field(default_factory=list)
     answerability_intercept: float = 0.0
     answerability_features: list[str] = field(default_factory=lambda: list(ANSWERABILITY))
+    # Under this cosine between the question and its closest candidate sentence, nothing retrieved is about
+    # the question at all (an off-topic question): abstain before the answerability model, which was fitted
+    # on questions about the corpus and has no signal for one that is not (see eval/ranker_fit.relevance_floor).
+    relevance_floor: float = 0.0
     fitted_on: str = ""
 
     @classmethod
@@ -208,6 +212,13 @@ class LearnedRanker:
     @property
     def threshold(self) -> float:
         return self.weights.threshold
+
+    def closest(self, features: np.ndarray) -> float:
+        """The cosine of the question and its closest candidate (what the relevance floor is checked on)."""
+        return float(features[:, FEATURES.index("semantic")].max()) if len(features) else 0.0
+
+    def off_topic(self, features: np.ndarray) -> bool:
+        return self.closest(features) < self.weights.relevance_floor
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:

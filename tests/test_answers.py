@@ -36,6 +36,16 @@ def test_off_topic_questions_abstain(sample_assistant, question: str) -> None:  
     assert answer.abstained and answer.answer == ABSTAIN_MESSAGE and not answer.citations
 
 
+@pytest.mark.parametrize("question", ["What is a good recipe for apple pie?", "How do I bake sourdough bread?",
+                                      "What is the boiling point of water?"])
+def test_questions_about_nothing_in_the_corpus_abstain_on_relevance_not_on_a_close_call(sample_assistant,  # type: ignore[no-untyped-def]
+                                                                                      question: str) -> None:
+    # No name to look up, so only closeness tells them apart from questions about the report: before the
+    # relevance floor, the apple-pie question's answerability was within 0.001 of the threshold.
+    answer = sample_assistant.ask(question)
+    assert answer.abstained and "close in meaning" in (answer.abstain_reason or "")
+
+
 def test_briefing_cites_every_point(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     result = sample_assistant.brief("Russia's role in ending the Nagorno-Karabakh war")
     assert not result.abstained and result.citations

@@ -45,3 +45,20 @@ def test_the_threshold_is_chosen_out_of_fold_so_new_answerable_questions_rarely_
     # model had memorised: new answerable questions abstained 0.14 of the time on average over these seeds
     # (0.06-0.28); chosen out of fold, 0.02.
     assert np.mean(rates) <= 0.07
+
+
+def test_the_relevance_floor_is_the_least_close_answerable_question_and_unanswerable_ones_never_set_it() -> None:
+    rng = np.random.default_rng(0)
+    questions = _questions(rng, 30, "rel")
+    column = FEATURES.index("semantic")
+    for i, q in enumerate(questions):
+        q.features[:, column] = 0.3 + 0.01 * i  # every candidate of question i has cosine 0.30 + 0.01 i
+    unanswerable = [q for q in questions if not q.item.answerable]
+    for q in unanswerable:
+        q.features[:, column] = 0.05  # off-topic near misses must not drag the floor down
+    weights, _ = fit(questions)
+    lowest_answerable = min(q.features[0, column] for q in questions if q.item.answerable)
+    assert weights.relevance_floor == round(lowest_answerable, 4) == 0.31
+    ranker = LearnedRanker(weights)
+    assert ranker.off_topic(unanswerable[0].features)
+    assert not ranker.off_topic(questions[1].features)
