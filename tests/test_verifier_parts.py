@@ -248,3 +248,43 @@ def test_the_seat_of_a_government_names_its_country() -> None:
 def test_a_hedge_in_a_relative_clause_is_a_clause_of_its_own() -> None:
     assert clauses("Stat said the side-effect occurred in a volunteer who was expected to recover.") == [
         "Stat said the side-effect occurred in a volunteer", "who was expected to recover."]
+
+
+def test_the_floor_must_hold_on_folds_grouped_by_document_too() -> None:
+    from eval.calibration import choose_floor
+
+    def rows(floor: float) -> dict[str, float]:  # shuffled folds meet 0.10 from 0.3 on; grouped ones only from 0.6
+        return {"floor": floor, "false_acceptance": 0.05 if floor >= 0.3 else 0.2,
+                "grouped_false_acceptance": 0.05 if floor >= 0.6 else 0.2}
+
+    assert choose_floor(rows, target=0.1)["floor"] == 0.6
+
+
+def test_grouped_cross_validation_never_scores_a_document_it_fitted_on() -> None:
+    """Each document's pairs share a label and a signal naming the document (a one-hot stand-in for its wording):
+    folds that mix a document's pairs learn the document and look perfect; folds grouped by document cannot."""
+    from eval.calibration import fit_combination
+    from eval.datasets import CalibrationPair
+
+    documents = 12
+    labels = ["supported" if d % 2 else "partial" for d in range(documents)]
+    pairs = [CalibrationPair(id=f"{d}-{i}", claim=f"claim {d} {i}", passages=["p"], label=labels[d], kind="k",
+                             split="tune", document=f"doc{d}") for d in range(documents) for i in range(5)]
+
+    swaps = ("number_swap", "month_swap", "name_swap", "name_slot_swap")  # read by the swap rule: left at 0
+    signals = [f for f in FEATURES if f not in swaps]
+
+    class ByDocument:  # duck-types the proxy's features()
+        def features(self, claim: str, passages: list[str]) -> dict[str, float]:
+            return {**dict.fromkeys((*FEATURES, *swaps), 0.0), signals[int(claim.split()[1])]: 1.0}
+
+    combination, cv = fit_combination(ByDocument(), pairs)  # type: ignore[arg-type]
+    assert cv["accuracy"] > 0.9
+    assert cv["grouped_accuracy"] < 0.7
+    assert combination.features == FEATURES and 0.0 < combination.min_supported < 1.0
+
+
+def test_an_unfitted_combination_loads_no_file_and_rates_every_label_alike() -> None:
+    probs = Combination.unfitted().probabilities(dict.fromkeys(FEATURES, 0.3))
+    assert set(probs) == {"supported", "partial", "unsupported", "contradicted"}
+    assert max(probs.values()) - min(probs.values()) < 1e-12
