@@ -35,3 +35,28 @@ def assign_splits(rows: list[dict[str, Any]], *, group: Callable[[dict[str, Any]
             for row in groups[key]:
                 row["split"] = half
         flip += len(keys) % 2  # an odd stratum's extra item goes to the other half next time
+
+
+def follow_up_root(rows: list[dict[str, Any]]) -> Callable[[dict[str, Any]], Hashable]:
+    """The id of the question a conversation starts with, so a follow-up stays with what it follows."""
+    by_id = {row["id"]: row for row in rows}
+
+    def root(row: dict[str, Any]) -> Hashable:
+        while row.get("follow_up_of") in by_id:
+            row = by_id[row["follow_up_of"]]
+        return str(row["id"])
+    return root
+
+
+# The rules each set was split by. A batch of items written in one authoring round is split on its
+# own, so adding a round never moves an item of an earlier one from one half to the other.
+def split_questions(rows: list[dict[str, Any]]) -> None:
+    assign_splits(rows, group=follow_up_root(rows), stratum=lambda r: (r.get("author"), bool(r.get("answerable", True))))
+
+
+def split_claims(rows: list[dict[str, Any]]) -> None:
+    assign_splits(rows, group=lambda r: str(r["id"]), stratum=lambda r: (r.get("kind"), r.get("label")))
+
+
+def split_topics(rows: list[dict[str, Any]]) -> None:
+    assign_splits(rows, group=lambda r: str(r["id"]), stratum=lambda r: r.get("shape"))
