@@ -45,6 +45,7 @@ from assistant.text import (
     strip_markers,
     words,
 )
+from assistant.trees import BoostedTrees
 from ingest.embeddings import Embedder
 from ingest.sentences import split_sentences
 
@@ -383,7 +384,8 @@ def windows(passages: Sequence[str], most: int = 3) -> list[Window]:
 
 @dataclass(frozen=True)
 class Combination:
-    """The learned combination of the proxy's signals: multinomial logistic regression, standardised inputs.
+    """The learned combination of the proxy's signals: multinomial logistic regression over standardised inputs,
+    its probabilities averaged with shallow boosted trees' (:class:`BoostedTrees`) when the weights hold them.
 
     Fitted on the tune half of ``eval/datasets/claims.jsonl`` by ``briefing eval --calibration --fit``
     and shipped as ``verifier_weights.json``."""
@@ -398,15 +400,18 @@ class Combination:
     # removing a true one, so the floor is fitted with the weights: the lowest that keeps false acceptance at
     # or under FALSE_ACCEPTANCE on the tune half's cross-validated probabilities (see fit_combination).
     min_supported: float = 0.0
+    trees: BoostedTrees | None = None
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Combination:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            trees = BoostedTrees.from_json(data["trees"], len(data["features"]), len(data["labels"])) \
+                if data.get("trees") else None
             combo = cls(tuple(data["features"]), tuple(data["labels"]), tuple(data["mean"]), tuple(data["scale"]),
                         tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]),
-                        float(data["min_supported"]))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+                        float(data["min_supported"]), trees)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise ValueError(f"{path}: not a verifier weights file ({exc})") from None
         if set(combo.features) - set(FEATURES):
             raise ValueError(f"{path}: unknown features {sorted(set(combo.features) - set(FEATURES))}")
@@ -420,16 +425,22 @@ class Combination:
         return cls(FEATURES, LABELS, (0.0,) * n, (1.0,) * n, tuple((0.0,) * n for _ in LABELS), (0.0,) * len(LABELS))
 
     def save(self, path: Path = WEIGHTS) -> None:
-        path.write_text(json.dumps({k: getattr(self, k) for k in
-                                    ("features", "labels", "mean", "scale", "coef", "intercept",
-                                     "min_supported")}, indent=1) + "\n",
-                        encoding="utf-8")
+        data: dict[str, Any] = {k: getattr(self, k) for k in
+                                ("features", "labels", "mean", "scale", "coef", "intercept", "min_supported")}
+        text = json.dumps(data, indent=1)
+        if self.trees is not None:  # one line per tree: the file stays readable and about 100 kB
+            rounds = ",\n".join("  " + json.dumps(r) for r in self.trees.as_json()["rounds"])
+            text = (text[:-2] + f',\n "trees": {{"baseline": {json.dumps(list(self.trees.baseline))}, '
+                    f'"rounds": [\n{rounds}\n ]}}\n}}')
+        path.write_text(text + "\n", encoding="utf-8")
 
     def probabilities(self, f: dict[str, Any]) -> dict[str, float]:
-        x = (np.array([float(f[k]) for k in self.features]) - np.array(self.mean)) / np.array(self.scale)
-        z = np.array(self.coef) @ x + np.array(self.intercept)
+        raw = np.array([float(f[k]) for k in self.features])
+        z = np.array(self.coef) @ ((raw - np.array(self.mean)) / np.array(self.scale)) + np.array(self.intercept)
         p = np.exp(z - z.max())
         p /= p.sum()
+        if self.trees is not None:
+            p = (p + self.trees.probabilities(raw)) / 2
         return {lab: float(v) for lab, v in zip(self.labels, p, strict=True)}
 
 
