@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from assistant.trees import BoostedTrees
 from assistant.verifier import FALSE_ACCEPTANCE, FEATURES, LABELS, Combination, ProxyVerifier, Verifier, label_of
 from eval.datasets import CalibrationPair, load_calibration
 from eval.metrics import cohen_kappa
@@ -117,7 +118,9 @@ def choose_floor(figures: Callable[[float], dict[str, float]], target: float = F
     steps = round(highest / 0.01)
     for i in range(steps + 1):
         row = figures(round(0.01 * i, 2))
-        bound = rate_upper_bound(row["false_acceptance"], unsupported) if unsupported else row["false_acceptance"]
+        # With figures from folds grouped by document beside the shuffled ones, the floor must hold for both.
+        rate = max(row["false_acceptance"], row.get("grouped_false_acceptance", 0.0))
+        bound = rate_upper_bound(rate, unsupported) if unsupported else rate
         if bound <= target:
             return {**row, "false_acceptance_bound": round(bound, 4)} if unsupported else row
     raise FloorUnreachable(
@@ -129,21 +132,68 @@ def choose_floor(figures: Callable[[float], dict[str, float]], target: float = F
 CV_SEEDS = (7, 11, 23)  # shuffles of the k-fold split; one shuffle moves the chosen floor by up to 0.03
 
 
+# Rounds of the boosted trees averaged with the regression (0: the regression alone). Fitted on one authoring round
+# of claims and scored on another (vc1, vc2, vc3 each left out in turn, floor by the bound rule), the average
+# agreed better than the regression alone: 4-way 0.736 -> 0.770, kappa 0.622 -> 0.668, supported recall
+# 0.675 -> 0.728, false acceptance 0.073 -> 0.076; 200 rounds gave 0.758, trees three deep 0.764 (alone).
+TREE_ROUNDS = 100
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float, rounds: int) -> Combination:
+    """The regression (and, with ``rounds``, the trees) fitted on these rows; floor 0."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if len(set(y)) < 3:  # two labels make a one-row binary regression, which Combination does not read
+        raise ValueError(f"the combination is fitted on at least three labels; these pairs have {sorted(set(y))}")
+    fitted = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced")).fit(x, y)
+    scaler, lr = fitted[0], fitted[1]
+    trees = None
+    if rounds:
+        # two levels, at least 10 claims a leaf, shrunk leaves: shallow enough not to learn one document's wording
+        boosted = HistGradientBoostingClassifier(
+            max_iter=rounds, learning_rate=0.05, max_depth=2, min_samples_leaf=10, l2_regularization=1.0,
+            class_weight="balanced", early_stopping=False, random_state=0).fit(x, y)
+        if list(boosted.classes_) != list(lr.classes_):
+            raise ValueError("the trees and the regression order the labels differently")
+        trees = boosted_trees(boosted)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    return Combination(
+        features=FEATURES, labels=tuple(str(lab) for lab in lr.classes_),
+        mean=tuple(round(float(v), 6) for v in scaler.mean_), scale=tuple(round(float(v), 6) for v in scale),
+        coef=tuple(tuple(round(float(v), 6) for v in row) for row in lr.coef_),
+        intercept=tuple(round(float(v), 6) for v in lr.intercept_), trees=trees)
+
+
+def boosted_trees(model: Any) -> BoostedTrees:
+    """A fitted multi-label HistGradientBoostingClassifier's trees, for evaluation without scikit-learn."""
+    rounds = []
+    for predictors in model._predictors:  # per round, one predictor per label
+        trees = []
+        for predictor in predictors:
+            nodes = predictor.nodes
+            trees.append(tuple((int(n["feature_idx"]), float(n["num_threshold"]),
+                                0 if n["is_leaf"] else int(n["left"]), 0 if n["is_leaf"] else int(n["right"]),
+                                round(float(n["value"]), 6) if n["is_leaf"] else 0.0) for n in nodes))
+        rounds.append(tuple(trees))
+    return BoostedTrees(tuple(round(float(v), 6) for v in np.ravel(model._baseline_prediction)), tuple(rounds))
+
+
 def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *, c: float = 1.0,
-                    folds: int = 5) -> tuple[Combination, dict[str, float]]:
+                    folds: int = 5, rounds: int = TREE_ROUNDS) -> tuple[Combination, dict[str, float]]:
     """Fit the proxy's learned combination (multinomial logistic regression over its signals) and its
     acceptance floor on ``pairs``, which must be the tune half only.
 
+    The combination averages the regression's probabilities with ``rounds`` of shallow boosted trees'.
     The floor on P(supported) is chosen on out-of-fold probabilities (fit on k-1 folds, score the held-out
-    fold, for each of ``CV_SEEDS``): the lowest, so the most supported claims kept, whose mean false
-    acceptance's 90% upper bound is at most ``FALSE_ACCEPTANCE`` (``choose_floor``; ``FloorUnreachable`` if
-    none). Returns the
-    combination and its cross-validated figures with that floor (accuracy, kappa, supported recall, false
-    acceptance), estimates made without the test half."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    fold, for each of ``CV_SEEDS``), with shuffled folds and with folds grouped by the pairs' documents: the
+    lowest, so the most supported claims kept, whose mean false acceptance's 90% upper bound is at most
+    ``FALSE_ACCEPTANCE`` under both (``choose_floor``; ``FloorUnreachable`` if none). Returns the combination
+    and its cross-validated figures with that floor (accuracy, kappa, supported recall, false acceptance, and
+    the same prefixed ``grouped_``), estimates made without the test half."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     if any(p.split == "test" for p in pairs):
         raise ValueError("the combination is fitted on the tune half only; these pairs include test pairs")
@@ -151,35 +201,40 @@ def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *
     x = np.array([[float(f[k]) for k in FEATURES] for f in feats])
     y = np.array([p.label for p in pairs])
 
-    def model() -> Any:
-        return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced"))
-
     classes = [str(lab) for lab in sorted(set(y))]
-    runs = [cross_val_predict(model(), x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
-                              method="predict_proba") for seed in CV_SEEDS]
 
-    def figures(floor: float) -> dict[str, float]:
+    def out_of_fold(splitter: Any, groups: Sequence[str] | None = None) -> np.ndarray:
+        proba = np.zeros((len(y), len(classes)))
+        for fit_rows, scored in splitter.split(x, y, groups):
+            combo = _fit(x[fit_rows], y[fit_rows], c, rounds)
+            proba[scored] = [[combo.probabilities(feats[i])[lab] for lab in classes] for i in scored]
+        return proba
+
+    runs = [out_of_fold(StratifiedKFold(folds, shuffle=True, random_state=seed)) for seed in CV_SEEDS]
+    # The same with folds grouped by document (no document's claims in both the fitting and the scored folds): the
+    # weights are used on documents they never saw, and new claims about a seen document share its wording.
+    documents = [p.document or p.id for p in pairs]
+    grouped = [out_of_fold(StratifiedGroupKFold(folds, shuffle=True, random_state=seed), documents)
+               for seed in CV_SEEDS] if len(set(documents)) >= folds else []
+
+    def mean_figures(probas: list[np.ndarray], floor: float) -> list[float]:
         out = []
-        for proba in runs:
+        for proba in probas:
             predicted = [label_of(dict(zip(classes, map(float, row), strict=True)), f, floor)
                          for row, f in zip(proba, feats, strict=True)]
             a = _agreement(pairs, predicted)
             out.append((a.accuracy, a.kappa, a.supported_recall, a.false_acceptance))
-        m = np.mean(out, axis=0)
-        return {"floor": floor, "accuracy": round(float(m[0]), 4), "kappa": round(float(m[1]), 4),
-                "supported_recall": round(float(m[2]), 4), "false_acceptance": round(float(m[3]), 4)}
+        return [round(float(v), 4) for v in np.mean(out, axis=0)]
+
+    def figures(floor: float) -> dict[str, float]:
+        names = ("accuracy", "kappa", "supported_recall", "false_acceptance")
+        row = {"floor": floor, **dict(zip(names, mean_figures(runs, floor), strict=True))}
+        if grouped:
+            row |= {f"grouped_{k}": v for k, v in zip(names, mean_figures(grouped, floor), strict=True)}
+        return row
 
     chosen = choose_floor(figures, unsupported=sum(1 for p in pairs if p.label != "supported"))
-    fitted = model().fit(x, y)
-    scaler, lr = fitted[0], fitted[1]
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    combination = Combination(
-        features=FEATURES, labels=tuple(str(lab) for lab in lr.classes_),
-        mean=tuple(round(float(v), 6) for v in scaler.mean_), scale=tuple(round(float(v), 6) for v in scale),
-        coef=tuple(tuple(round(float(v), 6) for v in row) for row in lr.coef_),
-        intercept=tuple(round(float(v), 6) for v in lr.intercept_),
-        min_supported=chosen["floor"],
-    )
+    combination = replace(_fit(x, y, c, rounds), min_supported=chosen["floor"])
     return combination, chosen
 
 

@@ -89,7 +89,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     embedder = make_embedder(settings)
     chat_model = make_chat_model_from(settings) if settings.verifier.kind == "llm-judge" else None
-    verifier = make_verifier(settings, embedder, chat_model)
+    if args.calibration and args.fit and settings.verifier.kind == "proxy":
+        from assistant.verifier import Combination, ProxyVerifier
+
+        verifier: Any = ProxyVerifier(embedder, Combination.unfitted())  # the shipped weights may name other signals
+    else:
+        verifier = make_verifier(settings, embedder, chat_model)
     eval_home = settings.home / "eval"
     log = sys.stderr
 
@@ -107,7 +112,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             fit = {"weights": str(WEIGHTS), "cv_tune": cv}
             print(f"fitted on the tune half; acceptance floor P(supported) >= {cv['floor']}; 5-fold CV with it: "
                   f"accuracy {cv['accuracy']}, kappa {cv['kappa']}, supported recall {cv['supported_recall']}, "
-                  f"false acceptance {cv['false_acceptance']}; weights written to {WEIGHTS}", file=log)
+                  f"false acceptance {cv['false_acceptance']}; grouped by document: accuracy "
+                  f"{cv.get('grouped_accuracy')}, kappa {cv.get('grouped_kappa')}, supported recall "
+                  f"{cv.get('grouped_supported_recall')}, false acceptance {cv.get('grouped_false_acceptance')}; "
+                  f"weights written to {WEIGHTS}", file=log)
         if args.split:
             halves = {args.split: verifier_summary(verifier, eval_home, args.split)}
         else:  # the test half first: the tune half chose the weights; calibration.jsonl chose older thresholds

@@ -45,6 +45,7 @@ class CalibrationPair:
     kind: str
     note: str = ""
     split: str | None = None
+    document: str = ""  # the document the passages come from: cross-validation keeps a document's pairs in one fold
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -127,7 +128,8 @@ def corpus_files(name_or_path: str, news_dir: Path | None = None) -> list[Path] 
 def load_calibration(path: Path = CALIBRATION, split: str | None = None) -> list[CalibrationPair]:
     pairs = [
         CalibrationPair(id=str(r["id"]), claim=str(r["claim"]), passages=list(r["passages"]), label=str(r["label"]),
-                        kind=str(r.get("kind", "")), note=str(r.get("note", "")), split=r.get("split"))
+                        kind=str(r.get("kind", "")), note=str(r.get("note", "")), split=r.get("split"),
+                        document=str(r.get("document", "")))
         for r in read_jsonl(path)
     ]
     return [p for p in pairs if split is None or p.split == split]

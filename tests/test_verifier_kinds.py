@@ -77,7 +77,9 @@ def test_cross_encoder_checks_llm_answers_and_eval_calibration(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])["verifier"]
     tune = summary["halves"]["tune"]
-    assert summary["name"] == "cross-encoder" and tune["n"] == 420
+    from eval.datasets import CLAIMS, load_calibration
+
+    assert summary["name"] == "cross-encoder" and tune["n"] == len(load_calibration(CLAIMS, split="tune"))
     # A model that always says "contradiction" agrees exactly on the contradicted pairs, and accepts nothing.
     assert tune["by_label"]["contradicted"]["recall"] == 1.0 and tune["supported_recall"] == 0.0
     assert tune["kinds"]["number_swap"]["agreement"] == 1.0 and tune["kinds"]["exact"]["accepted"] == 0.0

@@ -2,7 +2,9 @@
 
 import re
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.lexicon import lemmas, place_aliases, places_in, prefix_antonyms, same_place
@@ -248,3 +250,96 @@ def test_the_seat_of_a_government_names_its_country() -> None:
 def test_a_hedge_in_a_relative_clause_is_a_clause_of_its_own() -> None:
     assert clauses("Stat said the side-effect occurred in a volunteer who was expected to recover.") == [
         "Stat said the side-effect occurred in a volunteer", "who was expected to recover."]
+
+
+def test_the_floor_must_hold_on_folds_grouped_by_document_too() -> None:
+    from eval.calibration import choose_floor
+
+    def rows(floor: float) -> dict[str, float]:  # shuffled folds meet 0.10 from 0.3 on; grouped ones only from 0.6
+        return {"floor": floor, "false_acceptance": 0.05 if floor >= 0.3 else 0.2,
+                "grouped_false_acceptance": 0.05 if floor >= 0.6 else 0.2}
+
+    assert choose_floor(rows, target=0.1)["floor"] == 0.6
+
+
+def test_grouped_cross_validation_never_scores_a_document_it_fitted_on() -> None:
+    """Each document's pairs share a label and a signal naming the document (a one-hot stand-in for its wording):
+    folds that mix a document's pairs learn the document and look perfect; folds grouped by document cannot."""
+    from eval.calibration import fit_combination
+    from eval.datasets import CalibrationPair
+
+    documents = 12
+    labels = [("supported", "partial", "unsupported", "contradicted")[d % 4] for d in range(documents)]
+    pairs = [CalibrationPair(id=f"{d}-{i}", claim=f"claim {d} {i}", passages=["p"], label=labels[d], kind="k",
+                             split="tune", document=f"doc{d}") for d in range(documents) for i in range(5)]
+
+    swaps = ("number_swap", "month_swap", "name_swap", "name_slot_swap")  # read by the swap rule: left at 0
+    signals = [f for f in FEATURES if f not in swaps]
+
+    class ByDocument:  # duck-types the proxy's features()
+        def features(self, claim: str, passages: list[str]) -> dict[str, float]:
+            return {**dict.fromkeys((*FEATURES, *swaps), 0.0), signals[int(claim.split()[1])]: 1.0}
+
+    combination, cv = fit_combination(ByDocument(), pairs)  # type: ignore[arg-type]
+    assert cv["accuracy"] > 0.9
+    assert cv["grouped_accuracy"] < 0.7
+    assert combination.features == FEATURES and 0.0 < combination.min_supported < 1.0
+
+
+def test_an_unfitted_combination_loads_no_file_and_rates_every_label_alike() -> None:
+    probs = Combination.unfitted().probabilities(dict.fromkeys(FEATURES, 0.3))
+    assert set(probs) == {"supported", "partial", "unsupported", "contradicted"}
+    assert max(probs.values()) - min(probs.values()) < 1e-12
+
+
+def _boosted(rows: int = 120) -> tuple[Any, np.ndarray]:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(3)
+    x = rng.random((rows, len(FEATURES)))
+    y = np.array(["contradicted", "partial", "supported", "unsupported"])[(x[:, 0] * 2).astype(int) * 2 + (x[:, 2] > .5)]
+    return HistGradientBoostingClassifier(max_iter=20, max_depth=2, min_samples_leaf=5).fit(x, y), x
+
+
+def test_the_shipped_trees_read_as_scikit_learn_fitted_them() -> None:
+    from eval.calibration import boosted_trees
+
+    model, x = _boosted()
+    trees = boosted_trees(model)
+    ours = np.array([trees.probabilities(row) for row in x])
+    assert np.abs(ours - model.predict_proba(x)).max() < 1e-5  # leaf values are stored to six decimals
+    assert (ours.argmax(axis=1) == model.predict_proba(x).argmax(axis=1)).all()
+
+
+def test_weights_with_trees_round_trip_and_average_the_two_models(tmp_path: Path) -> None:
+    import dataclasses
+
+    from eval.calibration import boosted_trees
+
+    model, x = _boosted()
+    n = len(FEATURES)
+    plain = Combination(FEATURES, tuple(model.classes_), (0.0,) * n, (1.0,) * n, tuple((0.0,) * n for _ in range(4)),
+                        (0.0,) * 4, 0.4)
+    both = dataclasses.replace(plain, trees=boosted_trees(model))
+    both.save(tmp_path / "w.json")
+    loaded = Combination.load(tmp_path / "w.json")
+    assert loaded == both
+    row = dict(zip(FEATURES, map(float, x[0]), strict=True))
+    trees = dict(zip(model.classes_, model.predict_proba(x[:1])[0], strict=True))
+    for label, p in loaded.probabilities(row).items():  # the regression says 1/4 for every label here
+        assert abs(p - (0.25 + trees[label]) / 2) < 1e-5
+    assert not np.isclose(loaded.probabilities(row)["supported"], plain.probabilities(row)["supported"])
+
+
+def test_trees_that_name_a_missing_signal_or_loop_are_refused(tmp_path: Path) -> None:
+    import json
+
+    Combination.unfitted().save(tmp_path / "w.json")
+    data = json.loads((tmp_path / "w.json").read_text())
+    leaf = [0, 0.0, 0, 0, 0.1]
+    for bad in ([[99, 0.5, 1, 2, 0.0], leaf, leaf], [[0, 0.5, 0, 0, 0.0], leaf], [[0, 0.5, 2, 0, 0.0], leaf, leaf]):
+        bad_tree = bad if bad[0][2] else [[0, 0.5, 1, 0, 0.0], leaf]  # right child 0 -> the root again: a loop
+        (tmp_path / "bad.json").write_text(json.dumps({**data, "trees": {"baseline": [0, 0, 0, 0],
+                                                                         "rounds": [[bad_tree] * 4]}}))
+        with pytest.raises(ValueError, match=r"bad\.json: not a verifier weights file .*does not exist"):
+            Combination.load(tmp_path / "bad.json")
