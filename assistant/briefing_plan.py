@@ -250,9 +250,10 @@ def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
     best = text
     for part in parts:
         part = _JOIN_WORD.sub("", part.strip()).rstrip(",:;. ")
-        if len(part.split()) < min_words or _PRONOUN_START.match(part) or not new <= facts(" " + part):
-            continue
         candidate = part[:1].upper() + part[1:] + "."
+        # checked as quoted: a clause after ", but" or ";" starts in lower case ("they claimed …")
+        if len(part.split()) < min_words or _PRONOUN_START.match(candidate) or not new <= facts(" " + part):
+            continue
         if len(candidate) < len(best):
             best = candidate
     return best
@@ -514,10 +515,10 @@ def is_background(ev: Evidence) -> bool:
         return False
     if any(int(y) < published.year for y in _DATED_YEAR.findall(ev.text)):
         return True  # "on April 3, 2016": a day of an earlier year (a photo caption in a 2020 article)
+    if names_day(ev.text):
+        return False  # "took Shusha on Sunday, the first time since (May) 1992" reports the day's events
     if any(int(y) < published.year for _, y in _MONTH_YEAR.findall(ev.text)):
         return True  # "A four-day escalation in April 2016": a month of an earlier year
-    if names_day(ev.text):
-        return False  # "took Shusha on Sunday, the first time since 1992" reports the day's events
     if any(int(y) < published.year for y in _BACKGROUND_YEAR.findall(ev.text)):
         return True
     return any(_MONTH_ORDER.index(m.group(1).lower()) + 1 < published.month

@@ -66,7 +66,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     if chat_model is None and settings.llm.provider:
         chat_model = make_chat_model_from(settings)
     scorer = SentenceScorer(embedder)
-    ranker = LearnedRanker.default() if settings.answer.ranker == "learned" else None
+    ranker = LearnedRanker.default(settings.answer.relevance_floor) if settings.answer.ranker == "learned" else None
     answerer = ExtractiveAnswerer(scorer, ranker=ranker, min_score=settings.answer.min_score,
                                   max_sentences=settings.answer.max_sentences, max_words=settings.answer.max_words,
                                   in_corpus=lexical.has_term if isinstance(retriever, HybridRetriever) else None,

@@ -281,7 +281,11 @@ class ExtractiveAnswerer:
         for part in parts:
             copies = [replace(e) for e in ranked]
             self.scorer.score(part, copies)
-            probs = self.ranker.probabilities(feature_matrix(copies, Context(part, question_type(part), rank)))
+            part_features = feature_matrix(copies, Context(part, question_type(part), rank))
+            if self.ranker.off_topic(part_features):
+                missing.append(part)  # "…, and what is a good recipe for apple pie?": about nothing retrieved
+                continue
+            probs = self.ranker.probabilities(part_features)
             i = int(np.argmax(probs))
             pick, p = ranked[i], float(probs[i])
             if (pick.chunk.doc_id, pick.start) in chosen_spans:

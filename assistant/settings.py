@@ -79,6 +79,11 @@ class AnswerSettings(BaseModel):
         None, description="Abstain when the best sentence scores below this; default: the threshold fitted with "
         "the learned ranker (0.5 for the heuristic)."
     )
+    relevance_floor: float | None = Field(
+        None, ge=0.0, le=1.0, description="Abstain when no retrieved sentence is at least this close in meaning "
+        "(cosine) to the question, or to one part of a multi-part question; default: the floor fitted with the "
+        "learned ranker; 0 turns it off."
+    )
     max_sentences: int = Field(3, ge=1, le=8, description="Most sentences in an extractive answer.")
     max_words: int | None = Field(60, ge=10, description="Most words in an extractive answer (the first sentence is "
                                   "always kept whole).")

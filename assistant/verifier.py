@@ -435,7 +435,9 @@ class Combination:
         path.write_text(text + "\n", encoding="utf-8")
 
     def probabilities(self, f: dict[str, Any]) -> dict[str, float]:
-        raw = np.array([float(f[k]) for k in self.features])
+        # A signal that could not be computed (a share of nothing) counts as 0 for both models: NaN would
+        # make the regression's probabilities NaN and always take the trees' right branch.
+        raw = np.nan_to_num(np.array([float(f[k]) for k in self.features]), nan=0.0)
         z = np.array(self.coef) @ ((raw - np.array(self.mean)) / np.array(self.scale)) + np.array(self.intercept)
         p = np.exp(z - z.max())
         p /= p.sum()

@@ -207,7 +207,8 @@ def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *
         proba = np.zeros((len(y), len(classes)))
         for fit_rows, scored in splitter.split(x, y, groups):
             combo = _fit(x[fit_rows], y[fit_rows], c, rounds)
-            proba[scored] = [[combo.probabilities(feats[i])[lab] for lab in classes] for i in scored]
+            # a label no fitting fold holds (all its claims in one document) is given probability 0 there
+            proba[scored] = [[combo.probabilities(feats[i]).get(lab, 0.0) for lab in classes] for i in scored]
         return proba
 
     runs = [out_of_fold(StratifiedKFold(folds, shuffle=True, random_state=seed)) for seed in CV_SEEDS]

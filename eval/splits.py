@@ -42,8 +42,12 @@ def follow_up_root(rows: list[dict[str, Any]]) -> Callable[[dict[str, Any]], Has
     by_id = {row["id"]: row for row in rows}
 
     def root(row: dict[str, Any]) -> Hashable:
+        seen = {row["id"]}
         while row.get("follow_up_of") in by_id:
             row = by_id[row["follow_up_of"]]
+            if row["id"] in seen:
+                raise ValueError(f"{row['id']}: follows up on itself through 'follow_up_of'")
+            seen.add(row["id"])
         return str(row["id"])
     return root
 

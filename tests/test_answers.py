@@ -46,6 +46,19 @@ def test_questions_about_nothing_in_the_corpus_abstain_on_relevance_not_on_a_clo
     assert answer.abstained and "close in meaning" in (answer.abstain_reason or "")
 
 
+def test_questions_about_the_report_as_a_whole_stay_over_the_relevance_floor(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    # No fit question asks for an overview, and this one is less close to any sentence (0.18) than any of them
+    answer = sample_assistant.ask("What are the key takeaways?")
+    assert not answer.abstained and answer.citations
+
+
+def test_an_off_topic_part_of_a_question_is_named_missing_not_answered(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = sample_assistant.ask("What did Turkey want, and how do I bake sourdough bread?")
+    assert not answer.abstained and answer.citations
+    assert [p for p in answer.missing_parts if "sourdough" in p]  # named as not answered
+    assert "Turkey" in answer.answer
+
+
 def test_briefing_cites_every_point(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     result = sample_assistant.brief("Russia's role in ending the Nagorno-Karabakh war")
     assert not result.abstained and result.citations

@@ -435,3 +435,23 @@ def test_a_long_point_is_quoted_as_far_as_the_clause_carrying_its_new_facts() ->
     qualified = ("Azerbaijan claimed the shelling had killed as many as 550 separatist troops in the first two days, "
                  "while its army advanced, although this was denied.")
     assert fact_clause(qualified, {"#2"}, min_words=3) == qualified
+
+
+def test_a_clause_after_but_that_opens_with_a_pronoun_is_never_quoted_alone() -> None:
+    from assistant.briefing_plan import fact_clause
+
+    sentence = ("Azerbaijan said it had taken several villages near the front line on Monday, but they claimed to have "
+                "destroyed 80 armoured vehicles and 49 drones in the latest fighting.")
+    quoted = fact_clause(sentence, {"Azerbaijan", "Monday"}, min_words=8)
+    assert not quoted.startswith("They ")
+
+
+def test_a_day_named_with_a_month_of_an_earlier_year_reports_the_days_events() -> None:
+    from assistant.briefing_plan import is_background
+
+    chunk = StoredChunk(id="c", doc_id="d", index=0, text="x", start=0, end=1, title="t", source="/tmp/d.md",
+                        date="2020-11-09", section=None, page=None, footnotes={})
+    text = "Azerbaijani forces took Shusha on Sunday, the first time since May 1992."
+    assert not is_background(Evidence(chunk, 0, len(text), text))
+    recalled = "A four-day escalation in April 2016 killed around 200 people."
+    assert is_background(Evidence(chunk, 0, len(recalled), recalled))

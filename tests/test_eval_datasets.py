@@ -77,3 +77,11 @@ def test_evidence_from_the_bundled_report_is_verbatim(name: str) -> None:
     quoted = [(i["id"], e) for i in rows(f"{name}.jsonl") if i["documents"] == ["isw-report"] for e in i["evidence"]]
     assert quoted
     assert [q for q in quoted if _flat(q[1]) not in report] == []
+
+
+def test_a_follow_up_chain_that_loops_is_an_error_not_a_hang() -> None:
+    from eval.splits import follow_up_root
+
+    rows = [{"id": "a", "follow_up_of": "b"}, {"id": "b", "follow_up_of": "a"}]
+    with pytest.raises(ValueError, match="follows up on itself"):
+        follow_up_root(rows)(rows[0])
