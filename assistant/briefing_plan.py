@@ -341,8 +341,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     points: list[Point] = []
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell
-    candidates = [e for e in pool if e not in used and not is_open(display_sentence(e.text))
-                  and not display_sentence(e.text).rstrip().endswith("?")]
+    candidates = [e for e in pool if e not in used and not is_open(shown := display_sentence(e.text))
+                  and not shown.rstrip().endswith("?")]
     if frame.shape == "timeline":
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
@@ -457,6 +457,11 @@ def _feedback(query: np.ndarray, evidence: Sequence[Evidence], *, top: int) -> n
     return moved / (np.linalg.norm(moved) or 1.0)
 
 
+def _day_and_month(m: re.Match[str]) -> tuple[int, int]:
+    """The day and month number of a ``_DAY_MONTH`` match ("November 9" or "9 November")."""
+    return int(m.group(1) or m.group(4)), _MONTH_ORDER.index((m.group(2) or m.group(3)).lower()) + 1
+
+
 def written_before(topic: str, date: str | None) -> bool:
     """Whether a document dated ``date`` was written before the first day the topic names ("the
     November 9 agreement", "after September 27"), taken in the document's year."""
@@ -464,8 +469,7 @@ def written_before(topic: str, date: str | None) -> bool:
     published = _iso(date)
     if m is None or published is None:
         return False
-    day = int(m.group(1) or m.group(4))
-    month = _MONTH_ORDER.index((m.group(2) or m.group(3)).lower()) + 1
+    day, month = _day_and_month(m)
     try:
         return published < dt.date(published.year, month, day)
     except ValueError:
@@ -699,9 +703,7 @@ def point_date(ev: Evidence) -> dt.date | None:
     text = ev.text
     m = _DAY_MONTH.search(text)
     if m:
-        day = int(m.group(1) or m.group(4))
-        month_name = (m.group(2) or m.group(3)).lower()
-        month = _MONTH_ORDER.index(month_name) + 1
+        day, month = _day_and_month(m)
         stated = _DATED_YEAR.match(text, m.start())
         year = int(stated.group(1)) if stated else published.year if published else dt.date.today().year
         try:

@@ -15,14 +15,10 @@ from assistant.direct import NAME_SPAN, direct_answer
 from assistant.followup import split_carried
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb
-from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, feature_matrix
+from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
 from assistant.text import (
     FRAGMENT,
     LIST_PREFIX,
-    MONEY,
-    MONEY_QUESTION,
-    PERCENT,
-    PERCENT_QUESTION,
     REASON,
     UNSTATED,
     YEAR,
@@ -30,11 +26,13 @@ from assistant.text import (
     content_terms,
     count_focus,
     count_focus_words,
+    money_missing,
     name_stems,
     qualifier_clash,
     question_names,
     question_parts,
     question_type,
+    share_missing,
     stem,
     strip_markers,
     type_match,
@@ -224,8 +222,7 @@ class ExtractiveAnswerer:
             features = feature_matrix(evidence, ctx)
             if self.ranker.off_topic(features):
                 return Draft([], 0.0, f"no retrieved sentence is close in meaning to the question (closest "
-                                      f"{self.ranker.closest(features):.2f}, under "
-                                      f"{self.ranker.weights.relevance_floor:.2f})")
+                                      f"{closest(features):.2f}, under {self.ranker.weights.relevance_floor:.2f})")
             for ev, p in zip(evidence, self.ranker.probabilities(features), strict=True):
                 ev.score = float(p)
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
@@ -344,9 +341,9 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
         return f"the passages that come closest speak of {found_q}, not {asked_q}"
     # A sum or a share asked that none of the best sentences states: on the tune half the best sentence
     # lacked one for 13 unanswerable questions and for no answerable one.
-    if top and MONEY_QUESTION.search(question) and not any(MONEY.search(e.text) for e in top):
+    if top and all(money_missing(question, e.text) for e in top):
         return "the passages that come closest give no sum of money"
-    if top and PERCENT_QUESTION.search(question) and not any(PERCENT.search(e.text) for e in top):
+    if top and all(share_missing(question, e.text) for e in top):
         return "the passages that come closest give no share or percentage"
     return restated_reason(question, top)
 

@@ -24,19 +24,17 @@ from assistant.direct import holds_asked_quantity, named_beside_figures
 from assistant.text import (
     ATTRIBUTION,
     FRAGMENT,
-    MONEY,
-    MONEY_QUESTION,
-    PERCENT,
-    PERCENT_QUESTION,
     YEAR,
     QuestionType,
     content_terms,
     count_focus,
+    money_missing,
     name_stems,
     new_names,
     new_quantities,
     question_names,
     question_parts,
+    share_missing,
     stem,
 )
 
@@ -198,6 +196,14 @@ def feature_matrix(evidence: Sequence[Evidence], ctx: Context) -> np.ndarray:
     return np.hstack([absolute, relative])
 
 
+_SEMANTIC = FEATURES.index("semantic")
+
+
+def closest(features: np.ndarray) -> float:
+    """The cosine of the question and its closest candidate (what the relevance floor is checked on)."""
+    return float(features[:, _SEMANTIC].max()) if len(features) else 0.0
+
+
 class LearnedRanker:
     """Probabilities from fitted weights; deterministic and cheap (one dot product per candidate)."""
 
@@ -217,12 +223,8 @@ class LearnedRanker:
     def threshold(self) -> float:
         return self.weights.threshold
 
-    def closest(self, features: np.ndarray) -> float:
-        """The cosine of the question and its closest candidate (what the relevance floor is checked on)."""
-        return float(features[:, FEATURES.index("semantic")].max()) if len(features) else 0.0
-
     def off_topic(self, features: np.ndarray) -> bool:
-        return self.closest(features) < self.weights.relevance_floor
+        return closest(features) < self.weights.relevance_floor
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
@@ -255,10 +257,10 @@ def answerability_features(question: str, kind: QuestionType, ranked: Sequence[E
         f["names_context"],
         f["asks_quantity"] * (1.0 - f["new_quantity"]),
         len(focus - near) / len(focus) if focus else 0.0,
-        float(bool(MONEY_QUESTION.search(question)) and not MONEY.search(best.text)),
+        float(money_missing(question, best.text)),
         f["asks_entity"] * (1.0 - f["new_name"]),
         float(_quantity_unanswered(question, best.text, synonyms)),
-        float(bool(PERCENT_QUESTION.search(question)) and not PERCENT.search(best.text)),
+        float(share_missing(question, best.text)),
         f["year_missing"],
         f["context_lexical"],
         f["semantic"],

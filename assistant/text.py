@@ -256,7 +256,7 @@ _DATE_RE = re.compile(
     re.I,
 )
 _DURATION_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several)[- ](?:years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
-REASON = _REASON_RE = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
+REASON = re.compile(r"\b(?:because|due to|as a result|in order to|owing to|since|so that|to (?:gain|secure|solidify|avoid|reassert|deny))\b", re.I)
 _NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
@@ -302,6 +302,16 @@ PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|qu
 SUM_NOUNS = frozenset({"money", "cash", "fund", "funds", "funding", "sum", "sums"})
 CURRENCY = r"(?:dollars|pounds|euros|francs|yen|yuan|roubles|rubles|rupees|lira|pesos|dinars|riyals|dirhams|won)"
 MONEY = re.compile(rf"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:bn|m|k)?\s?(?:{CURRENCY}|million|billion|trillion)\b", re.I)
+
+
+def money_missing(question: str, sentence: str) -> bool:
+    """A sum of money is asked ("how much did it cost") and the sentence states none."""
+    return bool(MONEY_QUESTION.search(question)) and not MONEY.search(sentence)
+
+
+def share_missing(question: str, sentence: str) -> bool:
+    """A share is asked ("what percentage") and the sentence states none."""
+    return bool(PERCENT_QUESTION.search(question)) and not PERCENT.search(sentence)
 
 
 # Qualifiers that pick one of a pair: a sentence about the men's title does not answer the women's.
@@ -353,7 +363,7 @@ def type_match(kind: QuestionType, sentence: str) -> float:
     if kind.wants_person:
         scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
     if kind.wants_reason:
-        scores.append(1.0 if _REASON_RE.search(sentence) else 0.5)
+        scores.append(1.0 if REASON.search(sentence) else 0.5)
     if kind.wants_place:
         scores.append(1.0 if _NAME_RE.search(sentence) else 0.0)
     if kind.wants_time:

@@ -20,7 +20,15 @@ import numpy as np
 from assistant.extractive import Evidence
 from assistant.followup import standalone_question
 from assistant.lexicon import Synonyms
-from assistant.ranker import FEATURES, Context, LearnedRanker, RankerWeights, answerability_features, feature_matrix
+from assistant.ranker import (
+    FEATURES,
+    Context,
+    LearnedRanker,
+    RankerWeights,
+    answerability_features,
+    closest,
+    feature_matrix,
+)
 from assistant.text import name_stems, question_names, question_type
 from eval.datasets import EvalItem
 from eval.metrics import normalize
@@ -123,9 +131,8 @@ RELEVANCE_SHARE = 0.5
 def relevance_floor(questions: Sequence[QuestionFeatures], share: float = RELEVANCE_SHARE) -> float:
     """The closest-sentence cosine under which a question is taken to be about nothing in the corpus:
     ``share`` of the lowest over the answerable questions (unanswerable ones never set it)."""
-    column = FEATURES.index("semantic")
-    closest = [float(q.features[:, column].max()) for q in questions if q.item.answerable and len(q.features)]
-    return round(share * min(closest), 4) if closest else 0.0
+    lowest = [closest(q.features) for q in questions if q.item.answerable and len(q.features)]
+    return round(share * min(lowest), 4) if lowest else 0.0
 
 
 def document_group(item: EvalItem, folds: int) -> int:
