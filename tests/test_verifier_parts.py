@@ -343,3 +343,15 @@ def test_trees_that_name_a_missing_signal_or_loop_are_refused(tmp_path: Path) ->
                                                                          "rounds": [[bad_tree] * 4]}}))
         with pytest.raises(ValueError, match=r"bad\.json: not a verifier weights file .*does not exist"):
             Combination.load(tmp_path / "bad.json")
+
+
+def test_wordnet_relations_know_opposites_synonyms_and_derivations() -> None:
+    from assistant.lexicon import relations, wordnet_antonyms
+
+    assert wordnet_antonyms("rose", "fell") and wordnet_antonyms("won", "lost")
+    assert wordnet_antonyms("accepted", "rejected")
+    assert not wordnet_antonyms("allocated", "funded") and not wordnet_antonyms("rose", "climbed")
+    assert "arbitrate" in relations("mediate").synonyms
+    assert "reconstruction" in relations("reconstruct").derived
+    assert relations("Nakhichevan") == relations("1994")  # names and numbers: WordNet has nothing
+    assert not relations("1994").synonyms
