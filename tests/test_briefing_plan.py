@@ -327,7 +327,8 @@ def test_a_point_on_the_aspect_asked_beats_ones_repeating_the_topic_names() -> N
     topic = "What is known about casualties and losses in the Nagorno-Karabakh fighting?"
 
     def briefing_text(weight: float) -> str:
-        weights = PlanWeights(aspect_weight=weight, aspect_gain=weight, leads_first=False)
+        # the aspect term alone: coverage also favours the one sentence that is not a repeat
+        weights = PlanWeights(aspect_weight=weight, aspect_gain=weight, leads_first=False, central_gain=0.0)
         chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=60,
                       retrieved=passages, weights=weights)
         return compose.briefing(topic, chosen, {}).briefing
@@ -455,3 +456,43 @@ def test_a_day_named_with_a_month_of_an_earlier_year_reports_the_days_events() -
     assert not is_background(Evidence(chunk, 0, len(text), text))
     recalled = "A four-day escalation in April 2016 killed around 200 people."
     assert is_background(Evidence(chunk, 0, len(recalled), recalled))
+
+
+def test_a_point_sharing_what_the_on_topic_sentences_say_beats_a_name_dense_one(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    report = ("Russia's deal in the Caucasus gave the Kremlin control over the region's ceasefire. "
+              "The Kremlin extended its influence over the Caucasus and its control of the ceasefire. "
+              "The ceasefire leaves the Caucasus in the Kremlin's sphere of influence for years. "
+              "Moscow's influence over the Caucasus now rests on troops enforcing the ceasefire. "
+              "Analysts expect the Kremlin's hold on the Caucasus ceasefire to outlast the war. ")
+    news = "Donald Trump, Emmanuel Macron, Angela Merkel and Mike Pompeo called for calm in the Caucasus ceasefire talks."
+    passages = [chunk("report", report, "2020-11-10"), chunk("news", news, "2020-11-10")]
+    topic = "What did Russia gain from the Caucasus ceasefire?"
+
+    def points(central_gain: float) -> list[str]:
+        weights = PlanWeights(central_gain=central_gain, leads_first=False)
+        chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=60,
+                      retrieved=passages, weights=weights)
+        return [p.text for _, section in chosen.sections for p in section]
+
+    assert any("Pompeo" in p for p in points(0.0))  # four new names outweigh everything else
+    chosen = points(PlanWeights().central_gain)
+    assert chosen and not any("Pompeo" in p for p in chosen) and any("influence" in p for p in chosen)
+
+
+def test_coverage_weighs_units_by_the_relevance_of_the_sentences_holding_them() -> None:
+    from assistant.briefing_plan import central_units, coverage_gain, unit_weights
+
+    doc = chunk("a", "x", "2020-09-30")
+    texts = [("The Kremlin extended its influence.", 0.9), ("The Kremlin kept its influence.", 0.8),
+             ("Pompeo called for calm.", 0.45), ("Unrelated sports news.", 0.1)]
+    pool = [Evidence(doc, i, i + 1, t, score=s) for i, (t, s) in enumerate(texts)]
+    units = {id(e): central_units(e.text) for e in pool}
+    weight = unit_weights(pool, units, floor=0.4)
+    assert weight["kremlin"] == pytest.approx(0.5 + 0.4) and weight["pompeo"] == pytest.approx(0.05)
+    assert weight["sport"] == 0.0  # under the floor: no weight at all
+    # what the briefing already says adds nothing; longer sentences pay per word
+    assert coverage_gain(units[id(pool[0])] - units[id(pool[1])], weight, 5, cost=0.0) < \
+        coverage_gain(units[id(pool[0])], weight, 5, cost=0.0)
+    assert coverage_gain({"kremlin"}, weight, 10, cost=1.0) == pytest.approx(0.09)
