@@ -496,3 +496,24 @@ def test_coverage_weighs_units_by_the_relevance_of_the_sentences_holding_them() 
     assert coverage_gain(units[id(pool[0])] - units[id(pool[1])], weight, 5, cost=0.0) < \
         coverage_gain(units[id(pool[0])], weight, 5, cost=0.0)
     assert coverage_gain({"kremlin"}, weight, 10, cost=1.0) == pytest.approx(0.09)
+
+
+def test_a_second_document_gives_its_on_topic_figure_but_not_its_asides(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    report = ("The flood in the town closed every school in the town for a week. "
+              "The flood in the town destroyed the bridge over the river in the town. "
+              "The flood in the town left the town hall and the market under water. "
+              "The flood in the town cut power to the town's hospital for two days. ")
+    news = ("Heavy rain fell across the region on Monday. "
+            "Insurers put the cost of the flood in the town at 40 million pounds. "
+            "Other towns in the region were spared. ")
+    passages = [chunk("report", report, "2020-09-28"), chunk("news", news, "2020-09-28")]
+    topic = "What is known about the flood in the town?"
+    chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=110, retrieved=passages,
+                  weights=PlanWeights(leads_first=False))
+    quoted = " ".join(p.text for _, section in chosen.sections for p in section)
+    # the less focused document still adds its figure on the flood (lost when its distance from the best
+    # document weighed 3.0), but not its sentences on the rest of the region (taken at 1.0-1.5)
+    assert "40 million pounds" in quoted
+    assert "spared" not in quoted and "Heavy rain" not in quoted
