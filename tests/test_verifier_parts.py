@@ -355,3 +355,11 @@ def test_wordnet_relations_know_opposites_synonyms_and_derivations() -> None:
     assert "reconstruction" in relations("reconstruct").derived
     assert relations("Nakhichevan") == relations("1994")  # names and numbers: WordNet has nothing
     assert not relations("1994").synonyms
+
+
+def test_shipped_wordnet_table_is_exactly_what_the_builder_derives(tmp_path: Path) -> None:
+    from assistant.lexicon import WORDNET_TABLE, write_wordnet_table
+
+    rebuilt = tmp_path / "wordnet_relations.json.gz"
+    write_wordnet_table(rebuilt)
+    assert rebuilt.read_bytes() == WORDNET_TABLE.read_bytes()
