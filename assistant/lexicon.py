@@ -35,13 +35,20 @@ from assistant.text import PLACE_VARIANTS, STOPWORDS, stem
 @lru_cache(maxsize=65536)
 def lemmas(word: str) -> frozenset[str]:
     """Every lemma lemminflect knows for ``word`` (all parts of speech), plus its stem."""
-    from lemminflect import getAllLemmas, getAllLemmasOOV
+    from lemminflect import getAllLemmasOOV
 
     w = word.lower()
-    found = {lemma.lower() for forms in getAllLemmas(w).values() for lemma in forms}
+    found = _known_lemmas(w)
     if not found and w.isalpha():
-        found = {lemma.lower() for forms in getAllLemmasOOV(w, upos="NOUN").values() for lemma in forms}
+        found = frozenset(lemma.lower() for forms in getAllLemmasOOV(w, upos="NOUN").values() for lemma in forms)
     return frozenset({stem(x) for x in found | {w}})
+
+
+@lru_cache(maxsize=65536)
+def _known_lemmas(word: str) -> frozenset[str]:
+    from lemminflect import getAllLemmas
+
+    return frozenset(lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms)
 
 
 @lru_cache(maxsize=65536)
@@ -218,15 +225,15 @@ def relations(word: str) -> Relations:
 
     Antonyms are taken at the sense level: an opposite of any word of any sense counts ("rise" has
     "fall" through its sense shared with "go up"/"go down" too). A word WordNet lacks (a name, a
-    number) has no relations."""
+    number) has no relations. Case is ignored: a caller that meets "Rose" as a name must not ask."""
     w = word.lower().strip()
-    if not w or not re.fullmatch(r"[a-z][a-z'-]*", w):
+    if not _WORDNET_WORD.fullmatch(w):
         return Relations(frozenset(), frozenset(), frozenset())
     table = _wordnet_table()
-    forms = {w} | lemmas_as_words(w)
+    forms = lemmas_as_words(w)
     found = {kind: {x for form in forms for x in table[kind].get(form, ())} for kind in table}
-    synonyms = found["synonyms"] - {w}
-    return Relations(frozenset(synonyms), frozenset(found["antonyms"] - synonyms), frozenset(found["derived"]))
+    synonyms = found["synonyms"] - forms
+    return Relations(frozenset(synonyms), frozenset(found["antonyms"] - synonyms - forms), frozenset(found["derived"]))
 
 
 def write_wordnet_table(path: Path = WORDNET_TABLE) -> None:
@@ -248,30 +255,43 @@ def write_wordnet_table(path: Path = WORDNET_TABLE) -> None:
         lemmas_here = synset.lemmas()
         names = [_name(lemma) for lemma in lemmas_here]
         # Opposites at the sense level: "shrink" shares a sense with "contract", whose opposite is "expand".
-        opposites = {x for lemma in lemmas_here for x in _related_names(lemma.antonyms)}
+        opposites = {x for lemma in lemmas_here for x in _linked_names(wordnet, lemma, "!")}
         for lemma, name in zip(lemmas_here, names, strict=True):
             table["synonyms"].setdefault(name, set()).update(names)
             table["antonyms"].setdefault(name, set()).update(opposites)
-            table["derived"].setdefault(name, set()).update(_related_names(lemma.derivationally_related_forms))
-    for name, sharing in table["synonyms"].items():
-        sharing.discard(name)
-    compact = {kind: {w: sorted(v) for w, v in sorted(by_word.items()) if v} for kind, by_word in table.items()}
-    # mtime=0: the same WordNet gives the same bytes, so a rebuild shows no change in git.
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+            table["derived"].setdefault(name, set()).update(_linked_names(wordnet, lemma, "+"))
+    # Only single words can be asked for (``relations`` takes one token): phrases are left out, which
+    # halves the table. No word is its own synonym or opposite ("ravel" means both itself and "unravel").
+    compact = {
+        kind: {
+            name: sorted(x for x in linked if x != name and _WORDNET_WORD.fullmatch(x))
+            for name, linked in sorted(by_word.items())
+            if _WORDNET_WORD.fullmatch(name) and linked - {name}
+        }
+        for kind, by_word in table.items()
+    }
+    compact = {kind: {name: linked for name, linked in by_word.items() if linked} for kind, by_word in compact.items()}
+    # mtime=0 and no file name in the header: the same WordNet gives the same bytes wherever it is written.
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
         out.write(json.dumps(compact, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+
+
+_WORDNET_WORD = re.compile(r"[a-z][a-z'-]*")
 
 
 def _name(lemma: Any) -> str:
     return str(lemma.name()).lower().replace("_", " ")
 
 
-def _related_names(related: Callable[[], Any]) -> set[str]:
-    # The 2020 reader raises KeyError for a pointer into a synset it has not read yet (some
-    # derivations across parts of speech); such a relation is skipped, the rest are kept.
-    try:
-        return {_name(r) for r in related()}
-    except KeyError:
-        return set()
+def _linked_names(wordnet: Any, lemma: Any, symbol: str) -> set[str]:
+    # The reader's own Lemma.antonyms() / derivationally_related_forms() fail as a whole on one link
+    # to a satellite adjective (filed under "s", pointed at as "a"): 6,555 words lost all their
+    # derivations ("negotiate" lost "negotiation"). Each link is resolved on its own here, through
+    # the reader's lookup that knows the a/s fallback.
+    names = set()
+    for pos, offset, index in lemma._lemma_pointers.get((lemma._name, symbol), ()):
+        names.add(_name(wordnet.synset_from_pos_and_offset(pos, offset).lemmas()[index]))
+    return names
 
 
 def wordnet_antonyms(a: str, b: str) -> bool:
@@ -284,11 +304,9 @@ def wordnet_antonyms(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def lemmas_as_words(word: str) -> frozenset[str]:
-    """lemminflect's lemmas of ``word`` as words (not stems): "fell" -> {"fall", "fell"}."""
-    from lemminflect import getAllLemmas
-
+    """lemminflect's lemmas of ``word`` as words (not stems), with the word: "fell" -> {"fall", "fell"}."""
     w = word.lower()
-    return frozenset({lemma.lower() for forms in getAllLemmas(w).values() for lemma in forms} | {w})
+    return _known_lemmas(w) | {w}
 
 
 _ANTONYM_PREFIX = re.compile(r"^(?:un|in|im|il|ir|dis|non)(?=[a-z]{4})")
