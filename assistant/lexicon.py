@@ -251,6 +251,14 @@ def wordnet_antonyms(a: str, b: str) -> bool:
     )
 
 
+@lru_cache(maxsize=262144)
+def wordnet_derived(a: str, b: str) -> bool:
+    """Whether WordNet derives one word from the other, in any inflection ("reconstruction"/"rebuilt" no,
+    "reconstruction"/"reconstructed" yes, "election"/"elected" yes). Synonyms are not asked: WordNet's senses
+    are many and fine ("make"/"get", "found"/"set up"), and counting them as found lost on tune CV (see ``ProxyVerifier.features``)."""
+    return bool(relations(a).derived & lemmas_as_words(b)) or bool(relations(b).derived & lemmas_as_words(a))
+
+
 @lru_cache(maxsize=65536)
 def lemmas_as_words(word: str) -> frozenset[str]:
     """lemminflect's lemmas of ``word`` as words (not stems): "fell" -> {"fall", "fell"}."""

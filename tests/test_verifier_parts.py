@@ -355,3 +355,20 @@ def test_wordnet_relations_know_opposites_synonyms_and_derivations() -> None:
     assert "reconstruction" in relations("reconstruct").derived
     assert relations("Nakhichevan") == relations("1994")  # names and numbers: WordNet has nothing
     assert not relations("1994").synonyms
+
+
+def test_wordnet_opposites_count_where_the_word_vectors_see_near_synonyms() -> None:
+    # "old"/"young" and "stopped"/"continued" are in no list; WordNet calls them opposites
+    assert _opposed("Most of the animals were old.", "Most of the animals were young.") == ["old/young"]
+    assert _opposed("The worker stopped blowing bubbles.", "The worker continued blowing bubbles.") == [
+        "stopped/continued"]
+    # a name has no opposite, and a word on both sides opposes nothing
+    assert _opposed("Rose Young said so.", "Rose Old said so.") == []
+    assert _opposed("The old and the young met.", "The young and the old met.") == []
+
+
+def test_a_form_wordnet_derives_counts_as_the_same_word() -> None:
+    from assistant.lexicon import wordnet_derived
+
+    assert wordnet_derived("reconstruction", "reconstructed") and wordnet_derived("elected", "election")
+    assert not wordnet_derived("reconstruction", "rebuilt") and not wordnet_derived("rose", "fell")
