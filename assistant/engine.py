@@ -176,6 +176,12 @@ class Assistant:
 
         store = threading.Thread(target=self.store.load_index, name="warm-store", daemon=True)
         store.start()
+        # An LLM answer's sentences are checked by the verifier, whose WordNet takes ~3-5 s to read: it reads
+        # while the question is retrieved and the model writes, not after. An extractive answer never reads it,
+        # so a process that answers extractively does not start it (the thread would hold the GIL meanwhile).
+        warm = getattr(self.verifier, "warm_up", None)
+        if self.default_mode == "llm" and warm is not None:
+            threading.Thread(target=warm, name="warm-verifier", daemon=True).start()
         self.scorer.embedder.embed(["warm up"])
         # The lexical resources a "how many" answer reads (lemminflect's tables, ~0.2-0.4 s to load) load
         # while the index does, not in the first such question.

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -197,8 +198,23 @@ class Relations:
     derived: frozenset[str]
 
 
-@lru_cache(maxsize=1)
+# A warm-up thread and the first claim may ask for WordNet at once; it is read once (lru_cache alone would let
+# both read it, twice the ~3-5 s).
+_WORDNET_LOCK = threading.Lock()
+
+
 def _wordnet() -> Any:
+    with _WORDNET_LOCK:
+        return _read_wordnet()
+
+
+def warm_wordnet() -> None:
+    """Read WordNet now (~3-5 s of one core), e.g. on a warm-up thread, rather than in the first claim checked."""
+    _wordnet()
+
+
+@lru_cache(maxsize=1)
+def _read_wordnet() -> Any:
     import warnings
 
     with warnings.catch_warnings():  # the 2020 reader trips Python 3.11's invalid-escape warnings

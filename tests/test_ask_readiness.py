@@ -62,3 +62,27 @@ def test_warm_up_loads_the_store_on_another_thread_while_the_model_loads(workspa
     monkeypatch.setattr(assistant.store, "load_index", lambda: readers.append(threading.current_thread().name) or load())
     assistant.warm_up()
     assert readers == ["warm-store"] and assistant.scorer.embedder.threads == [threading.current_thread().name]
+
+
+@pytest.mark.parametrize("mode", ["llm", "extractive"])
+def test_warm_up_reads_the_verifiers_lexicon_on_another_thread_only_for_llm_answers(workspace: Any, mode: str) -> None:
+    class Verifier:
+        def __init__(self) -> None:
+            self.threads: list[str] = []
+
+        def warm_up(self) -> None:
+            self.threads.append(threading.current_thread().name)
+
+        def support(self, claim: str, passages: Any) -> Any:
+            raise AssertionError("not asked")
+
+    verifier = Verifier()
+    assistant = workspace.assistant
+    assistant.verifier = verifier
+    assistant.mode = mode
+    assistant.llm = object() if mode == "llm" else None  # a chat model is configured
+    assistant.warm_up()
+    for t in threading.enumerate():
+        if t.name == "warm-verifier":
+            t.join(5)
+    assert verifier.threads == (["warm-verifier"] if mode == "llm" else [])
