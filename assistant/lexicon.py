@@ -259,6 +259,25 @@ def _related_names(related: Callable[[], Any]) -> set[str]:
         return set()
 
 
+@lru_cache(maxsize=65536)
+def _indirect_antonyms(word: str) -> frozenset[str]:
+    """The opposites of the adjectives ``word`` is similar to (WordNet's indirect antonyms): "swift" is like
+    "fast", whose opposite is "slow"; "coldest" reaches "hot"'s and "mild"'s opposites through its senses."""
+    out: set[str] = set()
+    for base in lemmas_as_words(word):
+        for synset in _wordnet().synsets(base):
+            if synset.pos() in ("s", "a"):
+                for head in [synset, *synset.similar_tos()]:
+                    for lemma in head.lemmas():
+                        out.update(_related_names(lemma.antonyms))
+    return frozenset(out)
+
+
+def indirect_antonyms(a: str, b: str) -> bool:
+    """Whether one adjective is like the other's opposite ("swift"/"slow", "warmest"/"coldest")."""
+    return bool(_indirect_antonyms(a) & lemmas_as_words(b)) or bool(_indirect_antonyms(b) & lemmas_as_words(a))
+
+
 def wordnet_antonyms(a: str, b: str) -> bool:
     """Whether WordNet calls the two words opposites in some sense ("rose"/"fell", "won"/"lost")."""
     ra, rb = relations(a), relations(b)

@@ -362,6 +362,9 @@ def test_wordnet_opposites_count_where_the_word_vectors_see_near_synonyms() -> N
     assert _opposed("Most of the animals were old.", "Most of the animals were young.") == ["old/young"]
     assert _opposed("The worker stopped blowing bubbles.", "The worker continued blowing bubbles.") == [
         "stopped/continued"]
+    # an adjective like the other's opposite: "swift" is like "fast", "coldest" like the opposite of "warm"
+    assert _opposed("Russia's slow negotiation.", "Russia's swift negotiation.") == ["slow/swift"]
+    assert _opposed("England saw the warmest start.", "England saw the coldest start.") == ["warmest/coldest"]
     # a name has no opposite, and a word on both sides opposes nothing
     assert _opposed("Rose Young said so.", "Rose Old said so.") == []
     assert _opposed("The old and the young met.", "The young and the old met.") == []
