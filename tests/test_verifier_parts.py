@@ -366,3 +366,23 @@ def test_shipped_wordnet_table_is_exactly_what_the_builder_derives(tmp_path: Pat
     rebuilt = tmp_path / "rebuilt.json.gz"
     write_wordnet_table(rebuilt)
     assert rebuilt.read_bytes() == WORDNET_TABLE.read_bytes()  # no file name or time in the header
+
+
+def test_wordnet_opposites_count_where_the_word_vectors_see_near_synonyms() -> None:
+    # "old"/"young" and "stopped"/"continued" are in no list; WordNet calls them opposites
+    assert _opposed("Most of the animals were old.", "Most of the animals were young.") == ["old/young"]
+    assert _opposed("The worker stopped blowing bubbles.", "The worker continued blowing bubbles.") == [
+        "stopped/continued"]
+    # an adjective like the other's opposite: "swift" is like "fast", "coldest" like the opposite of "warm"
+    assert _opposed("Russia's slow negotiation.", "Russia's swift negotiation.") == ["slow/swift"]
+    assert _opposed("England saw the warmest start.", "England saw the coldest start.") == ["warmest/coldest"]
+    # a name has no opposite, and a word on both sides opposes nothing
+    assert _opposed("Rose Young said so.", "Rose Old said so.") == []
+    assert _opposed("The old and the young met.", "The young and the old met.") == []
+
+
+def test_a_form_wordnet_derives_counts_as_the_same_word() -> None:
+    from assistant.lexicon import wordnet_derived
+
+    assert wordnet_derived("reconstruction", "reconstructed") and wordnet_derived("elected", "election")
+    assert not wordnet_derived("reconstruction", "rebuilt") and not wordnet_derived("rose", "fell")
