@@ -391,10 +391,16 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     units = {id(e): central_units(display_sentence(e.text)) for e in pool}
     weight = unit_weights(pool, units, floor)
+    # Each candidate's sentence, its facts and its length, once: the selection below reads them for
+    # every candidate at every step.
+    sentence = {id(e): display_sentence(e.text) for e in candidates}
+    shown_facts = {i: facts(t) for i, t in sentence.items()}
+    length = {i: len(t.split()) for i, t in sentence.items()}
+    mass: dict[int, float] = {}  # each candidate's coverage gain, until ``known`` grows
     adds: dict[int, float] = {}  # each candidate's coverage gain as a z-score, renewed per point taken
 
     def gain(e: Evidence, covered: set[str]) -> float:
-        new = len(facts(display_sentence(e.text)) - covered)
+        new = len(shown_facts[id(e)] - covered)
         return (e.score + w.fact_bonus * min(new, 5) + w.aspect_gain * on_aspect[id(e)]
                 + w.central_gain * adds.get(id(e), 0.0)
                 + w.doc_bonus * (e.chunk.doc_id not in docs) - per_doc * taken[e.chunk.doc_id])
@@ -408,9 +414,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
             e = leads.pop(0)
         else:
             if w.central_gain:
-                mass = [coverage_gain(units[id(e)] - known, weight, len(display_sentence(e.text).split()),
-                                      cost=w.central_cost) for e in candidates]
-                adds = dict(zip(map(id, candidates), _z_scores(mass), strict=True))
+                for c in candidates:
+                    if id(c) not in mass:
+                        mass[id(c)] = coverage_gain(units[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
+                adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
             candidates.sort(key=lambda e: gain(e, covered), reverse=True)
             e = candidates.pop(0)
         text = clean(e.text, clause_words=w.clause_words)
@@ -427,7 +434,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         points.append(Point(e, text))
         used.append(e)
         covered |= facts(text)
-        known |= central_units(text)
+        said = central_units(text)
+        if not said <= known:
+            known |= said
+            mass.clear()  # what the candidates add is measured against what the briefing now says
         taken[e.chunk.doc_id] += 1
         docs.add(e.chunk.doc_id)
         budget -= cost + label_cost + 1
