@@ -392,10 +392,14 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     units = {id(e): central_units(display_sentence(e.text)) for e in pool}
     weight = unit_weights(pool, units, floor)
     # Each candidate's sentence, its facts and its length, once: the selection below reads them for
-    # every candidate at every step.
+    # every candidate at every step. Its coverage is counted on what the page would quote (a long
+    # sentence cut at its dash or semicolon): the words cut off never reach the page nor ``known``,
+    # so a candidate credited for them would keep its credit after it or its like was taken.
     sentence = {id(e): display_sentence(e.text) for e in candidates}
     shown_facts = {i: facts(t) for i, t in sentence.items()}
-    length = {i: len(t.split()) for i, t in sentence.items()}
+    quoted = {id(e): clean(e.text, clause_words=w.clause_words) for e in candidates}
+    said_by = {i: central_units(t) for i, t in quoted.items()}
+    length = {i: len(t.split()) for i, t in quoted.items()}
     mass: dict[int, float] = {}  # each candidate's coverage gain, until ``known`` grows
     adds: dict[int, float] = {}  # each candidate's coverage gain as a z-score, renewed per point taken
 
@@ -416,7 +420,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
             if w.central_gain:
                 for c in candidates:
                     if id(c) not in mass:
-                        mass[id(c)] = coverage_gain(units[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
+                        mass[id(c)] = coverage_gain(said_by[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
                 adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
             candidates.sort(key=lambda e: gain(e, covered), reverse=True)
             e = candidates.pop(0)
