@@ -517,3 +517,59 @@ def test_a_second_document_gives_its_on_topic_figure_but_not_its_asides(scorer: 
     # document weighed 3.0), but not its sentences on the rest of the region (taken at 1.0-1.5)
     assert "40 million pounds" in quoted
     assert "spared" not in quoted and "Heavy rain" not in quoted
+
+
+def _coverage_asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[str], int]]:
+    """Every (new units, words) the plan asks coverage_gain about, as it selects points."""
+    import assistant.briefing_plan as briefing_plan
+
+    asked: list[tuple[set[str], int]] = []
+    real = briefing_plan.coverage_gain
+
+    def recording(new_units: set[str], weight: dict[str, float], words: int, *, cost: float) -> float:
+        asked.append((set(new_units), words))
+        return real(new_units, weight, words, cost=cost)
+
+    monkeypatch.setattr(briefing_plan, "coverage_gain", recording)
+    return asked
+
+
+def test_a_long_point_is_credited_only_for_the_words_the_page_would_quote(
+        scorer: SentenceScorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    long = ("The flood in the town closed the aqueduct and every school in the town for a week while "
+            "engineers from the council inspected the damage to the walls of the old mill by the river; "
+            "the zeppelin museum and the tramway depot reopened on Friday.")
+    assert len(long.split()) > PlanWeights().clause_words and "zeppelin" not in clean(long, clause_words=38)
+    text = ("The flood in the town destroyed the bridge over the river in the town. "
+            f"{long} The flood in the town left the town hall and the market under water. "
+            "The flood in the town cut power to the town's hospital for two days. ")
+    passages = [chunk("report", text, "2020-09-28")]
+    asked = _coverage_asked(monkeypatch)
+    plan("What is known about the flood in the town?", passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0),
+         words=300, retrieved=passages, weights=PlanWeights(leads_first=False))
+    measured = [(units, words) for units, words in asked if "aqueduct" in units]
+    assert measured  # the long sentence was a candidate
+    # neither the words cut off nor their length count: the page quotes the sentence up to its semicolon
+    assert all("zeppelin" not in units and words == len(clean(long, clause_words=38).split()) for units, words in measured)
+
+
+def test_the_figures_a_disagreement_shows_add_no_coverage_to_a_point_repeating_them(
+        scorer: SentenceScorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    passages = [
+        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("other", "The border clashes drew calls for calm from the United Nations. "
+                       "A hospital in the border town treated soldiers after the clashes. "
+                       "Observers counted 39 soldiers killed and 16 soldiers killed in the border clashes.", "2020-09-28"),
+    ]
+    asked = _coverage_asked(monkeypatch)
+    chosen = plan("What is known about casualties in the border clashes?", passages, scorer,
+                  ExtractiveAnswerer(scorer, min_score=0.0), words=300, retrieved=passages,
+                  weights=PlanWeights(leads_first=False))
+    assert len(chosen.disagreements) == 1
+    assert asked  # the points were chosen with the coverage gain
+    assert not any({"#16", "#39"} & units for units, _ in asked)
