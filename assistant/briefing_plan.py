@@ -382,6 +382,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         # disagreements alone: 74, bt2 30 -> 29). An open question is a judgement on what is still to
         # come; a point stating what happened in the same words still tells the reader something.
         known |= central_units(a.text) | central_units(b.text)
+        # Their figures are on the page too: without them in ``covered`` the fact bonus paid a point for
+        # repeating them, and the duplicate check kept a near-copy of one side (cosine 0.96) as a key
+        # point because its figures looked new (review #15, part 2, item 1).
+        covered |= facts(a.text) | facts(b.text)
         budget -= len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
 
     points: list[Point] = []

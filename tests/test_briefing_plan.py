@@ -573,3 +573,17 @@ def test_the_figures_a_disagreement_shows_add_no_coverage_to_a_point_repeating_t
     assert len(chosen.disagreements) == 1
     assert asked  # the points were chosen with the coverage gain
     assert not any({"#16", "#39"} & units for units, _ in asked)
+
+
+def test_a_near_copy_of_a_disagreement_side_is_no_key_point(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("wire", "Azerbaijani officials said on Sunday that 39 soldiers were killed in the border clashes.", "2020-09-28"),
+    ]
+    chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
+    assert len(chosen.disagreements) == 1 and "39" in chosen.disagreements[0][1].text
+    # the third report says what the disagreement already quotes, in other words: no figure of its own
+    points = [p.text for _, section in chosen.sections for p in section]
+    assert not any("39 soldiers" in p for p in points)
+    assert result.briefing.count("39 soldiers") == 1
