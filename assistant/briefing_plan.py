@@ -405,9 +405,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # every candidate at every step. Its coverage is counted on what the page would quote (a long
     # sentence cut at its dash or semicolon): the words cut off never reach the page nor ``known``,
     # so a candidate credited for them would keep its credit after it or its like was taken.
-    sentence = {id(e): display_sentence(e.text) for e in candidates}
-    shown_facts = {i: facts(t) for i, t in sentence.items()}
     quoted = {id(e): clean(e.text, clause_words=w.clause_words) for e in candidates}
+    # The fact bonus too: a figure in the part cut off earned it and never reached ``covered``
+    # (review #15 part 2, item 2).
+    shown_facts = {i: facts(t) for i, t in quoted.items()}
     said_by = {i: central_units(t) for i, t in quoted.items()}
     length = {i: len(t.split()) for i, t in quoted.items()}
     mass: dict[int, float] = {}  # each candidate's coverage gain, until ``known`` grows

@@ -587,3 +587,29 @@ def test_a_near_copy_of_a_disagreement_side_is_no_key_point(scorer: SentenceScor
     points = [p.text for _, section in chosen.sections for p in section]
     assert not any("39 soldiers" in p for p in points)
     assert result.briefing.count("39 soldiers") == 1
+
+
+def test_figures_in_the_part_a_long_sentence_loses_earn_no_fact_bonus(
+        scorer: SentenceScorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.briefing_plan as briefing_plan
+    from assistant.briefing_plan import PlanWeights
+
+    long = ("The flood in the town left the market and the station under water for a week while engineers "
+            "from the council inspected the damage to the walls of the old mill by the river; "
+            "they counted 12 houses, 40 cars, 7 shops, 3 bridges and 250 trees lost.")
+    short = "The flood in the town cut power to the hospital in the town for 2 days."
+    assert "12" not in clean(long, clause_words=PlanWeights().clause_words)
+    text = f"The flood in the town destroyed the bridge over the river in the town. {long} {short}"
+    passages = [chunk("report", text, "2020-09-28")]
+    chosen: list[str] = []  # the points in the order they are picked (each goes through fact_clause)
+    real = briefing_plan.fact_clause
+
+    def recording(text: str, covered: set[str], *, min_words: int) -> str:
+        chosen.append(text)
+        return real(text, covered, min_words=min_words)
+
+    monkeypatch.setattr(briefing_plan, "fact_clause", recording)
+    # a bonus of 1 per new figure: the five figures the page never quotes would outweigh all the rest
+    plan("What is known about the flood in the town?", passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0),
+         words=300, retrieved=passages, weights=PlanWeights(leads_first=False, fact_bonus=1.0))
+    assert len(chosen) == 2 and chosen[0] == short
