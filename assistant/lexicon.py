@@ -305,27 +305,28 @@ def _linked_names(wordnet: Any, lemma: Any, symbol: str) -> set[str]:
     return names
 
 
+def _either_way(a: str, b: str, related: Callable[[Relations], frozenset[str]]) -> bool:
+    """Whether WordNet relates either word to any form of the other (``lemmas_as_words`` holds the word itself)."""
+    return bool(related(relations(a)) & lemmas_as_words(b)) or bool(related(relations(b)) & lemmas_as_words(a))
+
+
 def indirect_antonyms(a: str, b: str) -> bool:
     """Whether one adjective is like the other's opposite ("swift"/"slow", "warmest"/"coldest")."""
-    return bool(relations(a).indirect_antonyms & lemmas_as_words(b)) or bool(
-        relations(b).indirect_antonyms & lemmas_as_words(a)
-    )
+    return _either_way(a, b, lambda r: r.indirect_antonyms)
 
 
 def wordnet_antonyms(a: str, b: str) -> bool:
     """Whether WordNet calls the two words opposites in some sense ("rose"/"fell", "won"/"lost")."""
-    ra, rb = relations(a), relations(b)
-    return bool(ra.antonyms & ({b.lower()} | lemmas_as_words(b))) or bool(
-        rb.antonyms & ({a.lower()} | lemmas_as_words(a))
-    )
+    return _either_way(a, b, lambda r: r.antonyms)
 
 
-@lru_cache(maxsize=262144)
+# Not cached: ``relations`` and ``lemmas_as_words`` are, so a check costs about a microsecond, while a cache
+# keyed on pairs grew to ~73 MB in the web process when full.
 def wordnet_derived(a: str, b: str) -> bool:
     """Whether WordNet derives one word from the other, in any inflection ("reconstruction"/"rebuilt" no,
     "reconstruction"/"reconstructed" yes, "election"/"elected" yes). Synonyms are not asked: WordNet's senses
     are many and fine ("make"/"get", "found"/"set up"), and counting them as found lost on tune CV (see ``ProxyVerifier.features``)."""
-    return bool(relations(a).derived & lemmas_as_words(b)) or bool(relations(b).derived & lemmas_as_words(a))
+    return _either_way(a, b, lambda r: r.derived)
 
 
 @lru_cache(maxsize=65536)

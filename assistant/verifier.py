@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -197,12 +197,14 @@ def _opposite_forms() -> list[tuple[frozenset[str], frozenset[str]]]:
             for left, right in _OPPOSITES]
 
 
-def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_window: str | None = None) -> list[str]:
+def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_window: str | None = None, *,
+             claim_names: Collection[str] | None = None, window_names: Collection[str] | None = None) -> list[str]:
     """Pairs of opposite words, one in the claim and the other in the window (granted / denied), as written.
     A pair counts only when each side lacks the other's word anywhere (``whole_claim``, ``whole_window``: the
     texts the clauses come from): a verbatim quote holding "at least 23 died" and "more than 500,000" in two
     clauses, or both "unusual" and "usually", opposes nothing. "At least" is a lower bound like "more than",
-    not the opposite of "more"."""
+    not the opposite of "more". ``claim_names`` and ``window_names``: the stems of the names in the whole claim and
+    window (``_names``, found from these texts when not given); a name has no opposite."""
     c_written = list(dict.fromkeys(words(_AT_LEAST.sub(" ", claim))))
     w_written = list(dict.fromkeys(words(_AT_LEAST.sub(" ", window))))
     c_words = {x.lower() for x in words(whole_claim or claim)}
@@ -217,25 +219,31 @@ def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_wind
                      if y.lower() not in c_words and x.lower() not in w_words]
             if pairs:
                 found.append(f"{pairs[0][0]}/{pairs[0][1]}")
-    claim_words, window_words = content_words(claim, words), content_words(window, words)
-    claim_lower = {x.lower() for x in content_words(whole_claim or claim, words)}
-    window_lower = {x.lower() for x in content_words(whole_window or window, words)}
+    c_names = set(_names(whole_claim or claim)) if claim_names is None else claim_names
+    w_names = set(_names(whole_window or window)) if window_names is None else window_names
+    claim_words, window_words = _unnamed_words(claim, c_names), _unnamed_words(window, w_names)
+    claim_lower = set(_unnamed_words(whole_claim or claim, c_names))
+    window_lower = set(_unnamed_words(whole_window or window, w_names))
     # Beside the list and the prefixes, WordNet's opposites ("old"/"young", "symmetrical"/"asymmetrical",
-    # "stopped"/"continued"), by lemma: the word vectors read these as near-synonyms. Lower-case words only (a
+    # "stopped"/"continued"), by lemma: the word vectors read these as near-synonyms. Words only, not names (a
     # name has no opposite), and never two forms of one lemma. Tune CV (5 shuffles, floor refitted), grouped by
     # document: 4-way 0.791 -> 0.802, kappa 0.696 -> 0.710, recall 0.785 -> 0.794, false acceptance 0.079 (same).
     # An adjective like the other's opposite ("swift"/"slow", "warmest"/"coldest"; WordNet's indirect antonyms),
     # after the derivations: 0.804 -> 0.810, kappa 0.712 -> 0.720, recall 0.799 -> 0.812, false acceptance 0.079
     # (same; shuffled folds 0.075 -> 0.077).
     found += [f"{a}/{b}" for a in claim_words for b in window_words
-              if b.lower() not in claim_lower and a.lower() not in window_lower
-              and (prefix_antonyms(a, b) or (_plain(a) and _plain(b) and not lemmas(a) & lemmas(b)
+              if b not in claim_lower and a not in window_lower
+              and (prefix_antonyms(a, b) or (a.isalpha() and b.isalpha() and not lemmas(a) & lemmas(b)
                                              and (wordnet_antonyms(a, b) or indirect_antonyms(a, b))))]
     return list(dict.fromkeys(found))
 
 
-def _plain(word: str) -> bool:
-    return word.isalpha() and word.islower()
+def _unnamed_words(text: str, names: Collection[str]) -> list[str]:
+    """The content words of ``text`` that are no name, lower case, in order, without repeats. Names are the ones
+    ``_names`` found (by stem), not any capitalised word: "Old prisoners were released" opens with a word, and
+    "Young said the prisoners were young" keeps the adjective beside the name."""
+    return list(dict.fromkeys(w.lower() for w in words(text) if w.lower() not in STOPWORDS
+                              and (len(w) > 1 or w.isdigit()) and not (w[:1].isupper() and stem(w) in names)))
 
 
 def _negated(text: str) -> bool:
@@ -505,8 +513,10 @@ class ProxyVerifier:
         match = np.zeros((len(claim_words), len(passage_words)))
         proper = proper_words([claim, *sentences])
         names = _names(claim, proper)
+        passage_names = _names(joined, proper)
         for i, cw in enumerate(claim_words):
-            exact_only = cw[:1].isdigit() or (cw[:1].isupper() and stem(cw) in names) or cw.lower() in MONTHS
+            cw_lower = cw.lower()
+            exact_only = cw[:1].isdigit() or (cw[:1].isupper() and stem(cw) in names) or cw_lower in MONTHS
             for j, pw in enumerate(passage_words):
                 if stem(cw) == stem(pw) or lemmas(cw) & lemmas(pw) or numbers(cw) & numbers(pw) or same_place(cw, pw):
                     match[i, j] = 1.0
@@ -524,7 +534,9 @@ class ProxyVerifier:
                     # fully, 0.787 at 0.7, all senses; after them 0.802 -> 0.797 and 0.788 from a word's first
                     # one or two senses): its senses are many and fine ("make"/"get", "found"/"set up"), so
                     # invented and negated claims gained coverage too.
-                    if match[i, j] < 1.0 and _plain(cw.lower()) and _plain(pw.lower()) and wordnet_derived(cw, pw):
+                    # Neither word may be a name: "Hunter" is no "hunting" (claim names are exact_only above).
+                    if (match[i, j] < 1.0 and cw_lower.isalpha() and pw.isalpha()
+                            and not (pw[:1].isupper() and stem(pw) in passage_names) and wordnet_derived(cw_lower, pw)):
                         match[i, j] = 1.0
         weight = np.array([importance(w) for w in claim_words]) if claim_words else np.ones(1)
         total = float(weight.sum()) if claim_words else 1.0
@@ -547,6 +559,7 @@ class ProxyVerifier:
         pick = [0.5 * float(s) + 0.5 * c - 0.03 * (w.size - 1) for s, c, w in zip(sims, window_cover, wins, strict=True)]
         best = int(np.argmax(pick))
         window = wins[best]
+        w_names = _names(window.resolved, proper)
         soft = cover()
         covered_soft = float((soft * weight).sum() / total)
 
@@ -578,7 +591,8 @@ class ProxyVerifier:
             # best: "By turning X into Y, the Kremlin weakened relations" aligns with "transformed X into Y", while
             # "strengthening relations" stands in the next clause.
             for wc, reach in zip(window_clauses, scores, strict=True):
-                pairs = _opposed(clause, wc, claim, window.resolved) if reach >= 0.3 else []
+                pairs = (_opposed(clause, wc, claim, window.resolved, claim_names=names, window_names=w_names)
+                         if reach >= 0.3 else [])
                 if pairs:
                     opposed += [p for p in pairs if p not in opposed]
                     opposed_share = max(opposed_share, reach)
@@ -602,7 +616,6 @@ class ProxyVerifier:
         p_names = set(content_terms(joined)) | set(_names(joined, proper)) | {
             stem(a) for w in passage_words for a in place_aliases(w)}
         p_names |= _found_as_written_otherwise(claim, names, p_names, joined)
-        w_names = _names(window.resolved, proper)
         claim_countries = frozenset(i for ids in places_in(claim).values() for i in ids)
         claim_places = {stem(a) for w in names.values() for a in place_aliases(w)} | {
             k for k, ids in places_in(window.resolved).items() if ids & claim_countries}

@@ -148,6 +148,13 @@ def test_a_form_wordnet_derives_is_found_where_the_vectors_fall_short(verifier) 
     assert "arrival" not in f["missing_terms"] and f["coverage"] == 1.0
 
 
+def test_a_name_in_the_passage_is_no_form_of_a_claim_word(verifier) -> None:  # type: ignore[no-untyped-def]
+    # WordNet derives "baker" from "bake"; the name Baker says nothing of baking
+    word = verifier.features("The bread was baked on Monday.", ["The baker said the bread arrived on Monday."])
+    name = verifier.features("The bread was baked on Monday.", ["The bread arrived on Monday, Baker said."])
+    assert word["coverage"] == 1.0 and name["coverage"] < 1.0
+
+
 def test_an_opposite_only_wordnet_knows_is_a_reason(verifier) -> None:  # type: ignore[no-untyped-def]
     verdict = verifier.support("The warden said most of the released prisoners were old.",
                                ["The warden said most of the released prisoners were young, the oldest being 30."])

@@ -381,6 +381,15 @@ def test_wordnet_opposites_count_where_the_word_vectors_see_near_synonyms() -> N
     assert _opposed("The old and the young met.", "The young and the old met.") == []
 
 
+def test_only_a_found_name_is_kept_from_wordnets_opposites() -> None:
+    # a sentence's first word is no name for being capitalised ("Old" is an English adjective)
+    assert _opposed("Old prisoners were released.", "Young prisoners were released.") == ["old/young"]
+    # a name and a word spelt alike: the name is left out, the adjective kept (the first spelling met won before)
+    assert _opposed("Mr Young said the prisoners were young.", "Mr Young said the prisoners were old.") == ["young/old"]
+    assert _opposed("Young said the prisoners were young.", "Young said the prisoners were old.",
+                    claim_names={"young"}, window_names={"young"}) == ["young/old"]
+
+
 def test_a_form_wordnet_derives_counts_as_the_same_word() -> None:
     from assistant.lexicon import wordnet_derived
 
