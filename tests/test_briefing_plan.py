@@ -24,6 +24,14 @@ def chunk(doc: str, text: str, date: str) -> StoredChunk:
                        source=f"/tmp/{doc}.md", date=date, section=None, page=None, footnotes={})
 
 
+def casualty_reports() -> list[StoredChunk]:
+    """Two reports of one day's border clashes that give different death tolls."""
+    return [
+        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+    ]
+
+
 @pytest.fixture(scope="module")
 def scorer() -> SentenceScorer:
     return SentenceScorer(HashingEmbedder())
@@ -67,8 +75,7 @@ def test_point_dates_resolve_weekdays_and_named_days() -> None:
 
 def test_different_casualty_figures_appear_as_a_disagreement_citing_both(scorer: SentenceScorer) -> None:
     passages = [
-        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
-        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        *casualty_reports(),
         chunk("other", "The border clashes drew calls for calm from the United Nations.", "2020-09-28"),
     ]
     chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
@@ -560,8 +567,7 @@ def test_the_figures_a_disagreement_shows_add_no_coverage_to_a_point_repeating_t
     from assistant.briefing_plan import PlanWeights
 
     passages = [
-        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
-        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        *casualty_reports(),
         chunk("other", "The border clashes drew calls for calm from the United Nations. "
                        "A hospital in the border town treated soldiers after the clashes. "
                        "Observers counted 39 soldiers killed and 16 soldiers killed in the border clashes.", "2020-09-28"),
@@ -577,8 +583,7 @@ def test_the_figures_a_disagreement_shows_add_no_coverage_to_a_point_repeating_t
 
 def test_a_near_copy_of_a_disagreement_side_is_no_key_point(scorer: SentenceScorer) -> None:
     passages = [
-        chunk("armenian", "Armenian officials said 16 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
-        chunk("azeri", "Azerbaijani officials said 39 soldiers were killed in the border clashes on Sunday.", "2020-09-28"),
+        *casualty_reports(),
         chunk("wire", "Azerbaijani officials said on Sunday that 39 soldiers were killed in the border clashes.", "2020-09-28"),
     ]
     chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
