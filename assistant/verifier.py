@@ -613,7 +613,7 @@ class ProxyVerifier:
         claim_numbers, p_numbers, w_numbers = numbers(claim), numbers(joined), numbers(window.resolved)
         months, p_months, w_months = _months(claim), _months(joined), _months(window.resolved)
         # A capital or people names its country ("Ankara" for Turkey): such a name is found, and is no other name.
-        p_names = set(content_terms(joined)) | set(_names(joined, proper)) | {
+        p_names = set(content_terms(joined)) | set(passage_names) | {
             stem(a) for w in passage_words for a in place_aliases(w)}
         p_names |= _found_as_written_otherwise(claim, names, p_names, joined)
         claim_countries = frozenset(i for ids in places_in(claim).values() for i in ids)
