@@ -435,7 +435,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
                 adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
             candidates.sort(key=lambda e: gain(e, covered), reverse=True)
             e = candidates.pop(0)
-        text = clean(e.text, clause_words=w.clause_words)
+        text = quoted[id(e)]
         if w.fact_clauses:
             text = fact_clause(text, covered, min_words=w.clause_min_words)
         cost = len(text.split())
