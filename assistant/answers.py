@@ -34,6 +34,11 @@ class Citation(BaseModel):
         return ", ".join(x for x in (self.date, self.section, f"p. {self.page}" if self.page else None) if x)
 
 
+# Under this confidence an answer is more likely wrong than right: a doubtful answer must not look like a sure
+# one. Not a tuned number: the confidence is calibrated (see assistant/ranker.py), so the cue means what it says.
+WEAK_MATCH = 0.5
+
+
 class Answer(BaseModel):
     question: str
     answer: str = Field(description="Markdown; every sentence ends with footnote markers [n].")
@@ -45,7 +50,10 @@ class Answer(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Checks that failed on generated text.")
     confidence: float | None = Field(
         default=None, description="How likely the answer is to be right (0..1): for the extractive answerer, the "
-        "fitted probability that its best sentence answers the question; under 0.6 the chat shows a weak-match cue.")
+        "probability that its best sentence answers the question, calibrated out of fold on the tune questions.")
+    weak_match: bool = Field(
+        default=False, description=f"The confidence is under {WEAK_MATCH}: the answer is more likely wrong than "
+        "right, and the chat opens it with a caution.")
     missing_parts: list[str] = Field(default_factory=list,
                                      description="Parts of a multi-part question that no passage answers.")
     abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from assistant.answers import ABSTAIN_MESSAGE, Answer, Briefing, Citation
+from assistant.answers import ABSTAIN_MESSAGE, WEAK_MATCH, Answer, Briefing, Citation
 from assistant.briefing_plan import Plan, Point
 from assistant.extractive import Draft, Evidence, display_sentence
 from assistant.llm import CheckedAnswer
@@ -49,7 +49,7 @@ def cited_sentence(ev: Evidence, notes: Footnotes) -> str:
 
 def extractive_answer(question: str, draft: Draft, timings: dict[str, float], standalone: str | None) -> Answer:
     """The chosen sentences, each followed by the footnote of the passage it quotes; or an abstention."""
-    confidence = round(draft.best_score, 4)
+    confidence = round(draft.best_score if draft.confidence is None else draft.confidence, 4)
     if not draft.evidence:
         return abstention(question, draft.reason, timings, standalone=standalone, confidence=confidence)
     notes = Footnotes()
@@ -61,7 +61,8 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
         # phrase checked as a claim of its own reads as dropping the sentence's hedges ("Up to 10,000").
         parts[0] = f"**{draft.direct.rstrip('.')}.** {parts[0]}"
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
-                  timings_ms=timings, confidence=confidence, standalone_question=standalone,
+                  timings_ms=timings, confidence=confidence, weak_match=draft.confidence is not None
+                  and confidence < WEAK_MATCH, standalone_question=standalone,
                   missing_parts=list(draft.missing), direct_answer=draft.direct)
 
 

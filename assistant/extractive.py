@@ -72,6 +72,7 @@ class Draft:
     lead: str | None = None  # a direct answer taken from the first evidence's passage, cited with it
     missing: list[str] = field(default_factory=list)  # parts of the question no sentence answers
     direct: str | None = None  # the name, number, date or yes/no asked, verbatim from the first evidence
+    confidence: float | None = None  # how likely the answer is to be right, where the answerer can say
 
 
 class Answerer(Protocol):
@@ -242,13 +243,15 @@ class ExtractiveAnswerer:
             if answerable < self.min_score:
                 reason = (f"the retrieved passages never mention {', '.join(unknown)}" if unknown
                           else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
-                return Draft([], answerable, f"{reason} (confidence {answerable:.2f}, under {self.min_score:.2f})")
+                return Draft([], answerable, f"{reason} (answerability {answerable:.2f}, under {self.min_score:.2f})",
+                             confidence=self.ranker.confidence(answerable))
             chosen, missing = self._select_parts(question, ranked, passages)
             direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
             if direct and self.max_words is not None and \
                     sum(len(e.text.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
-            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, direct=direct)
+            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, direct=direct,
+                         confidence=self.ranker.confidence(answerable))
         if kind.strict:
             focus = count_focus(question)
             evidence = [e for e in evidence if e.kind > 0 and (not focus or focus & set(content_terms(e.text)))]

@@ -128,7 +128,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.fit_ranker:
         from assistant.ranker import DEFAULT_WEIGHTS
-        from eval.ranker_fit import collect
+        from eval.ranker_fit import answered_right, calibrate_confidence, collect
         from eval.ranker_fit import fit as fit_ranker
 
         # Candidates come from retrieval and the scorer alone: build without the weights being fitted.
@@ -142,6 +142,15 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         weights, fit_summary = fit_ranker(questions)
         weights.fitted_on = "; ".join(fitted_on)
         weights.save(DEFAULT_WEIGHTS)
+        # The confidence: the same questions answered end to end with the weights just written (their
+        # confidence is still the raw probability), then how often an answer at each probability was right.
+        outcomes = []
+        for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
+            items = [i for i in load_items(name) if i.split != "test"]
+            outcomes += answered_right(run_assistant(_assistant_for(name, args, settings, embedder), items, k=args.k))
+        weights.confidence_calibration = calibrate_confidence(outcomes)
+        weights.save(DEFAULT_WEIGHTS)
+        fit_summary["confidence_calibration"] = weights.confidence_calibration
         _emit({"fitted": fit_summary, "fitted_on": weights.fitted_on}, args,
               lambda: json.dumps({"fitted": fit_summary, "fitted_on": weights.fitted_on, "written": str(DEFAULT_WEIGHTS)},
                                  indent=2))

@@ -45,6 +45,8 @@ class AnswerRecord:
     abstained: bool | None = None
     latency_ms: float | None = None
     item: EvalItem | None = None
+    confidence: float | None = None  # the answerer's own, where it gives one
+    weak_match: bool | None = None  # ... and whether it showed the answer as doubtful
 
 
 @dataclass
@@ -189,11 +191,40 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "latency_p95_ms": percentile(latencies, 95),
     })
     metrics["ci95"] = {name: bootstrap_ci(values) for name, values in series.items() if len(values) >= 2}
+    metrics.update(confidence_metrics(judged))
     kinds = sorted({k for r in judged if r.record.item for k in r.record.item.kinds})
     if kinds:
         metrics["by_kind"] = {kind: _kind_summary([r for r in judged if r.record.item and kind in r.record.item.kinds])
                               for kind in kinds}
     return metrics
+
+
+def confidence_metrics(results: Sequence[QuestionResult], bins: int = 10) -> dict[str, float | None]:
+    """Whether the answerer's confidence says how sure to be, over the answers it gave (not abstentions): an
+    answer is right when its question is answerable and every reference fact is in it within the word limit.
+
+    - ``confidence_ece``: expected calibration error (``bins`` equal-width bins; 0 is perfectly calibrated);
+    - ``confidence_brier``: mean squared gap between the confidence and right (1) or wrong (0);
+    - ``wrong_answers_flagged``: share of the wrong answers shown as a weak match (higher is better);
+    - ``right_answers_flagged``: share of the right answers shown as a weak match (lower is better).
+    None where the answers carry no confidence (another system's answers)."""
+    rows = [(r.record.confidence, bool(r.record.item and r.record.item.answerable and r.concise_correct),
+             bool(r.record.weak_match)) for r in results if not r.abstained and r.record.confidence is not None]
+    if not rows:
+        return {"confidence_ece": None, "confidence_brier": None, "wrong_answers_flagged": None,
+                "right_answers_flagged": None}
+    ece = 0.0
+    for b in range(bins):
+        inside = [(c, right) for c, right, _ in rows if b / bins <= c < (b + 1) / bins or (b == bins - 1 and c == 1.0)]
+        if inside:
+            ece += len(inside) / len(rows) * abs(sum(c for c, _ in inside) / len(inside)
+                                                 - sum(right for _, right in inside) / len(inside))
+    return {
+        "confidence_ece": round(ece, 4),
+        "confidence_brier": mean([(c - right) ** 2 for c, right, _ in rows]),
+        "wrong_answers_flagged": mean([float(weak) for _, right, weak in rows if not right]),
+        "right_answers_flagged": mean([float(weak) for _, right, weak in rows if right]),
+    }
 
 
 def _kind_summary(results: Sequence[QuestionResult]) -> dict[str, Any]:
@@ -221,6 +252,7 @@ def dump_results(result: EvalResult, path: Path) -> None:
                 "answerable": item.answerable if item else None, "answer": q.record.answer,
                 "abstained": q.abstained, "correct": q.correct, "concise_correct": q.concise_correct,
                 "words": q.words, "cited_evidence": q.cited_evidence, "flags": q.flags,
+                "confidence": q.record.confidence, "weak_match": q.record.weak_match,
             }, ensure_ascii=False) + "\n")
 
 
@@ -269,7 +301,8 @@ def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | N
         records.append(AnswerRecord(
             question=item.question, answer=answer.answer, passages=[c.passage() for c in answer.citations],
             retrieved=[p.text for p in retrieved], abstained=answer.abstained,
-            latency_ms=answer.timings_ms.get("total"), item=item,
+            latency_ms=answer.timings_ms.get("total"), item=item, confidence=answer.confidence,
+            weak_match=answer.weak_match,
         ))
     return records
 

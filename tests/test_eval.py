@@ -100,3 +100,44 @@ def test_regression_gate_on_bundled_report(sample_assistant, embedder) -> None: 
     low = {k: m[k] for k, floor in FLOORS.items() if m[k] is None or m[k] < floor}
     high = {k: m[k] for k, ceiling in CEILINGS.items() if m[k] is None or m[k] > ceiling}
     assert not low and not high, (low, high)
+
+
+def test_confidence_metrics_say_whether_a_doubtful_answer_looked_doubtful() -> None:
+    """Four answers: two sure and right, one sure and wrong, one shown as a weak match and wrong."""
+    from assistant.verifier import Verdict
+    from eval.datasets import EvalItem
+    from eval.metrics import StatementCheck
+    from eval.runner import AnswerRecord, QuestionResult, confidence_metrics
+
+    def result(confidence: float, right: bool, weak: bool) -> QuestionResult:
+        item = EvalItem(id="q", question="q?", answerable=True, reference_facts=[["x"]], evidence=[], documents=[])
+        record = AnswerRecord("q?", "x. [1]", ["x."], item=item, confidence=confidence, weak_match=weak)
+        check = StatementCheck("x.", [1], [], 1, 1, Verdict(1.0, "supported", "x.", []), True)
+        return QuestionResult(record, False, [check], right, (int(right), 1), None, None, words=1)
+
+    rows = [result(0.9, True, False), result(0.9, True, False), result(0.9, False, False), result(0.3, False, True)]
+    got = confidence_metrics(rows)
+    # bins: 0.9 holds three answers, two right (|0.9 - 0.667| = 0.233, weight 3/4); 0.3 one wrong (0.3, 1/4)
+    assert got["confidence_ece"] == pytest.approx(0.75 * (0.9 - 2 / 3) + 0.25 * 0.3, abs=1e-4)
+    assert got["confidence_brier"] == pytest.approx((0.01 + 0.01 + 0.81 + 0.09) / 4, abs=1e-4)
+    assert got["wrong_answers_flagged"] == 0.5 and got["right_answers_flagged"] == 0.0
+    no_confidence = [result(0.9, True, False)]
+    no_confidence[0].record.confidence = None
+    assert confidence_metrics(no_confidence)["confidence_ece"] is None
+
+
+def test_an_answer_under_the_weak_match_level_says_so() -> None:
+    from assistant.answers import WEAK_MATCH
+    from assistant.compose import extractive_answer
+    from assistant.extractive import Draft, Evidence
+    from ingest.store import StoredChunk
+
+    text = "Russia brokered the deal."
+    chunk = StoredChunk(id="c", doc_id="d", index=0, text=text, start=0, end=len(text), title="T", source="s.md",
+                        date=None, section=None, page=None, footnotes={})
+    ev = Evidence(chunk, 0, len(text), text)
+    doubtful = extractive_answer("Who brokered it?", Draft([ev], 0.6, confidence=WEAK_MATCH - 0.05), {}, None)
+    sure = extractive_answer("Who brokered it?", Draft([ev], 0.6, confidence=WEAK_MATCH + 0.05), {}, None)
+    heuristic = extractive_answer("Who brokered it?", Draft([ev], 0.2), {}, None)  # a score, not a probability
+    assert doubtful.weak_match and doubtful.confidence == round(WEAK_MATCH - 0.05, 4)
+    assert not sure.weak_match and not heuristic.weak_match

@@ -61,3 +61,42 @@ def test_the_relevance_floor_is_half_the_least_close_answerable_question_and_una
     ranker = LearnedRanker(weights)
     assert ranker.off_topic(unanswerable[0].features)
     assert not ranker.off_topic(questions[1].features)
+
+
+def test_the_confidence_is_calibrated_to_how_often_answers_at_that_score_were_right() -> None:
+    """Synthetic outcomes where an answer scored p is right with probability sigmoid(2 logit(p) - 1): the
+    Platt fit recovers the line, so the shipped confidence says how often such an answer is right."""
+    from assistant.ranker import RankerWeights, log_odds
+    from eval.ranker_fit import calibrate_confidence
+
+    rng = np.random.default_rng(3)
+    probs = rng.uniform(0.55, 0.95, size=4000)
+    truth = 1 / (1 + np.exp(-(2 * np.array([log_odds(p) for p in probs]) - 1)))
+    outcomes = [(float(p), bool(rng.uniform() < t)) for p, t in zip(probs, truth, strict=True)]
+    slope, intercept = calibrate_confidence(outcomes)
+    assert abs(slope - 2) < 0.3 and abs(intercept + 1) < 0.3
+    ranker = LearnedRanker(RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5,
+                                         confidence_calibration=[slope, intercept]))
+    # an answer the model scores 0.58 is right about 41% of the time: more likely wrong than right
+    assert ranker.confidence(0.58) < 0.5 < 0.58
+    uncalibrated = LearnedRanker(RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5))
+    assert abs(uncalibrated.confidence(0.62) - 0.62) < 1e-9
+    assert calibrate_confidence([(0.7, True), (0.8, True)]) == [1.0, 0.0]  # one outcome only: left as it is
+
+
+def test_answers_right_are_those_holding_every_reference_fact_within_the_word_limit() -> None:
+    from eval.ranker_fit import answered_right
+    from eval.runner import AnswerRecord
+
+    def record(answer: str, answerable: bool = True, abstained: bool = False, confidence: float | None = 0.7
+               ) -> AnswerRecord:
+        item = EvalItem(id="q", question="How many?", answerable=answerable, reference_facts=[["1,960"]],
+                        evidence=[], documents=["d.md"])
+        return AnswerRecord("How many?", answer, [], abstained=abstained, item=item, confidence=confidence)
+
+    rows = answered_right([record("Russia sent 1,960 troops. [1]"), record("Russia sent troops. [1]"),
+                           record("Russia sent 1,960 troops. [1]", answerable=False),
+                           record("Russia sent 1,960 troops " + "and more " * 40 + "[1]"),
+                           record("The reports do not answer this.", abstained=True),
+                           record("Russia sent 1,960 troops. [1]", confidence=None)])
+    assert rows == [(0.7, True), (0.7, False), (0.7, False), (0.7, False)]

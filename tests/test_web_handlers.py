@@ -150,13 +150,14 @@ def test_evaluation_of_uploaded_answers(app: BriefingApp, tmp_path: Path) -> Non
 
 
 def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
-    from assistant.answers import Answer, Citation
-    from ui.render import WEAK_MATCH, chat_markdown
+    from assistant.answers import WEAK_MATCH, Answer, Citation
+    from ui.render import chat_markdown
 
     cite = Citation(marker=1, doc_id="d", title="T", source="s", text="Russia brokered the deal.", start=0, end=25)
     sure = Answer(question="q", answer="Russia brokered the deal. [1]", abstained=False, citations=[cite],
                   confidence=WEAK_MATCH + 0.2)
-    doubtful = sure.model_copy(update={"confidence": WEAK_MATCH - 0.2, "missing_parts": ["when was it signed"]})
+    doubtful = sure.model_copy(update={"confidence": WEAK_MATCH - 0.2, "weak_match": True,
+                                       "missing_parts": ["when was it signed"]})
     assert "Weak match" not in chat_markdown(sure, scope="t1")
     rendered = chat_markdown(doubtful, scope="t1")
     assert rendered.index("Weak match") < rendered.index("Russia brokered")

@@ -107,9 +107,6 @@ def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str
     return "\n".join(out)
 
 
-WEAK_MATCH = 0.6  # below this fitted probability an answer carries a visible caution
-
-
 def _sentence_case(text: str, source: str = "") -> str:
     """``text`` with a capital first letter, and each word that ``source`` (the question) spells with capitals
     spelled that way: "no document mentions iran" reads "No document mentions Iran"."""
@@ -124,7 +121,7 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
     """A chat reply: the answer with footnote links. Its sources are listed once, in the sources panel
     (:func:`citations_html`), grouped by document; the reply does not repeat them.
 
-    A doubtful answer must not look like a sure one: under :data:`WEAK_MATCH` it opens with a caution,
+    A doubtful answer must not look like a sure one: a weak match (``Answer.weak_match``) opens with a caution,
     and parts of the question that no passage answers are named."""
     if answer.abstained:
         text = escape_markdown(answer.answer)
@@ -136,7 +133,7 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
             notes.append("*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*")
         return text + ("\n\n" + "\n\n".join(notes) if notes else "")
     out = _links(escape_markdown(answer.answer), {c.marker for c in answer.citations}, _scope(scope))
-    if answer.confidence is not None and answer.mode == "extractive" and answer.confidence < WEAK_MATCH:
+    if answer.weak_match and answer.confidence is not None:
         out = (f"\u26a0\ufe0f *Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer "
                "the question; open it before relying on it.*\n\n" + out)
     if answer.missing_parts:
