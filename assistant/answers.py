@@ -49,11 +49,16 @@ class Answer(BaseModel):
     standalone_question: str | None = Field(default=None, description="The question as searched, after follow-up rewriting.")
     flags: list[str] = Field(default_factory=list, description="Checks that failed on generated text.")
     confidence: float | None = Field(
-        default=None, description="How likely the answer is to be right (0..1): for the extractive answerer, the "
-        "probability that its best sentence answers the question, calibrated out of fold on the tune questions.")
-    weak_match: bool = Field(
-        default=False, description=f"The confidence is under {WEAK_MATCH}: the answer is more likely wrong than "
-        "right, and the chat opens it with a caution.")
+        default=None, description="How likely the answer is to be right (0..1; for an abstention, how likely an "
+        "answer would have been): for the extractive answerer, its answerability calibrated on how often tune "
+        "answers at that answerability were right, each answered by models fitted without its document.")
+    weak_match: bool | None = Field(
+        default=None, description=f"The confidence is under {WEAK_MATCH}: the answer is more likely wrong than "
+        "right, and the chat opens it with a caution. None where the confidence is not calibrated (answers about "
+        "a report's metadata, a language model's answers, the heuristic ranker).")
+    answerability: float | None = Field(
+        default=None, description="The extractive answerer's raw probability that its best sentence answers, "
+        "which the abstention threshold (BRIEFING_ANSWER__MIN_SCORE) is compared with.")
     missing_parts: list[str] = Field(default_factory=list,
                                      description="Parts of a multi-part question that no passage answers.")
     abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")

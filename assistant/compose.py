@@ -51,7 +51,8 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
     """The chosen sentences, each followed by the footnote of the passage it quotes; or an abstention."""
     confidence = round(draft.best_score if draft.confidence is None else draft.confidence, 4)
     if not draft.evidence:
-        return abstention(question, draft.reason, timings, standalone=standalone, confidence=confidence)
+        return abstention(question, draft.reason, timings, standalone=standalone, confidence=confidence,
+                          answerability=round(draft.best_score, 4))
     notes = Footnotes()
     parts = [cited_sentence(ev, notes) for ev in draft.evidence]
     if draft.lead:
@@ -61,9 +62,9 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
         # phrase checked as a claim of its own reads as dropping the sentence's hedges ("Up to 10,000").
         parts[0] = f"**{draft.direct.rstrip('.')}.** {parts[0]}"
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
-                  timings_ms=timings, confidence=confidence, weak_match=draft.confidence is not None
-                  and confidence < WEAK_MATCH, standalone_question=standalone,
-                  missing_parts=list(draft.missing), direct_answer=draft.direct)
+                  timings_ms=timings, confidence=confidence, answerability=round(draft.best_score, 4),
+                  weak_match=None if draft.confidence is None else confidence < WEAK_MATCH,
+                  standalone_question=standalone, missing_parts=list(draft.missing), direct_answer=draft.direct)
 
 
 def metadata_answer(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:
@@ -95,9 +96,11 @@ def llm_answer(question: str, checked: CheckedAnswer, passages: Sequence[StoredC
 
 
 def abstention(question: str, reason: str | None, timings: dict[str, float], *, standalone: str | None = None,
-               confidence: float | None = None, mode: str = "extractive", flags: Sequence[str] = ()) -> Answer:
+               confidence: float | None = None, mode: str = "extractive", flags: Sequence[str] = (),
+               answerability: float | None = None) -> Answer:
     return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings, mode=mode,
-                  confidence=confidence, abstain_reason=reason, standalone_question=standalone, flags=list(flags))
+                  confidence=confidence, answerability=answerability, abstain_reason=reason,
+                  standalone_question=standalone, flags=list(flags))
 
 
 OPEN_HEADING = "What the reports leave open"

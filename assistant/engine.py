@@ -43,8 +43,15 @@ class Assistant:
 
     def with_chat_model(self, chat_model: Any) -> Assistant:
         """The same store, retriever and answerer, answering through ``chat_model`` as well."""
-        return Assistant(self.store, self.retriever, self.answerer, self.verifier, scorer=self.scorer,
-                         llm=LLMAnswerer(chat_model, self.verifier), k=self.k, mode=self.mode, location=self.location,
+        return self._with(llm=LLMAnswerer(chat_model, self.verifier))
+
+    def with_answerer(self, answerer: Answerer) -> Assistant:
+        """The same store and retriever, answering with ``answerer`` (the ranker fit's fold models)."""
+        return self._with(answerer=answerer)
+
+    def _with(self, *, answerer: Answerer | None = None, llm: LLMAnswerer | None = None) -> Assistant:
+        return Assistant(self.store, self.retriever, answerer or self.answerer, self.verifier, scorer=self.scorer,
+                         llm=llm or self.llm, k=self.k, mode=self.mode, location=self.location,
                          brief_retriever=self.brief_retriever)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -191,7 +192,7 @@ class ExtractiveAnswerer:
         # passages are left to the ranker: on the unseen tune questions that hard rule silenced 7
         # answerable questions ("Roughly", "Moscow" for Russia, "Britons") to catch 1 near miss.
         self.in_corpus = in_corpus
-        self.min_score = min_score if min_score is not None else (ranker.threshold if ranker else 0.5)
+        self._min_score = min_score  # as configured: None follows the ranker's fitted threshold
         self.max_sentences = max_sentences
         self.max_words = max_words
         # A further sentence joins the best when it scores at least this share of the best's score. The
@@ -201,9 +202,28 @@ class ExtractiveAnswerer:
         # 0.640 at 38 words. Re-chosen for the round-6 fit by cross-fitting on the four document folds of the
         # blind tune halves: 0.35 against 0.45, correct 0.667, 0.700, 0.682, 0.568 against 0.667, 0.680,
         # 0.682, 0.568, cited evidence up on two folds, median words 33-40 against 32-35; 0.3 gave no more.
-        self.keep_ratio = keep_ratio if keep_ratio is not None else (0.35 if ranker else 0.85)
+        self._keep_ratio = keep_ratio
         self.redundancy = redundancy
         self.part_ratio = part_ratio
+
+    @property
+    def min_score(self) -> float:
+        """The abstention threshold: as configured, else the ranker's fitted one."""
+        if self._min_score is not None:
+            return self._min_score
+        return self.ranker.threshold if self.ranker else 0.5
+
+    @property
+    def keep_ratio(self) -> float:
+        if self._keep_ratio is not None:
+            return self._keep_ratio
+        return 0.35 if self.ranker else 0.85
+
+    def with_ranker(self, ranker: LearnedRanker) -> ExtractiveAnswerer:
+        """The same answerer choosing and abstaining with another fitted ranker (the fit's fold models)."""
+        other = copy.copy(self)
+        other.ranker = ranker
+        return other
 
     def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
         evidence = self.scorer.candidates(passages)

@@ -111,10 +111,11 @@ class RankerWeights:
     # the question at all (an off-topic question): abstain before the answerability model, which was fitted
     # on questions about the corpus and has no signal for one that is not (see eval/ranker_fit.relevance_floor).
     relevance_floor: float = 0.0
-    # The answer's confidence: the answerability probability mapped to how often an answer at that score is
-    # right (Platt scaling: slope and intercept on its log-odds), fitted on out-of-fold scores against
-    # "answerable, and the best sentence holds the evidence". Unmapped, the probability ran high: on the
-    # tune halves, answers scored 0.65-0.70 were right 57% of the time (79 answers), 0.70-0.75 67% (63).
+    # The answer's confidence: the answerability probability mapped to how often an answer at that score was
+    # right (Platt scaling: slope and intercept on its log-odds), fitted on the tune questions answered end to
+    # end, each by the models fitted without its document group (eval/ranker_fit.calibrate_confidence).
+    # Unmapped, the probability ran high: tune answers scored 0.65-0.70 were right 57% of the time (79
+    # answers), 0.70-0.75 67% (63).
     confidence_calibration: list[float] = field(default_factory=lambda: [1.0, 0.0])
     fitted_on: str = ""
 

@@ -262,7 +262,9 @@ def sweep_min_score(runs: Sequence[tuple[Any, Any]], thresholds: Sequence[float]
         n_ans = sum(1 for item, _ in runs if item.answerable)
         n_un = len(runs) - n_ans
         for item, answer in runs:
-            answered = not answer.abstained and (answer.confidence or 0.0) >= t
+            # the threshold is compared with the raw answerability; the confidence is calibrated (another scale)
+            raw = answer.answerability if answer.answerability is not None else answer.confidence
+            answered = not answer.abstained and (raw or 0.0) >= t
             if item.answerable and answered:
                 found, total = facts_present(answer.answer, item.reference_facts)
                 ok = total > 0 and found == total

@@ -127,12 +127,14 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     if args.fit_ranker:
-        from assistant.ranker import DEFAULT_WEIGHTS
-        from eval.ranker_fit import answered_right, calibrate_confidence, collect
+        from assistant.extractive import ExtractiveAnswerer
+        from assistant.ranker import DEFAULT_WEIGHTS, LearnedRanker
+        from eval.ranker_fit import FOLDS, answered_right, calibrate_confidence, collect, document_group, fold_models
         from eval.ranker_fit import fit as fit_ranker
 
         # Candidates come from retrieval and the scorer alone: build without the weights being fitted.
-        heuristic = settings.model_copy(update={"answer": settings.answer.model_copy(update={"ranker": "heuristic"})})
+        heuristic = settings.model_copy(update={"answer": settings.answer.model_copy(
+            update={"ranker": "heuristic", "mode": "extractive"})})
         questions = []
         fitted_on = []
         for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
@@ -141,16 +143,25 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             fitted_on.append(f"{name} ({len(items)} questions{', tune half' if items and items[0].split else ''})")
         weights, fit_summary = fit_ranker(questions)
         weights.fitted_on = "; ".join(fitted_on)
-        weights.save(DEFAULT_WEIGHTS)
-        # The confidence: the same questions answered end to end with the weights just written (their
-        # confidence is still the raw probability), then how often an answer at each probability was right.
+        # The confidence: each question answered end to end by the models fitted without its document group
+        # (with the full fit's threshold and floor; their confidence is the raw probability), then how often
+        # an answer at each probability was right. In-sample, the full model is surer of its own questions.
         outcomes = []
+        folds = fold_models(questions)
         for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
             items = [i for i in load_items(name) if i.split != "test"]
-            outcomes += answered_right(run_assistant(_assistant_for(name, args, settings, embedder), items, k=args.k))
+            assistant = _assistant_for(name, args, heuristic, embedder)
+            if not isinstance(assistant.answerer, ExtractiveAnswerer):
+                raise BriefingError("--fit-ranker needs the extractive answerer")
+            for group, fold in folds.items():
+                fold.threshold, fold.relevance_floor = weights.threshold, weights.relevance_floor
+                held = [i for i in items if document_group(i, FOLDS) == group]
+                fold_assistant = assistant.with_answerer(assistant.answerer.with_ranker(LearnedRanker(fold)))
+                outcomes += answered_right(run_assistant(fold_assistant, held, k=args.k))
         weights.confidence_calibration = calibrate_confidence(outcomes)
         weights.save(DEFAULT_WEIGHTS)
         fit_summary["confidence_calibration"] = weights.confidence_calibration
+        fit_summary["confidence_outcomes"] = {"answers": len(outcomes), "right": sum(r for _, r in outcomes)}
         _emit({"fitted": fit_summary, "fitted_on": weights.fitted_on}, args,
               lambda: json.dumps({"fitted": fit_summary, "fitted_on": weights.fitted_on, "written": str(DEFAULT_WEIGHTS)},
                                  indent=2))

@@ -80,7 +80,10 @@ def collect(assistant: Assistant, items: Sequence[EvalItem], *, k: int | None = 
     return out
 
 
-def fit(questions: Sequence[QuestionFeatures], *, c: float = 1.0, folds: int = 5,
+FOLDS = 5  # document groups for everything fitted out of fold
+
+
+def fit(questions: Sequence[QuestionFeatures], *, c: float = 1.0, folds: int = FOLDS,
         max_false_abstention: float | None = None,
         judge_c: float = 0.1) -> tuple[RankerWeights, dict[str, Any]]:
     """Weights over the answerable questions' candidates, the answerability model over every question's
@@ -101,16 +104,8 @@ def fit(questions: Sequence[QuestionFeatures], *, c: float = 1.0, folds: int = 5
     weights, y = _fit_models(questions, c, judge_c)
     weights.relevance_floor = relevance_floor(questions)
     scored: list[tuple[bool, float, bool]] = []
-    for g in range(folds):
-        held = [q for q in questions if document_group(q.item, folds) == g]
-        rest = [q for q in questions if document_group(q.item, folds) != g]
-        if not held:
-            continue
-        try:
-            fold_weights, _ = _fit_models(rest, c, judge_c)
-        except ValueError as e:  # a group that holds every question of one kind leaves the rest unfittable
-            raise ValueError(f"cannot fit without document group {g} of {folds}: {e}") from e
-        scored += answerability_scores(LearnedRanker(fold_weights), held)
+    for g, fold in fold_models(questions, folds=folds, c=c, judge_c=judge_c).items():
+        scored += answerability_scores(LearnedRanker(fold), [q for q in questions if document_group(q.item, folds) == g])
     cap = MAX_FALSE_ABSTENTION if max_false_abstention is None else max_false_abstention
     weights.threshold, summary = choose_threshold(scored, cap)
     in_sample = answerability_scores(LearnedRanker(weights), questions)
@@ -136,6 +131,22 @@ def relevance_floor(questions: Sequence[QuestionFeatures], share: float = RELEVA
     ``share`` of the lowest over the answerable questions (unanswerable ones never set it)."""
     lowest = [closest(q.features) for q in questions if q.item.answerable and len(q.features)]
     return round(share * min(lowest), 4) if lowest else 0.0
+
+
+def fold_models(questions: Sequence[QuestionFeatures], *, folds: int = FOLDS, c: float = 1.0,
+                judge_c: float = 0.1) -> dict[int, RankerWeights]:
+    """For each document group that holds questions, the two models fitted on the other groups' questions
+    (threshold 0: the caller chooses it, or uses the full fit's)."""
+    out: dict[int, RankerWeights] = {}
+    for g in range(folds):
+        if not any(document_group(q.item, folds) == g for q in questions):
+            continue
+        rest = [q for q in questions if document_group(q.item, folds) != g]
+        try:
+            out[g], _ = _fit_models(rest, c, judge_c)
+        except ValueError as e:  # a group that holds every question of one kind leaves the rest unfittable
+            raise ValueError(f"cannot fit without document group {g} of {folds}: {e}") from e
+    return out
 
 
 def document_group(item: EvalItem, folds: int) -> int:
@@ -209,18 +220,26 @@ def calibrate_confidence(outcomes: Sequence[tuple[float, bool]]) -> list[float]:
 
     x = np.array([[log_odds(p)] for p, _ in outcomes])
     y = np.array([int(right) for _, right in outcomes])
-    if len(set(y.tolist())) < 2:
-        return [1.0, 0.0]
+    if min(int(y.sum()), len(y) - int(y.sum())) < MIN_OUTCOMES:
+        raise ValueError(f"cannot calibrate the confidence: {int(y.sum())} right and {len(y) - int(y.sum())} wrong "
+                         f"answers, fewer than {MIN_OUTCOMES} of one")
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(x, y)  # two parameters: next to no regularisation
-    return [round(float(platt.coef_[0][0]), 6), round(float(platt.intercept_[0]), 6)]
+    slope, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    if slope <= 0:  # a surer model would read as less sure: the fit says nothing, so refuse it
+        raise ValueError(f"cannot calibrate the confidence: right answers do not score higher (slope {slope:.3f})")
+    return [round(slope, 6), round(intercept, 6)]
+
+
+MIN_OUTCOMES = 10  # right and wrong answers each, for a two-parameter fit
 
 
 def answered_right(records: Sequence[AnswerRecord]) -> list[tuple[float, bool]]:
-    """(confidence, right) for each answer given: right when the question is answerable and the answer holds
-    every reference fact within the evaluation's word limit."""
+    """(confidence, right) for each answer given by the learned answerability (not a report's metadata, whose
+    weak_match is None): right when the question is answerable and the answer holds every reference fact
+    within the evaluation's word limit."""
     out = []
     for r in records:
-        if r.abstained or r.confidence is None or r.item is None:
+        if r.abstained or r.confidence is None or r.weak_match is None or r.item is None:
             continue
         found, wanted = facts_present(r.answer, r.item.reference_facts)
         words = len(MARKER.sub("", r.answer).split())

@@ -21,6 +21,10 @@ RATE_METRICS = [
     ("cited_evidence_rate", "answered questions whose citations hold an evidence sentence"),
     ("evidence_recall_at_k", "evidence sentences in the retrieved passages"),
     ("mrr", "mean reciprocal rank of the first passage holding evidence"),
+    ("confidence_ece", "expected calibration error of the answers' confidence (0 is calibrated)"),
+    ("confidence_brier", "mean squared gap between an answer's confidence and its being right"),
+    ("wrong_answers_flagged", "wrong answers shown as a weak match"),
+    ("right_answers_flagged", "right answers shown as a weak match"),
 ]
 
 

@@ -207,9 +207,13 @@ def confidence_metrics(results: Sequence[QuestionResult], bins: int = 10) -> dic
     - ``confidence_brier``: mean squared gap between the confidence and right (1) or wrong (0);
     - ``wrong_answers_flagged``: share of the wrong answers shown as a weak match (higher is better);
     - ``right_answers_flagged``: share of the right answers shown as a weak match (lower is better).
-    None where the answers carry no confidence (another system's answers)."""
+    None where no answer carries a calibrated confidence (another system's answers without one, the heuristic
+    ranker, a language model's answers)."""
+    # Only answers whose confidence is calibrated (weak_match says so): a report's metadata answers at 1.0,
+    # and the heuristic ranker's scores are not probabilities.
     rows = [(r.record.confidence, bool(r.record.item and r.record.item.answerable and r.concise_correct),
-             bool(r.record.weak_match)) for r in results if not r.abstained and r.record.confidence is not None]
+             bool(r.record.weak_match)) for r in results
+            if not r.abstained and r.record.confidence is not None and r.record.weak_match is not None]
     if not rows:
         return {"confidence_ece": None, "confidence_brier": None, "wrong_answers_flagged": None,
                 "right_answers_flagged": None}
@@ -278,9 +282,20 @@ def load_answers(path: Path) -> list[AnswerRecord]:
         records.append(AnswerRecord(
             question=str(row["question"]), answer=str(row["answer"]), passages=[str(p) for p in row["passages"]],
             retrieved=[str(p) for p in row.get("retrieved", [])], abstained=row.get("abstained"),
-            latency_ms=row.get("latency_ms"), item=item,
+            latency_ms=row.get("latency_ms"), item=item, confidence=_confidence(row, path, number),
+            weak_match=row.get("weak_match") if isinstance(row.get("weak_match"), bool) else None,
         ))
     return records
+
+
+def _confidence(row: dict[str, Any], path: Path, number: int) -> float | None:
+    """An answer's own confidence, where the answering system gives one (0..1)."""
+    value = row.get("confidence")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise BriefingError(f"{path}:{number}: 'confidence' must be a number from 0 to 1, not {value!r}")
+    return float(value)
 
 
 def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | None = None,

@@ -109,7 +109,7 @@ def test_confidence_metrics_say_whether_a_doubtful_answer_looked_doubtful() -> N
     from eval.metrics import StatementCheck
     from eval.runner import AnswerRecord, QuestionResult, confidence_metrics
 
-    def result(confidence: float, right: bool, weak: bool) -> QuestionResult:
+    def result(confidence: float, right: bool, weak: bool | None) -> QuestionResult:
         item = EvalItem(id="q", question="q?", answerable=True, reference_facts=[["x"]], evidence=[], documents=[])
         record = AnswerRecord("q?", "x. [1]", ["x."], item=item, confidence=confidence, weak_match=weak)
         check = StatementCheck("x.", [1], [], 1, 1, Verdict(1.0, "supported", "x.", []), True)
@@ -124,6 +124,8 @@ def test_confidence_metrics_say_whether_a_doubtful_answer_looked_doubtful() -> N
     no_confidence = [result(0.9, True, False)]
     no_confidence[0].record.confidence = None
     assert confidence_metrics(no_confidence)["confidence_ece"] is None
+    # a report's metadata answer (confidence 1.0, not calibrated) is left out
+    assert confidence_metrics([*rows, result(1.0, True, None)]) == got
 
 
 def test_an_answer_under_the_weak_match_level_says_so() -> None:
@@ -139,5 +141,6 @@ def test_an_answer_under_the_weak_match_level_says_so() -> None:
     doubtful = extractive_answer("Who brokered it?", Draft([ev], 0.6, confidence=WEAK_MATCH - 0.05), {}, None)
     sure = extractive_answer("Who brokered it?", Draft([ev], 0.6, confidence=WEAK_MATCH + 0.05), {}, None)
     heuristic = extractive_answer("Who brokered it?", Draft([ev], 0.2), {}, None)  # a score, not a probability
-    assert doubtful.weak_match and doubtful.confidence == round(WEAK_MATCH - 0.05, 4)
-    assert not sure.weak_match and not heuristic.weak_match
+    assert doubtful.weak_match is True and doubtful.confidence == round(WEAK_MATCH - 0.05, 4)
+    assert doubtful.answerability == 0.6  # the raw probability the abstention threshold is compared with
+    assert sure.weak_match is False and heuristic.weak_match is None

@@ -5,6 +5,7 @@ threshold chosen on its own questions abstains on many new answerable ones."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.extractive import Evidence
 from assistant.ranker import FEATURES, LearnedRanker
@@ -81,7 +82,32 @@ def test_the_confidence_is_calibrated_to_how_often_answers_at_that_score_were_ri
     assert ranker.confidence(0.58) < 0.5 < 0.58
     uncalibrated = LearnedRanker(RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5))
     assert abs(uncalibrated.confidence(0.62) - 0.62) < 1e-9
-    assert calibrate_confidence([(0.7, True), (0.8, True)]) == [1.0, 0.0]  # one outcome only: left as it is
+    with pytest.raises(ValueError, match="fewer than"):  # one outcome only: nothing to fit
+        calibrate_confidence([(0.7, True)] * 50 + [(0.6, False)] * 3)
+    backwards = [(float(p), bool(p < 0.75)) for p in probs[:400]]
+    with pytest.raises(ValueError, match="do not score higher"):
+        calibrate_confidence(backwards)
+
+
+def test_the_shipped_confidence_calls_an_answer_at_the_threshold_weak_and_a_high_scoring_one_sure() -> None:
+    ranker = LearnedRanker.default()
+    slope, _ = ranker.weights.confidence_calibration
+    assert slope > 0
+    assert ranker.confidence(ranker.threshold) < 0.5 < ranker.confidence(0.9)
+
+
+def test_an_answerer_with_another_ranker_abstains_at_that_rankers_threshold() -> None:
+    from assistant.extractive import ExtractiveAnswerer, SentenceScorer
+    from assistant.ranker import RankerWeights
+
+    def ranker(threshold: float) -> LearnedRanker:
+        return LearnedRanker(RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=threshold))
+
+    answerer = ExtractiveAnswerer(SentenceScorer(embedder=None), ranker=ranker(0.6))  # type: ignore[arg-type]
+    fold = answerer.with_ranker(ranker(0.4))
+    assert (answerer.min_score, fold.min_score, fold.keep_ratio) == (0.6, 0.4, 0.35)
+    fixed = ExtractiveAnswerer(SentenceScorer(embedder=None), ranker=ranker(0.6), min_score=0.7)  # type: ignore[arg-type]
+    assert fixed.with_ranker(ranker(0.4)).min_score == 0.7  # a configured threshold stays
 
 
 def test_answers_right_are_those_holding_every_reference_fact_within_the_word_limit() -> None:
@@ -92,11 +118,15 @@ def test_answers_right_are_those_holding_every_reference_fact_within_the_word_li
                ) -> AnswerRecord:
         item = EvalItem(id="q", question="How many?", answerable=answerable, reference_facts=[["1,960"]],
                         evidence=[], documents=["d.md"])
-        return AnswerRecord("How many?", answer, [], abstained=abstained, item=item, confidence=confidence)
+        return AnswerRecord("How many?", answer, [], abstained=abstained, item=item, confidence=confidence,
+                            weak_match=None if confidence is None else confidence < 0.5)
 
     rows = answered_right([record("Russia sent 1,960 troops. [1]"), record("Russia sent troops. [1]"),
                            record("Russia sent 1,960 troops. [1]", answerable=False),
                            record("Russia sent 1,960 troops " + "and more " * 40 + "[1]"),
                            record("The reports do not answer this.", abstained=True),
                            record("Russia sent 1,960 troops. [1]", confidence=None)])
+    metadata = record("Russia sent 1,960 troops. [1]")
+    metadata.weak_match = None  # a report's metadata answer: its confidence is not the model's
+    assert answered_right([metadata]) == []
     assert rows == [(0.7, True), (0.7, False), (0.7, False), (0.7, False)]

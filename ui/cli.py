@@ -297,7 +297,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _print_answer(answer: Any) -> None:
+    if answer.weak_match:
+        print(f"Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer the question.\n")
     print(answer.answer)
+    if answer.missing_parts:
+        print("\nNot found in the reports: " + "; ".join(answer.missing_parts) + ".")
     for c in answer.citations:
         where = c.where()
         print(f"\n[{c.marker}] {c.title}" + (f" ({where})" if where else ""))
