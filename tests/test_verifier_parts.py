@@ -112,6 +112,12 @@ def test_a_hedge_or_negation_governs_the_words_after_it() -> None:
     assert _after_cue("Turkey may be sending fighters", {"turkey", "sending", "fighters"}, HEDGE) == 1.0
 
 
+def test_a_word_written_before_the_cue_and_again_after_it_stands_where_it_first_appears() -> None:
+    clause = "The gains include a corridor linking Turkey to Baku and a victory Erdogan will likely enjoy inside Turkey"
+    assert _after_cue(clause, {"gains", "include", "corridor", "turkey", "baku"}) == 0.0
+    assert _after_cue(clause, {"turkey", "enjoy"}) == 1.0  # "enjoy" stands only after "likely"
+
+
 @pytest.mark.parametrize(("clause", "cue"), [
     ("Turkey sending fighters to Libya is unlikely", HEDGE),
     ("Turkey sent fighters to Libya, it seems", HEDGE),
