@@ -18,7 +18,10 @@ from assistant.verifier import (
     _found_as_written_otherwise,
     _months,
     _names,
+    _negated,
     _opposed,
+    _quantities,
+    _role_swaps,
     _slot_swaps,
     clauses,
     label_of,
@@ -125,6 +128,39 @@ def test_a_word_written_before_the_cue_and_again_after_it_stands_where_it_first_
 ])
 def test_a_cue_that_ends_its_clause_governs_all_of_it(clause: str, cue: re.Pattern[str]) -> None:
     assert _after_cue(clause, {"turkey", "sending", "sent", "fighters", "libya", "claim", "ankara"}, cue) == 1.0
+
+
+def test_a_cue_of_several_words_is_found_as_a_phrase() -> None:
+    # "thought to" and "ruled out" are no single token, so a cue matched word by word never found them
+    assert _after_cue("The group is thought to have ties to Iran", {"group", "ties", "iran"}, REPORTED_SPEECH) == 1.0
+    assert _after_cue("The group, which police say is thought to have ties", {"group", "police"},
+                      REPORTED_SPEECH) == 0.0
+    assert _negated("Officials ruled out a ceasefire before the talks")
+    assert not _negated("Officials ruled the city for a decade")
+    assert _after_cue("The minister ruled out new elections", {"new", "elections"}, _NEGATION) == 1.0
+    assert _after_cue("The minister, who ruled out new elections", {"minister"}, _NEGATION) == 0.0
+
+
+def test_one_of_is_no_number_and_decades_are_years() -> None:
+    assert _quantities("He was one of the friends who met one another there") == set()
+    assert _quantities("the conflict of two decades") == _quantities("the conflict of 20 years") == {"20"}
+    assert _quantities("one soldier died") == {"1"}
+    assert _quantities("three decades and 5 days") == {"30", "5"}
+
+
+def test_names_on_the_other_sides_of_a_claim_word_are_a_role_swap() -> None:
+    names = {stem("Putin"), stem("Erdogan")}
+    swapped = _role_swaps("Putin misjudged Erdogan's willingness", "Erdogan likely misjudged Putin's willingness", names)
+    assert swapped == ["Putin … Erdogan's"]
+    assert _role_swaps("Putin misjudged Erdogan's willingness", "Putin likely misjudged Erdogan's willingness",
+                       names) == []
+    # reported speech and a one-sided passive keep who did what: "Erdogan said Putin won" is "Putin won, Erdogan said"
+    assert _role_swaps("Putin won the vote, Erdogan said", "Erdogan said Putin won the vote", names) == []
+    assert _role_swaps("Putin attacked Erdogan", "Erdogan was attacked by Putin", names) == []
+    quiet = dict.fromkeys(("number_swap", "month_swap", "name_swap", "name_slot_swap"), 0.0)
+    probs = {"supported": 0.6, "partial": 0.2, "unsupported": 0.1, "contradicted": 0.1}
+    assert label_of(probs, {**quiet, "role_swap": 1.0}) == "contradicted"
+    assert label_of(probs, {**quiet, "role_swap": 0.0}) == "supported"
 
 
 def test_only_capitalised_single_names_of_one_country_are_places() -> None:
