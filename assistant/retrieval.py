@@ -58,6 +58,9 @@ class DenseRetriever:
         return self.store.query(vector, k, filters.where() if filters else None)
 
 
+TIE_MARGIN = 8  # results fetched past the cut, so ties at the cut are broken the same way in every store
+
+
 class HybridRetriever:
     """Dense (Chroma) and BM25 candidates fused by reciprocal rank, then spread across documents."""
 
@@ -89,10 +92,15 @@ class HybridRetriever:
         self.lexical.sync(self.store)  # one metadata read unless the store changed since the last question
         # The lexical search runs beside the embedding and the dense query (SQLite and ONNX Runtime both
         # release the GIL): on 231,000 chunks it takes p50 22 ms / p95 49 ms, about what they take.
-        pending = self._pool().submit(self.lexical.search, query, fetch, doc_ids=filters.doc_ids,
+        pending = self._pool().submit(self.lexical.search, query, fetch + TIE_MARGIN, doc_ids=filters.doc_ids,
                                       since=date_int(filters.since), until=date_int(filters.until))
-        dense = self.store.query(self.embedder.embed([query])[0], fetch, filters.where())
-        lexical = pending.result()
+        dense = self.store.query(self.embedder.embed([query])[0], fetch + TIE_MARGIN, filters.where())
+        # Ties go to the lower chunk id, also at the cut: copies of one wire story score exactly alike, and which
+        # of them an index returns first (or at all, at its limit) depends on how that store was built. Two stores
+        # of the same documents ranked one tune question's passages differently, and refits of the answer ranker
+        # on them differed (coefficients by up to 0.13).
+        dense = sorted(dense, key=lambda c: (-(c.score or 0.0), c.id))[:fetch]
+        lexical = sorted(pending.result(), key=lambda r: (-r[1], r[0]))[:fetch]
         fused: dict[str, float] = {}
         for rank, chunk in enumerate(dense):
             fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
@@ -101,7 +109,7 @@ class HybridRetriever:
         by_id = {c.id: c for c in dense}
         missing = [i for i in fused if i not in by_id]
         by_id.update({c.id: c for c in self.store.get_chunks(missing)} if missing else {})
-        ranked = sorted((i for i in fused if i in by_id), key=lambda i: fused[i], reverse=True)
+        ranked = sorted((i for i in fused if i in by_id), key=lambda i: (-fused[i], i))
         return [replace(by_id[i], score=round(fused[i], 5)) for i in diversify(ranked, by_id, k, self.per_document)]
 
 

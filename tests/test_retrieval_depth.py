@@ -90,3 +90,29 @@ def test_the_shipped_weights_cover_the_relative_features() -> None:
     weights = RankerWeights.load()
     assert weights.features == list(FEATURES) and len(weights.coef) == len(FEATURES)
     assert "unseen_qa2" in weights.fitted_on  # fitted on both blind sets' tune halves
+
+
+def test_copies_of_one_story_rank_the_same_in_every_store_of_the_same_documents(tmp_path: Path) -> None:
+    """Two wire copies of one story (other first paragraphs, the same passage) score exactly alike; which an index
+    returned first, or at all at its limit, depended on the order the store was filled in, so two stores of the
+    same documents answered differently."""
+    from assistant.settings import RetrievalSettings
+
+    story = "The Velden canal dredging contract was worth 4 million euros, the council said."
+    texts = {"copy_a.md": f"# Canal news\n\nBarges waited near the locks in April.\n\n{story}\n",
+             "copy_b.md": f"# Canal news\n\nResidents complained about noise at night.\n\n{story}\n"}
+    ranked = []
+    for order in (("copy_a.md", "copy_b.md"), ("copy_b.md", "copy_a.md")):
+        home = tmp_path / "-".join(order)
+        settings = Settings(home=home / "home", retrieval=RetrievalSettings(fetch_k=3),
+                            chunking=ChunkingSettings(max_tokens=24))
+        workspace = build(settings, embedder=HashingEmbedder())
+        for name in order:  # one at a time, so the store is filled in this order
+            home.mkdir(parents=True, exist_ok=True)
+            (home / name).write_text(texts[name], encoding="utf-8")
+            workspace.corpus.ingest([home / name])
+        # the story's passages first; the two first paragraphs ("# Canal news" and a line) then tie, at the cut
+        got = workspace.assistant.retriever.retrieve("Velden canal dredging contract worth", 3)
+        assert story in got[0].text and story in got[1].text
+        ranked.append([(Path(c.source).name, c.index) for c in got])
+    assert ranked[0] == ranked[1], ranked
