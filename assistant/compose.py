@@ -49,10 +49,11 @@ def cited_sentence(ev: Evidence, notes: Footnotes) -> str:
 
 def extractive_answer(question: str, draft: Draft, timings: dict[str, float], standalone: str | None) -> Answer:
     """The chosen sentences, each followed by the footnote of the passage it quotes; or an abstention."""
-    confidence = round(draft.best_score if draft.confidence is None else draft.confidence, 4)
+    answerability = round(draft.best_score, 4)
+    confidence = answerability if draft.confidence is None else round(draft.confidence, 4)
     if not draft.evidence:
         return abstention(question, draft.reason, timings, standalone=standalone, confidence=confidence,
-                          answerability=round(draft.best_score, 4))
+                          answerability=answerability)
     notes = Footnotes()
     parts = [cited_sentence(ev, notes) for ev in draft.evidence]
     if draft.lead:
@@ -62,7 +63,7 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
         # phrase checked as a claim of its own reads as dropping the sentence's hedges ("Up to 10,000").
         parts[0] = f"**{draft.direct.rstrip('.')}.** {parts[0]}"
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
-                  timings_ms=timings, confidence=confidence, answerability=round(draft.best_score, 4),
+                  timings_ms=timings, confidence=confidence, answerability=answerability,
                   weak_match=None if draft.confidence is None else confidence < WEAK_MATCH,
                   standalone_question=standalone, missing_parts=list(draft.missing), direct_answer=draft.direct)
 

@@ -137,9 +137,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             update={"ranker": "heuristic", "mode": "extractive"})})
         questions = []
         fitted_on = []
+        sets = {}  # each set's tune items and its assistant, for the fit and then the confidence
         for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
             items = [i for i in load_items(name) if i.split != "test"]  # the built-in sets have no halves
-            questions += collect(_assistant_for(name, args, heuristic, embedder), items, k=args.k)
+            sets[name] = items, _assistant_for(name, args, heuristic, embedder)
+            questions += collect(sets[name][1], items, k=args.k)
             fitted_on.append(f"{name} ({len(items)} questions{', tune half' if items and items[0].split else ''})")
         weights, fit_summary = fit_ranker(questions)
         weights.fitted_on = "; ".join(fitted_on)
@@ -148,13 +150,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         # an answer at each probability was right. In-sample, the full model is surer of its own questions.
         outcomes = []
         folds = fold_models(questions)
-        for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
-            items = [i for i in load_items(name) if i.split != "test"]
-            assistant = _assistant_for(name, args, heuristic, embedder)
+        for fold in folds.values():
+            fold.threshold, fold.relevance_floor = weights.threshold, weights.relevance_floor
+        for items, assistant in sets.values():
             if not isinstance(assistant.answerer, ExtractiveAnswerer):
                 raise BriefingError("--fit-ranker needs the extractive answerer")
             for group, fold in folds.items():
-                fold.threshold, fold.relevance_floor = weights.threshold, weights.relevance_floor
                 held = [i for i in items if document_group(i, FOLDS) == group]
                 fold_assistant = assistant.with_answerer(assistant.answerer.with_ranker(LearnedRanker(fold)))
                 outcomes += answered_right(run_assistant(fold_assistant, held, k=args.k))

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.citations import MARKER
 from assistant.extractive import Evidence
 from assistant.followup import standalone_question
 from assistant.lexicon import Synonyms
@@ -34,7 +33,7 @@ from assistant.ranker import (
 from assistant.text import name_stems, question_names, question_type
 from eval.datasets import EvalItem
 from eval.metrics import facts_present, normalize
-from eval.runner import CONCISE_WORDS, AnswerRecord
+from eval.runner import CONCISE_WORDS, AnswerRecord, answer_words
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
@@ -242,8 +241,8 @@ def answered_right(records: Sequence[AnswerRecord]) -> list[tuple[float, bool]]:
         if r.abstained or r.confidence is None or r.weak_match is None or r.item is None:
             continue
         found, wanted = facts_present(r.answer, r.item.reference_facts)
-        words = len(MARKER.sub("", r.answer).split())
-        out.append((r.confidence, r.item.answerable and wanted > 0 and found == wanted and words <= CONCISE_WORDS))
+        right = r.item.answerable and wanted > 0 and found == wanted
+        out.append((r.confidence, right and answer_words(r.answer) <= CONCISE_WORDS))
     return out
 
 

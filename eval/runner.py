@@ -135,8 +135,13 @@ def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
         cited = [normalize(record.passages[m - 1]) for c in checks for m in c.markers]
         wanted = [normalize(e) for e in item.evidence]
         cited_evidence = any(w in c or (len(c) > 40 and c in w) for w in wanted for c in cited)
-    words = 0 if abstained else len(MARKER.sub("", record.answer).split())
+    words = 0 if abstained else answer_words(record.answer)
     return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr, cited_evidence, words)
+
+
+def answer_words(answer: str) -> int:
+    """An answer's length in words, without its footnote markers."""
+    return len(MARKER.sub("", answer).split())
 
 
 def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
