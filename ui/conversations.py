@@ -54,12 +54,26 @@ class Conversation:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Conversation:
-        turns = [Turn(t["question"], Answer.model_validate(t["answer"]), t["scope"]) for t in data.get("turns", [])]
+        turns = [Turn(t["question"], _saved_answer(t["answer"]), t["scope"]) for t in data.get("turns", [])]
         return cls(data["id"], data["title"], data.get("collection", "default"), data["created"], data["updated"], turns)
 
     def summary(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "collection": self.collection, "turns": len(self.turns),
                 "updated": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.updated))}
+
+
+# Before answers carried ``weak_match`` (files saved before 5d020ac), the chat cautioned an extractive
+# answer whose confidence, then the ranker's raw probability, was under 0.6. A conversation saved then
+# reopens with the caution it was shown with.
+_CUE_BEFORE_WEAK_MATCH = 0.6
+
+
+def _saved_answer(data: dict[str, Any]) -> Answer:
+    answer = Answer.model_validate(data)
+    if ("weak_match" not in data and answer.mode == "extractive" and not answer.abstained
+            and answer.confidence is not None):
+        answer.weak_match = answer.confidence < _CUE_BEFORE_WEAK_MATCH
+    return answer
 
 
 def title_from(question: str) -> str:
