@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
+from assistant.lexicon import known_word, places_in
 from assistant.text import (
     DEMONYMS,
     MONTHS,
@@ -745,7 +746,32 @@ def _capitalised_runs(text: str) -> list[tuple[int, str]]:
         end = m.end()
     if words:
         runs.append((start, " ".join(words)))
-    return runs
+    return _joined_across_connectors(text, runs)
+
+
+# "of", "to" and "for" join two capitalised runs into one name when the run before them ends in a common
+# word, i.e. names a thing rather than a person ("Bank of England", "Eat Out to Help Out", "Ministry for
+# Foreign Affairs"); after a person's or a place's name they separate two ("Putin to Erdogan", "Moscow to Baku").
+_CONNECTORS = ("of", "to", "for")
+
+
+def _joined_across_connectors(text: str, runs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for start, run in runs:
+        if out:
+            prev_start, prev = out[-1]
+            between = text[prev_start + len(prev):start]
+            if between.strip() in _CONNECTORS and between == f" {between.strip()} " and _common_word(prev.split()[-1]):
+                out[-1] = (prev_start, f"{prev}{between}{run}")
+                continue
+        out.append((start, run))
+    return out
+
+
+def _common_word(word: str) -> bool:
+    """Whether a capitalised word is also an ordinary English word ("Games", "Store", "Act", "Out"), so a
+    run ending in it names a thing by its whole phrase, not a person by the surname."""
+    return known_word(word)
 
 
 def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
@@ -762,11 +788,32 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
         lead_in = ""
         if start == 0 and parts[0].lower() in STOPWORDS:
             lead_in, parts = parts[0] + " ", parts[1:]  # "In Moscow, …": the preposition still says "where"
-        parts = [w for w in parts if stem(w) not in _TITLES and stem(w) not in _NOT_NAMES]
-        if not parts or _PLACE_BEFORE.search(text[:start] + lead_in):
+        if _PLACE_BEFORE.search(text[:start] + lead_in):
             continue  # "fighting in Nagorno-Karabakh": where it happened, not who acted
-        actor = " ".join(parts) if parts[-1] in _BODIES else DEMONYMS.get(parts[-1], parts[-1])
-        out.setdefault(stem(actor), actor)
+        if any(w in _CONNECTORS for w in parts):  # a phrase joined across "of"/"to": named whole
+            while parts and stem(parts[0]) in _TITLES:
+                parts = parts[1:]
+            if len(parts) > 2:
+                phrase = " ".join(parts)
+                out.setdefault(stem(phrase.lower()), phrase)
+                continue
+        parts = [w for w in parts if stem(w) not in _TITLES and stem(w) not in _NOT_NAMES and w not in _CONNECTORS]
+        if not parts:
+            continue
+        if parts[-1] in _BODIES:
+            actor = " ".join(parts)
+            out.setdefault(stem(actor), actor)
+            continue
+        actor = DEMONYMS.get(parts[-1], parts[-1])
+        # A person is labelled by the surname ("Vladimir Putin" -> Putin); a thing whose last word is an
+        # ordinary word by its whole name ("Epic Games", "App Store", "Affordable Care Act"), under the
+        # same key, so that "Trump" and "Donald Trump" still count as one actor.
+        # A possessive ends one name ("Apple's App Store", "Azerbaijan's Turkey-backed"), and a country is a
+        # place even where its name is also a word ("Turkey", "Chad").
+        whole = [w for w in re.split(r"\S+['’]s\s", run)[-1].split() if w in parts]
+        label = (" ".join(whole) if len(whole) > 1 and actor == parts[-1] and _common_word(actor)
+                 and not places_in(actor) else actor)
+        out.setdefault(stem(actor), label)
     return out
 
 

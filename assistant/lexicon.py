@@ -51,6 +51,11 @@ def _known_lemmas(word: str) -> frozenset[str]:
     return frozenset(lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms)
 
 
+def known_word(word: str) -> bool:
+    """Whether ``word`` is an ordinary English word lemminflect knows ("games", "out"; not "putin", "sunak")."""
+    return bool(_known_lemmas(word.lower()))
+
+
 @lru_cache(maxsize=65536)
 def only_a_verb(word: str) -> bool:
     """Whether lemminflect knows ``word`` only as a verb form ("died", "killed"; not "homes", "cattle")."""

@@ -618,3 +618,23 @@ def test_figures_in_the_part_a_long_sentence_loses_earn_no_fact_bonus(
     plan("What is known about the flood in the town?", passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0),
          words=300, retrieved=passages, weights=PlanWeights(leads_first=False, fact_bonus=1.0))
     assert len(chosen) == 2 and chosen[0] == short
+
+
+@pytest.mark.parametrize(("sentence", "actor"), [
+    # a thing whose name ends in an ordinary word is labelled by its whole name, not "Games" or "Act"
+    ("The lawsuit Epic Games filed names the iPhone maker.", "Epic Games"),
+    ("Pelosi said the Affordable Care Act is at stake.", "Affordable Care Act"),
+    # "of" and "to" join a name that starts with a thing's words; after a person or place they separate two
+    ("Restaurants joined the Eat Out to Help Out scheme.", "Eat Out to Help Out"),
+    ("Rates were held by the Bank of England.", "Bank of England"),
+    ("A call from President Putin to President Erdogan.", "Putin"),
+    # a possessive ends one name; a country whose name is also a word stays the country
+    ("Since then Apple's App Store requires developers to pay.", "App Store"),
+    ("The Kremlin transformed Azerbaijan's Turkey-backed military success.", "Turkey"),
+])
+def test_things_are_labelled_by_their_whole_name(sentence: str, actor: str) -> None:
+    from assistant.briefing_plan import _names_in
+
+    names = _names_in(sentence, initial=False)
+    assert actor in names.values()
+    assert not {"Games", "Act", "Eat", "Help", "Bank", "England", "Store", "Azerbaijan Turkey"} & set(names.values())
