@@ -9,8 +9,8 @@ import zlib
 import numpy as np
 
 from assistant.extractive import ExtractiveAnswerer, SentenceScorer, clause_within
-from assistant.text import content_terms
 from assistant.ranker import ANSWERABILITY, FEATURES, LearnedRanker, RankerWeights
+from assistant.text import content_terms
 from ingest.store import StoredChunk
 
 
@@ -58,3 +58,11 @@ def test_clause_within_keeps_every_term_and_the_budget() -> None:
     assert clause_within(RUNNER_UP, terms, 5) is None  # no run that short holds it
     assert clause_within(RUNNER_UP, set(), 20) is None  # nothing to hold: no reason to quote a part
     assert clause_within("Short sentence, with no break worth it.", terms, 20) is None  # the term is not there
+
+
+def test_a_multi_part_question_keeps_its_budget_for_the_parts() -> None:
+    # The same runner-up, asked with a second part: no clause of it is quoted by the first choice, so the
+    # words are left to the sentence each part gets (news_conflict's "What wages … and who reported it?" lost
+    # its second part to a clause).
+    chosen = _draft("Where did the ferry captain fall unconscious during the storm, and who thanked the crew?")
+    assert all(quoted == text for text, quoted in chosen)
