@@ -44,7 +44,7 @@ class Footnotes:
 
 def cited_sentence(ev: Evidence, notes: Footnotes) -> str:
     """A quoted sentence as it reads in an answer, followed by its footnote marker."""
-    return f"{display_sentence(ev.text)} [{notes.cite_evidence(ev)}]"
+    return f"{display_sentence(ev.quoted)} [{notes.cite_evidence(ev)}]"
 
 
 def extractive_answer(question: str, draft: Draft, timings: dict[str, float], standalone: str | None) -> Answer:
