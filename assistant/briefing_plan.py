@@ -149,8 +149,7 @@ class PlanWeights:
     central_gain: float = 0.4
     central_cost: float = 0.75
     # With a salience model (assistant/salience.py), the greedy takes the candidate with the highest
-    # P(holds a reference fact) times the share of its content words and facts the page does not yet
-    # say, per word to the power salience_cost; leads compete like any sentence (lead is a feature).
+    # P(adds a reference fact to the page), per word to the power salience_cost.
     salience_cost: float = 0.0
 
 
@@ -181,8 +180,9 @@ class Plan:
     sections: list[tuple[str, list[Point]]] = field(default_factory=list)
     open_items: list[Point] = field(default_factory=list)
     disagreements: list[tuple[Point, Point]] = field(default_factory=list)
-    # each key-point candidate's sentence as quoted and its salience features (to fit the model on)
-    candidates: list[tuple[str, list[float]]] = field(default_factory=list)
+    # with ``record``: at each step of the key points' selection, the page so far and each candidate's
+    # sentence as quoted with its salience features (to fit the model on)
+    steps: list[tuple[str, list[tuple[str, list[float]]]]] = field(default_factory=list)
 
 
 def frame_topic(topic: str) -> TopicFrame:
@@ -342,7 +342,15 @@ def salience_rows(candidates: Sequence[Evidence], pool: Sequence[Evidence], *, q
             float(np.dot(centre, e.vector)) if centre is not None and e.vector is not None else 0.0,
             recur, cov_z[id(e)], float(np.log(max(1, len(text.split())))), quote, said, float(is_background(e)),
         ])
+    # Counts and measures as z-scores over the pool: how a sentence compares with the topic's other
+    # candidates, not with another topic's (a report's sentences are longer and denser than a news lead's).
+    for col in _POOL_RELATIVE:
+        for row, value in zip(rows, _z_scores([r[col] for r in rows]), strict=True):
+            row[col] = value
     return rows
+
+
+_POOL_RELATIVE = (5, 6, 7, 8, 9, 11, 12, 13, 15)  # position, doc_rank, doc_gap, share, numbers, names, centrality, recurrence, words
 
 
 def is_open(text: str) -> bool:
@@ -352,7 +360,7 @@ def is_open(text: str) -> bool:
 
 def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, answerer: Answerer, *,
          words: int = 300, weights: PlanWeights | None = None, retrieved: Sequence[StoredChunk] = (),
-         salience: SalienceModel | None = None) -> Plan:
+         salience: SalienceModel | None = None, record: bool = False) -> Plan:
     """Choose what the briefing on ``topic`` says, within about ``words`` words. ``retrieved`` (the
     passages retrieval ranked for the topic) tells which documents are most about it."""
     w = weights or PlanWeights()
@@ -462,13 +470,14 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     said_by = {i: central_units(t) for i, t in quoted.items()}
     length = {i: len(t.split()) for i, t in quoted.items()}
     mass: dict[int, float] = {}  # each candidate's coverage gain, until ``known`` grows
-    rows = salience_rows(candidates, pool, quoted=quoted, relevance=relevance, on_aspect=on_aspect, position=position,
-                         focus=focus, share={d: n / max(1, len(retrieved)) for d, n in share.items()},
-                         coverage={id(c): coverage_gain(said_by[id(c)] - known, weight, length[id(c)],
-                                                        cost=w.central_cost) for c in candidates})
-    candidate_rows = [(quoted[id(c)], r) for c, r in zip(candidates, rows, strict=True)]
-    salient = dict(zip(map(id, candidates), salience.probability(np.array(rows)), strict=True)) \
-        if salience is not None and rows else {}
+    static: dict[int, list[float]] = {}
+    if salience is not None or record:
+        rows = salience_rows(candidates, pool, quoted=quoted, relevance=relevance, on_aspect=on_aspect,
+                             position=position, focus=focus, share={d: n / max(1, len(retrieved)) for d, n in share.items()},
+                             coverage={id(c): coverage_gain(said_by[id(c)] - known, weight, length[id(c)],
+                                                            cost=w.central_cost) for c in candidates})
+        static = dict(zip(map(id, candidates), rows, strict=True))
+    steps: list[tuple[str, list[tuple[str, list[float]]]]] = []
     adds: dict[int, float] = {}  # each candidate's coverage gain as a z-score, renewed per point taken
 
     def gain(e: Evidence, covered: set[str]) -> float:
@@ -477,28 +486,38 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
                 + w.central_gain * adds.get(id(e), 0.0)
                 + w.doc_bonus * (e.chunk.doc_id not in docs) - per_doc * taken[e.chunk.doc_id])
 
-    def worth(e: Evidence) -> float:  # with a salience model: its probability, for what is new on the page
-        said = said_by[id(e)]
-        novelty = len(said - known) / max(1, len(said))
-        return float(salient[id(e)]) * novelty / max(1, length[id(e)]) ** w.salience_cost
+    def features(group: list[Evidence]) -> list[list[float]]:  # their salience features at this step
+        hand = _z_scores([gain(e, covered) for e in group])
+        out = []
+        for e, h in zip(group, hand, strict=True):
+            said = said_by[id(e)]
+            out.append([*static[id(e)], min(len(shown_facts[id(e)] - covered), 5), len(said - known) / max(1, len(said)),
+                        adds.get(id(e), 0.0), float(e.chunk.doc_id not in docs), log1p_count(taken[e.chunk.doc_id]), h])
+        return out
 
     leads = [e for e in candidates if position[id(e)] == 0 and not is_background(e)
-             and (not aspect or on_aspect[id(e)] >= w.lead_aspect_z)] if w.leads_first and not salient else []
+             and (not aspect or on_aspect[id(e)] >= w.lead_aspect_z)] if w.leads_first else []
     leads.sort(key=lambda e: -focus[e.chunk.doc_id])
     candidates = [e for e in candidates if e not in leads]
     while leads or candidates:
+        if w.central_gain and ((candidates and not leads) or static):
+            for c in candidates:
+                if id(c) not in mass:
+                    mass[id(c)] = coverage_gain(said_by[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
+            adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
+        if record:
+            page = " ".join([bottom.text, *(p.text for p in open_items), *(p.text for pair in disagreements for p in pair),
+                             *(p.text for p in points)])
+            group = [*leads, *candidates]
+            steps.append((page, list(zip([quoted[id(c)] for c in group], features(group), strict=True))))
         if leads:
             e = leads.pop(0)
+        elif salience is not None:
+            worth = salience.probability(np.array(features(candidates)))
+            worth = worth / np.array([max(1, length[id(c)]) for c in candidates], dtype=float) ** w.salience_cost
+            e = candidates.pop(int(np.argmax(worth)))
         else:
-            if salient:
-                candidates.sort(key=worth, reverse=True)
-            elif w.central_gain:
-                for c in candidates:
-                    if id(c) not in mass:
-                        mass[id(c)] = coverage_gain(said_by[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
-                adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
-            if not salient:
-                candidates.sort(key=lambda e: gain(e, covered), reverse=True)
+            candidates.sort(key=lambda e: gain(e, covered), reverse=True)
             e = candidates.pop(0)
         text = quoted[id(e)]
         if w.fact_clauses:
@@ -522,8 +541,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         docs.add(e.chunk.doc_id)
         budget -= cost + label_cost + 1
     sections = _organise(frame, points, [bottom, *points])
-    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements],
-                candidate_rows)
+    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], steps)
 
 
 # The words of a topic that say what kind of question it is (its shape) rather than what it asks about.

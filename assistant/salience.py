@@ -43,6 +43,13 @@ FEATURES = (
     "quote",  # it holds a quotation
     "attribution",  # it says who said it ("said", "according to")
     "background",  # it recalls an earlier year
+    # what it adds to the page at this step of the selection
+    "new_facts",  # numbers, dates and names not yet on the page (at most 5)
+    "new_words",  # share of its content words and facts not yet on the page
+    "adds",  # its coverage gain over the pool, as a z-score over the candidates left
+    "new_doc",  # its document is not cited yet
+    "doc_taken",  # log(1 + points taken from its document)
+    "hand",  # the hand-weighted gain (PlanWeights) as a z-score over the candidates left
 )
 
 _QUOTE = re.compile(r"[\"“”]")
