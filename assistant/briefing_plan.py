@@ -17,7 +17,6 @@ import numpy as np
 
 from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
 from assistant.lexicon import known_word, places_in
-from assistant.salience import SalienceModel, log1p_count, quote_features
 from assistant.text import (
     DEMONYMS,
     MONTHS,
@@ -148,9 +147,6 @@ class PlanWeights:
     # sentence sharing the on-topic sentences' words now beats one that adds only names of its own.
     central_gain: float = 0.4
     central_cost: float = 0.75
-    # With a salience model (assistant/salience.py), the greedy takes the candidate with the highest
-    # P(adds a reference fact to the page), per word to the power salience_cost.
-    salience_cost: float = 0.0
 
 
 @dataclass
@@ -180,9 +176,6 @@ class Plan:
     sections: list[tuple[str, list[Point]]] = field(default_factory=list)
     open_items: list[Point] = field(default_factory=list)
     disagreements: list[tuple[Point, Point]] = field(default_factory=list)
-    # with ``record``: at each step of the key points' selection, the page so far and each candidate's
-    # sentence as quoted with its salience features (to fit the model on)
-    steps: list[tuple[str, list[tuple[str, list[float]]]]] = field(default_factory=list)
 
 
 def frame_topic(topic: str) -> TopicFrame:
@@ -305,62 +298,13 @@ def coverage_gain(new_units: set[str], weight: dict[str, float], words: int, *, 
     return sum(weight.get(u, 0.0) for u in new_units) / max(1, words) ** cost
 
 
-def salience_rows(candidates: Sequence[Evidence], pool: Sequence[Evidence], *, quoted: dict[int, str],
-                  relevance: dict[int, float], on_aspect: dict[int, float], position: dict[int, int],
-                  focus: dict[str, float], share: dict[str, float], coverage: dict[int, float]) -> list[list[float]]:
-    """Each candidate's salience features (``assistant.salience.FEATURES``, in that order)."""
-    if not candidates:
-        return []
-    rel_z = dict(zip(map(id, candidates), _z_scores([relevance[id(e)] for e in candidates]), strict=True))
-    plan_z = dict(zip(map(id, candidates), _z_scores([e.score for e in candidates]), strict=True))
-    cov_z = dict(zip(map(id, candidates), _z_scores([coverage[id(e)] for e in candidates]), strict=True))
-    doc_order = sorted(focus, key=lambda d: -focus[d])
-    doc_rank = {d: i for i, d in enumerate(doc_order)}
-    best = focus[doc_order[0]]
-    vectors = [e.vector for e in pool if e.vector is not None]
-    centre = np.mean(np.stack(vectors), axis=0) if vectors else None
-    if centre is not None:
-        centre = centre / (np.linalg.norm(centre) or 1.0)
-    held_by: dict[str, set[str]] = {}  # each fact, the documents whose pool sentences hold it
-    for e in pool:
-        for f in facts(display_sentence(e.text)):
-            held_by.setdefault(f, set()).add(e.chunk.doc_id)
-    rows = []
-    for e in candidates:
-        text = quoted[id(e)]
-        found = facts(text)
-        nums = sum(f.startswith("#") for f in found)
-        names = sum(not f.startswith(("#", "@")) for f in found)
-        recur = (sum(bool(held_by.get(f, set()) - {e.chunk.doc_id}) for f in found) / len(found)) if found else 0.0
-        quote, said = quote_features(text)
-        pos = position[id(e)]
-        rows.append([
-            rel_z[id(e)], plan_z[id(e)], on_aspect.get(id(e), 0.0), float(pos == 0), float(pos == 1),
-            log1p_count(pos), log1p_count(doc_rank.get(e.chunk.doc_id, len(doc_rank))),
-            focus.get(e.chunk.doc_id, best) - best, share.get(e.chunk.doc_id, 0.0), log1p_count(nums),
-            float(names_day(text)), log1p_count(names),
-            float(np.dot(centre, e.vector)) if centre is not None and e.vector is not None else 0.0,
-            recur, cov_z[id(e)], float(np.log(max(1, len(text.split())))), quote, said, float(is_background(e)),
-        ])
-    # Counts and measures as z-scores over the pool: how a sentence compares with the topic's other
-    # candidates, not with another topic's (a report's sentences are longer and denser than a news lead's).
-    for col in _POOL_RELATIVE:
-        for row, value in zip(rows, _z_scores([r[col] for r in rows]), strict=True):
-            row[col] = value
-    return rows
-
-
-_POOL_RELATIVE = (5, 6, 7, 8, 9, 11, 12, 13, 15)  # position, doc_rank, doc_gap, share, numbers, names, centrality, recurrence, words
-
-
 def is_open(text: str) -> bool:
     """A forward-looking or uncertain judgement (not a hedge about the past)."""
     return bool(_FORWARD.search(text)) and not _PAST_HEDGE.search(text) and not text.rstrip().endswith("?")
 
 
 def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, answerer: Answerer, *,
-         words: int = 300, weights: PlanWeights | None = None, retrieved: Sequence[StoredChunk] = (),
-         salience: SalienceModel | None = None, record: bool = False) -> Plan:
+         words: int = 300, weights: PlanWeights | None = None, retrieved: Sequence[StoredChunk] = ()) -> Plan:
     """Choose what the briefing on ``topic`` says, within about ``words`` words. ``retrieved`` (the
     passages retrieval ranked for the topic) tells which documents are most about it."""
     w = weights or PlanWeights()
@@ -375,7 +319,6 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     if not evidence:
         return Plan(frame, None)
     scorer.score(frame.question, evidence)
-    relevance = {id(e): e.score for e in evidence}  # before the plan's document and aspect terms
     aspect = aspect_of(topic, [e.text for e in evidence], share=w.subject_share)
     near: dict[int, float] = {}  # each sentence's cosine with the aspect
     if aspect:
@@ -470,14 +413,6 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     said_by = {i: central_units(t) for i, t in quoted.items()}
     length = {i: len(t.split()) for i, t in quoted.items()}
     mass: dict[int, float] = {}  # each candidate's coverage gain, until ``known`` grows
-    static: dict[int, list[float]] = {}
-    if salience is not None or record:
-        rows = salience_rows(candidates, pool, quoted=quoted, relevance=relevance, on_aspect=on_aspect,
-                             position=position, focus=focus, share={d: n / max(1, len(retrieved)) for d, n in share.items()},
-                             coverage={id(c): coverage_gain(said_by[id(c)] - known, weight, length[id(c)],
-                                                            cost=w.central_cost) for c in candidates})
-        static = dict(zip(map(id, candidates), rows, strict=True))
-    steps: list[tuple[str, list[tuple[str, list[float]]]]] = []
     adds: dict[int, float] = {}  # each candidate's coverage gain as a z-score, renewed per point taken
 
     def gain(e: Evidence, covered: set[str]) -> float:
@@ -486,37 +421,19 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
                 + w.central_gain * adds.get(id(e), 0.0)
                 + w.doc_bonus * (e.chunk.doc_id not in docs) - per_doc * taken[e.chunk.doc_id])
 
-    def features(group: list[Evidence]) -> list[list[float]]:  # their salience features at this step
-        hand = _z_scores([gain(e, covered) for e in group])
-        out = []
-        for e, h in zip(group, hand, strict=True):
-            said = said_by[id(e)]
-            out.append([*static[id(e)], min(len(shown_facts[id(e)] - covered), 5), len(said - known) / max(1, len(said)),
-                        adds.get(id(e), 0.0), float(e.chunk.doc_id not in docs), log1p_count(taken[e.chunk.doc_id]), h])
-        return out
-
     leads = [e for e in candidates if position[id(e)] == 0 and not is_background(e)
              and (not aspect or on_aspect[id(e)] >= w.lead_aspect_z)] if w.leads_first else []
     leads.sort(key=lambda e: -focus[e.chunk.doc_id])
     candidates = [e for e in candidates if e not in leads]
     while leads or candidates:
-        if w.central_gain and ((candidates and not leads) or static):
-            for c in candidates:
-                if id(c) not in mass:
-                    mass[id(c)] = coverage_gain(said_by[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
-            adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
-        if record:
-            page = " ".join([bottom.text, *(p.text for p in open_items), *(p.text for pair in disagreements for p in pair),
-                             *(p.text for p in points)])
-            group = [*leads, *candidates]
-            steps.append((page, list(zip([quoted[id(c)] for c in group], features(group), strict=True))))
         if leads:
             e = leads.pop(0)
-        elif salience is not None:
-            worth = salience.probability(np.array(features(candidates)))
-            worth = worth / np.array([max(1, length[id(c)]) for c in candidates], dtype=float) ** w.salience_cost
-            e = candidates.pop(int(np.argmax(worth)))
         else:
+            if w.central_gain:
+                for c in candidates:
+                    if id(c) not in mass:
+                        mass[id(c)] = coverage_gain(said_by[id(c)] - known, weight, length[id(c)], cost=w.central_cost)
+                adds = dict(zip(map(id, candidates), _z_scores([mass[id(c)] for c in candidates]), strict=True))
             candidates.sort(key=lambda e: gain(e, covered), reverse=True)
             e = candidates.pop(0)
         text = quoted[id(e)]
@@ -541,7 +458,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         docs.add(e.chunk.doc_id)
         budget -= cost + label_cost + 1
     sections = _organise(frame, points, [bottom, *points])
-    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], steps)
+    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements])
 
 
 # The words of a topic that say what kind of question it is (its shape) rather than what it asks about.
