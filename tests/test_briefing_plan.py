@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant import compose
-from assistant.briefing_plan import clean, frame_topic, is_open, plan, point_date
+from assistant.briefing_plan import clean, frame_topic, is_open, opens_with, plan, point_date
 from assistant.extractive import Evidence, ExtractiveAnswerer, SentenceScorer
 from ingest.embeddings import HashingEmbedder
 from ingest.errors import BriefingError
@@ -184,6 +184,28 @@ def test_the_bottom_line_does_not_open_with_a_pronoun(scorer: SentenceScorer) ->
                            "The mayor said the flood in the town closed every school.", "2020-09-28")]
     chosen, _ = brief("What is known about the flood in the town?", passages, scorer)
     assert chosen.bottom is not None and chosen.bottom.text.startswith("The mayor")
+
+
+def test_a_position_topics_bottom_line_has_its_actor_as_subject(scorer: SentenceScorer) -> None:
+    # The answerer's best sentence for "What is Turkey's position after the ceasefire agreement?" is
+    # about the agreement and Russia; the bottom line is the one whose subject is Turkey.
+    passages = [chunk("a", "Russia forced Armenia to accept the ceasefire agreement after the position was lost. "
+                           "Turkish troops were left out of the peacekeeping force.", "2020-11-10")]
+    answer = ExtractiveAnswerer(scorer, min_score=0.0).draft(
+        frame_topic("Turkey's position after the ceasefire agreement").question, passages)
+    assert answer.evidence[0].text.startswith("Russia")  # what the bottom line was before
+    chosen, _ = brief("Turkey's position after the ceasefire agreement", passages, scorer)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith("Turkish troops")
+
+
+@pytest.mark.parametrize(("sentence", "actor", "opens"), [
+    ("Apple Inc on Tuesday filed counter claims against Epic Games.", "appl", True),
+    ("The deal excludes Turkish peacekeeping troops.", "turk", True),
+    ("LaLiga have dealt a blow to Lionel Messi's desire to leave Barcelona.", "mess", False),
+    ("Key Takeaway: Russian President Vladimir Putin's diplomacy outmaneuvered Erdogan.", "putin", True),
+])
+def test_the_actor_a_sentence_opens_with(sentence: str, actor: str, opens: bool) -> None:
+    assert opens_with(sentence, actor) is opens
 
 
 def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
