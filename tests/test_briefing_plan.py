@@ -13,7 +13,7 @@ import pytest
 
 from assistant import compose
 from assistant.briefing_plan import clean, frame_topic, is_open, opens_with, plan, point_date
-from assistant.extractive import Evidence, ExtractiveAnswerer, SentenceScorer
+from assistant.extractive import Draft, Evidence, ExtractiveAnswerer, SentenceScorer
 from ingest.embeddings import HashingEmbedder
 from ingest.errors import BriefingError
 from ingest.store import StoredChunk
@@ -196,6 +196,31 @@ def test_a_position_topics_bottom_line_has_its_actor_as_subject(scorer: Sentence
     assert answer.evidence[0].text.startswith("Russia")  # what the bottom line was before
     chosen, _ = brief("Turkey's position after the ceasefire agreement", passages, scorer)
     assert chosen.bottom is not None and chosen.bottom.text.startswith("Turkish troops")
+
+
+class ChosenAnswerer:
+    """The chat answerer's seam, answering with one given sentence at a given probability."""
+
+    def __init__(self, scorer: SentenceScorer, opening: str, probability: float) -> None:
+        self.scorer, self.opening, self.probability = scorer, opening, probability
+
+    def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
+        pick = next(e for e in self.scorer.candidates(passages) if e.text.startswith(self.opening))
+        pick.score = self.probability
+        return Draft([pick], 0.9)
+
+
+@pytest.mark.parametrize(("probability", "bottom"), [(0.9, "A local paper"), (0.05, "The parking scheme")])
+def test_a_bottom_line_the_answerer_is_unsure_of_gives_way_to_the_plans_best(
+        scorer: SentenceScorer, probability: float, bottom: str) -> None:
+    # Asked who gains and who loses, the answerer's ranker (fitted on questions one sentence answers)
+    # gives its pick little chance; the plan's best sentence is then the bottom line.
+    topic = "Who gains and who loses from the parking scheme in the town?"
+    passages = [chunk("a", "The parking scheme in the town cost 2 million pounds and shops in the town lost trade. "
+                           "A local paper praised the scheme as a success for everyone.", "2020-09-28")]
+    answerer = ChosenAnswerer(scorer, "A local paper", probability)
+    chosen = plan(topic, passages, scorer, answerer, words=300, retrieved=passages)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith(bottom)
 
 
 @pytest.mark.parametrize(("sentence", "actor", "opens"), [
