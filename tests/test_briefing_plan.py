@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from assistant import compose
-from assistant.briefing_plan import clean, frame_topic, is_open, plan, point_date
-from assistant.extractive import Evidence, ExtractiveAnswerer, SentenceScorer
+from assistant.briefing_plan import clean, frame_topic, is_open, opens_with, plan, point_date
+from assistant.extractive import Draft, Evidence, ExtractiveAnswerer, SentenceScorer
 from ingest.embeddings import HashingEmbedder
 from ingest.errors import BriefingError
 from ingest.store import StoredChunk
@@ -184,6 +184,53 @@ def test_the_bottom_line_does_not_open_with_a_pronoun(scorer: SentenceScorer) ->
                            "The mayor said the flood in the town closed every school.", "2020-09-28")]
     chosen, _ = brief("What is known about the flood in the town?", passages, scorer)
     assert chosen.bottom is not None and chosen.bottom.text.startswith("The mayor")
+
+
+def test_a_position_topics_bottom_line_has_its_actor_as_subject(scorer: SentenceScorer) -> None:
+    # The answerer's best sentence for "What is Turkey's position after the ceasefire agreement?" is
+    # about the agreement and Russia; the bottom line is the one whose subject is Turkey.
+    passages = [chunk("a", "Russia forced Armenia to accept the ceasefire agreement after the position was lost. "
+                           "Turkish troops were left out of the peacekeeping force.", "2020-11-10")]
+    answer = ExtractiveAnswerer(scorer, min_score=0.0).draft(
+        frame_topic("Turkey's position after the ceasefire agreement").question, passages)
+    assert answer.evidence[0].text.startswith("Russia")  # what the bottom line was before
+    chosen, _ = brief("Turkey's position after the ceasefire agreement", passages, scorer)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith("Turkish troops")
+
+
+class ChosenAnswerer:
+    """The chat answerer's seam, answering with one given sentence at a given probability."""
+
+    def __init__(self, scorer: SentenceScorer, opening: str, probability: float) -> None:
+        self.scorer, self.opening, self.probability = scorer, opening, probability
+
+    def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
+        pick = next(e for e in self.scorer.candidates(passages) if e.text.startswith(self.opening))
+        pick.score = self.probability
+        return Draft([pick], 0.9)
+
+
+@pytest.mark.parametrize(("probability", "bottom"), [(0.9, "A local paper"), (0.05, "The parking scheme")])
+def test_a_bottom_line_the_answerer_is_unsure_of_gives_way_to_the_plans_best(
+        scorer: SentenceScorer, probability: float, bottom: str) -> None:
+    # Asked who gains and who loses, the answerer's ranker (fitted on questions one sentence answers)
+    # gives its pick little chance; the plan's best sentence is then the bottom line.
+    topic = "Who gains and who loses from the parking scheme in the town?"
+    passages = [chunk("a", "The parking scheme in the town cost 2 million pounds and shops in the town lost trade. "
+                           "A local paper praised the scheme as a success for everyone.", "2020-09-28")]
+    answerer = ChosenAnswerer(scorer, "A local paper", probability)
+    chosen = plan(topic, passages, scorer, answerer, words=300, retrieved=passages)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith(bottom)
+
+
+@pytest.mark.parametrize(("sentence", "actor", "opens"), [
+    ("Apple Inc on Tuesday filed counter claims against Epic Games.", "appl", True),
+    ("The deal excludes Turkish peacekeeping troops.", "turk", True),
+    ("LaLiga have dealt a blow to Lionel Messi's desire to leave Barcelona.", "mess", False),
+    ("Key Takeaway: Russian President Vladimir Putin's diplomacy outmaneuvered Erdogan.", "putin", True),
+])
+def test_the_actor_a_sentence_opens_with(sentence: str, actor: str, opens: bool) -> None:
+    assert opens_with(sentence, actor) is opens
 
 
 def test_document_relevance_is_the_mean_of_its_best_sentences() -> None:
