@@ -19,8 +19,11 @@ from assistant.lexicon import Synonyms, only_a_verb
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
 from assistant.text import (
     FRAGMENT,
+    HEDGE,
     LIST_PREFIX,
+    NEGATION,
     REASON,
+    REPORTED_SPEECH,
     UNSTATED,
     YEAR,
     QuestionType,
@@ -367,6 +370,12 @@ _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+(?:-{1,2}|–|—)\s+|\s*—\s*")
 CLAUSE_MIN_WORDS = 6  # shorter runs are fragments ("according to reports", "on Thursday")
 
 
+# What a clause may not be quoted without: a negation, hedge or report in the words before it frames it, and a
+# run opening with "that"/"whether"/"if" is the object of something left out.
+_FRAMES_WHAT_FOLLOWS = re.compile(f"{NEGATION.pattern}|{HEDGE.pattern}|{REPORTED_SPEECH.pattern}", re.I)
+_DEPENDENT_OPENING = re.compile(r"\s*(?:that|whether|if)\b", re.I)
+
+
 def clause_within(text: str, terms: set[str], budget: int) -> str | None:
     """The shortest run of ``text``'s clauses, verbatim, that holds every one of ``terms`` in at most
     ``budget`` words (and at least CLAUSE_MIN_WORDS), marked "…" where the sentence goes on; None when
@@ -378,6 +387,8 @@ def clause_within(text: str, terms: set[str], budget: int) -> str | None:
     ends = [s for s, _ in cuts] + [len(text)]
     best: str | None = None
     for i in range(len(starts)):
+        if i > 0 and (_FRAMES_WHAT_FOLLOWS.search(text[:starts[i]]) or _DEPENDENT_OPENING.match(text[starts[i]:])):
+            continue  # "Police denied claims, made online, that the captain fell": the quote would drop the denial
         for j in range(i, len(ends)):
             if i == 0 and j == len(ends) - 1:
                 continue  # the whole sentence, which did not fit

@@ -66,3 +66,13 @@ def test_a_multi_part_question_keeps_its_budget_for_the_parts() -> None:
     # its second part to a clause).
     chosen = _draft("Where did the ferry captain fall unconscious during the storm, and who thanked the crew?")
     assert all(quoted == text for text, quoted in chosen)
+
+
+def test_a_clause_is_not_quoted_without_the_denial_hedge_or_report_that_frames_it() -> None:
+    # found by review: the shortest run holding "unconscious" dropped what turned it around
+    for framed in ("Police denied claims, made on social media, that the ferry captain fell unconscious near Tarbert.",
+                   "The captain did not, as some reports claimed on Friday, fall unconscious on the bridge near Tarbert.",
+                   "The board said on Friday, after a long meeting, the ferry captain fell unconscious near Tarbert."):
+        assert clause_within(framed, set(content_terms("unconscious")), 20) is None, framed
+    plain = "The storm eased on Friday, and the ferry captain fell unconscious on the bridge near Tarbert."
+    assert clause_within(plain, set(content_terms("unconscious")), 20) == "…and the ferry captain fell unconscious on the bridge near Tarbert."
