@@ -84,14 +84,9 @@ WEIGHTS = Path(__file__).resolve().parent / "verifier_weights.json"
 # (the swap rule in label_of still reads month_swap). Near-copies let the regression share a weight between them in
 # ways a few hundred labels do not pin down; without them, tune CV (8 shuffles, floor refitted) is unchanged or
 # slightly up: 4-way 0.795 -> 0.797 stratified, 0.796 -> 0.801 grouped by document.
-# A name the passages lack is not a signal of its own either (round 9): name_swap, name_slot_swap and coverage
-# already say it, and what it adds was learnt from how each authoring round wrote its claims. Without it, on the tune
-# half (blend, floor refitted): leave-one-authoring-round-out 4-way 0.815 -> 0.823, kappa 0.728 -> 0.740, false
-# acceptance 0.073 -> 0.067; grouped by document (5 shuffles) 0.823 -> 0.827, kappa 0.738 -> 0.744, 0.073 -> 0.071;
-# shuffled 0.826 -> 0.824, 0.742 -> 0.741, 0.071 -> 0.069.
 FEATURES: tuple[str, ...] = (
     "semantic", "semantic_sentence", "coverage", "max_missing", "number_swap", "number_missing", "name_swap",
-    "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged",
+    "name_missing", "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged",
     "window_sentences", "split_gain", "attribution_dropped", "name_slot_swap", "missing_run", "length_ratio",
     "clause_semantic",
 )
@@ -706,6 +701,7 @@ class ProxyVerifier:
             "month_missing": float(bool(months - p_months)),
             "role_swap": float(bool(role_swaps)),
             "name_swap": window_coverage if missing_names and other_names else 0.0,
+            "name_missing": float(bool(missing_names)),
             "negation_mismatch": negation,
             "opposed": opposed_share,
             "hedge_dropped": hedge_dropped,
