@@ -673,8 +673,12 @@ def test_figures_in_the_part_a_long_sentence_loses_earn_no_fact_bonus(
     ("Pelosi said the Affordable Care Act is at stake.", "Affordable Care Act"),
     # "of" and "to" join a name that starts with a thing's words; after a person or place they separate two
     ("Restaurants joined the Eat Out to Help Out scheme.", "Eat Out to Help Out"),
-    ("Rates were held by the Bank of England.", "Bank of England"),
     ("A call from President Putin to President Erdogan.", "Putin"),
+    # found by review: after a person, a title or a place "of"/"to" separate two names
+    ("A letter from President Trump to Speaker Pelosi arrived.", "Trump"),
+    ("Drones supplied by Turkey to Azerbaijan crossed the line.", "Turkey"),
+    ("Talks with Secretary of State Mike Pompeo ended.", "Pompeo"),
+    ("Since then Apple's App Store's fees rose.", "App Store"),
     # a possessive ends one name; a country whose name is also a word stays the country
     ("Since then Apple's App Store requires developers to pay.", "App Store"),
     ("The Kremlin transformed Azerbaijan's Turkey-backed military success.", "Turkey"),
@@ -684,4 +688,5 @@ def test_things_are_labelled_by_their_whole_name(sentence: str, actor: str) -> N
 
     names = _names_in(sentence, initial=False)
     assert actor in names.values()
-    assert not {"Games", "Act", "Eat", "Help", "Bank", "England", "Store", "Azerbaijan Turkey"} & set(names.values())
+    assert not {"Games", "Act", "Eat", "Help", "Store", "Azerbaijan Turkey"} & set(names.values())
+    assert not any(" to " in n or n.startswith("of ") for n in names.values() if n != "Eat Out to Help Out")
