@@ -357,7 +357,5 @@ def workspace_for_set(name: str, settings: Settings, embedder: Embedder | None =
     # files under another path with other contents, would be retrieved for the set's questions: eval homes copied
     # between worktrees held 160 files for news_conflict's 10 documents, and a near miss scored 0.522 there
     # against 0.566 in a store built afresh (issue #13, round 13).
-    wanted = {o.doc_id for o in report.outcomes if o.status in ("added", "updated", "unchanged")}
-    for doc_id in sorted(set(workspace.corpus.store.document_ids()) - wanted):
-        workspace.corpus.remove(doc_id)
+    workspace.corpus.retain({o.doc_id for o in report.outcomes if o.status in ("added", "updated", "unchanged") and o.doc_id})
     return workspace, report

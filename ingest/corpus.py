@@ -61,6 +61,17 @@ class Corpus:
             self._sync_indexes()
             return removed
 
+    def retain(self, doc_ids: set[str]) -> list[str]:
+        """Remove every document not in ``doc_ids``, under one hold of the write lock; returns those removed."""
+        with write_lock(self.home):
+            ingestor = self._ingestor()
+            removed = sorted(set(self.store.document_ids()) - doc_ids)
+            for doc_id in removed:
+                ingestor.remove(doc_id)
+            if removed:
+                self._sync_indexes()
+            return removed
+
     def documents(self) -> list[DocumentRecord]:
         return self.store.list_documents()
 
