@@ -86,3 +86,12 @@ def test_a_follow_up_chain_that_loops_is_an_error_not_a_hang() -> None:
     rows = [{"id": "a", "follow_up_of": "b"}, {"id": "b", "follow_up_of": "a"}]
     with pytest.raises(ValueError, match="follows up on itself"):
         follow_up_root(rows)(rows[0])
+
+
+def test_the_verifier_is_fitted_on_the_rounds_its_shipped_weights_came_from() -> None:
+    # --fit must reproduce assistant/verifier_weights.json: fitted on rounds 1-3's 620 tune claims (eval/cli.py)
+    from eval.cli import VERIFIER_FIT_ROUNDS
+    from eval.datasets import CLAIMS, load_calibration
+
+    tune = load_calibration(CLAIMS, split="tune")
+    assert len([p for p in tune if p.id.split("-")[0] in VERIFIER_FIT_ROUNDS]) == 620 < len(tune)
