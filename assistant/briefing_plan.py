@@ -26,6 +26,7 @@ from assistant.text import (
     content_terms,
     numbers,
     question_names,
+    question_parts,
     stem,
 )
 from ingest.store import StoredChunk
@@ -187,6 +188,9 @@ class Plan:
     sections: list[tuple[str, list[Point]]] = field(default_factory=list)
     open_items: list[Point] = field(default_factory=list)
     disagreements: list[tuple[Point, Point]] = field(default_factory=list)
+    # The bottom line's second sentence, answering the second part of a two-part topic ("…, and what did
+    # Russia secure?"); shown after ``bottom`` on the same line, with its own footnote.
+    bottom_second: Point | None = None
 
 
 def frame_topic(topic: str) -> TopicFrame:
@@ -358,16 +362,27 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     bottom_ev = _bottom_line(frame, passages, answerer, pool, unsure=w.bottom_unsure)
     if bottom_ev is None:
         return Plan(frame, None)
+    # A topic that asks two things gets a bottom line for each: asked whole, the answerer answers its
+    # first part only (round 14: "How did Putin outmaneuver Erdogan …, and what did Russia secure?" got
+    # the outmaneuvering alone, while asked on its own "what did Russia secure" gets "Russia secured a
+    # military foothold … 1,960 troops" at 0.61). Both parts answered at least as surely as a bottom
+    # line must be, by two different sentences: the two are the bottom line, each with its footnote.
+    answers = [_part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure) for q in standalone_parts(frame.question)]
+    second_ev: Evidence | None = None
+    if len(answers) == 2 and answers[0] is not None and answers[1] is not None and answers[0] is not answers[1]:
+        bottom_ev, second_ev = answers
     bottom = Point(bottom_ev, clean(bottom_ev.text, clause_words=w.clause_words))
-    used: list[Evidence] = [bottom_ev]
+    second = Point(second_ev, clean(second_ev.text, clause_words=w.clause_words)) if second_ev else None
+    used: list[Evidence] = [bottom_ev] + ([second_ev] if second_ev else [])
     # ``words`` is the whole page: the title and headings count (the open-questions heading always
     # shows), and each point is charged for its label.
     headings = len(f"Briefing: {topic}".split()) + 9  # Bottom line, Key points, What the reports leave open
-    budget = words - len(bottom.text.split()) - headings - (3 if frame.shape == "timeline" else 0)
+    said_first = bottom.text + (" " + second.text if second else "")
+    budget = words - len(said_first.split()) - headings - (3 if frame.shape == "timeline" else 0)
     label_cost = 2 if frame.shape == "timeline" else 1  # "September 27." against "Putin."
-    covered = facts(bottom.text)
-    known = set(content_terms(topic)) | central_units(bottom.text)  # what the briefing already says
-    docs = {bottom_ev.chunk.doc_id}
+    covered = facts(said_first)
+    known = set(content_terms(topic)) | central_units(said_first)  # what the briefing already says
+    docs = {e.chunk.doc_id for e in used}
 
     def redundant(e: Evidence) -> bool:
         return any(e.vector is not None and u.vector is not None and float(np.dot(e.vector, u.vector)) > w.redundancy
@@ -408,7 +423,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
         candidates = [e for e in candidates if not is_background(e)]
-    taken: Counter[str] = Counter({bottom_ev.chunk.doc_id: 1})
+    taken: Counter[str] = Counter(e.chunk.doc_id for e in used[:1 + (second is not None)])
     per_doc = w.timeline_same_doc if frame.shape == "timeline" else 0.0
 
     units = {id(e): central_units(display_sentence(e.text)) for e in pool}
@@ -469,7 +484,45 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         docs.add(e.chunk.doc_id)
         budget -= cost + label_cost + 1
     sections = _organise(frame, points, [bottom, *points])
-    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements])
+    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], bottom_second=second)
+
+
+# A part of a two-part question that names nothing ("Who gains" of "Who gains and who loses from X?")
+# is asked with the other part's object: its words from the first preposition on ("from X").
+_OBJECT_TAIL = re.compile(r"\s((?:from|for|of|in|over|on|about|after|with|to|at)\s.+)$", re.I)
+
+
+def standalone_parts(question: str) -> list[str]:
+    """The two parts of a two-part question, each asked on its own: "Who gains and who loses from X?"
+    gives "Who gains from X?" and "Who loses from X?". [] for a question of one part or of more than two,
+    or when a part names nothing and the other has no object to lend it."""
+    parts = question_parts(question)
+    if len(parts) != 2:
+        return []
+    out: list[str] = []
+    for part, other in ((parts[0], parts[1]), (parts[1], parts[0])):
+        if not question_names(part):
+            tail = _OBJECT_TAIL.search(other)
+            if tail is None:
+                return []
+            part = f"{part} {tail.group(1)}"
+        out.append(part[0].upper() + part[1:] + "?")
+    return out
+
+
+def _part_answer(question: str, passages: Sequence[StoredChunk], answerer: Answerer, pool: Sequence[Evidence], *,
+                 unsure: float) -> Evidence | None:
+    """The chat answerer's surest sentence for one part of a topic, as the plan scored it: given at least
+    ``unsure``, in the pool, not a forward-looking judgement and not opening with a pronoun; None when
+    the answerer gives no such sentence (the part is not answered with enough confidence)."""
+    planned = {(e.chunk.doc_id, e.start): e for e in pool}
+    sure = [e for e in answerer.draft(question, passages).evidence
+            if e.score >= unsure and not is_open(display_sentence(e.text)) and not _opens_with_pronoun(e)
+            and (e.chunk.doc_id, e.start) in planned]
+    if not sure:
+        return None
+    best = max(sure, key=lambda e: e.score)
+    return planned[(best.chunk.doc_id, best.start)]
 
 
 # The words of a topic that say what kind of question it is (its shape) rather than what it asks about.

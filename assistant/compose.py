@@ -129,7 +129,9 @@ def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefi
                 out += [line(p) for p in run]
         return out
 
-    lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {plan.bottom.text} [{notes.cite_evidence(plan.bottom.evidence)}]"]
+    bottom = " ".join(f"{p.text} [{notes.cite_evidence(p.evidence)}]"
+                      for p in (plan.bottom, plan.bottom_second) if p is not None)
+    lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {bottom}"]
     for heading, points in plan.sections:
         lines += ["", f"**{heading}**", "", *joined(points)]
     if plan.disagreements:
