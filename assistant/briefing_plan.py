@@ -29,6 +29,9 @@ from assistant.text import (
     question_parts,
     stem,
 )
+from assistant.text import (
+    words as text_words,
+)
 from ingest.store import StoredChunk
 
 SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
@@ -365,12 +368,16 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # A topic that asks two things gets a bottom line for each: asked whole, the answerer answers its
     # first part only (round 14: "How did Putin outmaneuver Erdogan …, and what did Russia secure?" got
     # the outmaneuvering alone, while asked on its own "what did Russia secure" gets "Russia secured a
-    # military foothold … 1,960 troops" at 0.61). Both parts answered at least as surely as a bottom
-    # line must be, by two different sentences: the two are the bottom line, each with its footnote.
-    answers = [_part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure) for q in standalone_parts(frame.question)]
+    # military foothold … 1,960 troops" at 0.63). Both parts answered at least as surely as a bottom
+    # line must be, by two different sentences: the two are the bottom line, each with its footnote. On
+    # the 15 tune topics, forward and reversed: bottom lines with a fact 9 -> 10 (that one), facts 74 ->
+    # 74. The other two-part topic, who gains and who loses from Eat Out to Help Out, keeps its bottom
+    # line: "Who loses from …?" gets only a forward-looking sentence (the scheme "could return").
+    answered = [ans for q in standalone_parts(frame.question)
+                if (ans := _part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure)) is not None]
     second_ev: Evidence | None = None
-    if len(answers) == 2 and answers[0] is not None and answers[1] is not None and answers[0] is not answers[1]:
-        bottom_ev, second_ev = answers
+    if len(answered) == 2 and answered[0] is not answered[1]:
+        bottom_ev, second_ev = answered
     bottom = Point(bottom_ev, clean(bottom_ev.text, clause_words=w.clause_words))
     second = Point(second_ev, clean(second_ev.text, clause_words=w.clause_words)) if second_ev else None
     used: list[Evidence] = [bottom_ev] + ([second_ev] if second_ev else [])
@@ -487,21 +494,22 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], bottom_second=second)
 
 
-# A part of a two-part question that names nothing ("Who gains" of "Who gains and who loses from X?")
-# is asked with the other part's object: its words from the first preposition on ("from X").
+# A part of a two-part question that is only a question word and its verb ("Who gains" of "Who gains
+# and who loses from X?") is asked with the other part's object: its words from the first preposition
+# on ("from X"). A part with words of its own ("what did Russia secure") stands as it is.
 _OBJECT_TAIL = re.compile(r"\s((?:from|for|of|in|over|on|about|after|with|to|at)\s.+)$", re.I)
 
 
 def standalone_parts(question: str) -> list[str]:
     """The two parts of a two-part question, each asked on its own: "Who gains and who loses from X?"
     gives "Who gains from X?" and "Who loses from X?". [] for a question of one part or of more than two,
-    or when a part names nothing and the other has no object to lend it."""
+    or when a bare part's other has no object to lend it."""
     parts = question_parts(question)
     if len(parts) != 2:
         return []
     out: list[str] = []
     for part, other in ((parts[0], parts[1]), (parts[1], parts[0])):
-        if not question_names(part):
+        if len(text_words(part)) <= 2:
             tail = _OBJECT_TAIL.search(other)
             if tail is None:
                 return []

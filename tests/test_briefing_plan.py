@@ -690,3 +690,64 @@ def test_things_are_labelled_by_their_whole_name(sentence: str, actor: str) -> N
     assert actor in names.values()
     assert not {"Games", "Act", "Eat", "Help", "Store", "Azerbaijan Turkey"} & set(names.values())
     assert not any(" to " in n or n.startswith("of ") for n in names.values() if n != "Eat Out to Help Out")
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    # a part that names nothing is asked with the other's object
+    ("Who gains and who loses from the parking scheme in the town?",
+     ["Who gains from the parking scheme in the town?", "Who loses from the parking scheme in the town?"]),
+    ("How did Putin outmaneuver Erdogan in Nagorno-Karabakh, and what did Russia secure?",
+     ["How did Putin outmaneuver Erdogan in Nagorno-Karabakh?", "What did Russia secure?"]),
+    ("What is known about the Sputnik V vaccine and the evidence behind it?", []),  # one question
+])
+def test_a_two_part_topic_is_asked_as_two_standalone_questions(question: str, parts: list[str]) -> None:
+    from assistant.briefing_plan import standalone_parts
+    assert standalone_parts(question) == parts
+
+
+class PartsAnswerer:
+    """The chat answerer's seam, answering a question with the sentence (by its opening) and probability
+    of the first key the question holds; the whole topic holds the first key, so it gets its first part."""
+
+    def __init__(self, scorer: SentenceScorer, answers: dict[str, tuple[str, float]]) -> None:
+        self.scorer, self.answers = scorer, answers
+
+    def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
+        key = next(k for k in self.answers if k in question.lower())
+        opening, probability = self.answers[key]
+        pick = next(e for e in self.scorer.candidates(passages) if e.text.startswith(opening))
+        pick.score = probability
+        return Draft([pick], 0.9)
+
+
+TWO_PART_TOPIC = "How did the army take the town of Fizuli, and what did the army secure?"
+
+
+def _army_passages() -> list[StoredChunk]:
+    return [chunk("a", "The army took the town of Fizuli with a night assault on the hills above it. "
+                       "The town of Fizuli had 5,000 people before the war. "
+                       "The army secured a road to the border and 300 prisoners near the town of Fizuli.", "2020-10-20")]
+
+
+def test_a_two_part_topics_bottom_line_answers_both_parts_each_cited(scorer: SentenceScorer) -> None:
+    # Asked whole, the answerer answers the first part only; asked on its own, the second part gets
+    # the sentence on what was secured: both are the bottom line, each with its own footnote.
+    passages = _army_passages()
+    answerer = PartsAnswerer(scorer, {"take": ("The army took", 0.8), "secure?": ("The army secured", 0.6)})
+    chosen = plan(TWO_PART_TOPIC, passages, scorer, answerer, words=300, retrieved=passages)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith("The army took")
+    assert chosen.bottom_second is not None and chosen.bottom_second.text.startswith("The army secured")
+    result = compose.briefing(TWO_PART_TOPIC, chosen, {})
+    line = next(ln for ln in result.briefing.splitlines() if ln.startswith("**Bottom line.**"))
+    assert re.fullmatch(r"\*\*Bottom line\.\*\* The army took [^\[]+ \[1\] The army secured [^\[]+ \[2\]", line)
+    assert [c.text[:16] for c in result.citations[:2]] == ["The army took th", "The army secured"]
+    # the second sentence is not repeated as a key point
+    assert all(not p.text.startswith("The army secured") for _, section in chosen.sections for p in section)
+
+
+def test_a_part_answered_without_enough_confidence_is_not_joined(scorer: SentenceScorer) -> None:
+    passages = _army_passages()
+    answerer = PartsAnswerer(scorer, {"take": ("The army took", 0.8), "secure?": ("The army secured", 0.05)})
+    chosen = plan(TWO_PART_TOPIC, passages, scorer, answerer, words=300, retrieved=passages)
+    assert chosen.bottom is not None and chosen.bottom.text.startswith("The army took")
+    assert chosen.bottom_second is None
