@@ -29,9 +29,7 @@ from assistant.text import (
     question_parts,
     stem,
 )
-from assistant.text import (
-    words as text_words,
-)
+from assistant.text import words as text_words
 from ingest.store import StoredChunk
 
 SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
@@ -430,7 +428,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
         candidates = [e for e in candidates if not is_background(e)]
-    taken: Counter[str] = Counter(e.chunk.doc_id for e in used[:1 + (second is not None)])
+    taken: Counter[str] = Counter(e.chunk.doc_id for e in used)  # the bottom line's one or two sentences
     per_doc = w.timeline_same_doc if frame.shape == "timeline" else 0.0
 
     units = {id(e): central_units(display_sentence(e.text)) for e in pool}
