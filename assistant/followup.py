@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.lexicon import ordinary_word
 from assistant.text import AUXILIARIES, STOPWORDS, question_names, stem, words
 
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|and who|and when|and how|why)\b", re.I)
@@ -19,33 +18,13 @@ _OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]
 # A follow-up that opens (after "and") with a preposition is a fragment of the previous question's clause.
 _PREPOSITION_START = re.compile(r"(?:across|in|into|on|at|for|from|by|with|within|over|under|to|since|until|after|"
                                 r"before|during|between|among|against|through)\b", re.I)
-_FIRST_WORD = re.compile(r"^\s*([A-Z][a-z]+)\b")
-_AUXILIARY_START = re.compile(rf"^\s*{AUXILIARIES}\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
 
 
-def _names(question: str, previous: str = "") -> list[str]:
-    """The question's names, less an opening word capitalised only because it opens the sentence: an ordinary
-    word (a stop word, or one the lexicon knows other than as a singular noun) that is not capitalised elsewhere
-    in the question or the previous turn. "Over what dates were those arrests made?" read "Over" as a name, so it looked
-    self-contained and was searched without the arrests; "China" stays a name where the previous turn writes it
-    capitalised mid-sentence."""
-    names = question_names(question)
-    first = _FIRST_WORD.match(question)
-    if not first or not names:
-        return names
-    word = first.group(1)
-    ordinary = word.lower() in STOPWORDS or ordinary_word(word)
-    elsewhere = re.search(rf"(?<!^)(?<![.!?]\s)\b{re.escape(word)}\b", f"{question[first.end():]} {previous}")
-    if not ordinary or elsewhere:
-        return names
-    return [n for n in names if n != stem(word)]
-
-
-def is_follow_up(question: str, previous: str = "") -> bool:
+def is_follow_up(question: str) -> bool:
     if _FOLLOW_UP_START.search(question):
         return True
-    own_names = _names(question, previous)
+    own_names = question_names(question)
     return (bool(_PRONOUN.search(question)) and not own_names) or len(words(question)) <= 3
 
 
@@ -68,11 +47,11 @@ def own_words(question: str) -> list[str]:
     return [w for w in words(cleaned) if w.lower() not in STOPWORDS and stem(w) not in names]
 
 
-def leans_on_previous(question: str, previous: str = "") -> bool:
+def leans_on_previous(question: str) -> bool:
     """A pronoun with no name of its own ("who controls its implementation?") or an ellipsis ("And for how
     long?", "And her brother Rob?"): the question cannot be searched without the previous turn."""
     cleaned = _FOLLOW_UP_START.sub("", question).strip()
-    if _PRONOUN.search(cleaned) and not _names(cleaned, previous):
+    if _PRONOUN.search(cleaned) and not question_names(cleaned):
         return True
     if cleaned != question.strip() and _PREPOSITION_START.match(cleaned):
         return True  # "And across how many US states?" continues the previous question's clause
@@ -83,21 +62,15 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
     """Deterministic rewrite. The follow-up's own words lead; the previous question's subject is added
     only when the follow-up leans on it (a pronoun, an ellipsis). Carrying it always pulled retrieval
     back to the previous answer ("And who was left out of the peacekeeping?" repeated the troop count)."""
-    if not history:
+    if not history or not is_follow_up(question):
         return question
     previous_question, previous_answer = history[-1]
-    # the previous turn only tells names from ordinary words here; the answer's wording would drift the query
-    previous = f"{previous_question} {previous_answer}"
-    if not is_follow_up(question, previous):
-        return question
+    del previous_answer  # the question carries the subject; the answer's wording would drift the query
     cleaned = _CONNECTIVE.sub("", question).strip() or question  # "Why Turkey?" keeps its "Why"
-    if not leans_on_previous(question, previous):
+    if not leans_on_previous(question):
         return cleaned
     opening = _OPENING.match(previous_question)
-    # A yes/no follow-up ("Were any elected officials among those held?") asks its own kind of answer: putting
-    # the previous opening before it ("How many people, were any …") asked for a count instead.
-    if (opening and opening.group(0).strip().lower() not in ("what", "which") and not _QUESTION_WORD.search(cleaned)
-            and not _AUXILIARY_START.match(cleaned)):
+    if opening and opening.group(0).strip().lower() not in ("what", "which") and not _QUESTION_WORD.search(cleaned):
         # An ellipsis with no question word ("And her brother Rob?") asks what the previous question asked
         # ("How many followers …"): without the opening the kind of answer wanted was lost and the
         # sentence about Rob that holds no number was quoted.

@@ -57,18 +57,6 @@ def known_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def ordinary_word(word: str) -> bool:
-    """Whether ``word`` capitalised may still be an ordinary word: lemminflect knows it as something other than a
-    singular noun ("over", "after", "protesters", "police"). A word it knows only as a singular noun is often
-    also a name ("China", "Turkey", "Apple"), so it is not taken for ordinary."""
-    from lemminflect import getAllLemmas
-
-    w = word.lower()
-    forms = getAllLemmas(w)
-    return bool(forms) and forms != {"NOUN": (w,)}
-
-
-@lru_cache(maxsize=65536)
 def only_a_verb(word: str) -> bool:
     """Whether lemminflect knows ``word`` only as a verb form ("died", "killed"; not "homes", "cattle")."""
     from lemminflect import getAllLemmas

@@ -112,20 +112,6 @@ def test_an_ellipsis_asks_what_the_previous_question_asked() -> None:
     assert standalone_question("And for how long?", history).startswith("for how long?")
 
 
-def test_a_capitalised_opening_word_is_no_name_unless_it_is_one() -> None:
-    history = [("How many ships were seized in the strait?", "")]
-    # "Across" is capitalised only because it opens the question: the pronoun makes it a follow-up.
-    assert "strait" in standalone_question("Across which weeks were those ships seized?", history)
-    # A word the lexicon knows only as a singular noun may be a name ("Turkey"): the question stands alone.
-    assert standalone_question("Turkey sent how many of its ships?", history) == "Turkey sent how many of its ships?"
-
-
-def test_a_yes_no_follow_up_keeps_its_own_opening() -> None:
-    history = [("How many ships were seized in the strait?", "")]
-    rewritten = standalone_question("Were any tankers among those seized?", history)
-    assert rewritten.startswith("Were any tankers among those seized?") and "strait" in rewritten
-
-
 def test_source_questions_are_recognised() -> None:
     assert question_type("Which newspaper first reported the trial?").wants_source
     assert question_type("Which source does the report cite for that?").wants_source
