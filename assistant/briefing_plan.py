@@ -749,7 +749,7 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
     # answerer's constraint checks).
     planned = {(e.chunk.doc_id, e.start): e for e in pool}
     chosen = [planned[(e.chunk.doc_id, e.start)] for e in chosen if (e.chunk.doc_id, e.start) in planned]
-    # A position topic asks where its actor stands, so the bottom line has the actor as its subject: of
+    # A position topic asks where its actor stands, so the bottom line names the actor first: of
     # the answerer's sentences, else of the pool (best first; not a forward-looking judgement). The
     # answerer reads "What is Turkey's position after the November 9 ceasefire agreement?" as a question
     # on the agreement and answered with what Putin forced on Armenia. On the 15 tune topics: Turkey ->
