@@ -521,14 +521,22 @@ def _part_answer(question: str, passages: Sequence[StoredChunk], answerer: Answe
     """The chat answerer's surest sentence for one part of a topic, as the plan scored it: given at least
     ``unsure``, in the pool, not a forward-looking judgement and not opening with a pronoun; None when
     the answerer gives no such sentence (the part is not answered with enough confidence)."""
-    planned = {(e.chunk.doc_id, e.start): e for e in pool}
+    planned = _planned(pool)
     sure = [e for e in answerer.draft(question, passages).evidence
             if e.score >= unsure and not is_open(display_sentence(e.text)) and not _opens_with_pronoun(e)
-            and (e.chunk.doc_id, e.start) in planned]
+            and _key(e) in planned]
     if not sure:
         return None
-    best = max(sure, key=lambda e: e.score)
-    return planned[(best.chunk.doc_id, best.start)]
+    return planned[_key(max(sure, key=lambda e: e.score))]
+
+
+def _key(e: Evidence) -> tuple[str, int]:
+    return e.chunk.doc_id, e.start
+
+
+def _planned(pool: Sequence[Evidence]) -> dict[tuple[str, int], Evidence]:
+    """The plan's scored copy of each pool sentence, by where it stands (an answerer's sentence is another copy)."""
+    return {_key(e): e for e in pool}
 
 
 # The words of a topic that say what kind of question it is (its shape) rather than what it asks about.
@@ -747,8 +755,8 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
     # one that fell under the relevance floor is not a bottom line. On tune: 2 -> 3 of 8 bottom lines
     # hold a reference fact (taking the plan's best sentence outright: 4, but it drops the
     # answerer's constraint checks).
-    planned = {(e.chunk.doc_id, e.start): e for e in pool}
-    chosen = [planned[(e.chunk.doc_id, e.start)] for e in chosen if (e.chunk.doc_id, e.start) in planned]
+    planned = _planned(pool)
+    chosen = [planned[_key(e)] for e in chosen if _key(e) in planned]
     # A position topic asks where its actor stands, so the bottom line names the actor first: of
     # the answerer's sentences, else of the pool (best first; not a forward-looking judgement). The
     # answerer reads "What is Turkey's position after the November 9 ceasefire agreement?" as a question
@@ -777,6 +785,12 @@ def _opens_with_pronoun(e: Evidence) -> bool:
     return bool(_PRONOUN_START.match(clean(e.text, clause_words=999)))
 
 
+def _bare(word: str) -> str:
+    """A word of a name without its possessive or a lower-case hyphenated tail: "Armenia's" -> Armenia,
+    "Russian-brokered" -> Russian."""
+    return re.sub(r"['’]s$|-[a-z].*$", "", word)
+
+
 def opens_with(text: str, actor: str) -> bool:
     """Whether the first actor a sentence names is ``actor`` (a stem, as ``_names_in`` gives it), the
     opening run of capitalised words counting as a whole: "Apple Inc on Tuesday filed …" and "The deal
@@ -786,7 +800,7 @@ def opens_with(text: str, actor: str) -> bool:
     runs = [r for _, r in _capitalised_runs(line) if not (" " not in r and r.lower() in STOPWORDS)]
     if not runs:
         return False
-    words = [re.sub(r"['’]s$|-[a-z].*$", "", w) for w in runs[0].split()]
+    words = [_bare(w) for w in runs[0].split()]
     return actor in {stem(DEMONYMS.get(w, w)) for w in words} or next(iter(_names_in(line)), None) == actor
 
 
@@ -886,7 +900,7 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
         if start == 0 and not initial:
             continue
         # "Armenia's" -> Armenia; "Russian-brokered" -> Russian
-        parts = [re.sub(r"['’]s$|-[a-z].*$", "", w) for w in run.split()]
+        parts = [_bare(w) for w in run.split()]
         lead_in = ""
         if start == 0 and parts[0].lower() in STOPWORDS:
             lead_in, parts = parts[0] + " ", parts[1:]  # "In Moscow, …": the preposition still says "where"
