@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import collections
+import gc
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -203,6 +206,29 @@ def test_default_exports_are_private(hashing_workspace: Any) -> None:
     assert app.export_root.stat().st_mode & 0o777 == 0o700
     assert not app.export_root.is_relative_to(Path(hashing_workspace.settings.home))  # the file route blocks home
     app.export_root.rmdir()
+
+
+def test_an_app_removes_the_export_folder_it_made(hashing_workspace: Any, tmp_path: Path) -> None:
+    """Exports hold the analyst's briefings: the folder an app made for them goes when the app does
+    (and at exit); a folder the caller chose is the caller's to keep."""
+    app = BriefingApp(hashing_workspace)
+    _, _, md, _ = app.write_briefing("Turkey's gains")
+    made = app.export_root
+    assert md and Path(md).is_relative_to(made)
+    chosen = BriefingApp(hashing_workspace, export_root=tmp_path / "mine")
+    chosen.write_briefing("Turkey's gains")
+    del app, chosen
+    gc.collect()
+    assert not made.exists()
+    assert any((tmp_path / "mine").rglob("*.md"))
+
+
+def test_a_temp_folder_without_an_owner_goes_at_exit(tmp_path: Path) -> None:
+    code = "from ui.scratch import private_temp; p = private_temp('briefing-test-'); (p / 'x').write_text('x'); print(p)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    made = Path(done.stdout.strip().splitlines()[-1])
+    assert made.name.startswith("briefing-test-") and not made.exists()
 
 
 def test_briefing_page_shows_its_sources_once(app: BriefingApp) -> None:

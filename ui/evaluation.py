@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from eval.datasets import BUILTIN_SETS, corpus_for, load_items
 from eval.report import RATE_METRICS, format_value
 from eval.report import plots as write_plots
 from eval.runner import AnswerRecord, EvalResult, load_answers, run_assistant, score, workspace_for_set
+from ui.scratch import private_temp
 
 if TYPE_CHECKING:
     from assistant.build import Workspace
@@ -108,7 +108,8 @@ def question_rows(result: EvalResult) -> list[list[str]]:
 
 
 def plots(result: EvalResult) -> list[str | None]:
-    """PNG paths of support per question and the score distribution, in a fresh temp dir (never the data dir)."""
-    out = write_plots(result, Path(tempfile.mkdtemp(prefix="briefing-eval-")) / "evaluation.md")
+    """PNG paths of support per question and the score distribution, in a fresh private temp dir (never the
+    data dir), removed at exit."""
+    out = write_plots(result, private_temp("briefing-eval-") / "evaluation.md")
     return [str(out["support per question"]) if "support per question" in out else None,
             str(out["score distribution"]) if "score distribution" in out else None]

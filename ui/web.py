@@ -32,6 +32,7 @@ from ui.render import (
     sources_panel_html,
     streaming_markdown,
 )
+from ui.scratch import private_temp
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -148,12 +149,6 @@ def check_text(label: str, text: str, limit: int) -> str:
     return text
 
 
-def private_temp(prefix: str) -> Path:
-    """A new folder in the temp directory readable by this user only (0700). Not under BRIEFING_HOME:
-    the file route blocks that whole folder, so Gradio could not serve an export from there."""
-    return Path(tempfile.mkdtemp(prefix=prefix))
-
-
 def error_markdown(exc: Exception) -> str:
     """How every handler shows a user error: one escaped line."""
     return f"**Error:** {escape_markdown(str(exc))}"
@@ -188,7 +183,7 @@ class BriefingApp:
         self.assistant = workspace.assistant
         self.corpus = workspace.corpus
         self.limit = workspace.settings.server.max_question_chars
-        self.export_root = export_root or private_temp("briefing-export-")
+        self.export_root = export_root or private_temp("briefing-export-", owner=self)
         self.export_root.mkdir(parents=True, exist_ok=True)
         self.export_root.chmod(0o700)
         self._eval_assistants: dict[str, Assistant] = {}
