@@ -164,6 +164,25 @@ def test_a_count_leads_only_with_a_number_beside_what_is_counted() -> None:
     assert lead("How many ferries will the board buy?", "The board will buy 14 ferries for five years.") == "14 ferries"
 
 
+def test_a_rank_or_a_name_s_number_is_no_amount() -> None:
+    assert lead("How many guests came to the 41st Harbour Festival?", "Crowds filled the 41st Harbour Festival.") is None
+    assert lead("How much will the Velo 9 bike cost?", "Makers of the Velo 9 unveiled the Trail Series 4 at the fair.") is None
+    # Without the rank, the count beside what is counted still leads; after a sentence's first word too.
+    assert lead("How many guests came to the festival?", "The 41st festival drew 8,000 guests.") == "8,000 guests"
+    assert (lead("How many ferries sank?", "Some 12 ferries sank.") or "").startswith("12 ferries")
+
+
+def test_no_lead_with_a_figure_of_another_kind_or_another_group() -> None:
+    # A share is asked: a multiple is not one; a percentage is.
+    assert lead("What share of voters backed the plan?", "Voters were three times more likely to back the plan.") is None
+    assert lead("What share of voters backed the plan?", "The plan was backed by 58 per cent of voters.") == "58 per cent"
+    # The figure names another country's group than the one counted or asked about.
+    assert lead("How many Chilean miners were rescued in the clash with Peru?",
+                "At least 14 Peruvian miners were rescued on Monday.") is None
+    assert lead("How many nurses in Norway quit last year?", "About 900 Swedish nurses quit last year.") is None
+    assert lead("How many nurses did Norway lose?", "About 900 Norwegian nurses quit last year.") == "900 Norwegian nurses"
+
+
 @pytest.mark.parametrize("sentence", [
     "The union may accept the offer.",
     "It is unclear whether the union will accept the offer.",
