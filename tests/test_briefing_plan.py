@@ -751,3 +751,62 @@ def test_a_part_answered_without_enough_confidence_is_not_joined(scorer: Sentenc
     chosen = plan(TWO_PART_TOPIC, passages, scorer, answerer, words=300, retrieved=passages)
     assert chosen.bottom is not None and chosen.bottom.text.startswith("The army took")
     assert chosen.bottom_second is None
+
+
+# Round 16: a long point is cut to the clause that carries the facts it adds (clause_within, shared with the
+# chat answer's clause quote), so that the words saved go to further points. Sentences written for the tests.
+LONG_POINT = ("The storm closed the port of Tarbert on 3 March and stranded 400 passengers, which left the harbour "
+              "board scrambling to find hotels for them across the island that night.")
+
+
+def test_a_long_point_is_cut_to_the_clause_that_holds_its_facts() -> None:
+    from assistant.briefing_plan import cut_to_facts
+
+    cut = cut_to_facts(LONG_POINT, set(), longer_than=15, saves=3)
+    assert cut == "The storm closed the port of Tarbert on 3 March and stranded 400 passengers…"
+    later = ("The ferry was late on Friday in the heavy swell off the island, and the storm stranded 400 passengers at "
+             "Tarbert for two nights.")
+    assert cut_to_facts(later, set(), longer_than=15, saves=3) == (
+        "…and the storm stranded 400 passengers at Tarbert for two nights.")
+    assert cut_to_facts(LONG_POINT, set(), longer_than=40, saves=3) == LONG_POINT  # short enough whole
+    assert cut_to_facts(LONG_POINT, {"#3", "#400", "@3 march", "tarbert"}, longer_than=15, saves=3) == LONG_POINT  # adds no fact
+
+
+@pytest.mark.parametrize("sentence", [
+    # a report, a negation or a hedge in the opening the cut would drop
+    "Harbour officials said the ferry was late on Friday in the heavy swell off the island, and the storm stranded "
+    "400 passengers at Tarbert for two nights.",
+    "The ferry was not late on Friday in the heavy swell off the island, and the storm stranded 400 passengers at "
+    "Tarbert for two nights.",
+    "The ferry may have been late on Friday in the heavy swell off the island, and the storm stranded 400 passengers "
+    "at Tarbert for two nights.",
+    # the attribution or the concession after it
+    "The storm closed the port of Tarbert on 3 March and stranded 400 passengers at the quay, the harbour board said "
+    "in a statement on Friday night.",
+    "The storm closed the port of Tarbert on 3 March and stranded 400 passengers at the quay, although the harbour "
+    "board denied it in a statement on Friday night.",
+    # what a quoted man said, after his name
+    "The local paper quoted Ewan Moss, the harbour master at Tarbert for the past decade, saying the ferry had been safe.",
+    # a list of names is no clause of its own
+    "Five island councils - Barra, Harris, Lewis, Uist and Skye - asked the ferry company on 3 March for 400 more berths.",
+])
+def test_a_cut_is_refused_where_it_would_drop_what_frames_the_fact(sentence: str) -> None:
+    from assistant.briefing_plan import cut_to_facts
+
+    assert cut_to_facts(sentence, set(), longer_than=15, saves=3) == sentence
+
+
+def test_a_cut_point_keeps_the_footnote_of_its_whole_sentence(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import PlanWeights
+
+    text = (f"Storm news from Tarbert. {LONG_POINT} Ferries to Barra resumed on 5 March after the storm at Tarbert. "
+            "The storm at Tarbert cost the harbour board 12 nights of hotels.")
+    passages = [chunk("storm", text, "2020-03-06")]
+    chosen = plan("What is known about the storm at Tarbert?", passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0),
+                  words=300, retrieved=passages, weights=PlanWeights(cut_words=15, cut_saves=3))
+    result = compose.briefing("What is known about the storm at Tarbert?", chosen, {})
+    cut = [p for _, ps in chosen.sections for p in ps if p.text.endswith("…")]
+    assert [p.text for p in cut] == ["The storm closed the port of Tarbert on 3 March and stranded 400 passengers…"]
+    cite = next(c for c in result.citations if c.text == cut[0].evidence.text)
+    assert cite.text == LONG_POINT  # cited whole
+    assert f"{cut[0].text} [{cite.marker}]" in result.briefing
