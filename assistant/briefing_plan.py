@@ -153,6 +153,7 @@ class PlanWeights:
     # (clause_within, the chat answer's clause quote), when that saves at least cut_saves words; 0: never.
     cut_words: int = 0
     cut_saves: int = 4
+    cut_figures: bool = False  # experiment: hold only the figures and dates it adds, not its names
     # Coverage (round 6): a point also gains central_gain times what it adds to the briefing's coverage
     # of the pool (central_units), as a z-score over the candidates left: the content words and facts
     # it holds that the topic, the bottom line and the points taken do not, each weighted by how much
@@ -296,13 +297,15 @@ def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
     return best
 
 
-def cut_to_facts(text: str, covered: set[str], *, longer_than: int, saves: int) -> str:
+def cut_to_facts(text: str, covered: set[str], *, longer_than: int, saves: int, figures: bool = False) -> str:
     """A point of more than ``longer_than`` words quoted by its shortest run of clauses that holds every
     fact it adds to ``covered`` (clause_within: never after a negation, hedge or report it would drop, nor
     before one, nor a run opening with that/whether/if), marked "…"; the whole point when it adds no
     fact, holds an although/though/despite qualifier, or the run would save under ``saves`` words."""
     n = len(text.split())
     new = facts(text) - covered
+    if figures:
+        new = {f for f in new if f[:1] in "#@"} or new
     if n <= longer_than or not new or CONCESSIVE.search(text):
         return text
     part = clause_within(text, new, n - saves, units=lambda run: facts(" " + run), standalone=True)
@@ -488,7 +491,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         if w.fact_clauses:
             text = fact_clause(text, covered, min_words=w.clause_min_words)
         if w.cut_words:
-            text = cut_to_facts(text, covered, longer_than=w.cut_words, saves=w.cut_saves)
+            text = cut_to_facts(text, covered, longer_than=w.cut_words, saves=w.cut_saves, figures=w.cut_figures)
         cost = len(text.split())
         if redundant(e) and not facts(text) - covered:
             continue  # close in meaning to a point taken and no figure, date or name of its own

@@ -420,14 +420,20 @@ def clause_within(text: str, terms: set[str], budget: int, *,
 
 # What a standalone clause may open with mid-sentence, and what the words it drops after it may open with.
 _CLAUSE_OPENING = re.compile(r"(?:and|but|while|whereas)\s", re.I)
-_TAIL_OPENING = re.compile(r"(?:,\s+|\s*(?:;|-{1,2}|–|—)\s*)(?:which|who|whose|where|when|as|after|before|including|"
-                           r"following|amid|with|while|whereas|and|but|[a-z]+ing)\b")
+_DEPENDENT_WORD = re.compile(r"(?:which|who|whose|where|when|as|after|before|including|following|amid|with|while|"
+                             r"whereas|and|but|[a-z]+ing)\b")
+_TAIL_OPENING = re.compile(r"(?:,\s+|\s*(?:;|-{1,2}|–|—)\s*)" + _DEPENDENT_WORD.pattern)
 _REPORT_OR_QUOTE = re.compile(f"{REPORTED_SPEECH.pattern}|\\bquot(?:ed|ing|es?)\\b|:", re.I)
 
 
 def _droppable_tail(run: str, tail: str) -> bool:
-    return bool(_TAIL_OPENING.match(tail)) and not _FRAMES_WHAT_FOLLOWS.search(tail) \
-        and not CONCESSIVE.search(tail) and not _REPORT_OR_QUOTE.search(run)
+    """Whether the words after a quoted run may go: each of their clauses opens with a dependent word (or a
+    name, as in a list), so none is the main clause resumed ("Images of the dog named Flash, wearing red
+    shoes, circulated on social media" keeps its verb), and none frames the run."""
+    clauses = _CLAUSE_BREAK.split(tail)[1:]
+    return (bool(_TAIL_OPENING.match(tail)) and all(_DEPENDENT_WORD.match(c) or c[:1].isupper() for c in clauses)
+            and not _FRAMES_WHAT_FOLLOWS.search(tail) and not CONCESSIVE.search(tail)
+            and not _REPORT_OR_QUOTE.search(run))
 
 
 def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:

@@ -787,6 +787,9 @@ def test_a_long_point_is_cut_to_the_clause_that_holds_its_facts() -> None:
     "board denied it in a statement on Friday night.",
     # what a quoted man said, after his name
     "The local paper quoted Ewan Moss, the harbour master at Tarbert for the past decade, saying the ferry had been safe.",
+    # the main clause resumed after an aside: the cut would keep only its subject
+    "Images of the 5-year-old dog named Flash from Tarbert, wearing red shoes to protect its paws, circulated on "
+    "social media and was trending across the islands all week.",
     # a list of names is no clause of its own
     "Five island councils - Barra, Harris, Lewis, Uist and Skye - asked the ferry company on 3 March for 400 more berths.",
 ])
