@@ -154,6 +154,7 @@ class PlanWeights:
     cut_words: int = 0
     cut_saves: int = 4
     cut_figures: bool = False  # experiment: hold only the figures and dates it adds, not its names
+    cut_early: bool = False  # experiment: candidates credited and charged as cut against the page's first facts
     # Coverage (round 6): a point also gains central_gain times what it adds to the briefing's coverage
     # of the pool (central_units), as a z-score over the candidates left: the content words and facts
     # it holds that the topic, the bottom line and the points taken do not, each weighted by how much
@@ -458,6 +459,9 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # sentence cut at its dash or semicolon): the words cut off never reach the page nor ``known``,
     # so a candidate credited for them would keep its credit after it or its like was taken.
     quoted = {id(e): clean(e.text, clause_words=w.clause_words) for e in candidates}
+    if w.cut_words and w.cut_early:
+        quoted = {i: cut_to_facts(t, covered, longer_than=w.cut_words, saves=w.cut_saves, figures=w.cut_figures)
+                  for i, t in quoted.items()}
     # The fact bonus too: a figure in the part cut off earned it and never reached ``covered``
     # (review #15 part 2, item 2).
     shown_facts = {i: facts(t) for i, t in quoted.items()}

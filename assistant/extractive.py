@@ -419,7 +419,10 @@ def clause_within(text: str, terms: set[str], budget: int, *,
 
 
 # What a standalone clause may open with mid-sentence, and what the words it drops after it may open with.
-_CLAUSE_OPENING = re.compile(r"(?:and|but|while|whereas)\s", re.I)
+# ... and the conjunction followed by a subject of its own (a name, a figure, a noun phrase), not a verb:
+# "…and is one of its two candidates" had lost "The vaccine".
+_CLAUSE_OPENING = re.compile(r"(?:and|but|while|whereas)\s+(?:[A-Z0-9]|(?:the|a|an|both|each|all|most|many|some|several|"
+                             r"few|other|its|their|his|her|our|this|these|those)\s)")
 _DEPENDENT_WORD = re.compile(r"(?:which|who|whose|where|when|as|after|before|including|following|amid|with|while|"
                              r"whereas|and|but|[a-z]+ing)\b")
 _TAIL_OPENING = re.compile(r"(?:,\s+|\s*(?:;|-{1,2}|–|—)\s*)" + _DEPENDENT_WORD.pattern)

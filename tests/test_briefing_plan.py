@@ -790,6 +790,9 @@ def test_a_long_point_is_cut_to_the_clause_that_holds_its_facts() -> None:
     # the main clause resumed after an aside: the cut would keep only its subject
     "Images of the 5-year-old dog named Flash from Tarbert, wearing red shoes to protect its paws, circulated on "
     "social media and was trending across the islands all week.",
+    # a verb after "and" whose subject the cut would drop
+    "The ferry was being towed into the harbour by the board's tugs late in the evening, and was one of the 400 ships "
+    "stranded at Tarbert.",
     # a list of names is no clause of its own
     "Five island councils - Barra, Harris, Lewis, Uist and Skye - asked the ferry company on 3 March for 400 more berths.",
 ])
