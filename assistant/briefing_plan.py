@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.extractive import Answerer, Evidence, SentenceScorer, clause_within, display_sentence
+from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
 from assistant.lexicon import known_word, places_in
 from assistant.text import (
-    CONCESSIVE,
     DEMONYMS,
     MONTHS,
     STOPWORDS,
@@ -149,12 +148,6 @@ class PlanWeights:
     # A long point is quoted only as far as the clause that carries its new facts (fact_clause).
     fact_clauses: bool = True
     clause_min_words: int = 8
-    # A point longer than this is quoted by its shortest run of clauses that holds every fact it adds
-    # (clause_within, the chat answer's clause quote), when that saves at least cut_saves words; 0: never.
-    cut_words: int = 0
-    cut_saves: int = 4
-    cut_figures: bool = False  # experiment: hold only the figures and dates it adds, not its names
-    cut_early: bool = False  # experiment: candidates credited and charged as cut against the page's first facts
     # Coverage (round 6): a point also gains central_gain times what it adds to the briefing's coverage
     # of the pool (central_units), as a z-score over the candidates left: the content words and facts
     # it holds that the topic, the bottom line and the points taken do not, each weighted by how much
@@ -271,6 +264,7 @@ def clean(text: str, *, clause_words: int) -> str:
 # part before it stands alone. "although"/"though" clauses qualify the main one and are never dropped.
 _CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:while|whereas|but)\s+(?!also\b|not\b)[A-Za-z])")
 _JOIN_WORD = re.compile(r"^(?:while|whereas|but)\s+", re.I)
+_TRAILING_QUALIFIER = re.compile(r"\b(?:although|though|even though|despite)\b", re.I)
 
 
 def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
@@ -281,7 +275,7 @@ def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
     adds none, when the shorter clause would have under ``min_words`` words, or when a clause it would
     drop qualifies the rest ("although Armenia denied this")."""
     new = facts(text) - covered
-    if not new or CONCESSIVE.search(text):
+    if not new or _TRAILING_QUALIFIER.search(text):
         return text
     parts = [p for p in _CLAUSE_JOIN.split(text) if p]
     if len(parts) < 2:
@@ -296,21 +290,6 @@ def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
         if len(candidate) < len(best):
             best = candidate
     return best
-
-
-def cut_to_facts(text: str, covered: set[str], *, longer_than: int, saves: int, figures: bool = False) -> str:
-    """A point of more than ``longer_than`` words quoted by its shortest run of clauses that holds every
-    fact it adds to ``covered`` (clause_within: never after a negation, hedge or report it would drop, nor
-    before one, nor a run opening with that/whether/if), marked "…"; the whole point when it adds no
-    fact, holds an although/though/despite qualifier, or the run would save under ``saves`` words."""
-    n = len(text.split())
-    new = facts(text) - covered
-    if figures:
-        new = {f for f in new if f[:1] in "#@"} or new
-    if n <= longer_than or not new or CONCESSIVE.search(text):
-        return text
-    part = clause_within(text, new, n - saves, units=lambda run: facts(" " + run), standalone=True)
-    return part or text
 
 
 def central_units(text: str) -> set[str]:
@@ -459,9 +438,6 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # sentence cut at its dash or semicolon): the words cut off never reach the page nor ``known``,
     # so a candidate credited for them would keep its credit after it or its like was taken.
     quoted = {id(e): clean(e.text, clause_words=w.clause_words) for e in candidates}
-    if w.cut_words and w.cut_early:
-        quoted = {i: cut_to_facts(t, covered, longer_than=w.cut_words, saves=w.cut_saves, figures=w.cut_figures)
-                  for i, t in quoted.items()}
     # The fact bonus too: a figure in the part cut off earned it and never reached ``covered``
     # (review #15 part 2, item 2).
     shown_facts = {i: facts(t) for i, t in quoted.items()}
@@ -494,8 +470,6 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         text = quoted[id(e)]
         if w.fact_clauses:
             text = fact_clause(text, covered, min_words=w.clause_min_words)
-        if w.cut_words:
-            text = cut_to_facts(text, covered, longer_than=w.cut_words, saves=w.cut_saves, figures=w.cut_figures)
         cost = len(text.split())
         if redundant(e) and not facts(text) - covered:
             continue  # close in meaning to a point taken and no figure, date or name of its own

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -18,7 +18,6 @@ from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
 from assistant.text import (
-    CONCESSIVE,
     FRAGMENT,
     HEDGE,
     LIST_PREFIX,
@@ -377,18 +376,10 @@ _FRAMES_WHAT_FOLLOWS = re.compile(f"{NEGATION.pattern}|{HEDGE.pattern}|{REPORTED
 _DEPENDENT_OPENING = re.compile(r"\s*(?:that|whether|if)\b", re.I)
 
 
-def clause_within(text: str, terms: set[str], budget: int, *,
-                  units: Callable[[str], Iterable[str]] = content_terms, standalone: bool = False) -> str | None:
-    """The shortest run of ``text``'s clauses, verbatim, that holds every one of ``terms`` (as ``units``
-    reads a run) in at most ``budget`` words (and at least CLAUSE_MIN_WORDS), marked "…" where the
-    sentence goes on; None when there are no terms to hold or no such run.
-
-    With ``standalone`` the run must read as a clause of its own, for a briefing point alone on its line
-    (a chat answer's clause follows the sentence the answer is built on): it opens the sentence, follows
-    a semicolon, or opens with and/but/while/whereas; what it drops after it opens with a dependent word
-    (which, who, as, after, including, an -ing word ...) and neither frames it ("…, the ministry said",
-    "…, although Baku denied it") nor is what a report in the run says ("It quoted Zhou Song, the legal
-    counsel …" without "alleging the vaccine had been shown to be effective")."""
+def clause_within(text: str, terms: set[str], budget: int) -> str | None:
+    """The shortest run of ``text``'s clauses, verbatim, that holds every one of ``terms`` in at most
+    ``budget`` words (and at least CLAUSE_MIN_WORDS), marked "…" where the sentence goes on; None when
+    there are no terms to hold or no such run."""
     if not terms or budget < CLAUSE_MIN_WORDS:
         return None
     cuts = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
@@ -398,9 +389,6 @@ def clause_within(text: str, terms: set[str], budget: int, *,
     for i in range(len(starts)):
         if i > 0 and (_FRAMES_WHAT_FOLLOWS.search(text[:starts[i]]) or _DEPENDENT_OPENING.match(text[starts[i]:])):
             continue  # "Police denied claims, made online, that the captain fell": the quote would drop the denial
-        if standalone and i > 0 and not (text[cuts[i - 1][0]:cuts[i - 1][1]].strip() == ";"
-                                         or _CLAUSE_OPENING.match(text[starts[i]:])):
-            continue
         for j in range(i, len(ends)):
             if i == 0 and j == len(ends) - 1:
                 continue  # the whole sentence, which did not fit
@@ -408,35 +396,12 @@ def clause_within(text: str, terms: set[str], budget: int, *,
             n = len(run.split())
             if n > budget:
                 break
-            if n < CLAUSE_MIN_WORDS or not terms <= set(units(run)):
-                continue
-            if standalone and j < len(ends) - 1 and not _droppable_tail(run, text[cuts[j][0]:]):
+            if n < CLAUSE_MIN_WORDS or not terms <= set(content_terms(run)):
                 continue
             quoted = ("…" if i > 0 else "") + run + ("…" if j < len(ends) - 1 else "")
             if best is None or n < len(best.split()):
                 best = quoted
     return best
-
-
-# What a standalone clause may open with mid-sentence, and what the words it drops after it may open with.
-# ... and the conjunction followed by a subject of its own (a name, a figure, a noun phrase), not a verb:
-# "…and is one of its two candidates" had lost "The vaccine".
-_CLAUSE_OPENING = re.compile(r"(?:and|but|while|whereas)\s+(?:[A-Z0-9]|(?:the|a|an|both|each|all|most|many|some|several|"
-                             r"few|other|its|their|his|her|our|this|these|those)\s)")
-_DEPENDENT_WORD = re.compile(r"(?:which|who|whose|where|when|as|after|before|including|following|amid|with|while|"
-                             r"whereas|and|but|[a-z]+ing)\b")
-_TAIL_OPENING = re.compile(r"(?:,\s+|\s*(?:;|-{1,2}|–|—)\s*)" + _DEPENDENT_WORD.pattern)
-_REPORT_OR_QUOTE = re.compile(f"{REPORTED_SPEECH.pattern}|\\bquot(?:ed|ing|es?)\\b|:", re.I)
-
-
-def _droppable_tail(run: str, tail: str) -> bool:
-    """Whether the words after a quoted run may go: each of their clauses opens with a dependent word (or a
-    name, as in a list), so none is the main clause resumed ("Images of the dog named Flash, wearing red
-    shoes, circulated on social media" keeps its verb), and none frames the run."""
-    clauses = _CLAUSE_BREAK.split(tail)[1:]
-    return (bool(_TAIL_OPENING.match(tail)) and all(_DEPENDENT_WORD.match(c) or c[:1].isupper() for c in clauses)
-            and not _FRAMES_WHAT_FOLLOWS.search(tail) and not CONCESSIVE.search(tail)
-            and not _REPORT_OR_QUOTE.search(run))
 
 
 def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:

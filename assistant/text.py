@@ -63,8 +63,6 @@ MONTH_PATTERN = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_
 # The auxiliary verbs that end what a question asks about ("How many troops | did Russia send").
 AUXILIARIES = "(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|should|shall|may|might|must)"
 # Negation cues, for reading a sentence as "No" to a yes/no question.
-# A concession that qualifies the clause it joins ("…, although Armenia denied this"): never dropped from it.
-CONCESSIVE = re.compile(r"\b(?:although|though|even though|despite)\b", re.I)
 NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|denied|denies|deny|refused|rejected)\b|n[’']t\b", re.I)
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
 _MARKERS = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\]")
