@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.direct import holds_asked_quantity, named_beside_figures
-from assistant.relation import asked_relation, holds_relation, relation_clauses
 from assistant.text import (
     ATTRIBUTION,
     FRAGMENT,
@@ -65,8 +64,6 @@ _SENTENCE = (
     "new_name",  # ... and the sentence names someone or something the question does not
     "asks_quantity",  # the question asks for a number or date
     "new_quantity",  # ... and the sentence holds a number or date the question does not
-    "relation",  # the sentence states the relation the question asks about ("Who PAID for …": a form of "pay")
-    "relation_answer",  # ... and, for a name or number asked, a new one sits in the clause that states it
 )
 # Each sentence feature that varies between a question's candidates is also given relative to the highest
 # value any of the question's candidates has on it (for a penalty such as year_missing, the worst; which sentence answers is a choice among the question's candidates, not a
@@ -164,7 +161,6 @@ def feature_matrix(evidence: Sequence[Evidence], ctx: Context) -> np.ndarray:
         re.match(r"\s*(?:which|what (?:company|country|city|team|club|firm|party|group|organi[sz]ation|name))\b",
                  ctx.question, re.I))
     asks_quantity = ctx.kind.strict
-    relation = asked_relation(ctx.question)
     rows = []
     context_stems: dict[str, set[str]] = {}
     for e in evidence:
@@ -200,25 +196,10 @@ def feature_matrix(evidence: Sequence[Evidence], ctx: Context) -> np.ndarray:
             float(asks_entity and bool(new_names(e.text, question_stems))),
             float(asks_quantity),
             float(asks_quantity and bool(new_quantities(e.text, ctx.question, ctx.kind))),
-            float(holds_relation(e.text, relation)),
-            float(_answer_beside_relation(e.text, relation, ctx, question_stems, asks_entity, asks_quantity)),
         ])
     absolute = np.asarray(rows, dtype=np.float64)
     relative = absolute[:, _RELATIVE_COLUMNS] - absolute[:, _RELATIVE_COLUMNS].max(axis=0, keepdims=True)
     return np.hstack([absolute, relative])
-
-
-def _answer_beside_relation(sentence: str, relation: str | None, ctx: Context, question_stems: set[str],
-                            asks_entity: bool, asks_quantity: bool) -> bool:
-    """A new name (entity asked) or number (quantity asked) in a clause of ``sentence`` that states the relation."""
-    if not (asks_entity or asks_quantity):
-        return False
-    for clause in relation_clauses(sentence, relation):
-        if asks_entity and new_names(clause, question_stems):
-            return True
-        if asks_quantity and new_quantities(clause, ctx.question, ctx.kind):
-            return True
-    return False
 
 
 _SEMANTIC = FEATURES.index("semantic")
