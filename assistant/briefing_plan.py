@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sentence
+from assistant.followup import with_object
 from assistant.lexicon import known_word, places_in
 from assistant.text import (
     DEMONYMS,
@@ -29,7 +30,6 @@ from assistant.text import (
     question_parts,
     stem,
 )
-from assistant.text import words as text_words
 from ingest.store import StoredChunk
 
 SHAPES = ("actor_position", "gains_losses", "timeline", "consequences", "what_is_known")
@@ -492,12 +492,6 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], bottom_second=second)
 
 
-# A part of a two-part question that is only a question word and its verb ("Who gains" of "Who gains
-# and who loses from X?") is asked with the other part's object: its words from the first preposition
-# on ("from X"). A part with words of its own ("what did Russia secure") stands as it is.
-_OBJECT_TAIL = re.compile(r"\s((?:from|for|of|in|over|on|about|after|with|to|at)\s.+)$", re.I)
-
-
 def standalone_parts(question: str) -> list[str]:
     """The two parts of a two-part question, each asked on its own: "Who gains and who loses from X?"
     gives "Who gains from X?" and "Who loses from X?". [] for a question of one part or of more than two,
@@ -507,11 +501,10 @@ def standalone_parts(question: str) -> list[str]:
         return []
     out: list[str] = []
     for part, other in ((parts[0], parts[1]), (parts[1], parts[0])):
-        if len(text_words(part)) <= 2:
-            tail = _OBJECT_TAIL.search(other)
-            if tail is None:
-                return []
-            part = f"{part} {tail.group(1)}"
+        lent = with_object(part, other)
+        if lent is None:
+            return []
+        part = lent
         out.append(part[0].upper() + part[1:] + "?")
     return out
 

@@ -82,6 +82,59 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
     return f"{cleaned} ({context})" if context else cleaned
 
 
+# A part of a multi-part question that is only a question word and its verb ("Who gains" of "Who gains and
+# who loses from X?") is asked with the other part's object: its words from the first preposition on.
+_OBJECT_TAIL = re.compile(r"\s((?:from|for|of|in|over|on|about|after|with|to|at)\s.+)$", re.I)
+# The pronouns that stand for a person or a place an earlier part asked for ("Which leader …, and how did he …?").
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|they|them|their)\b", re.I)
+_PLACE_PRONOUN = re.compile(r"\b(?:it|its|there)\b", re.I)
+_POSSESSIVE = {"his", "their", "its"}
+# A part that asks for a person's name ("Who won …", "Which journalist reported …", "What is the name of the official …"),
+# unless a name is its subject: in "Who is Stefano Domenicali expected to succeed, and which carmaker was he
+# running?" "he" is Domenicali, not the answer.
+_ASKS_NAME = re.compile(r"^\s*(?:who|whom|whose|what is the name of"
+                        # "which" and a person within four words: "Which Tomsk district election official …"
+                        r"|which(?:\s+[\w-]+){0,3}?\s+[\w-]*(?:ist|er|or|man|woman|ian|ent|official|rookie|judge|"
+                        r"person|actress))\b", re.I)
+_NAMED_SUBJECT = re.compile(rf"^\s*(?i:(?:who|whom|whose|which|what)(?:\s+[\w'’-]+)?\s+{AUXILIARIES}\s+(?:the\s+)?)[A-Z]")
+
+
+def asks_for_name(part: str) -> bool:
+    """Whether a later part's pronoun may stand for the name that answers ``part``."""
+    return bool(_ASKS_NAME.match(part)) and not _NAMED_SUBJECT.match(part)
+
+
+def with_object(part: str, other: str) -> str | None:
+    """``part`` as it is when it has words of its own; a bare part ("Who gains") with ``other``'s object
+    ("Who gains from X"); None when it is bare and ``other`` has no object to lend."""
+    if len(words(part)) > 2:
+        return part
+    tail = _OBJECT_TAIL.search(other)
+    return f"{part} {tail.group(1)}" if tail else None
+
+
+def standalone_part(part: str, earlier: str, name: str | None = None, *, person: bool = True) -> str:
+    """A later part of a multi-part question made a question of its own before it is scored: a bare part
+    takes the earlier part's object; a part that leans on the earlier one has its first pronoun replaced by
+    ``name``, the name the earlier part's answer gives (a person when ``person``, else a place: "how did he
+    come to power" after "Which leader outmaneuvered Erdogan" answered by Putin is "how did Putin come to
+    power"), or, with no name, is rewritten as a follow-up of the earlier part (its subject carried)."""
+    lent = with_object(part, earlier)
+    if lent is not None and lent != part:
+        return lent
+    if not leans_on_previous(part):
+        return part
+    if name:
+        m = (_PERSON_PRONOUN if person else _PLACE_PRONOUN).search(part)
+        if m:
+            word = m.group(0).lower()
+            after = part[m.end():].split()
+            possessive = word in _POSSESSIVE or (word == "her" and bool(after) and after[0].lower() not in STOPWORDS)
+            filled = f"in {name}" if word == "there" else f"{name}'s" if possessive else name
+            return f"{part[:m.start()]}{filled}{part[m.end():]}"
+    return standalone_question(part, [(earlier, "")])
+
+
 _CARRIED = re.compile(r"^(?P<own>.*?)\s*\((?P<carried>[^()]*)\)\s*$", re.S)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.followup import leans_on_previous, standalone_question
+from assistant.followup import asks_for_name, leans_on_previous, standalone_part, standalone_question
 from assistant.text import count_focus, qualifier_clash, question_parts, question_type
 from tests.conftest import FIXTURES
 
@@ -74,6 +74,45 @@ def test_a_multi_part_question_answers_each_part(notes: Any) -> None:
     answer = notes.ask("Who paid for the water station repair, and when did pumping resume?")
     assert not answer.abstained and "Swiss Red Cross" in answer.answer and "14 March" in answer.answer
     assert len(answer.answer.split()) <= 80
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Who was elected chair of the Lessing harbour council, and how did she come to power?",
+    "Who chairs the Lessing harbour council, and how did she come to power?",
+])
+def test_a_part_that_leans_on_the_one_before_is_asked_about_its_answer(
+        tmp_path: Any, embedder: Any, question: str) -> None:
+    # Scored alone, "how did she come to power" took the other woman's rise to power in the note; asked
+    # about the name the first part's sentence gives (Quist), it takes Quist's.
+    from assistant.build import build
+    from assistant.settings import Settings
+
+    workspace = build(Settings(home=tmp_path), embedder=embedder)  # type: ignore[call-arg]
+    assert workspace.corpus.ingest([FIXTURES / "parts"]).count("added") == 1
+    answer = workspace.assistant.ask(question)
+    assert not answer.abstained and "Mara Quist was elected" in answer.answer
+    assert "Quist came to power after" in answer.answer and "Ada Ruel" not in answer.answer
+
+
+def test_a_later_part_is_made_standalone() -> None:
+    lead = "Which leader outmaneuvered Erdogan"
+    assert standalone_part("how did he come to power", lead, "Putin") == "how did Putin come to power"
+    assert standalone_part("what did his army gain", lead, "Putin") == "what did Putin's army gain"
+    assert standalone_part("what did its mayor say", "Which city hosted the talks", "Minsk", person=False) == \
+        "what did Minsk's mayor say"
+    # no name from the earlier answer: asked as a follow-up of the earlier part, its subject carried
+    assert "Erdogan" in standalone_part("how did he come to power", lead)
+    # a part with words of its own stands as it is; a bare one takes the other's object
+    assert standalone_part("what did Russia secure", lead, "Putin") == "what did Russia secure"
+    assert standalone_part("who loses", "who gains from the scheme") == "who loses from the scheme"
+
+
+def test_which_parts_lend_their_answers_name() -> None:
+    assert asks_for_name("Which Tomsk district election official said she could not recall it")
+    assert asks_for_name("What is the name of the official hit by the ball")
+    assert not asks_for_name("Which stage gave Marc Hirschi his first win")  # "he" is Hirschi
+    assert not asks_for_name("Who is Stefano Domenicali expected to succeed")  # "he" is Domenicali
 
 
 def test_qualifier_clash() -> None:
