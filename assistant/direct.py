@@ -9,7 +9,6 @@ follows answers anyway.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import TYPE_CHECKING
 
@@ -204,7 +203,7 @@ def _names_another(question: str, span: str, synonyms: Synonyms | None) -> bool:
     def agree(word: str, others: list[str]) -> bool:
         lw = word.lower()
         # four letters in common at the start: "India"/"Indian", "Norway"/"Norwegian", not "Chile"/"China"
-        return any(lw == o.lower() or stem(lw) == stem(o.lower()) or len(os.path.commonprefix([lw, o.lower()])) >= 4
+        return any(lw == o.lower() or stem(lw) == stem(o.lower()) or (lw[:4] == o.lower()[:4] and len(lw) >= 4)
                    for o in others) or (synonyms is not None and bool(synonyms.matches([word], others)))
 
     if any(not agree(w, asked) for w in own):
