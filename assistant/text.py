@@ -287,7 +287,7 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
     return found - asked - MONTHS if kind.wants_number and not kind.wants_date else found - asked
 
 
-MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|worth|paid|pay|pays|payments?|value|price|profit|profits|"
+MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|worth|paid|pay|pays|paying|payments?|charges?|charged|charging|earns?|earned|earning|earnings|income|value|price|profit|profits|"
                             r"revenue|sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses|"
                             r"fees?|retainer|bonus|grant|loan|invest|invested|investment|donated|donation)\b"
                             r"|\bhow much (?:[\w-]+ ){0,2}(?:money|cash|funding|aid|compensation)\b"

@@ -121,6 +121,11 @@ def test_money_and_share_questions_are_recognised() -> None:
     assert MONEY_QUESTION.search("What was the estimated cost of the new bridge?")
     assert MONEY_QUESTION.search("How much Norwegian money went to the project?")
     assert not MONEY_QUESTION.search("How many ferries were late?")
+    # what a buyer pays or a seller charges or earns is a sum too
+    assert MONEY_QUESTION.search("How much is the club paying for its new goalkeeper?")
+    assert MONEY_QUESTION.search("How much will the ferry line charge for a crossing?")
+    assert MONEY_QUESTION.search("How much has the song earned its writer?")
+    assert not MONEY_QUESTION.search("How much did the river rise overnight?")
     assert MONEY.search("a grant of 40,000 francs") and not MONEY.search("40,000 residents")
     assert PERCENT_QUESTION.search("What share of voters backed the plan?")
     assert PERCENT.search("Some 61 per cent backed it") and not PERCENT.search("Some 61 voters backed it")
