@@ -15,7 +15,7 @@ import numpy as np
 from assistant.direct import NAME_SPAN, direct_answer
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
-from assistant.lexicon import Synonyms, only_a_verb
+from assistant.lexicon import Synonyms, only_a_verb, places_in
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
 from assistant.text import (
     FRAGMENT,
@@ -262,7 +262,8 @@ class ExtractiveAnswerer:
             near_miss = near_miss or unstated_miss(question, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
             if near_miss:
                 return Draft([], 0.0, near_miss)
-            ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")] or ranked
+            ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")
+                      and not place_clash(question, e.text)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
             # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
             ranked = [e for e in ranked if not FRAGMENT.search(e.text.strip())] or ranked
@@ -441,6 +442,10 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
             found = sorted({y for c in contexts[:2] for y in YEAR.findall(c)} - asked)
             have = f"cover {', '.join(found)}, not {', '.join(missing)}" if found else f"never mention {', '.join(missing)}"
             return f"the passages that come closest {have}"
+    places = [place_clash(question, e.text) for e in top]
+    if top and all(places):
+        asked_p, found_p = places[0]  # type: ignore[misc]
+        return f"the passages that come closest speak of {found_p}, not {asked_p}"
     clashes = [qualifier_clash(question, f"{e.text} {e.chunk.title}") for e in top]
     if top and all(clashes):
         asked_q, found_q = clashes[0]  # type: ignore[misc]
@@ -452,6 +457,30 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if top and all(share_missing(question, e.text) for e in top):
         return "the passages that come closest give no share or percentage"
     return restated_reason(question, top)
+
+
+# Questions whose answer is a figure: a country the sentence names is then where the figure belongs, never the answer.
+_FIGURE_ANSWERS = frozenset({"quantity", "date", "duration", "time"})
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
+def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a question that asks for a figure names a country (or its people, or its capital)
+    and ``sentence`` names one or more others and not it: the figure is another country's ("How much did the
+    German economy shrink?" against "New Zealand saw its economy shrink by 12.2 per cent")."""
+    if question_type(question).asks not in _FIGURE_ANSWERS or len(question_parts(question)) > 1:
+        return None  # a part's country constrains that part only ("When was the Russian-brokered ceasefire signed,
+        # and how many breaches …": the breaches are Armenia's and Azerbaijan's)
+    asked = places_in(question)
+    found = places_in(sentence) if asked else {}
+    if not found or frozenset().union(*asked.values()) & frozenset().union(*found.values()):
+        return None
+
+    def shown(text: str, stems: dict[str, frozenset[int]]) -> str:
+        runs = [m.group(0) for m in _CAPITALISED_RUN.finditer(text) if any(stem(w) in stems for w in m.group(0).split())]
+        return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
+
+    return shown(question, asked), shown(sentence, found)
 
 
 def restated_reason(question: str, top: Sequence[Evidence]) -> str | None:

@@ -234,3 +234,20 @@ def test_a_live_blog_stamp_never_leads_the_answer() -> None:
     draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker).draft(  # type: ignore[arg-type]
         "Who passes Marsh for the lead at the Harbour Grand Prix?", [chunk])
     assert draft.evidence and draft.evidence[0].text.startswith("Falk won")
+
+
+def test_a_figure_for_another_country_is_the_near_miss() -> None:
+    from assistant.extractive import constraint_miss, place_clash
+
+    asked = "How many ferries did Norway order last year?"
+    top = _evidence("Sweden ordered 14 ferries last year.", "Danish yards built most of them.")
+    assert constraint_miss(asked, top) == "the passages that come closest speak of Sweden, not Norway"
+    # The asked country named in one of them (or by its people or capital) is enough.
+    assert constraint_miss(asked, _evidence("Sweden ordered 14 ferries.", "Norwegian operators ordered 9.")) is None
+    assert place_clash(asked, "Oslo ordered 9 ferries last year.") is None
+    assert place_clash(asked, "The operator ordered 9 ferries last year.") is None  # no country named: no clash
+    # Only where a figure is asked (a country may be the answer to "who"), and each part of a multi-part
+    # question has its own constraints.
+    assert place_clash("Who brokered the deal between Chile and Peru?", "The Brazilian-brokered deal held.") is None
+    assert place_clash("When did Norway sign the treaty, and how many ferries did Sweden order?",
+                       "Sweden ordered 14 ferries.") is None
