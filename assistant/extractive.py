@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer
+from assistant.direct import NAME_SPAN, direct_answer, holds_asked_quantity
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb, places_in
@@ -258,7 +258,8 @@ class ExtractiveAnswerer:
                 ev.score = float(p)
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
             # The near miss is judged on the sentences close to the best, not on whatever else was retrieved.
-            near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5])
+            near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5],
+                                        self.synonyms)
             near_miss = near_miss or unstated_miss(question, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
             if near_miss:
                 return Draft([], 0.0, near_miss)
@@ -430,7 +431,7 @@ def clause_within(text: str, terms: set[str], budget: int) -> str | None:
     return best
 
 
-def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
+def constraint_miss(question: str, top: Sequence[Evidence], synonyms: Synonyms | None = None) -> str | None:
     """Why none of the best sentences can answer: the question names a year that none of their passages,
     titles or dates holds (the near miss is named), a qualifier they all contradict, or asks a sum or a
     share that none of them states."""
@@ -456,6 +457,10 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
         return "the passages that come closest give no sum of money"
     if top and all(share_missing(question, e.text) for e in top):
         return "the passages that come closest give no share or percentage"
+    # A figure asked (a count, a date, a duration, a time) that none of the best sentences gives.
+    if top and question_type(question).asks in _FIGURE_ANSWERS and len(question_parts(question)) == 1 \
+            and all(holds_asked_quantity(question, e.text, synonyms) is False for e in top):
+        return "the passages that come closest give no figure of what is asked"
     return restated_reason(question, top)
 
 

@@ -251,3 +251,17 @@ def test_a_figure_for_another_country_is_the_near_miss() -> None:
     assert place_clash("Who brokered the deal between Chile and Peru?", "The Brazilian-brokered deal held.") is None
     assert place_clash("When did Norway sign the treaty, and how many ferries did Sweden order?",
                        "Sweden ordered 14 ferries.") is None
+
+
+def test_a_figure_none_of_the_best_sentences_gives_is_the_near_miss() -> None:
+    from assistant.extractive import constraint_miss
+
+    asked = "How many minutes did the ferry crossing take?"
+    top = _evidence("The ferry crossed the fjord slowly in heavy fog.", "Passengers waited on the quay.")
+    assert constraint_miss(asked, top) == "the passages that come closest give no figure of what is asked"
+    assert constraint_miss(asked, _evidence("The ferry crossed the fjord in 40 minutes.", "It was foggy.")) is None
+    assert constraint_miss("When did the ferry sail?", _evidence("The ferry sailed in fog.")) is not None
+    assert constraint_miss("When did the ferry sail?", _evidence("The ferry sailed on 3 March.")) is None
+    # Not for a question that asks no figure, nor for one part of several.
+    assert constraint_miss("Why did the ferry sail late?", top) is None
+    assert constraint_miss("How many minutes did the crossing take, and who was the captain?", top) is None
