@@ -86,7 +86,8 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     if what == "duration":
         return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
     if what == "date":
-        return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)])
+        return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)
+                                  if not (_ASKS_CALENDAR_DATE.search(question) and YEAR.fullmatch(m.group(0)))])
     if what == "time":
         return _single(question, [m.group(0) for m in TIME.finditer(text)])
     if what == "quantity":
@@ -228,7 +229,8 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
         pattern = DATE_SPAN if what == "date" else DURATION_SPAN
         spans = [m.group(0) for m in pattern.finditer(text) if m.group(0).lower() not in question.lower()]
         if _ASKS_CALENDAR_DATE.search(question):
-            spans = [s for s in spans if s.lower() not in WEEKDAYS]  # "on Wednesday" is no date
+            # "on Wednesday" is no date, nor is a bare year ("On what date are they due to be hanged?": "in 2012")
+            spans = [s for s in spans if s.lower() not in WEEKDAYS and not YEAR.fullmatch(s)]
         return bool(spans)
     return None
 

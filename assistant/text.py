@@ -292,7 +292,9 @@ MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|worth|paid|p
                             r"fees?|retainer|bonus|grant|loan|invest|invested|investment|donated|donation)\b"
                             r"|\bhow much (?:[\w-]+ ){0,2}(?:money|cash|funding|aid|compensation)\b"
                             r"|\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w-]+ ){0,3}(?:cost|value|price|worth|fee|"
-                            r"fine|profit|revenue|budget)s?\b", re.I)
+                            r"fine|profit|revenue|budget)s?\b"
+                            # "What fee would they pay", "What salary will he be paid", "What valuation did it put on"
+                            r"|\b(?:what|which) (?:[\w-]+ )?(?:fee|salary|price|valuation|fine|wage)s?\b", re.I)
 # A share is asked for: the answer is a percentage or a fraction.
 # One word may qualify the share ("what vote share", "what market share").
 PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:[\w-]+ )?(?:percentage|share|proportion|fraction)\b"

@@ -126,6 +126,9 @@ def test_money_and_share_questions_are_recognised() -> None:
     assert MONEY_QUESTION.search("How much will the ferry line charge for a crossing?")
     assert MONEY_QUESTION.search("How much has the song earned its writer?")
     assert not MONEY_QUESTION.search("How much did the river rise overnight?")
+    assert MONEY_QUESTION.search("What fee would the club have to pay?")
+    assert MONEY_QUESTION.search("What salary will the new chair be paid?")
+    assert not MONEY_QUESTION.search("What mistake cost the club the title?")  # "cost" as a verb
     assert MONEY.search("a grant of 40,000 francs") and not MONEY.search("40,000 residents")
     assert PERCENT_QUESTION.search("What share of voters backed the plan?")
     assert PERCENT.search("Some 61 per cent backed it") and not PERCENT.search("Some 61 voters backed it")
@@ -282,3 +285,13 @@ def test_meaning_matches_things_not_actions() -> None:
     meaning = Synonyms(_word_vectors)
     assert holds_asked_quantity("How many cows died?", "The flood killed 300 sheep.", meaning) is False
     assert holds_asked_quantity("How many cows died?", "The flood killed 300 cattle.", meaning) is True
+
+
+def test_a_bare_year_is_no_calendar_date() -> None:
+    from assistant.direct import holds_asked_quantity
+
+    asked = "On what date will the ferry line reopen?"
+    assert lead(asked, "The ferry line, closed in 2019, will reopen.") is None
+    assert holds_asked_quantity(asked, "The ferry line, closed in 2019, will reopen.") is False
+    assert lead(asked, "The ferry line will reopen on 3 March.") == "3 March"
+    assert lead("When did the ferry line close?", "The ferry line closed in 2019.") == "2019"  # a year answers "when"
