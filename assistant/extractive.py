@@ -447,6 +447,10 @@ def constraint_miss(question: str, top: Sequence[Evidence], synonyms: Synonyms |
     if top and all(places):
         asked_p, found_p = places[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_p}, not {asked_p}"
+    currencies = [currency_clash(question, e.text) for e in top]
+    if top and all(currencies):
+        asked_c, found_c = currencies[0]  # type: ignore[misc]
+        return f"the passages that come closest give {found_c}, not {asked_c}"
     clashes = [qualifier_clash(question, f"{e.text} {e.chunk.title}") for e in top]
     if top and all(clashes):
         asked_q, found_q = clashes[0]  # type: ignore[misc]
@@ -478,14 +482,43 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         # and how many breaches …": the breaches are Armenia's and Azerbaijan's)
     asked = places_in(question)
     found = places_in(sentence) if asked else {}
-    if not found or frozenset().union(*asked.values()) & frozenset().union(*found.values()):
+    if not found:
         return None
+    found_ids = frozenset().union(*found.values())
+    asked_ids = frozenset().union(*asked.values())
+    # Every country the question names is in the sentence, or the sentence names no other: no clash. One asked
+    # country found is not enough ("How many Russian diplomats did Germany expel?" against "The United States
+    # … expelled over 150 Russian diplomats").
+    if all(ids & found_ids for ids in asked.values()) or found_ids <= asked_ids:
+        return None
+    asked = {k: v for k, v in asked.items() if not v & found_ids}
+    found = {k: v for k, v in found.items() if not v & asked_ids}
 
     def shown(text: str, stems: dict[str, frozenset[int]]) -> str:
         runs = [m.group(0) for m in _CAPITALISED_RUN.finditer(text) if any(stem(w) in stems for w in m.group(0).split())]
         return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
 
     return shown(question, asked), shown(sentence, found)
+
+
+# Currencies by name, singular or plural; "sterling" is the pound. ("won" is left out: it is a verb far more often.)
+_CURRENCY_NAME = re.compile(r"\b(dollar|pound|sterling|euro|franc|yen|yuan|rouble|ruble|rupee|lira|peso|dinar|riyal|dirham)s?\b",
+                            re.I)
+
+
+def currency_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a question that asks for a figure names a currency the sentence does not while the
+    sentence names others ("the pound against the Japanese yen" against "lower against the dollar and flat against
+    the euro"): the figure is another exchange rate."""
+    if question_type(question).asks not in _FIGURE_ANSWERS or len(question_parts(question)) > 1:
+        return None
+
+    def names(text: str) -> set[str]:
+        return {{"sterling": "pound", "ruble": "rouble"}.get(n, n) for n in (m.group(1).lower() for m in _CURRENCY_NAME.finditer(text))}
+
+    asked, found = names(question), names(sentence)
+    missing, other = asked - found, found - asked
+    return (", ".join(sorted(missing)), ", ".join(sorted(other))) if missing and other else None
 
 
 def restated_reason(question: str, top: Sequence[Evidence]) -> str | None:

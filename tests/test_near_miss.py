@@ -265,3 +265,23 @@ def test_a_figure_none_of_the_best_sentences_gives_is_the_near_miss() -> None:
     # Not for a question that asks no figure, nor for one part of several.
     assert constraint_miss("Why did the ferry sail late?", top) is None
     assert constraint_miss("How many minutes did the crossing take, and who was the captain?", top) is None
+
+
+def test_one_asked_country_found_is_not_enough_when_another_takes_the_others_place() -> None:
+    from assistant.extractive import place_clash
+
+    asked = "How many Danish trawlers did Norway seize?"
+    assert place_clash(asked, "Sweden seized 12 Danish trawlers.") == ("Norway", "Sweden")
+    assert place_clash(asked, "Norway seized 12 Danish trawlers, Sweden said.") is None  # every asked country there
+    assert place_clash(asked, "Coastguards seized 12 Danish trawlers.") is None  # no other country named
+
+
+def test_a_figure_in_another_currency_is_the_near_miss() -> None:
+    from assistant.extractive import constraint_miss, currency_clash
+
+    asked = "How much was the krone worth against the yen on Friday?"
+    top = _evidence("The krone rose against the dollar and the euro on Friday.")
+    assert currency_clash(asked, top[0].text) == ("yen", "dollar, euro")
+    assert constraint_miss(asked, top) == "the passages that come closest give dollar, euro, not yen"
+    assert currency_clash("How much was the pound worth against the dollar?", "Sterling fell against the dollar.") is None
+    assert currency_clash("Why did the pound fall against the yen?", "Sterling fell against the dollar.") is None
