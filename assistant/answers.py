@@ -61,6 +61,9 @@ class Answer(BaseModel):
         "which the abstention threshold (BRIEFING_ANSWER__MIN_SCORE) is compared with.")
     missing_parts: list[str] = Field(default_factory=list,
                                      description="Parts of a multi-part question that no passage answers.")
+    unquoted_parts: list[str] = Field(
+        default_factory=list, description="Parts of a multi-part question whose closest sentence runs past the word "
+        "limit (ask them on their own).")
     abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")
     direct_answer: str | None = Field(
         default=None, description="The name, number, date or yes/no the question asks for, verbatim from the "

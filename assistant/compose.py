@@ -65,7 +65,8 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
                   timings_ms=timings, confidence=confidence, answerability=answerability,
                   weak_match=None if draft.confidence is None else confidence < WEAK_MATCH,
-                  standalone_question=standalone, missing_parts=list(draft.missing), direct_answer=draft.direct)
+                  standalone_question=standalone, missing_parts=list(draft.missing),
+                  unquoted_parts=list(draft.too_long), direct_answer=draft.direct)
 
 
 def metadata_answer(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:

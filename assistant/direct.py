@@ -110,7 +110,7 @@ def _quantity(question: str, text: str, synonyms: Synonyms | None = None) -> str
     "how big was the grant" -> "a grant of 40,000 francs"), else the only one; None when that one is not
     the kind of figure asked (:func:`_wrong_figure`)."""
     found = _chosen_quantity(question, text, synonyms)
-    return None if found is None or _wrong_figure(question, found, synonyms) else found
+    return None if found is None or _wrong_figure(question, text, found) else found
 
 
 def _chosen_quantity(question: str, text: str, synonyms: Synonyms | None = None) -> str | None:
@@ -132,7 +132,7 @@ def _quantities(question: str, text: str, synonyms: Synonyms | None = None,
                 lead: bool = False) -> tuple[list[str], list[str]]:
     """The sentence's quantities that could answer, and those of them beside the question's words (for
     "how many X", beside X or, with ``synonyms``, a word that names X). With ``lead``, also without those
-    that cannot be the bold answer (:func:`_not_a_lead`)."""
+    that are a rank or a name's number (:func:`_names_no_amount`)."""
     given = {w.lower() for w in re.findall(r"[\w.,]+", question)}
     focus = count_focus(question)
     focus_words = count_focus_words(question)
@@ -179,38 +179,46 @@ def _names_no_amount(text: str, start: int, span: str) -> bool:
         return True
     before = text[:start]
     prev = re.search(r"(\S+)\s$", before)
-    return bool(prev and re.fullmatch(r"\d{1,3}", number) and before[:prev.start()].strip()
-                and re.fullmatch(r"[A-Za-z]*[A-Z][A-Za-z]*", prev.group(1))
-                and prev.group(1).lower() not in _CALENDAR and not re.fullmatch(CURRENCY, prev.group(1), re.I))
+    if not (prev and re.fullmatch(r"\d{1,3}", number) and before[:prev.start()].strip()
+            and re.fullmatch(r"[A-Za-z]*[A-Z][A-Za-z]*", prev.group(1))
+            and prev.group(1).lower() not in _CALENDAR and not re.fullmatch(CURRENCY, prev.group(1), re.I)):
+        return False
+    from assistant.lexicon import places_in
+
+    return not places_in(prev.group(1))  # "Elsewhere in Kabul 12 people were killed": a place, then a count
 
 
-def _wrong_figure(question: str, span: str, synonyms: Synonyms | None) -> bool:
+def _wrong_figure(question: str, text: str, span: str) -> bool:
     """Whether the figure a sentence singles out is not the kind asked, so it must not lead: a lead says
     "this is the number asked", and a wrong one makes a doubtful answer look sure. Read on the tune halves'
     answered questions (94 leads, 30 wrong): "three (times more likely)" for a share, "20 Indian soldiers"
     for Chinese ones, "100 US teenagers" for the UK's."""
     if PERCENT_QUESTION.search(question) and not PERCENT.search(span):
         return True
-    return _names_another(question, span, synonyms)
+    return _names_another_country(question, text, span)
 
 
-def _names_another(question: str, span: str, synonyms: Synonyms | None) -> bool:
-    """Whether a figure's own words name a place or group the question does not ("100 US teenagers" asked
-    about the UK), or miss the one the question counts ("20 Indian soldiers" for "how many Chinese
-    soldiers", India named elsewhere in the question)."""
-    asked = re.findall(r"[A-Za-z]+", question)[1:]  # a question's first word is capitalised anyway
-    own = [w for w in span.split()[1:] if re.fullmatch(r"[A-Z][A-Za-z]+", w)]  # not the figure's "60M"
+def _names_another_country(question: str, text: str, span: str) -> bool:
+    """Whether a figure's own words name a country other than the one asked about: what a "how many" counts
+    names one the figure's words do not ("20 Indian soldiers" for "how many Chinese soldiers", India named
+    elsewhere in the question), or the figure names one the question does not while a country the question
+    names is nowhere in the sentence ("100 US teenagers" asked about the UK). "The US expelled 35 Russian
+    diplomats" still leads for "How many diplomats did the US expel?"; words that name no country ("40
+    Conservative MPs", "2 million Pfizer doses") never count."""
+    from assistant.lexicon import places_in
 
-    def agree(word: str, others: list[str]) -> bool:
-        lw = word.lower()
-        # four letters in common at the start: "India"/"Indian", "Norway"/"Norwegian", not "Chile"/"China"
-        return any(lw == o.lower() or stem(lw) == stem(o.lower()) or (lw[:4] == o.lower()[:4] and len(lw) >= 4)
-                   for o in others) or (synonyms is not None and bool(synonyms.matches([word], others)))
-
-    if any(not agree(w, asked) for w in own):
+    own = places_in(span)
+    if not own:
+        return False
+    own_ids = frozenset().union(*own.values())
+    counted = places_in(" ".join(count_focus_words(question)))
+    if counted and not frozenset().union(*counted.values()) & own_ids:
         return True
-    counted_names = [w for w in count_focus_words(question) if w[0].isupper()]
-    return bool(own) and any(not agree(w, own) for w in counted_names)
+    asked = places_in(question)
+    if not asked or frozenset().union(*asked.values()) & own_ids:
+        return False
+    in_sentence = frozenset().union(*places_in(text).values())
+    return any(not ids & in_sentence for ids in asked.values())
 
 
 def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None = None) -> bool | None:

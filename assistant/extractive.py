@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer, holds_asked_quantity
+from assistant.direct import NAME_SPAN, direct_answer
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb, places_in
@@ -80,6 +80,7 @@ class Draft:
     reason: str | None = None  # why it abstained
     lead: str | None = None  # a direct answer taken from the first evidence's passage, cited with it
     missing: list[str] = field(default_factory=list)  # parts of the question no sentence answers
+    too_long: list[str] = field(default_factory=list)  # parts whose sentence would not fit the word limit
     direct: str | None = None  # the name, number, date or yes/no asked, verbatim from the first evidence
     confidence: float | None = None  # how likely the answer is to be right, where the answerer can say
 
@@ -258,8 +259,7 @@ class ExtractiveAnswerer:
                 ev.score = float(p)
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
             # The near miss is judged on the sentences close to the best, not on whatever else was retrieved.
-            near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5],
-                                        self.synonyms)
+            near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5])
             near_miss = near_miss or unstated_miss(question, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
             if near_miss:
                 return Draft([], 0.0, near_miss)
@@ -277,12 +277,13 @@ class ExtractiveAnswerer:
                           else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
                 return Draft([], answerable, f"{reason} (answerability {answerable:.2f}, under {self.min_score:.2f})",
                              confidence=self.ranker.confidence(answerable))
-            chosen, missing = self._select_parts(question, ranked, passages)
+            chosen, missing, too_long = self._select_parts(question, ranked, passages)
             direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
             if direct and self.max_words is not None and \
                     sum(len(e.quoted.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
-            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, direct=direct,
+            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, too_long=too_long,
+                         direct=direct,
                          confidence=self.ranker.confidence(answerable))
         if kind.strict:
             focus = count_focus(question)
@@ -298,16 +299,18 @@ class ExtractiveAnswerer:
         return Draft(self._select(question, ranked), best.score)
 
     def _select_parts(self, question: str, ranked: list[Evidence],
-                      passages: Sequence[StoredChunk]) -> tuple[list[Evidence], list[str]]:
+                      passages: Sequence[StoredChunk]) -> tuple[list[Evidence], list[str], list[str]]:
         """The usual choice; then, for a multi-part question, the ranker's best sentence for each part
         (scored against that part made standalone) joins the answer when its probability for the part is at
         least ``part_ratio`` of the best sentence's for the whole question and it fits the word budget (whole,
-        else the clause that holds the part's terms); parts with none are named as missing."""
+        else the clause that holds the part's terms); parts with none are named as missing, parts whose sentence
+        does not fit as too long to quote."""
         chosen = self._select(question, ranked)
         parts = question_parts(question)
         if len(parts) < 2 or self.ranker is None:
-            return chosen, []
-        missing = []
+            return chosen, [], []
+        missing: list[str] = []
+        too_long: list[str] = []
         chosen_spans = {(e.chunk.doc_id, e.start) for e in chosen}
         words = sum(len(c.quoted.split()) for c in chosen)
         rank = {p.id: i for i, p in enumerate(passages)}
@@ -347,7 +350,10 @@ class ExtractiveAnswerer:
                 clause = clause_within(pick.text, set(content_terms(pick.text)) & set(content_terms(asked)), budget) \
                     if self.clause_quotes else None
                 if clause is None:
-                    missing.append(part)
+                    # The part's sentence does not fit and no clause of it holds the part's words: the part is said
+                    # to be too long to quote, not "not found" (review: a 55-word ceasefire sentence). Quoting it
+                    # whole past the cap instead cost 3 right answers of the tune folds and one of news_conflict.
+                    too_long.append(part)
                     continue
                 pick = replace(pick, quote=clause)
             chosen.append(pick)
@@ -355,7 +361,7 @@ class ExtractiveAnswerer:
             words += len(pick.quoted.split())
         best = chosen[0]
         chosen[1:] = sorted(chosen[1:], key=lambda e: (e.chunk.doc_id != best.chunk.doc_id, e.chunk.doc_id, e.start))
-        return chosen, missing
+        return chosen, missing, too_long
 
     def _select(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
         best = ranked[0]
@@ -431,7 +437,7 @@ def clause_within(text: str, terms: set[str], budget: int) -> str | None:
     return best
 
 
-def constraint_miss(question: str, top: Sequence[Evidence], synonyms: Synonyms | None = None) -> str | None:
+def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     """Why none of the best sentences can answer: the question names a year that none of their passages,
     titles or dates holds (the near miss is named), a qualifier they all contradict, or asks a sum or a
     share that none of them states."""
@@ -461,10 +467,6 @@ def constraint_miss(question: str, top: Sequence[Evidence], synonyms: Synonyms |
         return "the passages that come closest give no sum of money"
     if top and all(share_missing(question, e.text) for e in top):
         return "the passages that come closest give no share or percentage"
-    # A figure asked (a count, a date, a duration, a time) that none of the best sentences gives.
-    if top and question_type(question).asks in _FIGURE_ANSWERS and len(question_parts(question)) == 1 \
-            and all(holds_asked_quantity(question, e.text, synonyms) is False for e in top):
-        return "the passages that come closest give no figure of what is asked"
     return restated_reason(question, top)
 
 
@@ -482,17 +484,8 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         # and how many breaches …": the breaches are Armenia's and Azerbaijan's)
     asked = places_in(question)
     found = places_in(sentence) if asked else {}
-    if not found:
+    if not found or frozenset().union(*asked.values()) & frozenset().union(*found.values()):
         return None
-    found_ids = frozenset().union(*found.values())
-    asked_ids = frozenset().union(*asked.values())
-    # Every country the question names is in the sentence, or the sentence names no other: no clash. One asked
-    # country found is not enough ("How many Russian diplomats did Germany expel?" against "The United States
-    # … expelled over 150 Russian diplomats").
-    if all(ids & found_ids for ids in asked.values()) or found_ids <= asked_ids:
-        return None
-    asked = {k: v for k, v in asked.items() if not v & found_ids}
-    found = {k: v for k, v in found.items() if not v & asked_ids}
 
     def shown(text: str, stems: dict[str, frozenset[int]]) -> str:
         runs = [m.group(0) for m in _CAPITALISED_RUN.finditer(text) if any(stem(w) in stems for w in m.group(0).split())]
@@ -501,22 +494,27 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
     return shown(question, asked), shown(sentence, found)
 
 
-# Currencies by name, singular or plural; "sterling" is the pound. ("won" is left out: it is a verb far more often.)
+# A currency an exchange rate is taken against: the currencies named in the few words after "against" or "versus"
+# ("against the Japanese yen", "against the dollar and the euro"). Singular or plural; "sterling" is the pound.
+# ("won" is left out: it is a verb far more often.)
+_AGAINST = re.compile(r"\b(?:against|versus|vs\.?)\s", re.I)
 _CURRENCY_NAME = re.compile(r"\b(dollar|pound|sterling|euro|franc|yen|yuan|rouble|ruble|rupee|lira|peso|dinar|riyal|dirham)s?\b",
                             re.I)
 
 
 def currency_clash(question: str, sentence: str) -> tuple[str, str] | None:
-    """(asked, found) when a question that asks for a figure names a currency the sentence does not while the
-    sentence names others ("the pound against the Japanese yen" against "lower against the dollar and flat against
-    the euro"): the figure is another exchange rate."""
+    """(asked, found) when a question asks for an exchange rate against one currency and the sentence gives rates
+    against others only ("the pound against the Japanese yen" against "lower against the dollar and flat against the
+    euro"). A currency named otherwise ("How much has the rupee lost?", "pounds of cocaine") is no rate asked."""
     if question_type(question).asks not in _FIGURE_ANSWERS or len(question_parts(question)) > 1:
         return None
 
-    def names(text: str) -> set[str]:
-        return {{"sterling": "pound", "ruble": "rouble"}.get(n, n) for n in (m.group(1).lower() for m in _CURRENCY_NAME.finditer(text))}
+    def against(text: str) -> set[str]:
+        named = (c.group(1).lower() for m in _AGAINST.finditer(text) for c in _CURRENCY_NAME.finditer(text[m.end():m.end() + 40]))
+        return {{"sterling": "pound", "ruble": "rouble"}.get(n, n) for n in named}
 
-    asked, found = names(question), names(sentence)
+    asked = against(question)
+    found = against(sentence) if asked else set()
     missing, other = asked - found, found - asked
     return (", ".join(sorted(missing)), ", ".join(sorted(other))) if missing and other else None
 

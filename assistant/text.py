@@ -287,14 +287,17 @@ def new_quantities(sentence: str, question: str, kind: QuestionType) -> set[str]
     return found - asked - MONTHS if kind.wants_number and not kind.wants_date else found - asked
 
 
-MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|worth|paid|pay|pays|paying|payments?|charges?|charged|charging|earns?|earned|earning|earnings|income|value|price|profit|profits|"
+MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(?:cost|costs|costing|worth|paid|pay|pays|paying|payments?|charges?|charged|charging|earns?|earned|value|price|profit|profits|"
                             r"revenue|sales|spend|spent|raise|raised|fine|fined|damages|salary|wages|budget|loss|losses|"
                             r"fees?|retainer|bonus|grant|loan|invest|invested|investment|donated|donation)\b"
                             r"|\bhow much (?:[\w-]+ ){0,2}(?:money|cash|funding|aid|compensation)\b"
                             r"|\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w-]+ ){0,3}(?:cost|value|price|worth|fee|"
                             r"fine|profit|revenue|budget)s?\b"
                             # "What fee would they pay", "What salary will he be paid", "What valuation did it put on"
-                            r"|\b(?:what|which) (?:[\w-]+ )?(?:fee|salary|price|valuation|fine|wage)s?\b", re.I)
+                            # not a change in one: "What salary increase did nurses get?", "What price rises are expected?"
+                            r"|\b(?:what|which) (?:[\w-]+ )?(?:fee|salary|price|valuation|fine|wage)s?\b"
+                            r"(?!\s+(?:rise|rises|increase|increases|hike|hikes|growth|cut|cuts|cap|caps|freeze|index|change|changes)\b)",
+                            re.I)
 # A share is asked for: the answer is a percentage or a fraction.
 # One word may qualify the share ("what vote share", "what market share").
 PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:[\w-]+ )?(?:percentage|share|proportion|fraction)\b"

@@ -138,6 +138,9 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
                "the question; open it before relying on it.*\n\n" + out)
     if answer.missing_parts:
         out += "\n\n*Not found in the reports: " + "; ".join(escape_markdown(p) for p in answer.missing_parts) + ".*"
+    if answer.unquoted_parts:
+        out += ("\n\n*Not quoted within the word limit (ask on its own): "
+                + "; ".join(escape_markdown(p) for p in answer.unquoted_parts) + ".*")
     if answer.flags:
         out += "\n\n*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*"
     return out
