@@ -173,7 +173,8 @@ def _quantities(question: str, text: str, synonyms: Synonyms | None = None,
 def _names_no_amount(text: str, start: int, span: str) -> bool:
     """Whether a figure is a rank or a name's number, never an amount to lead with: "the 72nd Emmy Awards"
     (asked how many viewers), "Apple Watch Series 6" (asked a price), "iPhone 12", "Model 3". A number
-    after a capitalised word that opens the sentence or is a month is still an amount ("In May 12 died")."""
+    after a capitalised word that opens the sentence, is a month or names a place is still an amount ("Some 12
+    ferries sank", "Elsewhere in Kabul 12 people were killed")."""
     number = span.split()[0]
     if re.match(r"(?:st|nd|rd|th)\b", text[start + len(number):], re.I):
         return True
@@ -185,7 +186,7 @@ def _names_no_amount(text: str, start: int, span: str) -> bool:
         return False
     from assistant.lexicon import places_in
 
-    return not places_in(prev.group(1))  # "Elsewhere in Kabul 12 people were killed": a place, then a count
+    return not places_in(prev.group(1))
 
 
 def _wrong_figure(question: str, text: str, span: str) -> bool:

@@ -283,8 +283,7 @@ class ExtractiveAnswerer:
                     sum(len(e.quoted.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
             return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, too_long=too_long,
-                         direct=direct,
-                         confidence=self.ranker.confidence(answerable))
+                         direct=direct, confidence=self.ranker.confidence(answerable))
         if kind.strict:
             focus = count_focus(question)
             evidence = [e for e in evidence if e.kind > 0 and (not focus or focus & set(content_terms(e.text)))]

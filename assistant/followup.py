@@ -88,7 +88,7 @@ _OBJECT_TAIL = re.compile(r"\s((?:from|for|of|in|over|on|about|after|with|to|at)
 # The pronouns that stand for a person or a place an earlier part asked for ("Which leader …, and how did he …?").
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|they|them|their)\b", re.I)
 _PLACE_PRONOUN = re.compile(r"\bthere\b", re.I)  # not "it": "Where did the attack happen, and how many did it kill?"
-_POSSESSIVE = {"his", "their", "its"}
+_POSSESSIVE = {"his", "their"}
 # A part that asks for a person's name ("Who won …", "What is the name of the official …"), unless a name is its
 # subject: in "Who is Stefano Domenicali expected to succeed, and which carmaker was he running?" "he" is Domenicali,
 # not the answer. "Which <noun>" is left out: telling a person's noun ("official") from a thing's ("carmaker") needs a
