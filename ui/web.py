@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -810,8 +812,16 @@ def create_app(workspace: Workspace) -> gr.Blocks:
     return BriefingApp(workspace).blocks()
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # Gradio's serving loop closes the server on it, as on Ctrl-C
+
+
 def launch(workspace: Workspace) -> None:
-    """Serve the app with the settings' safe defaults (loopback, bounded queue, upload limit)."""
+    """Serve the app with the settings' safe defaults (loopback, bounded queue, upload limit). A server stopped
+    with SIGTERM (kill, systemd, docker) ends as Ctrl-C ends it, so the exit handlers remove its scratch folders
+    (exports, uploads): with the default handler the process died at once and left them in the temp directory."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     server = workspace.settings.server
     app = create_app(workspace)
     auth = None
