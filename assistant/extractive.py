@@ -7,6 +7,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb, places_in
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
 from assistant.text import (
+    CURRENCY_NAMES,
     FRAGMENT,
     HEDGE,
     LIST_PREFIX,
@@ -474,13 +476,20 @@ _FIGURE_ANSWERS = frozenset({"quantity", "date", "duration", "time"})
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 
 
+@lru_cache(maxsize=256)
+def _asks_one_figure(question: str) -> bool:
+    """A single-part question that asks for a figure: what the country and currency checks apply to. Asked once
+    per question (the checks run on every ranked sentence). A part's country constrains that part only ("When was
+    the Russian-brokered ceasefire signed, and how many breaches …": the breaches are Armenia's and Azerbaijan's)."""
+    return question_type(question).asks in _FIGURE_ANSWERS and len(question_parts(question)) == 1
+
+
 def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
     """(asked, found) when a question that asks for a figure names a country (or its people, or its capital)
     and ``sentence`` names one or more others and not it: the figure is another country's ("How much did the
     German economy shrink?" against "New Zealand saw its economy shrink by 12.2 per cent")."""
-    if question_type(question).asks not in _FIGURE_ANSWERS or len(question_parts(question)) > 1:
-        return None  # a part's country constrains that part only ("When was the Russian-brokered ceasefire signed,
-        # and how many breaches …": the breaches are Armenia's and Azerbaijan's)
+    if not _asks_one_figure(question):
+        return None
     asked = places_in(question)
     found = places_in(sentence) if asked else {}
     if not found or frozenset().union(*asked.values()) & frozenset().union(*found.values()):
@@ -497,15 +506,14 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
 # ("against the Japanese yen", "against the dollar and the euro"). Singular or plural; "sterling" is the pound.
 # ("won" is left out: it is a verb far more often.)
 _AGAINST = re.compile(r"\b(?:against|versus|vs\.?)\s", re.I)
-_CURRENCY_NAME = re.compile(r"\b(dollar|pound|sterling|euro|franc|yen|yuan|rouble|ruble|rupee|lira|peso|dinar|riyal|dirham)s?\b",
-                            re.I)
+_CURRENCY_NAME = re.compile(r"\b(" + "|".join(n for n in (*CURRENCY_NAMES, "sterling") if n != "won") + r")s?\b", re.I)
 
 
 def currency_clash(question: str, sentence: str) -> tuple[str, str] | None:
     """(asked, found) when a question asks for an exchange rate against one currency and the sentence gives rates
     against others only ("the pound against the Japanese yen" against "lower against the dollar and flat against the
     euro"). A currency named otherwise ("How much has the rupee lost?", "pounds of cocaine") is no rate asked."""
-    if question_type(question).asks not in _FIGURE_ANSWERS or len(question_parts(question)) > 1:
+    if not _asks_one_figure(question):
         return None
 
     def against(text: str) -> set[str]:

@@ -305,7 +305,10 @@ PERCENT_QUESTION = re.compile(r"\b(?:what|which) (?:[\w-]+ )?(?:percentage|share
 PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\b(?:half|third|quarter|fifth|tenth)s?\b", re.I)
 # What "how much money" counts when it names nothing but money: any sum answers it.
 SUM_NOUNS = frozenset({"money", "cash", "fund", "funds", "funding", "sum", "sums"})
-CURRENCY = r"(?:dollars|pounds|euros|francs|yen|yuan|roubles|rubles|rupees|lira|pesos|dinars|riyals|dirhams|won)"
+# Currencies by name, singular; CURRENCY is how amounts name them ("40,000 francs", "5bn yen").
+CURRENCY_NAMES = ("dollar", "pound", "euro", "franc", "yen", "yuan", "rouble", "ruble", "rupee", "lira", "peso", "dinar",
+                  "riyal", "dirham", "won")
+CURRENCY = "(?:" + "|".join(n if n in ("yen", "yuan", "lira", "won") else n + "s" for n in CURRENCY_NAMES) + ")"
 MONEY = re.compile(rf"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:bn|m|k)?\s?(?:{CURRENCY}|million|billion|trillion)\b", re.I)
 
 
