@@ -24,6 +24,7 @@ from assistant.lexical import LexicalIndex
 from assistant.lexicon import Synonyms
 from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.ranker import LearnedRanker
+from assistant.rerank import CrossEncoderReranker, Reranker
 from assistant.retrieval import DenseRetriever, HybridRetriever, Retriever
 from assistant.settings import Settings
 from assistant.verifier import CrossEncoderVerifier, LLMJudgeVerifier, ProxyVerifier, Verifier
@@ -70,7 +71,8 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     answerer = ExtractiveAnswerer(scorer, ranker=ranker, min_score=settings.answer.min_score,
                                   max_sentences=settings.answer.max_sentences, max_words=settings.answer.max_words,
                                   in_corpus=lexical.has_term if isinstance(retriever, HybridRetriever) else None,
-                                  synonyms=Synonyms(embedder.embed))
+                                  synonyms=Synonyms(embedder.embed), reranker=make_reranker(settings),
+                                  rerank_top=settings.answer.rerank_top)
     verifier = make_verifier(settings, embedder, chat_model)
     assistant = Assistant(
         store, retriever, answerer, verifier, scorer=scorer, brief_retriever=brief_retriever,
@@ -89,13 +91,18 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     return Workspace(settings, embedder, corpus, assistant)
 
 
+def _offline_unless_allowed(settings: Settings) -> None:
+    """Models load from disk (a path or the local cache) unless downloads are allowed."""
+    if not settings.embedding.allow_download:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """The configured embedding model, on the backend the store was built with (see ``resolved_backend``)."""
     from ingest.embeddings import SentenceTransformerEmbedder
 
-    if not settings.embedding.allow_download:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    _offline_unless_allowed(settings)
     backend = resolved_backend(settings)
     if backend.startswith("onnx"):
         from ingest.embeddings import OnnxEmbedder
@@ -163,12 +170,21 @@ def make_chat_model_from(settings: Settings) -> Any:
                            llm.timeout_s)
 
 
+def make_reranker(settings: Settings) -> Reranker | None:
+    """The cross-encoder that re-orders an answer's candidate sentences, when one is configured."""
+    if not settings.answer.reranker:
+        return None
+    _offline_unless_allowed(settings)
+    return CrossEncoderReranker(settings.answer.reranker, device=settings.embedding.device)
+
+
 def make_verifier(settings: Settings, embedder: Embedder, chat_model: Any | None = None) -> Verifier:
     """The grounding verifier the settings choose, for answers, briefings and evaluation alike."""
     kind = settings.verifier.kind
     if kind == "cross-encoder":
         if not settings.verifier.model:
             raise LLMError("verifier kind 'cross-encoder' needs a model: set BRIEFING_VERIFIER__MODEL")
+        _offline_unless_allowed(settings)
         return CrossEncoderVerifier(settings.verifier.model, device=settings.embedding.device)
     if kind == "llm-judge":
         if chat_model is None:

@@ -18,6 +18,7 @@ from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb, places_in
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
+from assistant.rerank import Reranker
 from assistant.text import (
     CURRENCY_NAMES,
     FRAGMENT,
@@ -193,8 +194,10 @@ class ExtractiveAnswerer:
                  max_sentences: int = 3, max_words: int | None = None, keep_ratio: float | None = None,
                  redundancy: float = 0.8, in_corpus: Callable[[str], bool] | None = None,
                  synonyms: Synonyms | None = None, part_ratio: float = PART_RATIO,
-                 clause_quotes: bool = True) -> None:
+                 clause_quotes: bool = True, reranker: Reranker | None = None, rerank_top: int = 8) -> None:
         self.scorer = scorer
+        self.reranker = reranker  # re-orders the sentences the ranker keeps (assistant/rerank.py)
+        self.rerank_top = rerank_top
         # What a "how many" counts, matched by meaning beside a figure ("cows" / "300 cattle"): without it the
         # counted thing is "absent" and "has no figure beside it", and answerable how-much questions abstain.
         self.synonyms = synonyms
@@ -279,6 +282,7 @@ class ExtractiveAnswerer:
                           else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
                 return Draft([], answerable, f"{reason} (answerability {answerable:.2f}, under {self.min_score:.2f})",
                              confidence=self.ranker.confidence(answerable))
+            ranked = self._reranked(question, ranked)
             chosen, missing, too_long = self._select_parts(question, ranked, passages)
             direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
             if direct and self.max_words is not None and \
@@ -298,6 +302,19 @@ class ExtractiveAnswerer:
                 return Draft([], best.score, f"the retrieved passages never mention {', '.join(unknown)}")
             return Draft([], best.score, f"the best sentence scores {best.score:.2f}, under the {self.min_score:.2f} threshold")
         return Draft(self._select(question, ranked), best.score)
+
+    def _reranked(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
+        """``ranked`` with its head, the ranker's best ``rerank_top`` sentences, in the reranker's order.
+
+        The head is not limited to the sentences that may join the ranker's own answer (at least
+        ``keep_ratio`` of the best): of the 66 cross-fitted tune misses that quote a wrong sentence while the
+        facts were retrieved, the evidence sentence is among the best eight in 46 and over that share in 15."""
+        if self.reranker is None or len(ranked) < 2:
+            return ranked
+        head = ranked[: self.rerank_top]
+        scores = self.reranker.scores(question, [display_sentence(e.text) for e in head])
+        order = sorted(range(len(head)), key=lambda i: -scores[i])  # stable: ties keep the ranker's order
+        return [head[i] for i in order] + ranked[len(head):]
 
     def _select_parts(self, question: str, ranked: list[Evidence],
                       passages: Sequence[StoredChunk]) -> tuple[list[Evidence], list[str], list[str]]:

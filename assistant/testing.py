@@ -1,4 +1,5 @@
-"""Test doubles that ship with the library: a scripted OpenAI-compatible chat server on 127.0.0.1.
+"""Test doubles that ship with the library: a scripted OpenAI-compatible chat server on 127.0.0.1, and a
+reranker that prefers sentences holding given phrases (a stand-in for a cross-encoder).
 
     with ScriptedChatServer(["Russia will deploy 1,960 troops [1]."]) as server:
         assistant = sample_assistant.with_chat_model(server.chat_model())
@@ -120,3 +121,19 @@ class ScriptedChatServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class PhraseReranker:
+    """A deterministic stand-in for a cross-encoder (:class:`assistant.rerank.Reranker`): a sentence scores
+    the number of ``phrases`` it holds (case-insensitive). ``calls`` keeps each question and its sentences.
+
+        answerer = ExtractiveAnswerer(scorer, ranker=ranker, reranker=PhraseReranker(["grant"]))
+    """
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self.phrases = [p.lower() for p in phrases]
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def scores(self, question: str, sentences: Sequence[str]) -> list[float]:
+        self.calls.append((question, list(sentences)))
+        return [float(sum(p in s.lower() for p in self.phrases)) for s in sentences]

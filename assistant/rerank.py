@@ -1,0 +1,45 @@
+"""Re-ordering the answer's candidate sentences with a model that reads question and sentence together.
+
+The offline ranker (``assistant/ranker.py``) sees a sentence through a handful of measurements: its
+cosine to the question, shared terms, the kind of answer asked. Most of its misses on the blind tune
+questions are a sentence on the right subject that does not state the asked fact while the one that does
+was retrieved (66 of 107 tune misses), which a cross-encoder trained for passage ranking reads directly.
+None installs offline here, so none is the default: a user who has one (for example
+``cross-encoder/ms-marco-MiniLM-L6-v2``) names it in ``answer.reranker`` and it re-orders the sentences the
+ranker keeps. Whether to answer, and how sure the answer is, stay the ranker's: they are calibrated on
+the tune half, and the cross-encoder's scores are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Reranker(Protocol):
+    def scores(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """How well each sentence answers the question; higher is better (any scale)."""
+        ...
+
+
+class CrossEncoderReranker:
+    """Any sentence-transformers CrossEncoder (name or path): a passage-ranking model (one output, the
+    relevance) or a model with an entailment label, whose entailment output is used."""
+
+    def __init__(self, model: str, *, device: str = "cpu") -> None:
+        from sentence_transformers import CrossEncoder
+
+        self.model = CrossEncoder(model, device=device)
+        config = getattr(self.model, "config", None)
+        labels = {str(v).lower(): int(k) for k, v in (getattr(config, "id2label", None) or {}).items()}
+        self.column = labels.get("entailment", -1)
+
+    def scores(self, question: str, sentences: Sequence[str]) -> list[float]:
+        if not sentences:
+            return []
+        out = np.asarray(self.model.predict([(question, s) for s in sentences], show_progress_bar=False))
+        if out.ndim == 2:
+            out = out[:, self.column]
+        return [float(v) for v in out.reshape(len(sentences))]
