@@ -13,7 +13,11 @@ class LLMError(BriefingError):
     """The configured chat model failed or is not configured."""
 
 
+class ModelError(BriefingError):
+    """A configured model other than the chat model (the answer reranker) cannot serve as configured."""
+
+
 __all__ = [
-    "BriefingError", "DocumentError", "EmptyStoreError", "LLMError", "ModelMismatchError", "StoreError",
+    "BriefingError", "DocumentError", "EmptyStoreError", "LLMError", "ModelError", "ModelMismatchError", "StoreError",
     "StoreLockedError",
 ]

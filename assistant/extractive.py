@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.direct import NAME_SPAN, direct_answer
+from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, only_a_verb, places_in
@@ -196,7 +197,7 @@ class ExtractiveAnswerer:
                  synonyms: Synonyms | None = None, part_ratio: float = PART_RATIO,
                  clause_quotes: bool = True, reranker: Reranker | None = None, rerank_top: int = 8) -> None:
         self.scorer = scorer
-        self.reranker = reranker  # re-orders the sentences the ranker keeps (assistant/rerank.py)
+        self.reranker = reranker  # chooses which of the ranker's best sentences leads (assistant/rerank.py)
         self.rerank_top = rerank_top
         # What a "how many" counts, matched by meaning beside a figure ("cows" / "300 cattle"): without it the
         # counted thing is "absent" and "has no figure beside it", and answerable how-much questions abstain.
@@ -301,20 +302,25 @@ class ExtractiveAnswerer:
             if unknown:
                 return Draft([], best.score, f"the retrieved passages never mention {', '.join(unknown)}")
             return Draft([], best.score, f"the best sentence scores {best.score:.2f}, under the {self.min_score:.2f} threshold")
-        return Draft(self._select(question, ranked), best.score)
+        return Draft(self._select(question, self._reranked(question, ranked)), best.score)
 
     def _reranked(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
-        """``ranked`` with its head, the ranker's best ``rerank_top`` sentences, in the reranker's order.
+        """``ranked`` led by the sentence the reranker scores highest among the ranker's best ``rerank_top``;
+        the rest keep the ranker's order, so its best still joins the answer when it fits (the floors in
+        ``_select`` and ``_select_parts`` are shares of the ranker's best score, wherever it stands).
 
-        The head is not limited to the sentences that may join the ranker's own answer (at least
-        ``keep_ratio`` of the best): of the 66 cross-fitted tune misses that quote a wrong sentence while the
-        facts were retrieved, the evidence sentence is among the best eight in 46 and over that share in 15."""
+        The reranker is offered the best ``rerank_top`` whatever their share of the best score: of the 66
+        cross-fitted tune misses that quote a wrong sentence while the facts were retrieved, the evidence
+        sentence is among the best eight in 46 and scores at least ``keep_ratio`` of the best in 15."""
         if self.reranker is None or len(ranked) < 2:
             return ranked
         head = ranked[: self.rerank_top]
-        scores = self.reranker.scores(question, [display_sentence(e.text) for e in head])
-        order = sorted(range(len(head)), key=lambda i: -scores[i])  # stable: ties keep the ranker's order
-        return [head[i] for i in order] + ranked[len(head):]
+        given = self.reranker.scores(question, [display_sentence(e.text) for e in head])
+        scores = [s if s == s else float("-inf") for s in given]  # a NaN never leads
+        if len(scores) != len(head):
+            raise ModelError(f"the answer reranker gave {len(scores)} scores for {len(head)} sentences")
+        lead = max(range(len(head)), key=lambda i: scores[i])  # the first of equals: ties keep the ranker's order
+        return [head[lead], *ranked[:lead], *ranked[lead + 1:]]
 
     def _select_parts(self, question: str, ranked: list[Evidence],
                       passages: Sequence[StoredChunk]) -> tuple[list[Evidence], list[str], list[str]]:
@@ -331,6 +337,7 @@ class ExtractiveAnswerer:
         too_long: list[str] = []
         chosen_spans = {(e.chunk.doc_id, e.start) for e in chosen}
         words = sum(len(c.quoted.split()) for c in chosen)
+        top = max(e.score for e in ranked)  # the ranker's best for the whole question, wherever it stands
         rank = {p.id: i for i, p in enumerate(passages)}
         previous: tuple[str, str | None, bool] | None = None  # the earlier part, the name its answer gives, a person
         for part in parts:
@@ -351,12 +358,12 @@ class ExtractiveAnswerer:
             # "Which leader …, and how did he come to power?": the next part is asked about the name this
             # part's sentence gives.
             named = direct_answer(part, kind if kind.wants_place else replace(kind, wants_person=True), pick.text,
-                                  self.synonyms) if p >= ranked[0].score * self.part_ratio \
+                                  self.synonyms) if p >= top * self.part_ratio \
                 and (kind.wants_place or asks_for_name(part)) else None
             previous = (part, named, not kind.wants_place)
             if (pick.chunk.doc_id, pick.start) in chosen_spans:
                 continue
-            if p < ranked[0].score * self.part_ratio:
+            if p < top * self.part_ratio:
                 missing.append(part)
                 continue
             # Within the word cap, whole or by the clause that holds the part's words: a part's sentence was let
@@ -383,20 +390,21 @@ class ExtractiveAnswerer:
 
     def _select(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
         best = ranked[0]
+        top = max(e.score for e in ranked)  # the ranker's best (not ranked[0] when a reranker chose the lead)
         chosen = [best]
         words = len(best.text.split())
         covered = set(content_terms(best.text))
         q_terms = set(content_terms(question))
         single = len(question_parts(question)) < 2
         for ev in ranked[1:]:
-            floor = best.score * self.keep_ratio if self.ranker else max(self.min_score, best.score * self.keep_ratio)
+            floor = top * self.keep_ratio if self.ranker else max(self.min_score, top * self.keep_ratio)
             if len(chosen) >= self.max_sentences or ev.score < floor:
                 break
             assert ev.vector is not None
             if any(float(np.dot(ev.vector, c.vector)) > self.redundancy for c in chosen if c.vector is not None):
                 continue
             adds = (set(content_terms(ev.text)) & q_terms) - covered
-            if not adds and ev.score < best.score * 0.95:
+            if not adds and ev.score < top * 0.95:
                 continue
             if self.max_words is not None and words + len(ev.text.split()) > self.max_words:
                 # Too long whole: its clause that holds what it adds may fit (round 12: the word cap kept the

@@ -6,7 +6,8 @@ questions are a sentence on the right subject that does not state the asked fact
 was retrieved (66 of 107 tune misses), which a cross-encoder trained for passage ranking reads directly.
 None installs offline here, so none is the default: a user who has one (for example
 ``cross-encoder/ms-marco-MiniLM-L6-v2``) names it in ``answer.reranker`` and it re-orders the sentences the
-ranker keeps. Whether to answer, and how sure the answer is, stay the ranker's: they are calibrated on
+ranker ranks best: the one it scores highest leads the answer, and the ranker's own best still follows it
+when it fits. Whether to answer, and how sure the answer is, stay the ranker's: they are calibrated on
 the tune half, and the cross-encoder's scores are not.
 """
 
@@ -17,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.errors import ModelError
+
 
 class Reranker(Protocol):
     def scores(self, question: str, sentences: Sequence[str]) -> list[float]:
@@ -25,21 +28,23 @@ class Reranker(Protocol):
 
 
 class CrossEncoderReranker:
-    """Any sentence-transformers CrossEncoder (name or path): a passage-ranking model (one output, the
-    relevance) or a model with an entailment label, whose entailment output is used."""
+    """Any sentence-transformers CrossEncoder (name or path) with one output, the relevance of a passage to
+    a query, as passage-ranking models have. An NLI model (several outputs) is refused: its pairs run
+    premise first and its labels need another reading; it belongs in ``verifier.kind = cross-encoder``."""
 
     def __init__(self, model: str, *, device: str = "cpu") -> None:
         from sentence_transformers import CrossEncoder
 
+        self.name = model
         self.model = CrossEncoder(model, device=device)
-        config = getattr(self.model, "config", None)
-        labels = {str(v).lower(): int(k) for k, v in (getattr(config, "id2label", None) or {}).items()}
-        self.column = labels.get("entailment", -1)
+        if self.model.num_labels != 1:
+            raise ModelError(f"answer.reranker {model!r} has {self.model.num_labels} outputs; it needs a "
+                             "passage-ranking CrossEncoder with one (an NLI model goes in verifier.model)")
 
     def scores(self, question: str, sentences: Sequence[str]) -> list[float]:
         if not sentences:
             return []
-        out = np.asarray(self.model.predict([(question, s) for s in sentences], show_progress_bar=False))
-        if out.ndim == 2:
-            out = out[:, self.column]
+        out = np.asarray(self.model.predict([(question, s) for s in sentences], show_progress_bar=False), dtype=float)
+        if out.size != len(sentences):
+            raise ModelError(f"answer.reranker {self.name!r} gave {out.size} scores for {len(sentences)} sentences")
         return [float(v) for v in out.reshape(len(sentences))]

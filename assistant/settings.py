@@ -88,12 +88,12 @@ class AnswerSettings(BaseModel):
     max_words: int | None = Field(60, ge=10, description="Most words in an extractive answer (the first sentence is "
                                   "always kept whole).")
     reranker: str | None = Field(
-        None, description="A sentence-transformers CrossEncoder (name or path; e.g. a passage-ranking model) that "
-        "re-orders the sentences the learned ranker keeps, so the one it reads as answering is quoted first. "
-        "Abstention and confidence stay the ranker's. None (the default) needs no model."
+        None, description="A sentence-transformers CrossEncoder with one output (name or path; a passage-ranking "
+        "model) that chooses which of the ranker's best sentences leads the answer; the ranker's own best follows "
+        "when it fits. Abstention and confidence stay the ranker's. None (the default) needs no model."
     )
     rerank_top: int = Field(8, ge=2, le=50, description="How many of the ranker's best sentences the reranker "
-                            "re-orders.")
+                            "chooses the lead from.")
 
 
 class LLMSettings(BaseModel):
