@@ -393,9 +393,16 @@ def count_focus(question: str) -> set[str]:
 def count_focus_words(question: str) -> list[str]:
     """The words (as written) of what a "how many …" question counts ("Syrian fighters" → [Syrian, fighters]),
     for matching by meaning where the evidence calls it something else ("cows" / "cattle")."""
+    from assistant.lexicon import only_a_verb  # lexicon reads this module's stemmer
+
     found: dict[str, str] = {}
     for m in _COUNT_FOCUS.finditer(question):
+        counted: list[str] = []
         for word in words(_QUESTION_PHRASES.sub(" ", m.group(1))):
+            if counted and only_a_verb(word):
+                break  # "how many engineers worked on …" counts engineers, not work (a modifier first stays)
             if word.lower() not in STOPWORDS:
-                found.setdefault(stem(word), word)
+                counted.append(word)
+        for word in counted:
+            found.setdefault(stem(word), word)
     return list(found.values())

@@ -244,6 +244,19 @@ def test_count_focus_words_keep_the_words_as_written() -> None:
     assert count_focus("How many dairy cows did the farm lose?") == {stem("dairy"), stem("cows")}
 
 
+def test_what_is_counted_ends_before_the_verb() -> None:
+    from assistant.direct import direct_answer
+    from assistant.text import count_focus_words, question_type
+
+    question = "How many engineers worked on the intake?"
+    assert count_focus_words(question) == ["engineers"]  # not "worked", which "three weeks of work" would meet
+    assert count_focus_words("How many people died in the fire?") == ["people"]
+    assert count_focus_words("How many wounded soldiers were evacuated?") == ["wounded", "soldiers"]  # a modifier
+    sentence = ("Engineers from the district utility restored pumping at the Martuni water station on 14 March "
+                "after three weeks of work on the damaged intake.")
+    assert direct_answer(question, question_type(question), sentence) is None  # was "three", from three weeks
+
+
 def test_synonyms_match_by_stem_lemma_place_and_meaning() -> None:
     from assistant.lexicon import Synonyms
 
