@@ -305,6 +305,8 @@ def _name(question: str, text: str) -> str | None:
             span = span[first.end():]
             if not span:
                 continue
+        if m.start() == 0 and " " not in span and _common_plural(span):
+            continue  # "Engineers from the utility restored …" names no one: a plural noun opening the sentence
         words = [w for w in re.findall(r"[A-Za-z0-9-]+", span) if w.lower() not in STOPWORDS]
         if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
             continue  # "Turkish President Recep Tayyip Erdogan" is who the question names, not the answer
@@ -327,6 +329,15 @@ def _name(question: str, text: str) -> str | None:
     # Only a sentence that names one thing the question does not leads with it: picking among several
     # by their distance to the question's words led with the wrong one as often as the right one (tune).
     return names[0] if len(names) == 1 and not blocked else None
+
+
+def _common_plural(word: str) -> bool:
+    """Whether ``word`` is an ordinary noun's plural ("Engineers", "Officials"), capitalised only because it
+    opens the sentence; names ("Aliyev", "Americans") and singulars ("Apple", "Turkey") are not."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word.lower()).get("NOUN", ())
+    return bool(lemmas) and word.lower() not in lemmas
 
 
 def _yes_no(question: str, text: str) -> str | None:

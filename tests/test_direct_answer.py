@@ -318,3 +318,14 @@ def test_a_bare_year_is_no_calendar_date() -> None:
     assert holds_asked_quantity(asked, "The ferry line, closed in 2019, will reopen.") is False
     assert lead(asked, "The ferry line will reopen on 3 March.") == "3 March"
     assert lead("When did the ferry line close?", "The ferry line closed in 2019.") == "2019"  # a year answers "when"
+
+
+def test_a_plural_noun_opening_the_sentence_is_no_name() -> None:
+    from assistant.direct import direct_answer
+    from assistant.text import question_type
+
+    sentence = "Engineers from the district utility restored pumping at the Martuni water station on 14 March."
+    question = "Who owns the water station?"
+    assert direct_answer(question, question_type(question), sentence) is None  # was "Engineers"
+    named = "Aliyev signed the decree on Tuesday."
+    assert direct_answer("Who signed the decree?", question_type("Who signed the decree?"), named) == "Aliyev"
