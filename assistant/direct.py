@@ -288,7 +288,7 @@ def _beside_words(text: str, start: int, end: int, reach: int = 3) -> list[str]:
 
 def _name(question: str, text: str) -> str | None:
     """The one name in the sentence that the question does not already give."""
-    from assistant.lexicon import country_names
+    from assistant.lexicon import country_names, plural_noun
 
     q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
     wants_town = bool(_TOWN_QUESTION.search(question))
@@ -305,7 +305,7 @@ def _name(question: str, text: str) -> str | None:
             span = span[first.end():]
             if not span:
                 continue
-        if m.start() == 0 and " " not in span and _common_plural(span):
+        if m.start() == 0 and " " not in span and plural_noun(span):
             continue  # "Engineers from the utility restored …" names no one: a plural noun opening the sentence
         words = [w for w in re.findall(r"[A-Za-z0-9-]+", span) if w.lower() not in STOPWORDS]
         if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
@@ -329,15 +329,6 @@ def _name(question: str, text: str) -> str | None:
     # Only a sentence that names one thing the question does not leads with it: picking among several
     # by their distance to the question's words led with the wrong one as often as the right one (tune).
     return names[0] if len(names) == 1 and not blocked else None
-
-
-def _common_plural(word: str) -> bool:
-    """Whether ``word`` is an ordinary noun's plural ("Engineers", "Officials"), capitalised only because it
-    opens the sentence; names ("Aliyev", "Americans") and singulars ("Apple", "Turkey") are not."""
-    from lemminflect import getAllLemmas
-
-    lemmas = getAllLemmas(word.lower()).get("NOUN", ())
-    return bool(lemmas) and word.lower() not in lemmas
 
 
 def _yes_no(question: str, text: str) -> str | None:

@@ -57,6 +57,17 @@ def known_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def plural_noun(word: str) -> bool:
+    """Whether lemminflect knows ``word`` as an ordinary noun's plural ("engineers", "officials"; not "apple",
+    "americans", "aliyev")."""
+    from lemminflect import getAllLemmas
+
+    w = word.lower()
+    nouns = getAllLemmas(w).get("NOUN", ())
+    return bool(nouns) and w not in nouns
+
+
+@lru_cache(maxsize=65536)
 def only_a_verb(word: str) -> bool:
     """Whether lemminflect knows ``word`` only as a verb form ("died", "killed"; not "homes", "cattle")."""
     from lemminflect import getAllLemmas

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.testing import PhraseReranker
 from tests.conftest import FIXTURES
+from tests.tiny_models import tiny_bert_classifier
 
 WHO_PAID = "Who paid for the repair of the water station?"
 
@@ -98,30 +99,13 @@ def test_only_the_lead_moves_and_ties_keep_the_rankers_order() -> None:
     assert answerer.reranker.calls[-1][1] == ["Alpha rose.", "Beta fell."]
 
 
-def tiny_cross_encoder(path: Path) -> Path:
-    """A two-layer BERT with one output (a passage-ranking head), saved like a hub model."""
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "who", "paid", "grant", "water", "station", "the"]
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "vocab.txt").write_text("\n".join(words) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
-    config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=128, num_labels=1)
-    torch.manual_seed(0)
-    BertForSequenceClassification(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
-
-
 @pytest.mark.slow
 def test_a_cross_encoder_named_in_the_settings_reranks_answers(tmp_path: Path, embedder: Any) -> None:
     from assistant.build import build
     from assistant.rerank import CrossEncoderReranker
     from assistant.settings import Settings
 
-    model = tiny_cross_encoder(tmp_path / "tiny-ce")
+    model = tiny_bert_classifier(tmp_path / "tiny-ce", ["who", "paid", "grant", "water", "station", "the"])
     settings = Settings(home=tmp_path / "h", answer={"reranker": str(model), "rerank_top": 5})  # type: ignore[call-arg]
     workspace = build(settings, embedder=embedder)
     workspace.corpus.ingest([FIXTURES / "answers"])

@@ -13,31 +13,16 @@ import pytest
 
 from assistant.testing import ScriptedChatServer
 from assistant.verifier import LLMJudgeVerifier
+from tests.tiny_models import tiny_bert_classifier
 
 PASSAGE = "Russia is deploying a peacekeeping force of 1,960 troops to Nagorno-Karabakh for five years."
 
 
 def tiny_nli_model(path: Path, favour: str) -> Path:
     """A two-layer BERT with an NLI head whose bias makes ``favour`` the answer, saved like a hub model."""
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "russia", "troops", "peace", "the", "is", "of", "for"]
-    (path / "vocab.txt").parent.mkdir(parents=True, exist_ok=True)
-    (path / "vocab.txt").write_text("\n".join(words) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
     labels = {0: "contradiction", 1: "entailment", 2: "neutral"}
-    config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=128, num_labels=3, id2label=labels,
-                        label2id={v: k for k, v in labels.items()})
-    torch.manual_seed(0)
-    model = BertForSequenceClassification(config)
-    with torch.no_grad():
-        model.classifier.weight.zero_()
-        model.classifier.bias.copy_(torch.tensor([8.0 if labels[i] == favour else 0.0 for i in range(3)]))
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
+    return tiny_bert_classifier(path, ["russia", "troops", "peace", "the", "is", "of", "for"], labels,
+                                bias=[8.0 if labels[i] == favour else 0.0 for i in range(3)])
 
 
 @pytest.mark.slow
