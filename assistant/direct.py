@@ -34,6 +34,7 @@ from assistant.text import (
     content_terms,
     count_focus,
     count_focus_words,
+    plural_noun,
     question_type,
     stem,
     strip_markers,
@@ -288,7 +289,7 @@ def _beside_words(text: str, start: int, end: int, reach: int = 3) -> list[str]:
 
 def _name(question: str, text: str) -> str | None:
     """The one name in the sentence that the question does not already give."""
-    from assistant.lexicon import country_names, plural_noun
+    from assistant.lexicon import country_names
 
     q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
     wants_town = bool(_TOWN_QUESTION.search(question))

@@ -17,7 +17,7 @@ from assistant.direct import NAME_SPAN, direct_answer
 from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
-from assistant.lexicon import Synonyms, only_a_verb, places_in
+from assistant.lexicon import Synonyms, places_in
 from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
 from assistant.rerank import Reranker
 from assistant.text import (
@@ -36,6 +36,7 @@ from assistant.text import (
     count_focus_words,
     money_missing,
     name_stems,
+    only_a_verb,
     qualifier_clash,
     question_names,
     question_parts,

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.text import PLACE_VARIANTS, STOPWORDS, stem
+from assistant.text import PLACE_VARIANTS, STOPWORDS, only_a_verb, stem
 
 
 @lru_cache(maxsize=65536)
@@ -54,26 +54,6 @@ def _known_lemmas(word: str) -> frozenset[str]:
 def known_word(word: str) -> bool:
     """Whether ``word`` is an ordinary English word lemminflect knows ("games", "out"; not "putin", "sunak")."""
     return bool(_known_lemmas(word.lower()))
-
-
-@lru_cache(maxsize=65536)
-def plural_noun(word: str) -> bool:
-    """Whether lemminflect knows ``word`` as an ordinary noun's plural ("engineers", "officials"; not "apple",
-    "americans", "aliyev")."""
-    from lemminflect import getAllLemmas
-
-    w = word.lower()
-    nouns = getAllLemmas(w).get("NOUN", ())
-    return bool(nouns) and w not in nouns
-
-
-@lru_cache(maxsize=65536)
-def only_a_verb(word: str) -> bool:
-    """Whether lemminflect knows ``word`` only as a verb form ("died", "killed"; not "homes", "cattle")."""
-    from lemminflect import getAllLemmas
-
-    forms = getAllLemmas(word.lower())
-    return bool(forms) and set(forms) == {"VERB"}
 
 
 @lru_cache(maxsize=65536)

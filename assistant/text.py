@@ -390,11 +390,29 @@ def count_focus(question: str) -> set[str]:
     return {stem(w) for w in count_focus_words(question)}
 
 
+@lru_cache(maxsize=65536)
+def plural_noun(word: str) -> bool:
+    """Whether lemminflect knows ``word`` as an ordinary noun's plural ("engineers", "officials"; not "apple",
+    "americans", "aliyev")."""
+    from lemminflect import getAllLemmas
+
+    w = word.lower()
+    nouns = getAllLemmas(w).get("NOUN", ())
+    return bool(nouns) and w not in nouns
+
+
+@lru_cache(maxsize=65536)
+def only_a_verb(word: str) -> bool:
+    """Whether lemminflect knows ``word`` only as a verb form ("died", "killed"; not "homes", "cattle")."""
+    from lemminflect import getAllLemmas
+
+    forms = getAllLemmas(word.lower())
+    return bool(forms) and set(forms) == {"VERB"}
+
+
 def count_focus_words(question: str) -> list[str]:
     """The words (as written) of what a "how many …" question counts ("Syrian fighters" → [Syrian, fighters]),
     for matching by meaning where the evidence calls it something else ("cows" / "cattle")."""
-    from assistant.lexicon import only_a_verb  # lexicon reads this module's stemmer
-
     found: dict[str, str] = {}
     for m in _COUNT_FOCUS.finditer(question):
         counted: list[str] = []
