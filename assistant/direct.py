@@ -67,6 +67,7 @@ QUANTITY_SPAN = re.compile(
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
 NAME_SPAN = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z0-9](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’.-]*[A-Za-z0-9])*")
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|outside|across|throughout)\s+(?:the\s+)?$", re.I)
 _TOWN_QUESTION = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:city|cities|town|capital|village)\b", re.I)
 # What a sentence reports without asserting it: a demand, a call, a question ("Protesters demanded that
 # Pashinyan resign" does not say he resigned).
@@ -94,7 +95,7 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     if what == "quantity":
         return _quantity(question, text, synonyms)
     if what == "name":
-        return _name(question, text)
+        return _name(question, text, person=kind.wants_person)
     if what == "yes_no":
         return _yes_no(question, text)
     return None
@@ -287,8 +288,9 @@ def _beside_words(text: str, start: int, end: int, reach: int = 3) -> list[str]:
     return [*before, *inside_after[:span_words + reach]]
 
 
-def _name(question: str, text: str) -> str | None:
-    """The one name in the sentence that the question does not already give."""
+def _name(question: str, text: str, *, person: bool = False) -> str | None:
+    """The one name in the sentence that the question does not already give; asked who (``person``), not
+    a name the sentence places something in ("repaired the water station in Stepanakert")."""
     from assistant.lexicon import country_names
 
     q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
@@ -317,6 +319,12 @@ def _name(question: str, text: str) -> str | None:
             continue  # "Armenian forces", "Azerbaijani troops": an adjective before a noun; "in Helsinki" is a name
         if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
             continue  # a date, not a name
+        if person and _LOCATIVE_BEFORE.search(text[: m.start()]):
+            # Where it happened, not who did it; and still a candidate, so no other name leads in its place:
+            # let through, on the tune folds, the one name left gave two right leads and one wrong ("Soviet",
+            # once "in Azerbaijan" was passed over).
+            blocked = True
+            continue
         if all(w in TITLES for w in words):
             # "The PM announced it in London": an office, not who holds it, and still a candidate, so the
             # place beside it does not become the one name.

@@ -329,3 +329,16 @@ def test_a_plural_noun_opening_the_sentence_is_no_name() -> None:
     assert direct_answer(question, question_type(question), sentence) is None  # was "Engineers"
     named = "Aliyev signed the decree on Tuesday."
     assert direct_answer("Who signed the decree?", question_type("Who signed the decree?"), named) == "Aliyev"
+
+
+def test_asked_who_a_place_the_sentence_locates_things_in_is_no_answer() -> None:
+    from assistant.direct import direct_answer
+    from assistant.text import question_type
+
+    question = "Who paid for the repair of the water station?"
+    sentence = "Engineers repaired the water station in Stepanakert in October."
+    assert direct_answer(question, question_type(question), sentence) is None  # was "Stepanakert"
+    met = "Putin met Erdogan on Tuesday."
+    assert direct_answer("Who met Erdogan?", question_type("Who met Erdogan?"), met) == "Putin"
+    # A place the sentence names after "in" blocks the lead rather than leaving another name to lead.
+    assert direct_answer("Who met Erdogan?", question_type("Who met Erdogan?"), "Putin met Erdogan in Sochi.") is None
