@@ -171,7 +171,7 @@ def make_chat_model_from(settings: Settings) -> Any:
 
 
 def make_reranker(settings: Settings) -> Reranker | None:
-    """The cross-encoder that re-orders an answer's candidate sentences, when one is configured."""
+    """The cross-encoder that chooses which of the ranker's best sentences leads an answer, when one is configured."""
     if not settings.answer.reranker:
         return None
     _offline_unless_allowed(settings)
