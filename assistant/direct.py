@@ -45,13 +45,15 @@ if TYPE_CHECKING:
 
 _MONTH = MONTH_PATTERN
 _WEEKDAY = "(?:" + "|".join(d.capitalize() for d in sorted(WEEKDAYS)) + ")"
-# "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday".
+# "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday", "October".
 DATE_SPAN = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|{_MONTH}\s+(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}"
-    rf"|{_WEEKDAY})\b")
+    rf"|{_WEEKDAY}"
+    rf"|{_MONTH})\b")
+_BARE_MONTH = re.compile(rf"{_MONTH}")
 _NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
 DURATION_SPAN = re.compile(
     rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"
@@ -89,7 +91,7 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
         return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
     if what == "date":
         return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)
-                                  if not (_ASKS_CALENDAR_DATE.search(question) and YEAR.fullmatch(m.group(0)))])
+                                  if not (_ASKS_CALENDAR_DATE.search(question) and (YEAR.fullmatch(m.group(0)) or _BARE_MONTH.fullmatch(m.group(0))))])
     if what == "time":
         return _single(question, [m.group(0) for m in TIME.finditer(text)])
     if what == "quantity":
@@ -241,7 +243,7 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
         spans = [m.group(0) for m in pattern.finditer(text) if m.group(0).lower() not in question.lower()]
         if _ASKS_CALENDAR_DATE.search(question):
             # "on Wednesday" is no date, nor is a bare year ("On what date are they due to be hanged?": "in 2012")
-            spans = [s for s in spans if s.lower() not in WEEKDAYS and not YEAR.fullmatch(s)]
+            spans = [s for s in spans if s.lower() not in WEEKDAYS and not YEAR.fullmatch(s) and not _BARE_MONTH.fullmatch(s)]
         return bool(spans)
     return None
 

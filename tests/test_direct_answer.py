@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from assistant.direct import direct_answer
+from assistant.direct import direct_answer, holds_asked_quantity
 from assistant.text import question_type
 
 
@@ -331,3 +331,11 @@ def test_asked_who_a_place_the_sentence_locates_things_in_is_no_answer() -> None
     assert lead("Who met Erdogan?", "Putin met Erdogan on Tuesday.") == "Putin"
     # A place the sentence names after "in" blocks the lead rather than leaving another name to lead.
     assert lead("Who met Erdogan?", "Putin met Erdogan in Sochi.") is None
+
+
+def test_a_month_answers_when_but_not_on_what_date() -> None:
+    sentence = "Engineers repaired the water station in Stepanakert in October."
+    assert lead("When was the water station repaired?", sentence) == "October"
+    assert holds_asked_quantity("When was the water station repaired?", sentence) is True  # was False: abstained
+    assert lead("On what date was the water station repaired?", sentence) is None
+    assert holds_asked_quantity("On what date was the water station repaired?", sentence) is False
