@@ -54,6 +54,11 @@ DATE_SPAN = re.compile(
     rf"|{_WEEKDAY}"
     rf"|{_MONTH})\b")
 _BARE_MONTH = re.compile(rf"{_MONTH}")
+
+
+def _no_calendar_date(span: str) -> bool:
+    """A bare year or month answers "when" but says on no date ("in 2012", "in October")."""
+    return bool(YEAR.fullmatch(span) or _BARE_MONTH.fullmatch(span))
 _NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
 DURATION_SPAN = re.compile(
     rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"
@@ -91,7 +96,7 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
         return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
     if what == "date":
         return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)
-                                  if not (_ASKS_CALENDAR_DATE.search(question) and (YEAR.fullmatch(m.group(0)) or _BARE_MONTH.fullmatch(m.group(0))))])
+                                  if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(m.group(0)))])
     if what == "time":
         return _single(question, [m.group(0) for m in TIME.finditer(text)])
     if what == "quantity":
@@ -243,7 +248,7 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
         spans = [m.group(0) for m in pattern.finditer(text) if m.group(0).lower() not in question.lower()]
         if _ASKS_CALENDAR_DATE.search(question):
             # "on Wednesday" is no date, nor is a bare year ("On what date are they due to be hanged?": "in 2012")
-            spans = [s for s in spans if s.lower() not in WEEKDAYS and not YEAR.fullmatch(s) and not _BARE_MONTH.fullmatch(s)]
+            spans = [s for s in spans if s.lower() not in WEEKDAYS and not _no_calendar_date(s)]
         return bool(spans)
     return None
 
