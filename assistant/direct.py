@@ -54,11 +54,6 @@ DATE_SPAN = re.compile(
     rf"|{_WEEKDAY}"
     rf"|{_MONTH})\b")
 _BARE_MONTH = re.compile(rf"{_MONTH}")
-
-
-def _no_calendar_date(span: str) -> bool:
-    """A bare year or month answers "when" but says on no date ("in 2012", "in October")."""
-    return bool(YEAR.fullmatch(span) or _BARE_MONTH.fullmatch(span))
 _NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
 DURATION_SPAN = re.compile(
     rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"
@@ -82,6 +77,11 @@ _NOT_ASSERTED = re.compile(r"\b(?:demand(?:s|ed)?|call(?:s|ed)? (?:for|on)|urg(?
                            r"rumou?r(?:s|ed)?|expect(?:s|ed)?|hope(?:s|d)?|plan(?:s|ned)? to|want(?:s|ed)?)\b", re.I)
 # Where one clause of a sentence ends and the next begins, for judging a yes/no in the clause that speaks.
 _CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|which|who)\s+", re.I)
+
+
+def _no_calendar_date(span: str) -> bool:
+    """A bare year or month answers "when" but says on no date ("in 2012", "in October")."""
+    return bool(YEAR.fullmatch(span) or _BARE_MONTH.fullmatch(span))
 
 
 def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Synonyms | None = None) -> str | None:
