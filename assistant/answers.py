@@ -69,6 +69,19 @@ class Answer(BaseModel):
         default=None, description="The name, number, date or yes/no the question asks for, verbatim from the "
         "first cited sentence (extractive answers only); the answer text leads with it.")
 
+    def confidence_note(self) -> str | None:
+        """How sure the answer is, for a line under it; None where the confidence is not calibrated (``weak_match``
+        is None: metadata answers, a language model's, the heuristic ranker) or where the answer opens with the
+        weak-match caution, which states it.
+
+        Without it an answer at 0.55 looked exactly like one at 0.95. On the test halves of the three blind sets
+        (313884a) answers under 0.5 were right 31% of the time, from 0.5 to 0.8 55%, over 0.8 69%: the number
+        orders answers, though there it is 13-17 points too sure (6-14 on the tune halves), so every answer
+        shows it."""
+        if self.abstained or self.weak_match is not False or self.confidence is None:
+            return None
+        return f"Confidence {self.confidence:.2f}."
+
 
 class Briefing(BaseModel):
     topic: str

@@ -81,6 +81,16 @@ def test_ask_json_matches_contract(ingested_home: Path) -> None:
     assert any("1,960 troops" in c["text"] for c in answer["citations"])
 
 
+def test_ask_text_says_how_sure_the_answer_is(ingested_home: Path) -> None:
+    question = "How many Russian peacekeepers will deploy, and for how long?"
+    answer = json.loads(run(["ask", "--json", question], ingested_home).stdout)
+    text = run(["ask", question], ingested_home)
+    assert text.returncode == 0, text.stderr
+    assert answer["weak_match"] is False and answer["confidence"] is not None
+    assert f"\nConfidence {answer['confidence']:.2f}.\n" in text.stdout
+    assert text.stdout.index("1,960") < text.stdout.index("Confidence") < text.stdout.index("[1] ")
+
+
 def test_ask_json_stdin_answers_one_object_per_line(ingested_home: Path) -> None:
     questions = ["Who wins from the agreement?", "", "What is the capital of France?", "When must Armenia withdraw?"]
     result = run(["ask", "--json", "-"], ingested_home, stdin="\n".join(questions) + "\n")

@@ -162,8 +162,13 @@ def test_a_doubtful_answer_carries_a_caution_and_names_missing_parts() -> None:
     doubtful = sure.model_copy(update={"confidence": WEAK_MATCH - 0.2, "weak_match": True,
                                        "missing_parts": ["when was it signed"]})
     assert "Weak match" not in chat_markdown(sure, scope="t1")
+    sure = sure.model_copy(update={"weak_match": False})
+    assert chat_markdown(sure, scope="t1").endswith(f"*Confidence {WEAK_MATCH + 0.2:.2f}.*"), "a sure answer says how sure"
     rendered = chat_markdown(doubtful, scope="t1")
     assert rendered.index("Weak match") < rendered.index("Russia brokered")
+    assert "Confidence" not in rendered.replace("Weak match (confidence", ""), "the caution states it once"
+    uncalibrated = sure.model_copy(update={"weak_match": None})  # a language model's answer: no calibrated number
+    assert "onfidence" not in chat_markdown(uncalibrated, scope="t1")
     assert "Not found in the reports: when was it signed" in rendered
     abstained = Answer(question="q", answer="The reports in the corpus do not answer this.", abstained=True,
                        abstain_reason="no document in the corpus mentions iran")

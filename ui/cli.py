@@ -304,6 +304,8 @@ def _print_answer(answer: Any) -> None:
         print("\nNot found in the reports: " + "; ".join(answer.missing_parts) + ".")
     if answer.unquoted_parts:
         print("\nNot quoted within the word limit (ask on its own): " + "; ".join(answer.unquoted_parts) + ".")
+    if (note := answer.confidence_note()) is not None:
+        print("\n" + note)
     for c in answer.citations:
         where = c.where()
         print(f"\n[{c.marker}] {c.title}" + (f" ({where})" if where else ""))

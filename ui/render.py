@@ -122,7 +122,8 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
     (:func:`citations_html`), grouped by document; the reply does not repeat them.
 
     A doubtful answer must not look like a sure one: a weak match (``Answer.weak_match``) opens with a caution,
-    and parts of the question that no passage answers are named."""
+    any other answer with a calibrated confidence ends with it (``Answer.confidence_note``), and parts of the
+    question that no passage answers are named."""
     if answer.abstained:
         text = escape_markdown(answer.answer)
         notes = []
@@ -141,6 +142,8 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
     if answer.unquoted_parts:
         out += ("\n\n*Not quoted within the word limit (ask on its own): "
                 + "; ".join(escape_markdown(p) for p in answer.unquoted_parts) + ".*")
+    if (note := answer.confidence_note()) is not None:
+        out += f"\n\n*{note}*"
     if answer.flags:
         out += "\n\n*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*"
     return out
