@@ -333,6 +333,17 @@ def test_asked_who_a_place_the_sentence_locates_things_in_is_no_answer() -> None
     assert lead("Who met Erdogan?", "Putin met Erdogan in Sochi.") is None
 
 
+def test_asked_where_only_a_placed_name_or_a_country_leads() -> None:
+    assert lead("Where did the ferry sink?", "The ferry sank off Lampedusa before dawn.") == "Lampedusa"
+    assert lead("Where did the summit take place?", "The summit took place in the Netherlands.") == "Netherlands"
+    assert lead("Where was the mayor born?", "The mayor, born in Tromsø, took office in May.") == "Tromsø"
+    # An agency, a prize or an event names no place: no lead (each had led, wrongly)
+    assert lead("Where did the ferry sink?", "The Reuters news agency said the ferry had sunk.") is None
+    assert lead("Where did the ferry sink?", "The crew won the Golden Anchor award before it sank.") is None
+    # and a name of the wrong kind still blocks the place beside it, as the wrong one of two would mislead
+    assert lead("Where did the ferry sink?", "The Reuters news agency said the ferry sank in Lampedusa.") is None
+
+
 def test_a_month_answers_when_but_not_on_what_date() -> None:
     sentence = "Engineers repaired the water station in Stepanakert in October."
     assert lead("When was the water station repaired?", sentence) == "October"
