@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant.text import (
     CURRENCY,
+    CURRENCY_SIGNS,
     HEDGE,
     MONEY,
     MONEY_QUESTION,
@@ -28,6 +29,7 @@ from assistant.text import (
     SUM_NOUNS,
     TIME,
     TITLES,
+    UPPER,
     WEEKDAYS,
     YEAR,
     QuestionType,
@@ -47,7 +49,7 @@ _MONTH = MONTH_PATTERN
 _WEEKDAY = "(?:" + "|".join(d.capitalize() for d in sorted(WEEKDAYS)) + ")"
 # "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday", "October".
 DATE_SPAN = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d|[.,]\d)(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|{_MONTH}\s+(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}"
@@ -60,15 +62,15 @@ DURATION_SPAN = re.compile(
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 # A number with its currency sign, scale and unit word: "£1.6billion", "1,960 troops", "39 per cent".
 QUANTITY_SPAN = re.compile(
-    rf"(?<![\w-])(?:[$£€¥]\s?)?(?:\b\d[\d,.]*\d|\b\d|\b(?:{_NUMBER_WORD})\b)"
+    rf"(?<![\w-])(?:[{CURRENCY_SIGNS}]\s?)?(?:\b\d[\d,.]*\d|\b\d|\b(?:{_NUMBER_WORD})\b)"
     # a range: "300 to 400 cattle", "$25-$40 million"
-    r"(?:\s?(?:-|–|to)\s?[$£€¥]?\d[\d,.]*)?"
+    rf"(?:\s?(?:-|–|to)\s?[{CURRENCY_SIGNS}]?\d[\d,.]*)?"
     r"(?:\s?(?:%|per ?cent\b|percent\b))?"
     r"(?:\s?(?:bn|m|k|million|billion|trillion|thousand|hundred)\b)?"
     r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
-# A name may end in any letter: "Tromsø" had been cut to "Troms".
-NAME_SPAN = re.compile(r"\b[A-Z][\w'’.-]*[^\W_](?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’.-]*[^\W_])*")
+# A name may begin and end in any alphabet's letter: "Tromsø" had been cut to "Troms", "Mesut Özil" to "Mesut".
+NAME_SPAN = re.compile(rf"\b{UPPER}[\w'’.-]*[^\W_](?:\s+(?:of\s+|de\s+|the\s+)?{UPPER}[\w'’.-]*[^\W_])*")
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|outside|across|throughout)\s+(?:the\s+)?$", re.I)
 # Right after one of these (no article between), a name is where something is or comes from: "in Omsk",
@@ -99,8 +101,8 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     if what == "duration":
         return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
     if what == "date":
-        return _single(question, [m.group(0) for m in DATE_SPAN.finditer(text)
-                                  if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(m.group(0)))])
+        return _single(question, [d for d in _date_spans(text)
+                                  if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(d))])
     if what == "time":
         return _single(question, [m.group(0) for m in TIME.finditer(text)])
     if what == "quantity":
@@ -113,9 +115,30 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
 
 
 def _single(question: str, spans: list[str]) -> str | None:
-    q = question.lower()
-    fresh = list(dict.fromkeys(s for s in spans if s.lower() not in q))
+    fresh = list(dict.fromkeys(s for s in spans if not _in_question(s, question)))
     return fresh[0] if len(fresh) == 1 else None
+
+
+def _in_question(span: str, question: str) -> bool:
+    """Whether the question already says ``span``, as words: "May" is not in "the mayor"."""
+    return bool(re.search(rf"(?<!\w){re.escape(span.lower())}(?!\w)", question.lower()))
+
+
+# Words before a month that still date it ("Early May", "In May"); any other capitalised word before a bare
+# month makes it a name ("Theresa May resigned" had led "**May.**" for when the prime minister resigned).
+_MONTH_MODIFIERS = frozenset({"early", "late", "mid", "last", "next", "since", "until", "till", "by", "from"})
+
+
+def _date_spans(text: str) -> list[str]:
+    """The dates ``text`` writes (:data:`DATE_SPAN`), without a bare month that is part of a name."""
+    out = []
+    for m in DATE_SPAN.finditer(text):
+        prev = re.search(r"([^\W\d_][\w'’-]*)\s+$", text[:m.start()])
+        if _BARE_MONTH.fullmatch(m.group(0)) and prev and prev.group(1)[0].isupper() \
+                and prev.group(1).lower() not in STOPWORDS | _MONTH_MODIFIERS | _CALENDAR:
+            continue
+        out.append(m.group(0))
+    return out
 
 
 def _quantity(question: str, text: str, synonyms: Synonyms | None = None) -> str | None:
@@ -154,8 +177,8 @@ def _quantities(question: str, text: str, synonyms: Synonyms | None = None,
     dates = [m.span() for m in DATE_SPAN.finditer(text)]
     for m in QUANTITY_SPAN.finditer(text):
         span = m.group(0).strip()
-        head = re.split(r"\s+", span)[0].lower().strip("$£€¥")
-        if head in given or (YEAR.fullmatch(head) and not re.search(r"%|cent|[$£€¥]", span)):
+        head = re.split(r"\s+", span)[0].lower().strip(CURRENCY_SIGNS)
+        if head in given or (YEAR.fullmatch(head) and not re.search(rf"%|cent|[{CURRENCY_SIGNS}]", span)):
             continue  # the question's own figure, or a year: not the amount asked
         if any(start <= m.start() < end for start, end in dates):
             continue  # the day of a date ("On September 27, people died", "On 10 November, 5,000 …")
@@ -172,7 +195,7 @@ def _quantities(question: str, text: str, synonyms: Synonyms | None = None,
             continue
         found.append((span, m.start(), end, bool(named)))
     if MONEY_QUESTION.search(question):
-        found = [x for x in found if MONEY.search(x[0]) or re.search(r"[$£€¥]", x[0])]  # a sum, not "two years"
+        found = [x for x in found if MONEY.search(x[0]) or re.search(rf"[{CURRENCY_SIGNS}]", x[0])]  # a sum, not "two years"
     spans = list(dict.fromkeys(x[0] for x in found))
     near = list(dict.fromkeys(x[0] for x in found if x[3] or _beside(text, x[1], x[2], q_terms)))
     if not near and focus and MONEY_QUESTION.search(question) and focus <= {stem(w) for w in SUM_NOUNS}:
@@ -241,15 +264,15 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
     what = question_type(question).asks
     text = strip_markers(sentence)
     if what == "time":
-        return any(m.group(0).lower() not in question.lower() for m in TIME.finditer(text))
+        return any(not _in_question(m.group(0), question) for m in TIME.finditer(text))
     if what == "quantity":
         spans, near = _quantities(question, text, synonyms)
         exact = bool(_EXACT.search(question))
         spans, near = ([s for s in found if _counts(s, exact)] for found in (spans, near))
         return bool(near) if count_focus(question) else bool(spans)
     if what in ("date", "duration"):
-        pattern = DATE_SPAN if what == "date" else DURATION_SPAN
-        spans = [m.group(0) for m in pattern.finditer(text) if m.group(0).lower() not in question.lower()]
+        found = _date_spans(text) if what == "date" else [m.group(0) for m in DURATION_SPAN.finditer(text)]
+        spans = [s for s in found if not _in_question(s, question)]
         if _ASKS_CALENDAR_DATE.search(question):
             # "on Wednesday" is no date, nor is a bare year ("On what date are they due to be hanged?": "in 2012")
             spans = [s for s in spans if s.lower() not in WEEKDAYS and not _no_calendar_date(s)]
@@ -313,7 +336,8 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
     for m in NAME_SPAN.finditer(text):
         span = m.group(0)
         first = re.match(r"(\S+)\s*", span)
-        if m.start() == 0 and first and (first.group(1).lower() in STOPWORDS
+        opens = not re.search(r"[^\W_]", text[: m.start()])  # the sentence's first word, after any opening quote
+        if opens and first and (first.group(1).lower() in STOPWORDS
                                          or re.search(r"(?:ing|ed|ly)$", first.group(1))):
             # A sentence's first word is capitalised anyway: "Struggling Aviva" names Aviva. Any other first
             # word may be a name ("Aliyev and Pashinyan signed"), so it stays a candidate: two candidates
@@ -321,15 +345,18 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
             span = span[first.end():]
             if not span:
                 continue
-        if m.start() == 0 and " " not in span and plural_noun(span):
+        if opens and " " not in span and plural_noun(span):
             continue  # "Engineers from the utility restored …" names no one: a plural noun opening the sentence
         words = [w for w in re.findall(r"[A-Za-z0-9-]+", span) if w.lower() not in STOPWORDS]
         if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
             continue  # "Turkish President Recep Tayyip Erdogan" is who the question names, not the answer
         parts = [p for w in words for p in w.split("-")]
+        after = re.match(r"\s+([a-z][\w-]*)", text[m.end():])
         if len(words) == 1 and all(re.search(r"(?:ian|ish|ese|ean|i)$", p) and not p.isupper() for p in parts) \
-                and re.match(r"\s+[a-z]", text[m.end():]):
-            continue  # "Armenian forces", "Azerbaijani troops": an adjective before a noun; "in Helsinki" is a name
+                and after and after.group(1) not in STOPWORDS:
+            # "Armenian forces", "Azerbaijani troops": an adjective before a noun; "in Helsinki" is a name, and so
+            # is "Salvini" in "chose Salvini over Meloni" (a preposition follows, not a noun)
+            continue
         if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
             continue  # a date, not a name
         if person and _LOCATIVE_BEFORE.search(text[: m.start()]):
@@ -362,8 +389,9 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
 
 def _yes_no(question: str, text: str) -> str | None:
     """"Yes" or "No" when the clause of the sentence that speaks to the question's content words asserts
-    it: none for a hedge ("may be part of the deal"), or a demand, plan or doubt it only reports; "No" for
-    a negation in that clause that the question lacks ("although Russia denied it" elsewhere is not one)."""
+    it: none for a hedge ("may be part of the deal"), or a demand, plan or doubt it only reports; "No" when
+    that clause and the question differ in negation ("although Russia denied it" elsewhere is not one; "Did
+    Biden win Georgia or not?" asks plainly)."""
     q_terms = set(content_terms(question))
     if not q_terms or len(q_terms & set(content_terms(text))) / len(q_terms) < 0.67:
         return None
@@ -371,5 +399,11 @@ def _yes_no(question: str, text: str) -> str | None:
     clause = max(clauses, key=lambda c: len(q_terms & set(content_terms(c))))
     if HEDGE.search(text) or _NOT_ASSERTED.search(text):
         return None  # the lead would state as settled what the sentence leaves open
-    negated = bool(NEGATION.search(clause)) and not NEGATION.search(question)
-    return "No" if negated else "Yes"
+    asked = re.sub(r",?\s+or not\b", "", question, flags=re.I)  # "Did Biden win Georgia or not?" asks plainly
+    return "No" if _negative(clause) != _negative(asked) else "Yes"
+
+
+def _negative(text: str) -> bool:
+    """Whether ``text`` reads as negative: an odd number of negation cues, "nor" counted with the "neither" or
+    "not" it goes with ("did not deny" is two; "Did Russia deny …?" is one, so "Russia did not deny it" answers No)."""
+    return sum(1 for m in NEGATION.finditer(text) if m.group(0).lower() != "nor") % 2 == 1

@@ -163,17 +163,19 @@ class SentenceScorer:
             ev.score = w_sem * ev.semantic + w_lex * ev.lexical + w_kind * ev.kind
 
     def _attach_vectors(self, evidence: list[Evidence]) -> None:
-        missing = [e for e in evidence if (e.chunk.doc_id, e.start, e.end) not in self._cache]
+        keys = [(e.chunk.doc_id, e.start, e.end) for e in evidence]
+        missing = [(e, key) for e, key in zip(evidence, keys, strict=True) if key not in self._cache]
         if missing:
-            vectors = self.embedder.embed([e.text for e in missing])
-            for e, v in zip(missing, vectors, strict=True):
-                self._cache[(e.chunk.doc_id, e.start, e.end)] = v
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        for e in evidence:
-            key = (e.chunk.doc_id, e.start, e.end)
+            vectors = self.embedder.embed([e.text for e, _ in missing])
+            for (_, key), v in zip(missing, vectors, strict=True):
+                self._cache[key] = v
+        for e, key in zip(evidence, keys, strict=True):
             self._cache.move_to_end(key)
             e.vector = self._cache[key]
+        # Evicted only once this question's vectors are attached: evicting first dropped a sentence this
+        # question had found cached, and a long-running server then failed with a KeyError.
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
 
 # A multi-part question's part gets its own best sentence when that sentence's probability for the part is

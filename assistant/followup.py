@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text import AUXILIARIES, STOPWORDS, question_names, stem, words
+from assistant.text import AUXILIARIES, STOPWORDS, count_focus_words, question_names, stem, words
 
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|and who|and when|and how|why)\b", re.I)
 # The connectives a follow-up opens with; what is left says whether it asks anything of its own ("Why Turkey?").
@@ -21,10 +21,15 @@ _PREPOSITION_START = re.compile(r"(?:across|in|into|on|at|for|from|by|with|withi
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
 
 
+_AUXILIARY = re.compile(rf"\b{AUXILIARIES}\b", re.I)
+
+
 def is_follow_up(question: str) -> bool:
     if _FOLLOW_UP_START.search(question):
         return True
     own_names = question_names(question)
+    if own_names and _QUESTION_WORD.search(question) and _AUXILIARY.search(question):
+        return False  # "Who is Macron?" is asked whole; "Why Turkey?" (no verb) leans on the turn before
     return (bool(_PRONOUN.search(question)) and not own_names) or len(words(question)) <= 3
 
 
@@ -76,8 +81,13 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
         # sentence about Rob that holds no number was quoted.
         # After a comma, so that what the opening counts stays its own ("How many followers, her brother Rob?"
         # counts followers, not brothers).
+        asked = opening.group(0).strip()
+        counted = count_focus_words(previous_question)
+        if counted and re.match(r"how (?:many|much)\b", asked, re.I):
+            # what is counted, up to its verb: "How many people died in Beirut?" had carried its whole question
+            asked = " ".join(asked.split()[:2] + counted)
         first, _, rest = cleaned.partition(" ")
-        cleaned = f"{opening.group(0).strip()}, {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
+        cleaned = f"{asked}, {first.lower() if first.lower() in STOPWORDS else first} {rest}".strip()
     context = " ".join(w for w in subject_words(previous_question) if w.lower() not in cleaned.lower())
     return f"{cleaned} ({context})" if context else cleaned
 
