@@ -334,11 +334,17 @@ _ANTONYM_PREFIX = re.compile(r"^(?:un|in|im|il|ir|dis|non)(?=[a-z]{4})")
 
 
 def prefix_antonyms(a: str, b: str) -> bool:
-    """"smiling"/"unsmiling", "legal"/"illegal", "agree"/"disagree": one is the other with a negating prefix."""
+    """"smiling"/"unsmiling", "legal"/"illegal", "agree"/"disagree": one is the other with a negating prefix. A
+    prefixed word WordNet knows and does not call the other's opposite is a word of its own: "improve",
+    "imports", "inside", "income", "discovered" had opposed "prove", "port", "side", "come", "cover"; a stop word
+    has no opposite ("less"/"unless")."""
     a, b = a.lower(), b.lower()
     for x, y in ((a, b), (b, a)):
         m = _ANTONYM_PREFIX.match(y)
-        if m and lemmas(y[m.end():]) & lemmas(x):
+        if m and x not in STOPWORDS and lemmas(y[m.end():]) & lemmas(x):
+            known = relations(y)
+            if (known.synonyms or known.antonyms or known.derived) and not wordnet_antonyms(x, y):
+                continue
             return True
     return False
 
