@@ -21,10 +21,13 @@ def statements(answer: str, min_words: int = 3) -> list[tuple[str, list[int]]]:
             continue
         # Move "[1][2]" that follow a sentence's period in front of it so the splitter keeps them together.
         line = re.sub(r"([.!?…][\"'”’)]*)((?:\s*\[\d{1,3}\])+)", r"\2\1", line)
-        for s, e in split_sentences(line):
-            sentence = line[s:e]
-            markers = [int(m) for m in MARKER.findall(sentence)]
-            claim = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
-            if len(claim.split()) >= min_words:
-                out.append((claim, markers))
+        # A clause quote opens with "…" and often a small letter ("… [1]. …and the captain fell …"): the marker
+        # group before it ends a statement, which the splitter alone did not see (it checked both as [1, 2]).
+        for part in re.split(r"(?<=\][.!?…])\s+(?=…)", line):
+            for s, e in split_sentences(part):
+                sentence = part[s:e]
+                markers = [int(m) for m in MARKER.findall(sentence)]
+                claim = re.sub(r"\s+([.!?,;:…])", r"\1", MARKER.sub("", sentence)).strip()
+                if len(claim.split()) >= min_words:
+                    out.append((claim, markers))
     return out

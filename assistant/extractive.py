@@ -29,6 +29,7 @@ from assistant.text import (
     REASON,
     REPORTED_SPEECH,
     UNSTATED,
+    UPPER,
     YEAR,
     QuestionType,
     content_terms,
@@ -292,7 +293,13 @@ class ExtractiveAnswerer:
             if direct and self.max_words is not None and \
                     sum(len(e.quoted.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
-            return Draft(chosen, answerable, lead=source_lead(kind, chosen[0]), missing=missing, too_long=too_long,
+            lead = source_lead(kind, chosen[0])
+            if lead and self.max_words is not None:
+                # The footnote's sources count in the word limit as the bold lead does: quoted sentences beyond it
+                # give way (the first stays; the lead names its sources).
+                while len(chosen) > 1 and sum(len(e.quoted.split()) for e in chosen) + len(lead.split()) > self.max_words:
+                    chosen.pop()
+            return Draft(chosen, answerable, lead=lead, missing=missing, too_long=too_long,
                          direct=direct, confidence=self.ranker.confidence(answerable))
         if kind.strict:
             focus = count_focus(question)
@@ -436,6 +443,12 @@ CLAUSE_MIN_WORDS = 6  # shorter runs are fragments ("according to reports", "on 
 # run opening with "that"/"whether"/"if" is the object of something left out.
 _FRAMES_WHAT_FOLLOWS = re.compile(f"{NEGATION.pattern}|{HEDGE.pattern}|{REPORTED_SPEECH.pattern}", re.I)
 _DEPENDENT_OPENING = re.compile(r"\s*(?:that|whether|if)\b", re.I)
+# What a clause may not be quoted without after it: the next clause reports it ("…, a passenger claimed"), disputes
+# it ("…, a claim the board rejected") or says it is unconfirmed ("…, though this was never confirmed"). A plain
+# negation there is another fact ("…was not violent, did not attempt to escape").
+_FRAMES_WHAT_PRECEDES = re.compile(
+    rf"{REPORTED_SPEECH.pattern}|\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|disput(?:es|ed)|refut(?:es|ed)|though|although|"
+    r"(?:not|never|yet to be|un)\s?(?:confirmed|verified|proven))\b", re.I)
 
 
 def clause_within(text: str, terms: set[str], budget: int) -> str | None:
@@ -460,6 +473,9 @@ def clause_within(text: str, terms: set[str], budget: int) -> str | None:
                 break
             if n < CLAUSE_MIN_WORDS or not terms <= set(content_terms(run)):
                 continue
+            if j < len(ends) - 1 and _FRAMES_WHAT_PRECEDES.search(text[ends[j]:ends[j + 1]]):
+                continue  # "…fell unconscious on the bridge, a passenger claimed, but the board denied it": the next
+                # clause reports or disputes the run, which cannot be quoted without it
             quoted = ("…" if i > 0 else "") + run + ("…" if j < len(ends) - 1 else "")
             if best is None or n < len(best.split()):
                 best = quoted
@@ -581,9 +597,21 @@ def unstated_miss(question: str, top: Sequence[Evidence]) -> str | None:
         around = content_terms(e.text[:m.start()])[-2:] + content_terms(m.group(0)) + content_terms(e.text[m.end():])[:3]
         if not asked & set(around):
             continue
+        if _someone_else(question, re.split(r"[;:]|,\s+(?:but|while|whereas|and)\s", e.text[:m.start()])[-1]):
+            continue  # "Armenia says 1,200 …; Azerbaijan has not disclosed how many": asked about Armenia's
         if i == 0 or len(asked & set(content_terms(e.text))) / len(asked) >= 0.5:
             return f"the passage that comes closest says it is not stated: “{display_sentence(e.text).rstrip('.')}”"
     return None
+
+
+def _someone_else(question: str, clause: str) -> bool:
+    """Whether ``clause`` (the words before a "has not disclosed") is about another party than the question: it
+    names someone, none of them the question's (a country counts by any of its names: "Armenian" is Armenia)."""
+    own = set(question_names(clause))
+    if not own or own & set(question_names(question)):
+        return False
+    asked_places = frozenset().union(*places_in(question).values())
+    return not asked_places & frozenset().union(*places_in(clause).values())
 
 
 def near_miss_reason(question: str, best: Evidence, signals: dict[str, float]) -> str:
@@ -593,8 +621,10 @@ def near_miss_reason(question: str, best: Evidence, signals: dict[str, float]) -
     text = display_sentence(best.text)
     q_stems = name_stems(question)
     local = name_stems(f"{best.previous_text} {best.text} {best.chunk.title}")
-    missing = [w for w in dict.fromkeys(re.findall(r"\b[A-Z][\w-]+", question))
-               if stem(w) in set(question_names(question)) and stem(w) not in local]
+    asked = set(question_names(question))
+    # any alphabet's capitals, a hyphenated name by its parts ("Şuşa", "Nagorno-Karabakh's"), as question_names reads them
+    written = (p for w in re.findall(rf"\b{UPPER}[\w'’-]*", question) for p in re.split(r"['’]", w)[0].split("-"))
+    missing = [w for w in dict.fromkeys(written) if w[:1].isupper() and stem(w) in asked and stem(w) not in local]
     others = list(dict.fromkeys(re.sub(r"['’]s$", "", m.group(0)) for m in NAME_SPAN.finditer(text)
                                 if m.start() > 0 and not (name_stems(m.group(0)) & q_stems)))
     if missing and others:
@@ -631,6 +661,6 @@ def source_lead(kind: QuestionType, best: Evidence) -> str | None:
 def display_sentence(text: str) -> str:
     """A quoted sentence as it reads in an answer: without list prefixes or the report's markers."""
     cleaned = strip_markers(text)
-    if cleaned and cleaned[0].islower():
+    if cleaned and cleaned[0].islower() and not cleaned[1:2].isupper():  # "eBay suspended …" stays "eBay"
         cleaned = cleaned[0].upper() + cleaned[1:]
     return cleaned

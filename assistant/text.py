@@ -70,7 +70,10 @@ AUXILIARIES = "(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|
 # Negation cues, for reading a sentence as "No" to a yes/no question.
 NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|denied|denies|deny|refused|rejected)\b|n[’']t\b", re.I)
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
-_MARKERS = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(?:\d{1,3}|[ivxlc]{1,6})\]")
+# A report's own footnote markers: superscript digits ("support.¹"), but not a unit's power ("4,000 km²"), and a
+# bracketed number or roman numeral ("[3]", "[iv]"), not a bracketed word ("[civil]" had been taken for one).
+_MARKERS = re.compile(r"(?<!km)(?<!cm)(?<!mm)(?<!ft)(?<!mi)(?<!\dm)(?<! m)[" + SUPERSCRIPT_DIGITS + r"]+"
+                      r"|\[(?:\d{1,3}|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))\]")
 
 
 def words(text: str) -> list[str]:

@@ -14,8 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import MARKER, statements
 from assistant.verifier import Verifier
-from eval.datasets import BRIEFING_TOPICS, read_jsonl
-from eval.metrics import StatementCheck, bootstrap_ci, check_statement, facts_present, mean, normalize, percentile
+from eval.datasets import BRIEFING_TOPICS, fact_groups, read_jsonl
+from eval.metrics import (
+    StatementCheck,
+    bootstrap_ci,
+    check_statement,
+    fact_in,
+    facts_present,
+    mean,
+    normalize,
+    percentile,
+)
 from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -105,7 +114,7 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
         item = None
         if "reference_facts" in row:
             item = BriefingTopic(id=str(row.get("id", number)), topic=row["topic"], shape=str(row.get("shape", "")),
-                                 documents=[], reference_facts=[list(map(str, g)) for g in row["reference_facts"]])
+                                 documents=[], reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"))
         else:
             item = known.get(normalize(row["topic"]))
         records.append(BriefingRecord(topic=row["topic"], briefing=row["briefing"], passages=passages, item=item,
@@ -163,7 +172,7 @@ def score_briefing(record: BriefingRecord, verifier: Verifier) -> BriefingResult
     if record.item is not None:
         facts = facts_present(text, record.item.reference_facts)
         norm = normalize(text)
-        missing = [g[0] for g in record.item.reference_facts if not any(normalize(a) in norm for a in g)]
+        missing = [g[0] for g in record.item.reference_facts if not any(fact_in(normalize(a), norm) for a in g)]
         bl_facts = facts_present(MARKER.sub("", bottom_line(record.briefing)), record.item.reference_facts)[0]
     return BriefingResult(record, checks, facts, missing, words, bl_facts)
 

@@ -134,3 +134,14 @@ def load_calibration(path: Path = CALIBRATION, split: str | None = None) -> list
         for r in read_jsonl(path)
     ]
     return [p for p in pairs if split is None or p.split == split]
+
+
+def fact_groups(value: Any, where: str) -> list[list[str]]:
+    """Reference facts as a file gives them, checked: groups of alternative strings (``[["Pashinyan"], ["1,960",
+    "1960"]]``). A flat list of strings had been read one character at a time, and a number crashed the scorer."""
+    if not isinstance(value, list) or not all(
+            isinstance(g, list) and g and all(isinstance(a, str) and a.strip() for a in g) for g in value):
+        shown = repr(value)[:120]
+        raise BriefingError(f"{where}: 'reference_facts' must be a list of groups, each a list of alternative strings "
+                            f'(e.g. [["Pashinyan"], ["1,960", "1960"]]), not {shown}')
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,25 +13,46 @@ from assistant.verifier import Verdict, Verifier
 
 _ABSTAIN = re.compile(
     r"\b(?:do(?:es)? not (?:answer|say|mention|address|contain|specify|state)|no information|cannot (?:answer|find|determine)|"
-    r"not (?:mentioned|stated|specified|covered)|unable to (?:answer|find)|don't know|insufficient (?:information|evidence))\b",
+    r"(?:could|can)(?:\s?not|n't) find|not (?:mentioned|stated|specified|covered)|unable to (?:answer|find)|don't know|"
+    r"insufficient (?:information|evidence))\b",
     re.I,
 )
+_MARKER = re.compile(r"\[\d{1,3}\]")
 
 
 def normalize(text: str) -> str:
+    """Text as facts are matched in it: one Unicode form (a decomposed "ğ" is "ğ"), straight quotes, one kind of
+    dash ("6–3" is "6-3"), no superscript markers, figures without thousands separators ("1,960" is "1960"), lower
+    case, single spaces."""
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\xa0", " ").replace("’", "'").replace("´", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[‐‑‒–—]", "-", text)
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
     return " ".join(text.lower().split())
 
 
 def is_abstention(answer: str) -> bool:
-    return bool(_ABSTAIN.search(answer))
+    """An answer that says the passages do not answer, and cites none: "The ministry does not say who fired first;
+    it reports 16 killed [1]" answers."""
+    return bool(_ABSTAIN.search(answer)) and not _MARKER.search(answer)
+
+
+def fact_in(alternative: str, text: str) -> bool:
+    """Whether a reference fact's alternative is in ``text`` (both normalised) as words: it starts at a word's start
+    ("95" is not in "195", "war" not in "award"), and a figure ends where a number does ("11" is not in "110"),
+    while a word may go on ("peacekeeper" is in "peacekeepers")."""
+    if not alternative:
+        return False
+    end = r"(?![\d.,]\d|\d)" if alternative[-1].isdigit() else ""
+    return re.search(rf"(?<![^\W_]){re.escape(alternative)}{end}", text) is not None
 
 
 def facts_present(answer: str, groups: Sequence[Sequence[str]]) -> tuple[int, int]:
-    """How many reference fact groups have an alternative in the answer, of how many."""
+    """How many reference fact groups have an alternative in the answer (:func:`fact_in`), of how many. Before
+    round 21 an alternative counted anywhere as a substring: "11" in "110" and "95" in "195"."""
     text = normalize(answer)
-    found = sum(1 for g in groups if any(normalize(alt) in text for alt in g))
+    found = sum(1 for g in groups if any(fact_in(normalize(alt), text) for alt in g))
     return found, len(groups)
 
 

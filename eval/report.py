@@ -13,7 +13,8 @@ RATE_METRICS = [
     ("groundedness", "sentences supported by any retrieved passage"),
     ("uncited_claim_rate", "sentences with no citation marker"),
     ("invalid_marker_rate", "markers that point at no passage"),
-    ("answer_correctness", "answerable questions with every reference fact in the answer"),
+    ("concise_correctness", "answerable questions with every reference fact, in at most 60 words (\"correct\")"),
+    ("answer_correctness", "answerable questions with every reference fact in the answer, at any length"),
     ("fact_recall", "reference facts found in answers"),
     ("abstention_recall", "unanswerable questions abstained on"),
     ("abstention_precision", "abstentions that were right to abstain"),
@@ -71,7 +72,9 @@ def write_markdown(result: EvalResult, path: Path, *, title: str, verifier: dict
     for q in result.questions:
         item = q.record.item
         status = "abstained" if q.abstained else "answered"
-        verdict = "" if q.correct is None else (" · correct" if q.correct else " · incorrect")
+        # "correct" is the README's: every reference fact within the word limit
+        verdict = ("" if q.correct is None else " · correct" if q.concise_correct
+                   else " · every fact but over the word limit" if q.correct else " · incorrect")
         lines.append(f"### {item.id + ': ' if item else ''}{q.record.question}")
         lines.append(f"*{status}{verdict}*" + (" · unanswerable" if item and not item.answerable else ""))
         lines.append("")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import MARKER, statements
 from assistant.verifier import Verifier
-from eval.datasets import BUILTIN_SETS, EvalItem, load_items, read_jsonl
+from eval.datasets import BUILTIN_SETS, EvalItem, fact_groups, load_items, read_jsonl
 from eval.metrics import (
     StatementCheck,
     bootstrap_ci,
@@ -114,16 +114,18 @@ def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
     abstained = record.abstained if record.abstained is not None else is_abstention(record.answer)
     retrieved = record.retrieved or record.passages
     checks = [] if abstained else [
-        check_statement(claim, markers, record.passages, retrieved, verifier) for claim, markers in statements(record.answer)
+        # every statement, however short: "Nikol Pashinyan [1]" is an answer whose citation is checked
+        check_statement(claim, markers, record.passages, retrieved, verifier)
+        for claim, markers in statements(record.answer, min_words=1)
     ]
     item = record.item
     correct: bool | None = None
     facts: tuple[int, int] | None = None
     evidence_recall: float | None = None
     rr: float | None = None
-    if item is not None and item.answerable:
+    if item is not None and item.answerable and item.reference_facts:  # without reference facts, not judged
         facts = facts_present(record.answer, item.reference_facts) if not abstained else (0, len(item.reference_facts))
-        correct = bool(item.reference_facts) and facts[0] == facts[1]
+        correct = facts[0] == facts[1]
     if item is not None and item.answerable and item.evidence and record.retrieved:
         texts = [normalize(p) for p in record.retrieved]
         wanted = [normalize(e) for e in item.evidence]
@@ -158,8 +160,8 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
     answerable = [r for r in judged if r.record.item and r.record.item.answerable]
     unanswerable = [r for r in judged if r.record.item and not r.record.item.answerable]
     abstentions = [r for r in judged if r.abstained]
-    correctness = [float(bool(r.correct)) for r in answerable]
-    concise = [float(bool(r.concise_correct)) for r in answerable]
+    correctness = [float(r.correct) for r in answerable if r.correct is not None]
+    concise = [float(bool(r.concise_correct)) for r in answerable if r.correct is not None]
     fact_recall = [r.facts[0] / r.facts[1] for r in answerable if r.facts and r.facts[1]]
     abstain_hits = [float(r.abstained) for r in unanswerable]
     abstain_precision = [float(not (r.record.item and r.record.item.answerable)) for r in abstentions]
@@ -277,13 +279,17 @@ def load_answers(path: Path) -> list[AnswerRecord]:
                 raise BriefingError(f"{path}:{number}: missing {key!r}")
         if not isinstance(row["passages"], list):
             raise BriefingError(f"{path}:{number}: 'passages' must be a list of strings")
-        item = None
+        if "abstained" in row and row["abstained"] is not None and not isinstance(row["abstained"], bool):
+            raise BriefingError(f"{path}:{number}: 'abstained' must be true or false, not {row['abstained']!r}")
+        builtin = known.get(normalize(str(row["question"])))
+        item = builtin
         if "answerable" in row or "reference_facts" in row:
+            # the row's own reference data, the built-in question's where the row gives none
             item = EvalItem(id=str(row.get("id", number)), question=str(row["question"]),
                             answerable=bool(row.get("answerable", True)),
-                            reference_facts=row.get("reference_facts", []), evidence=row.get("evidence", []))
-        else:
-            item = known.get(normalize(str(row["question"])))
+                            reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}") if "reference_facts" in row
+                            else builtin.reference_facts if builtin else [],
+                            evidence=row.get("evidence", builtin.evidence if builtin else []))
         records.append(AnswerRecord(
             question=str(row["question"]), answer=str(row["answer"]), passages=[str(p) for p in row["passages"]],
             retrieved=[str(p) for p in row.get("retrieved", [])], abstained=row.get("abstained"),
