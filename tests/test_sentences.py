@@ -50,3 +50,10 @@ def test_an_acronym_ends_a_sentence_before_a_typical_opener_but_not_before_a_nam
     assert spans("The plant is in the U.K. It opened in 2019.") == ["The plant is in the U.K.", "It opened in 2019."]
     assert spans("Jets such as the U.S. A-10 flew. Done.") == ["Jets such as the U.S. A-10 flew.", "Done."]
 
+
+def test_number_abbreviations_hold_only_before_a_number() -> None:
+    text = "Asked if he would resign, he said no. The vote was held. See No. 7 and Fig. 2b, vol. IV. Done."
+    assert spans(text) == [
+        "Asked if he would resign, he said no.", "The vote was held.", "See No. 7 and Fig. 2b, vol. IV.", "Done."
+    ]
+    assert spans("The fare rose by 40 p. Passengers complained.") == ["The fare rose by 40 p.", "Passengers complained."]
