@@ -33,8 +33,9 @@ _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
 _SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
+# "1. Smith …", "1) …", "[1] …", "¹ …"; "1.5 percent …" (a decimal) starts no entry.
 _FOOTNOTE_ENTRY = re.compile(
-    r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})[.)])\s*(.*)$", re.S
+    r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})(?:\.(?!\d)|\)))\s*(.*)$", re.S
 )
 _NOTES_HEADING = re.compile(r"^(?:notes|endnotes|footnotes|references|sources)\s*:?$", re.I)
 _BODY_MARKER = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")

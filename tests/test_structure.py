@@ -55,3 +55,17 @@ def test_iso_date_formats() -> None:
 
 def test_sample_path_exists() -> None:
     assert Path(SAMPLE).is_file()
+
+
+def test_a_decimal_at_a_line_start_is_no_footnote_entry() -> None:
+    wrapped = (
+        "The board agreed that the research budget would grow by another\n"
+        "2.5 percent in the coming year, the minutes released on Friday show.\n"
+    )
+    assert [p.text for p in paragraphs_from_text(wrapped)] == [wrapped.replace("\n", " ").strip()]
+    text = (
+        "Regional Outlook\n\nFlooding forced many families from their homes.\n\n"
+        "3.5 million people left the valley in a month, the agency said (https://relief.example/valley).\n"
+    )
+    doc = assemble("t.txt", "txt", paragraphs_from_text(text))
+    assert not doc.footnotes and doc.text.endswith("(https://relief.example/valley).")
