@@ -82,20 +82,25 @@ def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagrap
 
 def _splits_by_line(lines: list[str]) -> bool:
     """Lines that are list items, footnote entries or short header lines stand on their own."""
-    return any(_LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) for ln in lines) or all(
-        len(ln) < 80 and not ln.endswith((".", ",", ";")) for ln in lines
-    )
+    return any(_LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) for ln in lines) or _header_block(lines)
+
+
+def _header_block(lines: list[str]) -> bool:
+    """Short lines none of which ends a sentence or clause: a block of header lines, not wrapped prose."""
+    return all(len(ln) < 80 and not ln.endswith((".", ",", ";")) for ln in lines)
 
 
 def _merge_continuations(lines: list[str]) -> list[str]:
     """Join a line that starts neither an item nor an entry to the line before it."""
-    # Parts are collected and joined once, and "all lines short" is decided once: both were per line
+    # Parts are collected and joined once, and the header block is decided once: both were per line
     # (quadratic: a 2 MB paragraph of continuation lines took seconds to minutes).
+    # Only header lines stand apart; "all lines under 80 characters" kept wrapped prose and wrapped
+    # items (72 columns) in pieces whenever the paragraph held one list item or footnote entry.
     merged: list[list[str]] = []
-    all_short = all(len(x) < 80 for x in lines)
+    header_block = _header_block(lines)
     for ln in lines:
         starts_new = _LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) or not merged
-        if starts_new or all_short:
+        if starts_new or (header_block and not ln[:1].islower()):
             merged.append([ln])
         else:
             merged[-1].extend(("\n" if _URL.match(ln) else " ", ln))

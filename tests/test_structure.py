@@ -69,3 +69,30 @@ def test_a_decimal_at_a_line_start_is_no_footnote_entry() -> None:
     )
     doc = assemble("t.txt", "txt", paragraphs_from_text(text))
     assert not doc.footnotes and doc.text.endswith("(https://relief.example/valley).")
+
+
+def test_wrapped_lines_beside_a_list_are_joined() -> None:
+    text = (
+        "The agency reported on Monday that grain shipments grew\n"
+        "quickly in April, the quickest rise since the blockade ended,\n"
+        "while fuel imports slowed. The reasons it gave were:\n"
+        "- cheaper freight\n"
+        "- a longer harvest season across the southern\n"
+        "  provinces and the coast\n"
+        "[1] Port authority figures, tables for April and May, at\n"
+        "https://ports.example/april\n"
+    )
+    assert [p.text for p in paragraphs_from_text(text)] == [
+        "The agency reported on Monday that grain shipments grew quickly in April, the quickest rise since"
+        " the blockade ended, while fuel imports slowed. The reasons it gave were:",
+        "- cheaper freight",
+        "- a longer harvest season across the southern provinces and the coast",
+        "[1] Port authority figures, tables for April and May, at\nhttps://ports.example/april",
+    ]
+
+
+def test_a_block_of_short_header_lines_stays_apart() -> None:
+    text = "Grain Outlook\nBy Jane Doe\nApril 4, 2022\n- cheaper freight"
+    assert [p.text for p in paragraphs_from_text(text)] == [
+        "Grain Outlook", "By Jane Doe", "April 4, 2022", "- cheaper freight"
+    ]
