@@ -87,7 +87,8 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
+_MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -107,6 +108,9 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
             raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end():]
+    # An ATX heading is a paragraph of its own even with no blank line after it: it was glued to the
+    # paragraph below ("# Ceasefire Agreed\nThe talks …" became one title, or no heading at all).
+    text = _MD_HEADING_LINE.sub(lambda h: f"\n\n{h.group(0)}\n\n", text)
     paragraphs: list[RawParagraph] = []
     for para in paragraphs_from_text(text):
         line = para.text

@@ -71,13 +71,44 @@ def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagrap
     out: list[RawParagraph] = []
     for para in re.split(r"\n[ \t]*\n", text):
         lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        if len(lines) > 1 and (_splits_by_line(lines)):
-            out.extend(RawParagraph(ln, page=page) for ln in _merge_continuations(lines))
-        else:
-            out.append(RawParagraph(" ".join(lines) if _is_wrapped(lines) else "\n".join(lines), page=page))
+        for group in _split_at_header_lines(lines):
+            if len(group) > 1 and (_splits_by_line(group)):
+                out.extend(RawParagraph(ln, page=page) for ln in _merge_continuations(group))
+            else:
+                out.append(RawParagraph(" ".join(group) if _is_wrapped(group) else "\n".join(group), page=page))
     return out
+
+
+def _split_at_header_lines(lines: list[str]) -> list[list[str]]:
+    """Cut the lines before and after each short header line ("Background") written directly above
+    its paragraph with no blank line between, which the wrapped prose would otherwise swallow."""
+    if len(lines) < 2:
+        return [lines] if lines else []
+    width = max(len(ln) for ln in lines)
+    groups: list[list[str]] = [[]]
+    after_end = True  # the line before ends a sentence or is itself a header line (or there is none)
+    for i, ln in enumerate(lines):
+        header = after_end and i + 1 < len(lines) and _is_header_line(ln, lines[i + 1], width)
+        if header:
+            groups.extend(([ln], []))
+        else:
+            groups[-1].append(ln)
+        after_end = header or ln.endswith((".", "!", "?", ":", "”", '"'))
+    return [g for g in groups if g]
+
+
+def _is_header_line(line: str, following: str, width: int) -> bool:
+    """A header line: short (under half the widest line: a hard-wrapped line fills its width but for one
+    word), read as a heading, opening with a capital or digit, and followed by a line that opens a
+    sentence or an item. The first line of wrapped prose is never that short."""
+    return (
+        2 * len(line) < width
+        and (line[:1].isupper() or line[:1].isdigit())
+        and _looks_like_heading(line)
+        and not _LIST_ITEM.match(line)
+        and not _FOOTNOTE_ENTRY.match(line)
+        and bool(re.match(r"[\"'“‘(\[]?[A-Z0-9]", following) or _LIST_ITEM.match(following))
+    )
 
 
 def _splits_by_line(lines: list[str]) -> bool:

@@ -245,3 +245,16 @@ def test_ingest_all_formats_and_skip_unknown(tmp_path: Path) -> None:
     assert records["html"].date == "2020-11-08" and records["md"].date == "2020-09-30"
     pages = {c.page for c in ingestor.store.iter_chunks() if c.doc_id == records["pdf"].doc_id}
     assert pages == {1, 2}
+
+
+def test_markdown_heading_directly_above_its_paragraph(tmp_path: Path) -> None:
+    path = tmp_path / "truce.md"
+    path.write_text("# Truce Signed\nTalks ended.\n\n## Learn C#\nThe dispute started in 2018 and lasted four years.\n")
+    doc = load_document(path)
+    assert doc.title == "Truce Signed"
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("title", "Truce Signed"),
+        ("paragraph", "Talks ended."),
+        ("heading", "Learn C#"),
+        ("paragraph", "The dispute started in 2018 and lasted four years."),
+    ]

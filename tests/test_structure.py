@@ -96,3 +96,30 @@ def test_a_block_of_short_header_lines_stays_apart() -> None:
     assert [p.text for p in paragraphs_from_text(text)] == [
         "Grain Outlook", "By Jane Doe", "April 4, 2022", "- cheaper freight"
     ]
+
+
+def test_a_header_line_directly_above_its_paragraph_stays_apart() -> None:
+    text = (
+        "Harbour Review\n\nContext\nThe dispute started in 2018 and lasted four years before both sides signed a truce.\n\n"
+        "The port reopened in May.\nFindings\nCargo volumes recovered within a year of the truce, the port authority\n"
+        "said in its annual report, which was published on Thursday.\n"
+    )
+    doc = assemble("t.txt", "txt", paragraphs_from_text(text))
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("title", "Harbour Review"),
+        ("heading", "Context"),
+        ("paragraph", "The dispute started in 2018 and lasted four years before both sides signed a truce."),
+        ("paragraph", "The port reopened in May."),
+        ("heading", "Findings"),
+        ("paragraph", "Cargo volumes recovered within a year of the truce, the port authority said in its annual"
+                      " report, which was published on Thursday."),
+    ]
+
+
+def test_the_first_line_of_wrapped_prose_is_no_header_line() -> None:
+    text = (
+        "Officials said on Thursday that the deficit target had been set by the\n"
+        "Treasury\n"
+        "Select Committee, which meets again in June to review the figures.\n"
+    )
+    assert [p.text for p in paragraphs_from_text(text)] == [" ".join(text.split())]
