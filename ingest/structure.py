@@ -26,8 +26,9 @@ _MONTHS = {
     for m in names
 }
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I)
-_DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+_ORDINAL = r"(?:st|nd|rd|th)?"  # "March 3rd, 2021", "21st May 2021"
+_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})\b", re.I)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORDINAL}\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=T\d))")  # also 2020-11-08T14:05:00Z
 _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
@@ -52,17 +53,19 @@ class RawParagraph:
 
 def iso_date(text: str) -> str | None:
     """The first date written in ``text`` as ISO ``YYYY-MM-DD``, or None."""
+    # The earliest by position whichever way it is written: each form used to be tried across the whole
+    # text in turn, so "Published March 3, 2021; updated 2022-01-10" gave the ISO date, written second.
+    found: list[tuple[int, str]] = []
     for pattern, order in ((_DATE_ISO, "ymd"), (_DATE_MDY, "mdy"), (_DATE_DMY, "dmy")):
-        m = pattern.search(text)
-        if not m:
-            continue
-        parts = dict(zip(order, m.groups(), strict=True))
-        month = parts["m"]
-        month_no = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
-        year, day = int(parts["y"]), int(parts["d"])
-        if 1 <= month_no <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999:
-            return f"{year:04d}-{month_no:02d}-{day:02d}"
-    return None
+        for m in pattern.finditer(text):
+            parts = dict(zip(order, m.groups(), strict=True))
+            month = parts["m"]
+            month_no = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
+            year, day = int(parts["y"]), int(parts["d"])
+            if 1 <= month_no <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999:
+                found.append((m.start(), f"{year:04d}-{month_no:02d}-{day:02d}"))
+                break
+    return min(found)[1] if found else None
 
 
 def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagraph]:

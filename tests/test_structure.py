@@ -123,3 +123,16 @@ def test_the_first_line_of_wrapped_prose_is_no_header_line() -> None:
         "Select Committee, which meets again in June to review the figures.\n"
     )
     assert [p.text for p in paragraphs_from_text(text)] == [" ".join(text.split())]
+
+
+def test_iso_date_is_the_first_date_written_whatever_its_form() -> None:
+    assert iso_date("Posted June 7, 2019; revised 2020-02-11") == "2019-06-07"
+    assert iso_date("Figures for 9 Feb 2018 replace those of 2017-12-01.") == "2018-02-09"
+    assert iso_date("Revised 2020-02-11 from the June 7, 2019 draft") == "2020-02-11"
+
+
+def test_iso_date_reads_ordinal_days() -> None:
+    assert iso_date("June 7th, 2019") == "2019-06-07"
+    assert iso_date("2nd February 2018") == "2018-02-02"
+    assert iso_date("Updated: 22nd Aug 2017") == "2017-08-22"
+    assert iso_date("the 1st of 2020 budgets") is None
