@@ -140,6 +140,9 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         date=_meta_date(meta.get("date")),
         publisher=_meta_str(meta, "publisher") or _meta_str(meta, "source"),
         description=_meta_str(meta, "description") or _meta_str(meta, "summary"),
+        # A front-matter date that is no calendar day ("2021", "05/03/2021") leaves the date unknown: the
+        # first date in the body, taken in its place, was some other day the text mentions.
+        find_date=_meta_str(meta, "date") is None,
     )
 
 

@@ -156,8 +156,13 @@ def assemble(
     date: str | None = None,
     publisher: str | None = None,
     description: str | None = None,
+    find_date: bool = True,
 ) -> ParsedDocument:
-    """Join paragraphs into a parsed document, finding its structure and footnotes."""
+    """Join paragraphs into a parsed document, finding its structure and footnotes.
+
+    With ``date`` None the date is looked for in the text (a dateline, else the first date near the top)
+    unless ``find_date`` is False: the metadata gave a date that means no calendar day ("2021", "soon").
+    """
     paragraphs = [p for p in paragraphs if p.text.strip()]
     body, notes_text = _split_footnote_list(paragraphs)
     footnotes = _parse_footnotes(notes_text)
@@ -179,13 +184,13 @@ def assemble(
         elif kind == "byline" and author is None:
             m = _BYLINE.match(piece)
             author = m.group(1).strip() if m else piece
-        elif kind == "dateline" and date is None:
+        elif kind == "dateline" and date is None and find_date:
             date = iso_date(piece)
         blocks.append(Block(kind=kind, start=start, end=end, section=section, page=para.page))
         text_parts.append(piece)
         offset = end
     text = "\n\n".join(text_parts)
-    if date is None:
+    if date is None and find_date:
         head = text[:400]
         date = iso_date(head)
     refs = _find_refs(text, footnotes) if footnotes else []

@@ -258,3 +258,16 @@ def test_markdown_heading_directly_above_its_paragraph(tmp_path: Path) -> None:
         ("heading", "Learn C#"),
         ("paragraph", "The dispute started in 2018 and lasted four years."),
     ]
+
+
+@pytest.mark.parametrize("value", ["2019", "04/05/2019", "spring 2019"])
+def test_markdown_front_matter_date_that_is_no_day_is_not_replaced_by_a_body_date(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(f"---\ntitle: Harbour Notes\ndate: {value}\n---\nJune 2, 2017\n\nThe pier was rebuilt after 2016-08-30.\n")
+    assert load_document(path).date is None
+
+
+def test_markdown_without_a_front_matter_date_still_takes_the_dateline(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("---\ntitle: Harbour Notes\n---\nJune 2, 2017\n\nThe pier was rebuilt after 2016-08-30.\n")
+    assert load_document(path).date == "2017-06-02"
