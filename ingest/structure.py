@@ -31,6 +31,7 @@ _DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORDINAL}\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=T\d))")  # also 2020-11-08T14:05:00Z
 _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
+_NAME_LINKS = frozenset(["and", "&", "de", "del", "der", "den", "van", "von", "da", "di", "du", "dos", "la", "le", "al", "el", "bin", "ibn", "y", "in"])
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
 _SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -182,8 +183,7 @@ def assemble(
         if kind == "title" and title is None:
             title = piece
         elif kind == "byline" and author is None:
-            m = _BYLINE.match(piece)
-            author = m.group(1).strip() if m else piece
+            author = _byline(piece) or piece
         elif kind == "dateline" and date is None and find_date:
             date = iso_date(piece)
         blocks.append(Block(kind=kind, start=start, end=end, section=section, page=para.page))
@@ -209,7 +209,7 @@ def _classify(body: list[RawParagraph], *, title_known: bool) -> list[BlockKind]
         if para.kind is not None:
             kind = para.kind
             have_title = have_title or kind == "title"
-        elif i < 6 and _BYLINE.match(text):
+        elif i < 6 and _byline(text):
             kind = "byline"
         elif i < 6 and len(text) < 40 and iso_date(text) and not text.endswith("."):
             kind = "dateline"
@@ -224,6 +224,30 @@ def _classify(body: list[RawParagraph], *, title_known: bool) -> list[BlockKind]
             kind = "paragraph"
         kinds.append(kind)
     return kinds
+
+
+def _byline(text: str) -> str | None:
+    """The author a byline names ("By Jane Smith", "By JANE SMITH and TOM LEE, Reuters"), or None.
+
+    The name (up to a comma) opens with a letter, and the line ends no sentence: "By 2030, the country
+    will need …" names nobody. A name not in capitals and particles ("van", "and") is a whole short
+    line ("By the district coordination office"), not a phrase opening a clause ("By the end of May, …").
+    """
+    m = _BYLINE.match(text)
+    if not m:
+        return None
+    author = m.group(1).strip()
+    head = re.split(r"[,;|—–(]", author, maxsplit=1)[0]
+    name = head.split()
+    if not name or not name[0][:1].isalpha():
+        return None
+    last = author.split()[-1]
+    if author.endswith(("!", "?")) or (author.endswith(".") and not (len(last) <= 5 and last[:1].isupper())):
+        return None  # a sentence; a byline may end in "Jr." or "Ph.D."
+    capitalised = all(w[:1].isupper() or w.lower() in _NAME_LINKS for w in name)
+    if not capitalised and (head != author or len(name) > 6):
+        return None
+    return author
 
 
 def _looks_like_heading(text: str) -> bool:

@@ -136,3 +136,17 @@ def test_iso_date_reads_ordinal_days() -> None:
     assert iso_date("2nd February 2018") == "2018-02-02"
     assert iso_date("Updated: 22nd Aug 2017") == "2017-08-22"
     assert iso_date("the 1st of 2020 budgets") is None
+
+
+def test_a_byline_names_a_person_not_a_year_or_a_phrase() -> None:
+    def author_of(line: str) -> str | None:
+        doc = assemble("t.txt", "txt", paragraphs_from_text(f"Grain Outlook\n\n{line}\n\nExports are rising."))
+        return doc.author
+
+    assert author_of("By 2040, the region will import 3m tonnes of wheat a year.") is None
+    assert author_of("By the spring, most silos were empty.") is None
+    assert author_of("By Winter, Ukraine had sold its stocks.") is None
+    assert author_of("By the end of the decade, demand will double") is None
+    assert author_of("By the regional field office") == "the regional field office"
+    assert author_of("By Maria Lopez") == "Maria Lopez"
+    assert author_of("By MARIA LOPEZ and TOM HART, Reuters") == "MARIA LOPEZ and TOM HART, Reuters"
