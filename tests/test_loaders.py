@@ -271,3 +271,27 @@ def test_markdown_without_a_front_matter_date_still_takes_the_dateline(tmp_path:
     path = tmp_path / "notes.md"
     path.write_text("---\ntitle: Harbour Notes\n---\nJune 2, 2017\n\nThe pier was rebuilt after 2016-08-30.\n")
     assert load_document(path).date == "2017-06-02"
+
+
+def test_html_inline_elements_join_without_a_space_and_blocks_separate(tmp_path: Path) -> None:
+    path = tmp_path / "grain.html"
+    path.write_text(
+        "<html><body><article><h1>Grain Outlook</h1>"
+        "<p>Shipments grew <strong>7</strong>.2% in <a href='/a'>April</a>, the <i>quickest</i> rise since 2018."
+        "<sup><a href='#fn1'>1</a></sup> Fuel imports slowed.</p>"
+        "<div>Text written straight into a div names the 12 ports.<p>A paragraph inside it.</p>And text after it.</div>"
+        "<ul><li>Outer point<ul><li>Inner point</li></ul></li></ul>"
+        "<p>First line<br>second line.</p>"
+        "</article></body></html>"
+    )
+    doc = load_document(path)
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("title", "Grain Outlook"),
+        ("paragraph", "Shipments grew 7.2% in April, the quickest rise since 2018.¹ Fuel imports slowed."),
+        ("paragraph", "Text written straight into a div names the 12 ports."),
+        ("paragraph", "A paragraph inside it."),
+        ("paragraph", "And text after it."),
+        ("list_item", "Outer point"),
+        ("list_item", "Inner point"),
+        ("paragraph", "First line second line."),
+    ]
