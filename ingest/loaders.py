@@ -87,7 +87,8 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
+_MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -107,6 +108,9 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
             raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end():]
+    # An ATX heading is a paragraph of its own even with no blank line after it: it was glued to the
+    # paragraph below ("# Ceasefire Agreed\nThe talks …" became one title, or no heading at all).
+    text = _MD_HEADING_LINE.sub(lambda h: f"\n\n{h.group(0)}\n\n", text)
     paragraphs: list[RawParagraph] = []
     for para in paragraphs_from_text(text):
         line = para.text
@@ -136,6 +140,9 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         date=_meta_date(meta.get("date")),
         publisher=_meta_str(meta, "publisher") or _meta_str(meta, "source"),
         description=_meta_str(meta, "description") or _meta_str(meta, "summary"),
+        # A front-matter date that is no calendar day ("2021", "05/03/2021") leaves the date unknown: the
+        # first date in the body, taken in its place, was some other day the text mentions.
+        find_date=_meta_str(meta, "date") is None,
     )
 
 
@@ -158,7 +165,16 @@ def _meta_date(value: Any) -> str | None:
 
 
 _HTML_DROP = "script, style, noscript, nav, header, footer, aside, form, iframe, svg, template, button, [hidden], [aria-hidden=true]"
-_HTML_BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, blockquote, pre, figcaption, td, dt, dd"
+# Elements that separate paragraphs; every other element (b, a, em, span, sup, …) runs on inside its
+# paragraph with no space added ("<b>4</b>.5%" is "4.5%").
+_HTML_BLOCKS = frozenset(
+    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
+     "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+     "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
+     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]
+)
+_HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def load_html(path: Path, data: bytes) -> ParsedDocument:
@@ -179,20 +195,7 @@ def load_html(path: Path, data: bytes) -> ParsedDocument:
     root = tree.css_first("article") or tree.css_first("main") or tree.body
     if root is None:
         raise DocumentError(f"{path}: no HTML body")
-    paragraphs: list[RawParagraph] = []
-    for node in root.css(_HTML_BLOCKS):
-        if node.tag not in ("li", "td") and _has_block_ancestor(node, root):
-            continue
-        text = " ".join(node.text(separator=" ").split())
-        if not text:
-            continue
-        if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            kind = "title" if node.tag == "h1" and not paragraphs else "heading"
-            paragraphs.append(RawParagraph(text, kind=kind))  # type: ignore[arg-type]
-        elif node.tag == "li":
-            paragraphs.append(RawParagraph(text, kind="list_item"))
-        else:
-            paragraphs.append(RawParagraph(text))
+    paragraphs = _html_paragraphs(root)
     title = meta.get("og:title") or meta.get("title") or (title_node.text().strip() if title_node else None)
     if paragraphs and paragraphs[0].kind == "title":
         title = None  # the h1 is the title and stays in the text
@@ -218,13 +221,51 @@ def _invisible_style(style: str) -> bool:
     return bool(_ZERO.search(style)) or (bool(_WHITE.search(style)) and not dark_background)
 
 
-def _has_block_ancestor(node: Any, root: Any) -> bool:
-    parent = node.parent
-    while parent is not None and parent is not root:
-        if parent.tag in ("p", "li", "blockquote", "td", "figcaption", "dd"):
-            return True
-        parent = parent.parent
-    return False
+def _html_paragraphs(root: Any) -> list[RawParagraph]:
+    """The paragraphs of ``root``: the text of each block element up to its first inner block, between
+    inner blocks and after the last, with inline elements joined as written. ``node.text(separator=" ")``
+    put a space at every tag ("4 .5%", "March ,"), dropped text written directly in a <div> and repeated
+    a nested list item inside its parent's. Iterative, so deeply nested markup cannot overflow the stack."""
+    paragraphs: list[RawParagraph] = []
+    parts: list[str] = []
+
+    def flush(tag: str) -> None:
+        text = " ".join("".join(parts).split())
+        parts.clear()
+        if not text:
+            return
+        if tag in _HTML_HEADINGS:
+            kind = "title" if tag == "h1" and not paragraphs else "heading"
+            paragraphs.append(RawParagraph(text, kind=kind))  # type: ignore[arg-type]
+        elif tag == "li":
+            paragraphs.append(RawParagraph(text, kind="list_item"))
+        else:
+            paragraphs.append(RawParagraph(text))
+
+    open_blocks = [root.tag]
+    stack: list[tuple[Any, bool]] = [(child, True) for child in reversed(list(root.iter(include_text=True)))]
+    while stack:
+        node, entering = stack.pop()
+        tag = node.tag
+        if not entering:  # leaving a block: its own text ends here
+            flush(open_blocks.pop())
+            continue
+        if tag == "-text":
+            parts.append(node.text(deep=False))
+        elif tag == "br":
+            parts.append(" ")
+        elif tag.startswith("-"):  # comments, doctype
+            continue
+        elif tag == "sup" and node.text().strip().isdigit():
+            parts.append(node.text().strip().translate(_TO_SUPERSCRIPT))  # a footnote marker: "2019.¹"
+        else:
+            if tag in _HTML_BLOCKS:
+                flush(open_blocks[-1])
+                open_blocks.append(tag)
+                stack.append((node, False))
+            stack.extend((child, True) for child in reversed(list(node.iter(include_text=True))))
+    flush(open_blocks[-1])
+    return paragraphs
 
 
 def load_pdf(path: Path, data: bytes) -> ParsedDocument:

@@ -26,15 +26,18 @@ _MONTHS = {
     for m in names
 }
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I)
-_DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+_ORDINAL = r"(?:st|nd|rd|th)?"  # "March 3rd, 2021", "21st May 2021"
+_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})\b", re.I)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORDINAL}\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=T\d))")  # also 2020-11-08T14:05:00Z
 _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
+_NAME_LINKS = frozenset(["and", "&", "de", "del", "der", "den", "van", "von", "da", "di", "du", "dos", "la", "le", "al", "el", "bin", "ibn", "y", "in"])
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
 _SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
+# "1. Smith …", "1) …", "[1] …", "¹ …"; "1.5 percent …" (a decimal) starts no entry.
 _FOOTNOTE_ENTRY = re.compile(
-    r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})[.)])\s*(.*)$", re.S
+    r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})(?:\.(?!\d)|\)))\s*(.*)$", re.S
 )
 _NOTES_HEADING = re.compile(r"^(?:notes|endnotes|footnotes|references|sources)\s*:?$", re.I)
 _BODY_MARKER = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
@@ -51,17 +54,19 @@ class RawParagraph:
 
 def iso_date(text: str) -> str | None:
     """The first date written in ``text`` as ISO ``YYYY-MM-DD``, or None."""
+    # The earliest by position whichever way it is written: each form used to be tried across the whole
+    # text in turn, so "Published March 3, 2021; updated 2022-01-10" gave the ISO date, written second.
+    found: list[tuple[int, str]] = []
     for pattern, order in ((_DATE_ISO, "ymd"), (_DATE_MDY, "mdy"), (_DATE_DMY, "dmy")):
-        m = pattern.search(text)
-        if not m:
-            continue
-        parts = dict(zip(order, m.groups(), strict=True))
-        month = parts["m"]
-        month_no = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
-        year, day = int(parts["y"]), int(parts["d"])
-        if 1 <= month_no <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999:
-            return f"{year:04d}-{month_no:02d}-{day:02d}"
-    return None
+        for m in pattern.finditer(text):
+            parts = dict(zip(order, m.groups(), strict=True))
+            month = parts["m"]
+            month_no = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
+            year, day = int(parts["y"]), int(parts["d"])
+            if 1 <= month_no <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999:
+                found.append((m.start(), f"{year:04d}-{month_no:02d}-{day:02d}"))
+                break
+    return min(found)[1] if found else None
 
 
 def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagraph]:
@@ -70,31 +75,67 @@ def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagrap
     out: list[RawParagraph] = []
     for para in re.split(r"\n[ \t]*\n", text):
         lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        if len(lines) > 1 and (_splits_by_line(lines)):
-            out.extend(RawParagraph(ln, page=page) for ln in _merge_continuations(lines))
-        else:
-            out.append(RawParagraph(" ".join(lines) if _is_wrapped(lines) else "\n".join(lines), page=page))
+        for group in _split_at_header_lines(lines):
+            if len(group) > 1 and (_splits_by_line(group)):
+                out.extend(RawParagraph(ln, page=page) for ln in _merge_continuations(group))
+            else:
+                out.append(RawParagraph(" ".join(group) if _is_wrapped(group) else "\n".join(group), page=page))
     return out
+
+
+def _split_at_header_lines(lines: list[str]) -> list[list[str]]:
+    """Cut the lines before and after each short header line ("Background") written directly above
+    its paragraph with no blank line between, which the wrapped prose would otherwise swallow."""
+    if len(lines) < 2:
+        return [lines] if lines else []
+    width = max(len(ln) for ln in lines)
+    groups: list[list[str]] = [[]]
+    after_end = True  # the line before ends a sentence or is itself a header line (or there is none)
+    for i, ln in enumerate(lines):
+        header = after_end and i + 1 < len(lines) and _is_header_line(ln, lines[i + 1], width)
+        if header:
+            groups.extend(([ln], []))
+        else:
+            groups[-1].append(ln)
+        after_end = header or ln.endswith((".", "!", "?", ":", "”", '"'))
+    return [g for g in groups if g]
+
+
+def _is_header_line(line: str, following: str, width: int) -> bool:
+    """A header line: short (under half the widest line: a hard-wrapped line fills its width but for one
+    word), read as a heading, opening with a capital or digit, and followed by a line that opens a
+    sentence or an item. The first line of wrapped prose is never that short."""
+    return (
+        2 * len(line) < width
+        and (line[:1].isupper() or line[:1].isdigit())
+        and _looks_like_heading(line)
+        and not _LIST_ITEM.match(line)
+        and not _FOOTNOTE_ENTRY.match(line)
+        and bool(re.match(r"[\"'“‘(\[]?[A-Z0-9]", following) or _LIST_ITEM.match(following))
+    )
 
 
 def _splits_by_line(lines: list[str]) -> bool:
     """Lines that are list items, footnote entries or short header lines stand on their own."""
-    return any(_LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) for ln in lines) or all(
-        len(ln) < 80 and not ln.endswith((".", ",", ";")) for ln in lines
-    )
+    return any(_LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) for ln in lines) or _header_block(lines)
+
+
+def _header_block(lines: list[str]) -> bool:
+    """Short lines none of which ends a sentence or clause: a block of header lines, not wrapped prose."""
+    return all(len(ln) < 80 and not ln.endswith((".", ",", ";")) for ln in lines)
 
 
 def _merge_continuations(lines: list[str]) -> list[str]:
     """Join a line that starts neither an item nor an entry to the line before it."""
-    # Parts are collected and joined once, and "all lines short" is decided once: both were per line
+    # Parts are collected and joined once, and the header block is decided once: both were per line
     # (quadratic: a 2 MB paragraph of continuation lines took seconds to minutes).
+    # Only header lines stand apart; "all lines under 80 characters" kept wrapped prose and wrapped
+    # items (72 columns) in pieces whenever the paragraph held one list item or footnote entry.
     merged: list[list[str]] = []
-    all_short = all(len(x) < 80 for x in lines)
+    header_block = _header_block(lines)
     for ln in lines:
         starts_new = _LIST_ITEM.match(ln) or _FOOTNOTE_ENTRY.match(ln) or not merged
-        if starts_new or all_short:
+        if starts_new or (header_block and not ln[:1].islower()):
             merged.append([ln])
         else:
             merged[-1].extend(("\n" if _URL.match(ln) else " ", ln))
@@ -116,8 +157,13 @@ def assemble(
     date: str | None = None,
     publisher: str | None = None,
     description: str | None = None,
+    find_date: bool = True,
 ) -> ParsedDocument:
-    """Join paragraphs into a parsed document, finding its structure and footnotes."""
+    """Join paragraphs into a parsed document, finding its structure and footnotes.
+
+    With ``date`` None the date is looked for in the text (a dateline, else the first date near the top)
+    unless ``find_date`` is False: the metadata gave a date that means no calendar day ("2021", "soon").
+    """
     paragraphs = [p for p in paragraphs if p.text.strip()]
     body, notes_text = _split_footnote_list(paragraphs)
     footnotes = _parse_footnotes(notes_text)
@@ -137,15 +183,14 @@ def assemble(
         if kind == "title" and title is None:
             title = piece
         elif kind == "byline" and author is None:
-            m = _BYLINE.match(piece)
-            author = m.group(1).strip() if m else piece
-        elif kind == "dateline" and date is None:
+            author = _byline(piece) or piece
+        elif kind == "dateline" and date is None and find_date:
             date = iso_date(piece)
         blocks.append(Block(kind=kind, start=start, end=end, section=section, page=para.page))
         text_parts.append(piece)
         offset = end
     text = "\n\n".join(text_parts)
-    if date is None:
+    if date is None and find_date:
         head = text[:400]
         date = iso_date(head)
     refs = _find_refs(text, footnotes) if footnotes else []
@@ -164,7 +209,7 @@ def _classify(body: list[RawParagraph], *, title_known: bool) -> list[BlockKind]
         if para.kind is not None:
             kind = para.kind
             have_title = have_title or kind == "title"
-        elif i < 6 and _BYLINE.match(text):
+        elif i < 6 and _byline(text):
             kind = "byline"
         elif i < 6 and len(text) < 40 and iso_date(text) and not text.endswith("."):
             kind = "dateline"
@@ -179,6 +224,30 @@ def _classify(body: list[RawParagraph], *, title_known: bool) -> list[BlockKind]
             kind = "paragraph"
         kinds.append(kind)
     return kinds
+
+
+def _byline(text: str) -> str | None:
+    """The author a byline names ("By Jane Smith", "By JANE SMITH and TOM LEE, Reuters"), or None.
+
+    The name (up to a comma) opens with a letter, and the line ends no sentence: "By 2030, the country
+    will need …" names nobody. A name not in capitals and particles ("van", "and") is a whole short
+    line ("By the district coordination office"), not a phrase opening a clause ("By the end of May, …").
+    """
+    m = _BYLINE.match(text)
+    if not m:
+        return None
+    author = m.group(1).strip()
+    head = re.split(r"[,;|—–(]", author, maxsplit=1)[0]
+    name = head.split()
+    if not name or not name[0][:1].isalpha():
+        return None
+    last = author.split()[-1]
+    if author.endswith(("!", "?")) or (author.endswith(".") and not (len(last) <= 5 and last[:1].isupper())):
+        return None  # a sentence; a byline may end in "Jr." or "Ph.D."
+    capitalised = all(w[:1].isupper() or w.lower() in _NAME_LINKS for w in name)
+    if not capitalised and (head != author or len(name) > 6):
+        return None
+    return author
 
 
 def _looks_like_heading(text: str) -> bool:

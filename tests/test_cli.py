@@ -147,3 +147,26 @@ def test_brief_out_is_whole_after_the_quick_exit(ingested_home: Path, tmp_path: 
             assert written.startswith("## Briefing") and written.rstrip().endswith(last_quote)  # whole, to the end
         else:
             assert any("[1]" in p.text for p in Document(str(out)).paragraphs)
+
+
+@pytest.mark.parametrize("value", ["March 5, 2021", "5 March 2021", "since 2021-03-05", "2021-02-30"])
+def test_a_date_filter_not_written_yyyy_mm_dd_is_a_one_line_error(
+    value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store compares dates as YYYY-MM-DD: "March 5, 2021" was accepted and the filter silently dropped."""
+    from ui.cli import main
+
+    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path))
+    assert main(["ask", "what happened?", "--since", value]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--since" in err and "YYYY-MM-DD" in err
+
+
+def test_a_yyyy_mm_dd_date_filter_reaches_the_store() -> None:
+    import argparse
+
+    from ingest.store import date_int
+    from ui.cli import _filters
+
+    filters = _filters(argparse.Namespace(doc=[], since=" 2021-03-05", until=None))
+    assert filters is not None and date_int(filters.since) == 20210305

@@ -245,3 +245,53 @@ def test_ingest_all_formats_and_skip_unknown(tmp_path: Path) -> None:
     assert records["html"].date == "2020-11-08" and records["md"].date == "2020-09-30"
     pages = {c.page for c in ingestor.store.iter_chunks() if c.doc_id == records["pdf"].doc_id}
     assert pages == {1, 2}
+
+
+def test_markdown_heading_directly_above_its_paragraph(tmp_path: Path) -> None:
+    path = tmp_path / "truce.md"
+    path.write_text("# Truce Signed\nTalks ended.\n\n## Learn C#\nThe dispute started in 2018 and lasted four years.\n")
+    doc = load_document(path)
+    assert doc.title == "Truce Signed"
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("title", "Truce Signed"),
+        ("paragraph", "Talks ended."),
+        ("heading", "Learn C#"),
+        ("paragraph", "The dispute started in 2018 and lasted four years."),
+    ]
+
+
+@pytest.mark.parametrize("value", ["2019", "04/05/2019", "spring 2019"])
+def test_markdown_front_matter_date_that_is_no_day_is_not_replaced_by_a_body_date(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(f"---\ntitle: Harbour Notes\ndate: {value}\n---\nJune 2, 2017\n\nThe pier was rebuilt after 2016-08-30.\n")
+    assert load_document(path).date is None
+
+
+def test_markdown_without_a_front_matter_date_still_takes_the_dateline(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("---\ntitle: Harbour Notes\n---\nJune 2, 2017\n\nThe pier was rebuilt after 2016-08-30.\n")
+    assert load_document(path).date == "2017-06-02"
+
+
+def test_html_inline_elements_join_without_a_space_and_blocks_separate(tmp_path: Path) -> None:
+    path = tmp_path / "grain.html"
+    path.write_text(
+        "<html><body><article><h1>Grain Outlook</h1>"
+        "<p>Shipments grew <strong>7</strong>.2% in <a href='/a'>April</a>, the <i>quickest</i> rise since 2018."
+        "<sup><a href='#fn1'>1</a></sup> Fuel imports slowed.</p>"
+        "<div>Text written straight into a div names the 12 ports.<p>A paragraph inside it.</p>And text after it.</div>"
+        "<ul><li>Outer point<ul><li>Inner point</li></ul></li></ul>"
+        "<p>First line<br>second line.</p>"
+        "</article></body></html>"
+    )
+    doc = load_document(path)
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("title", "Grain Outlook"),
+        ("paragraph", "Shipments grew 7.2% in April, the quickest rise since 2018.¹ Fuel imports slowed."),
+        ("paragraph", "Text written straight into a div names the 12 ports."),
+        ("paragraph", "A paragraph inside it."),
+        ("paragraph", "And text after it."),
+        ("list_item", "Outer point"),
+        ("list_item", "Inner point"),
+        ("paragraph", "First line second line."),
+    ]

@@ -55,3 +55,98 @@ def test_iso_date_formats() -> None:
 
 def test_sample_path_exists() -> None:
     assert Path(SAMPLE).is_file()
+
+
+def test_a_decimal_at_a_line_start_is_no_footnote_entry() -> None:
+    wrapped = (
+        "The board agreed that the research budget would grow by another\n"
+        "2.5 percent in the coming year, the minutes released on Friday show.\n"
+    )
+    assert [p.text for p in paragraphs_from_text(wrapped)] == [wrapped.replace("\n", " ").strip()]
+    text = (
+        "Regional Outlook\n\nFlooding forced many families from their homes.\n\n"
+        "3.5 million people left the valley in a month, the agency said (https://relief.example/valley).\n"
+    )
+    doc = assemble("t.txt", "txt", paragraphs_from_text(text))
+    assert not doc.footnotes and doc.text.endswith("(https://relief.example/valley).")
+
+
+def test_wrapped_lines_beside_a_list_are_joined() -> None:
+    text = (
+        "The agency reported on Monday that grain shipments grew\n"
+        "quickly in April, the quickest rise since the blockade ended,\n"
+        "while fuel imports slowed. The reasons it gave were:\n"
+        "- cheaper freight\n"
+        "- a longer harvest season across the southern\n"
+        "  provinces and the coast\n"
+        "[1] Port authority figures, tables for April and May, at\n"
+        "https://ports.example/april\n"
+    )
+    assert [p.text for p in paragraphs_from_text(text)] == [
+        "The agency reported on Monday that grain shipments grew quickly in April, the quickest rise since"
+        " the blockade ended, while fuel imports slowed. The reasons it gave were:",
+        "- cheaper freight",
+        "- a longer harvest season across the southern provinces and the coast",
+        "[1] Port authority figures, tables for April and May, at\nhttps://ports.example/april",
+    ]
+
+
+def test_a_block_of_short_header_lines_stays_apart() -> None:
+    text = "Grain Outlook\nBy Jane Doe\nApril 4, 2022\n- cheaper freight"
+    assert [p.text for p in paragraphs_from_text(text)] == [
+        "Grain Outlook", "By Jane Doe", "April 4, 2022", "- cheaper freight"
+    ]
+
+
+def test_a_header_line_directly_above_its_paragraph_stays_apart() -> None:
+    text = (
+        "Harbour Review\n\nContext\nThe dispute started in 2018 and lasted four years before both sides signed a truce.\n\n"
+        "The port reopened in May.\nFindings\nCargo volumes recovered within a year of the truce, the port authority\n"
+        "said in its annual report, which was published on Thursday.\n"
+    )
+    doc = assemble("t.txt", "txt", paragraphs_from_text(text))
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("title", "Harbour Review"),
+        ("heading", "Context"),
+        ("paragraph", "The dispute started in 2018 and lasted four years before both sides signed a truce."),
+        ("paragraph", "The port reopened in May."),
+        ("heading", "Findings"),
+        ("paragraph", "Cargo volumes recovered within a year of the truce, the port authority said in its annual"
+                      " report, which was published on Thursday."),
+    ]
+
+
+def test_the_first_line_of_wrapped_prose_is_no_header_line() -> None:
+    text = (
+        "Officials said on Thursday that the deficit target had been set by the\n"
+        "Treasury\n"
+        "Select Committee, which meets again in June to review the figures.\n"
+    )
+    assert [p.text for p in paragraphs_from_text(text)] == [" ".join(text.split())]
+
+
+def test_iso_date_is_the_first_date_written_whatever_its_form() -> None:
+    assert iso_date("Posted June 7, 2019; revised 2020-02-11") == "2019-06-07"
+    assert iso_date("Figures for 9 Feb 2018 replace those of 2017-12-01.") == "2018-02-09"
+    assert iso_date("Revised 2020-02-11 from the June 7, 2019 draft") == "2020-02-11"
+
+
+def test_iso_date_reads_ordinal_days() -> None:
+    assert iso_date("June 7th, 2019") == "2019-06-07"
+    assert iso_date("2nd February 2018") == "2018-02-02"
+    assert iso_date("Updated: 22nd Aug 2017") == "2017-08-22"
+    assert iso_date("the 1st of 2020 budgets") is None
+
+
+def test_a_byline_names_a_person_not_a_year_or_a_phrase() -> None:
+    def author_of(line: str) -> str | None:
+        doc = assemble("t.txt", "txt", paragraphs_from_text(f"Grain Outlook\n\n{line}\n\nExports are rising."))
+        return doc.author
+
+    assert author_of("By 2040, the region will import 3m tonnes of wheat a year.") is None
+    assert author_of("By the spring, most silos were empty.") is None
+    assert author_of("By Winter, Ukraine had sold its stocks.") is None
+    assert author_of("By the end of the decade, demand will double") is None
+    assert author_of("By the regional field office") == "the regional field office"
+    assert author_of("By Maria Lopez") == "Maria Lopez"
+    assert author_of("By MARIA LOPEZ and TOM HART, Reuters") == "MARIA LOPEZ and TOM HART, Reuters"

@@ -207,16 +207,27 @@ def _workspace(settings: Settings | None = None, args: argparse.Namespace | None
 
 
 def _filters(args: argparse.Namespace) -> Filters | None:
-    from assistant.retrieval import Filters
-    from ingest.structure import iso_date
+    import datetime as dt
+    import re
 
+    from assistant.retrieval import Filters
+
+    # Only YYYY-MM-DD, as the web UI takes: the store compares dates by that form, so a date written any
+    # other way ("March 5, 2021", which the text date finder reads) dropped the filter without a word.
+    dates: dict[str, str | None] = {}
     for name in ("since", "until"):
-        value = getattr(args, name)
-        if value and iso_date(value) is None:
-            raise BriefingError(f"--{name} {value!r} is not a date (use YYYY-MM-DD)")
-    if not (args.doc or args.since or args.until):
+        value = (getattr(args, name) or "").strip() or None
+        if value:
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                    raise ValueError(value)
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise BriefingError(f"--{name} {value!r} is not a date as YYYY-MM-DD (e.g. 2021-03-05)") from None
+        dates[name] = value
+    if not (args.doc or dates["since"] or dates["until"]):
         return None
-    return Filters(doc_ids=tuple(args.doc), since=args.since, until=args.until)
+    return Filters(doc_ids=tuple(args.doc), since=dates["since"], until=dates["until"])
 
 
 def _print_json(obj: Any) -> None:
