@@ -13,17 +13,6 @@ _ABBREVIATIONS = frozenset(
 # Abbreviations only before a number ("No. 10", "vol. 3", "Fig. 2", "p. 5"): "he said no. The …" ends there.
 _NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "vol", "fig", "p", "pp"])
 _NUMBER_NEXT = re.compile(r"\s+[(\[]?(?:\d|(?:[IVXLC]{2,}|[VXLC])\b)")
-# Dotted capitals, "U.S.", "U.S.A.", "J.K.", "J.R.R.": an acronym or initials, not a sentence end, unless
-# the next word is one that typically opens a sentence ("… imposed by the U.S. The EU followed …"); a
-# name or noun after it ("U.S. Army", "J.K. Rowling", "U.K. Government") keeps the sentence whole.
-_DOTTED_CAPITALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
-_NEXT_WORD = re.compile(r"\s+[\"'“‘(\[]?([A-Z][a-z]*)(?![\w-])")
-_SENTENCE_OPENERS = frozenset(
-    ["the", "a", "an", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you",
-     "his", "her", "their", "our", "there", "but", "and", "yet", "so", "however", "in", "on", "at", "for",
-     "after", "before", "when", "while", "if", "as", "since", "meanwhile", "then", "some", "many", "most",
-     "both", "each", "such", "what", "who", "why", "how", "no", "not", "instead", "still", "also"]
-)
 
 # A candidate end: terminal punctuation, then closing quotes/brackets, then footnote markers. The
 # quantifiers are possessive and the tail is optional so that every run of punctuation is read once:
@@ -69,9 +58,6 @@ def _is_boundary(text: str, punct_start: int, stop: int, end: int) -> bool:
     token = word.group(1).lower().rstrip(".")
     if token in _NUMBER_ABBREVIATIONS:
         return not _NUMBER_NEXT.match(text, stop, end)
-    if _DOTTED_CAPITALS.fullmatch(word.group(1).rstrip(".")):
-        opener = _NEXT_WORD.match(text, stop, end)
-        return opener is not None and opener.group(1).lower() in _SENTENCE_OPENERS
     if token in _ABBREVIATIONS:
         return False
     # A single capital initial such as "J." in "J. Smith".
