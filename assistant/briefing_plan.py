@@ -20,7 +20,9 @@ from assistant.followup import with_object
 from assistant.lexicon import known_word, places_in
 from assistant.text import (
     DEMONYMS,
+    HEDGE,
     MONTHS,
+    NEGATION,
     STOPWORDS,
     TITLES,
     WEEKDAYS,
@@ -265,6 +267,11 @@ def clean(text: str, *, clause_words: int) -> str:
 _CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:while|whereas|but)\s+(?!also\b|not\b)[A-Za-z])")
 _JOIN_WORD = re.compile(r"^(?:while|whereas|but)\s+", re.I)
 _TRAILING_QUALIFIER = re.compile(r"\b(?:although|though|even though|despite)\b", re.I)
+# A clause that takes back or hedges the claim of the rest (", but independent observers have not verified
+# the figure", "; the toll could rise"): a negation, a hedge or a stated uncertainty ("may" only as the modal).
+_QUALIFYING = re.compile(
+    f"{NEGATION.pattern}|{HEDGE.pattern.replace('|may|', '|(?-i:may)|')}|"
+    r"\b(?:unverified|unconfirmed|unclear|uncertain|disputed?)\b", re.I)
 
 
 def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
@@ -273,22 +280,24 @@ def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
     have taken out 80 armoured vehicles, 49 drones …" -> "Armenia claimed to have taken out 80 armoured
     vehicles, 49 drones …". The whole sentence when its new facts sit in more than one clause, when it
     adds none, when the shorter clause would have under ``min_words`` words, or when a clause it would
-    drop qualifies the rest ("although Armenia denied this")."""
+    drop qualifies the rest ("although Armenia denied this", ", but observers have not verified the figure")."""
     new = facts(text) - covered
     if not new or _TRAILING_QUALIFIER.search(text):
         return text
     parts = [p for p in _CLAUSE_JOIN.split(text) if p]
     if len(parts) < 2:
         return text
-    best = text
-    for part in parts:
+    best, kept = text, -1
+    for i, part in enumerate(parts):
         part = _JOIN_WORD.sub("", part.strip()).rstrip(",:;. ")
         candidate = part[:1].upper() + part[1:] + "."
         # checked as quoted: a clause after ", but" or ";" starts in lower case ("they claimed …")
         if len(part.split()) < min_words or _PRONOUN_START.match(candidate) or not new <= facts(" " + part):
             continue
         if len(candidate) < len(best):
-            best = candidate
+            best, kept = candidate, i
+    if any(_QUALIFYING.search(p) for i, p in enumerate(parts) if i != kept and kept >= 0):
+        return text  # what it would drop takes back or hedges what it keeps
     return best
 
 

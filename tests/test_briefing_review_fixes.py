@@ -1,0 +1,44 @@
+"""Briefing-plan faults found by an independent review (round 22), each with a test that fails without
+its fix. Sentences are made up for the tests (Ruritania, Borduria, Dorn are no real places)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import compose
+from assistant.briefing_plan import fact_clause, plan
+from assistant.extractive import Evidence, ExtractiveAnswerer, SentenceScorer
+from ingest.embeddings import HashingEmbedder
+from ingest.store import StoredChunk
+
+
+def chunk(doc: str, text: str, date: str) -> StoredChunk:
+    return StoredChunk(id=f"{doc}-0", doc_id=doc, index=0, text=text, start=0, end=len(text), title=doc.title(),
+                       source=f"/tmp/{doc}.md", date=date, section=None, page=None, footnotes={})
+
+
+def ev(text: str, date: str, doc: str = "a") -> Evidence:
+    return Evidence(chunk(doc, text, date), 0, len(text), text)
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SentenceScorer:
+    return SentenceScorer(HashingEmbedder())
+
+
+def brief(topic: str, passages: list[StoredChunk], scorer: SentenceScorer, words: int = 300):  # type: ignore[no-untyped-def]
+    chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=words, retrieved=passages)
+    return chosen, compose.briefing(topic, chosen, {})
+
+
+def test_a_clause_taking_back_or_hedging_the_claim_is_never_dropped() -> None:
+    negated = ("Militia leaders in Borduria said 27 fighters drowned crossing the river near Dorn, but the border "
+               "guards of Ruritania have not confirmed the account.")
+    assert fact_clause(negated, set(), min_words=8) == negated
+    hedged = ("Rescue teams in Dorn pulled 42 people from the collapsed market hall on Friday; the final toll could "
+              "rise as the search goes on.")
+    assert fact_clause(hedged, set(), min_words=8) == hedged
+    # a clause that neither negates nor hedges is still dropped when the facts sit in the other
+    plain = ("Rescue teams in Dorn pulled 42 people from the collapsed market hall on Friday; the search went on "
+             "through the night.")
+    assert fact_clause(plain, set(), min_words=8) == "Rescue teams in Dorn pulled 42 people from the collapsed market hall on Friday."
