@@ -814,7 +814,8 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
         return []
     if frame.shape == "timeline":
         for p in points:
-            p.date = point_date(p.evidence)
+            # dated from what the page shows when that names a day: a clause cut off may name another
+            p.date = point_date(p.evidence, p.text if names_day(p.text) else None)
             p.label = _day_label(p.date) if p.date else None
         points.sort(key=lambda p: (p.date or dt.date.max, p.evidence.chunk.doc_id, p.evidence.start))
         return [("Key points, in date order", points)]
@@ -936,11 +937,11 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
     return out
 
 
-def point_date(ev: Evidence) -> dt.date | None:
-    """The day a sentence reports on: a day and month it names, else a weekday or "yesterday"
-    resolved against its document's date, else the document's date."""
+def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
+    """The day a sentence (or ``text``, the part of it quoted) reports on: a day and month it names, else
+    a weekday or "yesterday" resolved against its document's date, else the document's date."""
     published = _iso(ev.chunk.date)
-    text = ev.text
+    text = ev.text if text is None else text
     m = _DAY_MONTH.search(text)
     if m:
         day, month = _day_and_month(m)

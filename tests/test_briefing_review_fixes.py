@@ -42,3 +42,17 @@ def test_a_clause_taking_back_or_hedging_the_claim_is_never_dropped() -> None:
     plain = ("Rescue teams in Dorn pulled 42 people from the collapsed market hall on Friday; the search went on "
              "through the night.")
     assert fact_clause(plain, set(), min_words=8) == "Rescue teams in Dorn pulled 42 people from the collapsed market hall on Friday."
+
+
+def test_a_timeline_point_is_dated_by_the_clause_it_quotes(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("a", "The siege of Dorn began when Borduria moved its artillery to the hills around Dorn on March 3.",
+              "2021-03-03"),
+        chunk("b", "Borduria moved its artillery to the hills around Dorn on March 3 after a week of talks, while "
+                   "Ruritania said on Saturday that 120 shells and 14 rockets had struck the town centre.", "2021-03-08"),
+    ]
+    chosen, _ = brief("How did the siege of Dorn develop?", passages, scorer)
+    points = [p for _, section in chosen.sections for p in section]
+    quoted = [p for p in points if p.text.startswith("Ruritania said on Saturday")]
+    assert quoted, [p.text for p in points]
+    assert str(quoted[0].date) == "2021-03-06" and quoted[0].label == "March 6"
