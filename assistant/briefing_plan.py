@@ -61,10 +61,11 @@ _PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|T
 _HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
 _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
+# A month as a date writes it, capitalised: "30 may have died" names no day ("May 30" does).
+_MONTH = "|".join(m.capitalize() for m in MONTHS)
 _DAY_MONTH = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")|(" + "|".join(MONTHS) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b",
-    re.I)
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.I)
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _MONTH + r")|(" + _MONTH + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b")
+_MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
@@ -661,8 +662,8 @@ _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|l
 
 # A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
 _DATED_YEAR = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + r")|(?:" + "|".join(MONTHS) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
-    r",?\s+((?:19|20)\d{2})\b", re.I)
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTH + r")|(?:" + _MONTH + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
+    r",?\s+((?:19|20)\d{2})\b")
 
 
 def is_background(ev: Evidence) -> bool:

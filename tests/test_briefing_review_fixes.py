@@ -56,3 +56,15 @@ def test_a_timeline_point_is_dated_by_the_clause_it_quotes(scorer: SentenceScore
     quoted = [p for p in points if p.text.startswith("Ruritania said on Saturday")]
     assert quoted, [p.text for p in points]
     assert str(quoted[0].date) == "2021-03-06" and quoted[0].label == "March 6"
+
+
+def test_the_modal_may_after_a_figure_names_no_day() -> None:
+    from assistant.briefing_plan import facts, names_day, point_date
+
+    hedged = "As many as 30 may have drowned when the ferry to Dorn capsized, officials said."
+    assert not names_day(hedged)
+    assert not any(f.startswith("@") for f in facts(hedged))
+    assert str(point_date(ev(hedged, "2021-10-05"))) == "2021-10-05"  # the article's day, not May 30
+    dated = "The ferry to Dorn capsized on 30 May with 30 people aboard."
+    assert names_day(dated) and "@30 may" in facts(dated)
+    assert str(point_date(ev(dated, "2021-06-02"))) == "2021-05-30"
