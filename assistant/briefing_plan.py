@@ -620,14 +620,16 @@ def _day_and_month(m: re.Match[str]) -> tuple[int, int]:
 
 def written_before(topic: str, date: str | None) -> bool:
     """Whether a document dated ``date`` was written before the first day the topic names ("the
-    November 9 agreement", "after September 27"), taken in the document's year."""
+    November 9 agreement", "after September 27"), taken in the year the topic gives it ("the December 30,
+    2020 agreement"), else in the document's year."""
     m = _DAY_MONTH.search(topic)
     published = _iso(date)
     if m is None or published is None:
         return False
     day, month = _day_and_month(m)
+    stated = _DATED_YEAR.match(topic, m.start())
     try:
-        return published < dt.date(published.year, month, day)
+        return published < dt.date(int(stated.group(1)) if stated else published.year, month, day)
     except ValueError:
         return False
 
@@ -949,7 +951,10 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
         stated = _DATED_YEAR.match(text, m.start())
         year = int(stated.group(1)) if stated else published.year if published else dt.date.today().year
         try:
-            return dt.date(year, month, day)
+            day_named = dt.date(year, month, day)
+            if not stated and published and day_named > published + _AHEAD:
+                day_named = dt.date(year - 1, month, day)  # "December 30" in a January article: the year before
+            return day_named
         except ValueError:
             return published
     if published is None:
@@ -965,6 +970,9 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
     return published
 
 
+# How far after its article's date a day named without a year may lie (a date set ahead, "by December 1"
+# in a November article); a day further on is one of the year before.
+_AHEAD = dt.timedelta(days=92)
 _MONTH_ORDER = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december"]
 _WEEKDAY_ORDER = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

@@ -68,3 +68,22 @@ def test_the_modal_may_after_a_figure_names_no_day() -> None:
     dated = "The ferry to Dorn capsized on 30 May with 30 people aboard."
     assert names_day(dated) and "@30 may" in facts(dated)
     assert str(point_date(ev(dated, "2021-06-02"))) == "2021-05-30"
+
+
+def test_a_day_without_a_year_months_after_its_article_is_in_the_year_before() -> None:
+    from assistant.briefing_plan import point_date
+
+    recalled = "Borduria first shelled the bridges of Dorn on December 28 with heavy guns."
+    assert str(point_date(ev(recalled, "2022-01-04"))) == "2021-12-28"
+    # a day set a few weeks ahead stays in the article's year
+    ahead = "Borduria must hand the bridges of Dorn back by December 1 under the deal."
+    assert str(point_date(ev(ahead, "2021-11-10"))) == "2021-12-01"
+
+
+def test_a_year_the_topic_states_is_the_year_of_its_day() -> None:
+    from assistant.briefing_plan import written_before
+
+    topic = "What are the terms of the December 28, 2021 truce in Dorn?"
+    assert not written_before(topic, "2022-01-04")  # written after the truce
+    assert written_before(topic, "2021-12-20")
+    assert written_before("What are the terms of the December 28 truce in Dorn?", "2021-12-20")
