@@ -67,6 +67,9 @@ _DAY_MONTH = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _MONTH + r")|(" + _MONTH + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b")
 _MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+# A sentence about what is still to come, whose weekday is the next one ("will meet on Friday", "is due to
+# vote on Monday", "next Tuesday"); "was due to" looks back.
+_FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(WEEKDAYS) + r"))\b|['’]ll\b", re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
 _COUNT = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){1,3})")
@@ -965,6 +968,8 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
     wd = _WEEKDAY.search(text)
     if wd:
         target = _WEEKDAY_ORDER.index(wd.group(1).lower())
+        if _FUTURE.search(text):  # "will meet on Friday": the Friday to come
+            return published + dt.timedelta(days=(target - published.weekday()) % 7)
         back = (published.weekday() - target) % 7
         return published - dt.timedelta(days=back)
     return published

@@ -87,3 +87,12 @@ def test_a_year_the_topic_states_is_the_year_of_its_day() -> None:
     assert not written_before(topic, "2022-01-04")  # written after the truce
     assert written_before(topic, "2021-12-20")
     assert written_before("What are the terms of the December 28 truce in Dorn?", "2021-12-20")
+
+
+def test_a_weekday_in_a_sentence_about_the_future_is_the_one_to_come() -> None:
+    from assistant.briefing_plan import point_date
+
+    # 2021-03-10 is a Wednesday
+    assert str(point_date(ev("Envoys of Borduria will meet in Dorn on Friday to discuss the truce.", "2021-03-10"))) == "2021-03-12"
+    assert str(point_date(ev("The council of Dorn is due to vote on the truce on Monday.", "2021-03-10"))) == "2021-03-15"
+    assert str(point_date(ev("Envoys of Borduria met in Dorn on Friday to discuss the truce.", "2021-03-10"))) == "2021-03-05"
