@@ -72,7 +72,7 @@ _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(WEEKDAYS) + r"))\b|['’]ll\b", re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
-_COUNT = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){1,3})")
+_COUNT = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){1,5})")
 
 
 @dataclass(frozen=True)
@@ -1031,14 +1031,38 @@ _UNITS = frozenset(stem(w) for w in ["minutes", "hours", "days", "weeks", "month
                                       "kilometers", "percent", "cent", "feet", "times"])
 
 
+# What happened to what was counted, one key for the words that say the same: "died" and "were killed" are
+# one count, "wounded" and "injured" another.
+_HAPPENED = {"died": "kill", "dead": "kill", "killed": "kill", "slain": "kill", "wounded": "wound", "injured": "wound",
+             "hurt": "wound"}
+_IRREGULAR = frozenset(["held", "taken", "shot", "missing"])
+_BEFORE_HAPPENED = frozenset(["was", "were", "are", "is", "have", "has", "had", "been", "being", "also", "reportedly",
+                              "allegedly"])
+
+
+def _happened(word: str) -> str | None:
+    """The key of what a participle says happened ("killed" -> kill, "arrested" -> arrest); None for another word."""
+    word = word.lower()
+    if word in _HAPPENED:
+        return _HAPPENED[word]
+    return stem(word) if word in _IRREGULAR or (word.endswith("ed") and len(word) >= 5) else None
+
+
 def _counts(text: str) -> dict[str, str]:
-    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed"."""
+    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed". Keyed
+    on what happened to what was counted ("16 soldiers were killed" and "39 soldiers were wounded" are
+    two counts), else on what was counted ("80 armoured vehicles")."""
     out: dict[str, str] = {}
     for m in _COUNT.finditer(text):
         # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
-        noun = next((x for x in m.group(2).split() if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
-        if noun is None or noun in MONTHS or stem(noun) in _UNITS:
+        words = m.group(2).split()
+        at = next((i for i, x in enumerate(words) if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
+        if at is None or words[at] in MONTHS or stem(words[at]) in _UNITS:
             continue
-        out.setdefault(stem(noun), m.group(1).replace(",", ""))
+        rest = words[at + 1:]
+        while rest and rest[0] in _BEFORE_HAPPENED:
+            rest = rest[1:]
+        key = _happened(words[at]) or (rest and _happened(rest[0])) or stem(words[at])
+        out.setdefault(key, m.group(1).replace(",", ""))
     return out
 

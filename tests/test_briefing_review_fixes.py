@@ -96,3 +96,19 @@ def test_a_weekday_in_a_sentence_about_the_future_is_the_one_to_come() -> None:
     assert str(point_date(ev("Envoys of Borduria will meet in Dorn on Friday to discuss the truce.", "2021-03-10"))) == "2021-03-12"
     assert str(point_date(ev("The council of Dorn is due to vote on the truce on Monday.", "2021-03-10"))) == "2021-03-15"
     assert str(point_date(ev("Envoys of Borduria met in Dorn on Friday to discuss the truce.", "2021-03-10"))) == "2021-03-05"
+
+
+def test_killed_and_wounded_are_different_counts(scorer: SentenceScorer) -> None:
+    from assistant.briefing_plan import _counts
+
+    assert _counts("Officials said 16 fighters were killed in the raid.") == {"kill": "16"}
+    assert _counts("Officials said 39 fighters were wounded in the raid.") == {"wound": "39"}
+    assert _counts("Officials said 12 fighters died in the raid.") == {"kill": "12"}
+    passages = [
+        chunk("north", "Northern officials said 16 fighters were killed in the raid on Dorn on Sunday.", "2021-04-12"),
+        chunk("south", "Southern officials said 39 fighters were wounded in the raid on Dorn on Sunday.", "2021-04-12"),
+        chunk("other", "The raid on Dorn drew calls for restraint from the neighbours of Ruritania.", "2021-04-12"),
+    ]
+    chosen, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer)
+    assert not chosen.disagreements
+    assert "disagree" not in result.briefing
