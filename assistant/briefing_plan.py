@@ -72,7 +72,8 @@ _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(WEEKDAYS) + r"))\b|['’]ll\b", re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
-_COUNT = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){1,5})")
+# A figure ("1,960"; not the comma after a day: "on January 1, officials said") and the words after it.
+_COUNT = re.compile(r"\b(\d+(?:,\d{3})*)((?:\s+[A-Za-z-]+){1,5})")
 
 
 @dataclass(frozen=True)
@@ -1053,7 +1054,10 @@ def _counts(text: str) -> dict[str, str]:
     on what happened to what was counted ("16 soldiers were killed" and "39 soldiers were wounded" are
     two counts), else on what was counted ("80 armoured vehicles")."""
     out: dict[str, str] = {}
+    days = [d.span() for d in _DAY_MONTH.finditer(text)]
     for m in _COUNT.finditer(text):
+        if any(start <= m.start() < end for start, end in days):
+            continue  # a day of a month ("on January 30 rebels attacked"), no count
         # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
         words = m.group(2).split()
         at = next((i for i, x in enumerate(words) if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)

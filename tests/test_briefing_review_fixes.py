@@ -112,3 +112,11 @@ def test_killed_and_wounded_are_different_counts(scorer: SentenceScorer) -> None
     chosen, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer)
     assert not chosen.disagreements
     assert "disagree" not in result.briefing
+
+
+def test_a_day_of_a_month_is_no_count() -> None:
+    from assistant.briefing_plan import _counts
+
+    assert _counts("Borduria closed the border crossing at Dorn on March 1, officials said.") == {}
+    assert _counts("Borduria closed the border crossing at Dorn on March 30 officials said.") == {}
+    assert _counts("Borduria sent 1,200 troops to the border crossing at Dorn, officials said.") == {"troop": "1200"}
