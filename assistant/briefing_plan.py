@@ -419,7 +419,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     if not open_items:
         budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
 
-    disagreements = _disagreements(pool, w)
+    disagreements = _disagreements(pool, w, used)
     for a, b in disagreements:
         used += [a.evidence, b.evidence]
         # Both figures are on the page: a point repeating them adds nothing to the briefing's coverage.
@@ -997,10 +997,12 @@ def _day_label(day: dt.date) -> str:
     return f"{day.strftime('%B')} {day.day}"
 
 
-def _disagreements(pool: Sequence[Evidence], w: PlanWeights) -> list[tuple[Point, Point]]:
+def _disagreements(pool: Sequence[Evidence], w: PlanWeights, used: Sequence[Evidence] = ()) -> list[tuple[Point, Point]]:
     """Pairs of sentences from different documents that give different figures for the same count
-    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs."""
-    counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40]]
+    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs. None of
+    the sentences ``used`` on the page already (the bottom line, the open questions)."""
+    shown = {_key(e) for e in used}
+    counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40] if _key(e) not in shown]
     counted = [(e, c) for e, c in counted if c]
     out: list[tuple[Point, Point]] = []
     taken: set[int] = set()

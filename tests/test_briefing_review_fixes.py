@@ -120,3 +120,26 @@ def test_a_day_of_a_month_is_no_count() -> None:
     assert _counts("Borduria closed the border crossing at Dorn on March 1, officials said.") == {}
     assert _counts("Borduria closed the border crossing at Dorn on March 30 officials said.") == {}
     assert _counts("Borduria sent 1,200 troops to the border crossing at Dorn, officials said.") == {"troop": "1200"}
+
+
+def test_a_disagreement_repeats_no_sentence_already_on_the_page(scorer: SentenceScorer) -> None:
+    passages = [
+        chunk("north", "Northern officials said 16 fighters were killed in the raid on Dorn on Sunday.", "2021-04-12"),
+        chunk("south", "Southern officials said 39 fighters were killed in the raid on Dorn on Sunday.", "2021-04-12"),
+        chunk("other", "The raid on Dorn drew calls for restraint from the neighbours of Ruritania.", "2021-04-12"),
+    ]
+    chosen, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer)
+    assert chosen.bottom is not None
+    on_page = {id(chosen.bottom.evidence)} | {id(p.evidence) for p in chosen.open_items}
+    assert all(id(a.evidence) not in on_page and id(b.evidence) not in on_page for a, b in chosen.disagreements)
+    assert result.briefing.count("16 fighters were killed") == 1
+    # an open question is no side of one either
+    passages = [
+        chunk("north", "Northern officials said 16 fighters were killed in the raid on Dorn, and the toll could rise.",
+              "2021-04-12"),
+        chunk("south", "Southern officials said 39 fighters were killed in the raid on Dorn on Sunday.", "2021-04-12"),
+        chunk("lead", "The raid on Dorn on Sunday was the deadliest since the truce, its neighbours said.", "2021-04-12"),
+    ]
+    chosen, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer)
+    assert any("16 fighters" in p.text for p in chosen.open_items)
+    assert result.briefing.count("16 fighters") == 1
