@@ -49,9 +49,10 @@ _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # A judgement about what is still to come or not known: a modal about the future, a stated
-# uncertainty, or an open "whether". "was likely" (a hedge about the past) is not open.
+# uncertainty, or an open "whether". "was likely" (a hedge about the past) is not open. Only a lower-case
+# "may" is the modal ("In May, …" and "Theresa May said …" are not open).
 _FORWARD = re.compile(
-    r"\b(?:may|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
+    r"\b(?:(?-i:may)|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
 _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b", re.I)
 _LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
@@ -333,6 +334,12 @@ def is_open(text: str) -> bool:
     return bool(_FORWARD.search(text)) and not _PAST_HEDGE.search(text) and not text.rstrip().endswith("?")
 
 
+def _open_as_shown(e: Evidence, clause_words: int) -> bool:
+    """Whether a sentence is open as the page quotes it (``clean``'s cut): "Russia deployed 1,960 peacekeepers
+    …; it is unclear whether the ceasefire will hold" is shown as what Russia deployed, no open question."""
+    return is_open(clean(e.text, clause_words=clause_words))
+
+
 def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, answerer: Answerer, *,
          words: int = 300, weights: PlanWeights | None = None, retrieved: Sequence[StoredChunk] = ()) -> Plan:
     """Choose what the briefing on ``topic`` says, within about ``words`` words. ``retrieved`` (the
@@ -374,7 +381,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     pool = [e for e in ranked if e.score >= floor]
     aspect_z = _z_scores([near.get(id(e), 0.0) for e in pool])
     on_aspect = {id(e): z for e, z in zip(pool, aspect_z, strict=True)}
-    bottom_ev = _bottom_line(frame, passages, answerer, pool, unsure=w.bottom_unsure)
+    bottom_ev = _bottom_line(frame, passages, answerer, pool, unsure=w.bottom_unsure, clause_words=w.clause_words)
     if bottom_ev is None:
         return Plan(frame, None)
     # A topic that asks two things gets a bottom line for each: asked whole, the answerer answers its
@@ -386,7 +393,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # 74. The other two-part topic, who gains and who loses from Eat Out to Help Out, keeps its bottom
     # line: "Who loses from …?" gets only a forward-looking sentence (the scheme "could return").
     answered = [ans for q in standalone_parts(frame.question)
-                if (ans := _part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure)) is not None]
+                if (ans := _part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure,
+                                                   clause_words=w.clause_words)) is not None]
     second_ev: Evidence | None = None
     if len(answered) == 2 and answered[0] is not answered[1]:
         bottom_ev, second_ev = answered
@@ -407,7 +415,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         return any(e.vector is not None and u.vector is not None and float(np.dot(e.vector, u.vector)) > w.redundancy
                    for u in used)
 
-    open_pool = [e for e in pool if is_open(display_sentence(e.text))]
+    open_pool = [e for e in pool if _open_as_shown(e, w.clause_words)]
     open_items: list[Point] = []
     for e in open_pool[:6]:
         if len(open_items) >= 2 or redundant(e) or e in used:
@@ -436,8 +444,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     points: list[Point] = []
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell
-    candidates = [e for e in pool if e not in used and not is_open(shown := display_sentence(e.text))
-                  and not shown.rstrip().endswith("?")]
+    candidates = [e for e in pool if e not in used and not _open_as_shown(e, w.clause_words)
+                  and not display_sentence(e.text).rstrip().endswith("?")]
     if frame.shape == "timeline":
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
@@ -524,13 +532,13 @@ def standalone_parts(question: str) -> list[str]:
 
 
 def _part_answer(question: str, passages: Sequence[StoredChunk], answerer: Answerer, pool: Sequence[Evidence], *,
-                 unsure: float) -> Evidence | None:
+                 unsure: float, clause_words: int = 999) -> Evidence | None:
     """The chat answerer's surest sentence for one part of a topic, as the plan scored it: given at least
     ``unsure``, in the pool, not a forward-looking judgement and not opening with a pronoun; None when
     the answerer gives no such sentence (the part is not answered with enough confidence)."""
     planned = _planned(pool)
     sure = [e for e in answerer.draft(question, passages).evidence
-            if e.score >= unsure and not is_open(display_sentence(e.text)) and not _opens_with_pronoun(e)
+            if e.score >= unsure and not _open_as_shown(e, clause_words) and not _opens_with_pronoun(e)
             and _key(e) in planned]
     if not sure:
         return None
@@ -748,13 +756,13 @@ def _positions(evidence: Sequence[Evidence]) -> dict[int, int]:
 
 
 def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: Answerer,
-                 pool: Sequence[Evidence], *, unsure: float = 0.0) -> Evidence | None:
+                 pool: Sequence[Evidence], *, unsure: float = 0.0, clause_words: int = 999) -> Evidence | None:
     """The chat answerer's best sentence for the topic asked as a question (its constraints
     included; on a timeline, not background; not one opening with a pronoun; on a position topic, one
     whose first named actor is the topic's); the plan's best such sentence when it abstains or scores
     its sentences under ``unsure``."""
     draft = answerer.draft(frame.question, passages)
-    chosen = [e for e in draft.evidence if not is_open(display_sentence(e.text)) or len(draft.evidence) == 1]
+    chosen = [e for e in draft.evidence if not _open_as_shown(e, clause_words) or len(draft.evidence) == 1]
     chosen = [e for e in chosen if e.score >= unsure]
     if frame.shape == "timeline":
         chosen = [e for e in chosen if not is_background(e)]
@@ -779,7 +787,7 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
     actor = next(iter(_names_in(frame.topic)), None) if frame.shape == "actor_position" else None
     if actor:
         own = [e for e in chosen if opens_with(e.text, actor)] or [
-            e for e in pool if opens_with(e.text, actor) and not is_open(display_sentence(e.text))
+            e for e in pool if opens_with(e.text, actor) and not _open_as_shown(e, clause_words)
             and not _opens_with_pronoun(e)][:1]
         chosen = own or chosen
     if chosen:

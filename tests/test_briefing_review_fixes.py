@@ -143,3 +143,22 @@ def test_a_disagreement_repeats_no_sentence_already_on_the_page(scorer: Sentence
     chosen, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer)
     assert any("16 fighters" in p.text for p in chosen.open_items)
     assert result.briefing.count("16 fighters") == 1
+
+
+def test_the_month_may_is_no_open_question() -> None:
+    from assistant.briefing_plan import is_open
+
+    assert not is_open("In May, the council of Dorn approved the harbour law by 41 votes.")
+    assert not is_open("Ruritania's envoy Clara May signed the harbour law in Dorn.")
+    assert is_open("The council of Dorn may approve the harbour law next year.")
+
+
+def test_a_sentence_is_open_only_if_what_the_page_quotes_is(scorer: SentenceScorer) -> None:
+    long = ("Borduria moved 2,400 soldiers and 70 armoured trucks into the hills around Dorn and the valley road to the "
+            "coast under the truce signed by the three envoys in the harbour of Dorn on Sunday night; it is unclear "
+            "whether the truce will last beyond the spring.")
+    assert len(long.split()) > 38
+    passages = [chunk("r", "The truce ended the siege of Dorn in Ruritania. " + long, "2021-04-12")]
+    chosen, result = brief("The truce ending the siege of Dorn", passages, scorer)
+    assert not any("2,400" in p.text for p in chosen.open_items)
+    assert "2,400 soldiers" in result.briefing  # shown as what happened, up to its semicolon
