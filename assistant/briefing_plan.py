@@ -55,7 +55,7 @@ _FORWARD = re.compile(
     r"\b(?:(?-i:may)|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
 _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b", re.I)
-_LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
+_LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So(?! far\b)|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
 # A report's rubric before its sentence ("Key Takeaway: Russian President …"); a speaker ("Erdogan:") stays.
 _RUBRIC = re.compile(r"^(?:Key (?:Takeaways?|Judgments?|Points?)|Bottom Line|Summary|Background|Analysis|Update|Note):\s+", re.I)
 _PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its)\b")
@@ -260,10 +260,30 @@ def clean(text: str, *, clause_words: int) -> str:
     text = display_sentence(text).strip()
     text = _LEADING_CONNECTIVE.sub("", _RUBRIC.sub("", text))
     if len(text.split()) > clause_words:
-        parts = re.split(r"\s*(?:;|—|–| - )\s*", text)
-        if len(parts) > 1 and len(parts[0].split()) >= 10:
-            text = parts[0].rstrip(",:") + "."
+        cut = _clause_break(text)
+        if cut is not None and len(text[:cut].split()) >= 10:
+            text = text[:cut].rstrip(",:") + "."
     return text[:1].upper() + text[1:]
+
+
+# Where a long sentence's main clause ends: a semicolon, an em dash, or a spaced en dash or hyphen; not the
+# unspaced en dash of a range ("from 1988–1994").
+_CLAUSE_BREAK = re.compile(r"\s*;\s*|\s*—\s*|\s+[–-]\s+")
+
+
+def _clause_break(text: str) -> int | None:
+    """Where ``clean`` cuts a long sentence: its first clause break that does not open an aside closed by
+    a second dash of the same kind later ("… on Monday night — which Turkey did not sign — hands …")."""
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    i = 0
+    while i < len(breaks):
+        mark = breaks[i].group(0).strip()
+        closing = next((j for j in range(i + 1, len(breaks)) if breaks[j].group(0).strip() == mark), None)
+        if mark != ";" and closing is not None:
+            i = closing + 1  # an aside between paired dashes: the sentence goes on after it
+            continue
+        return breaks[i].start()
+    return None
 
 
 # Where a sentence joins two clauses that each stand alone: a semicolon, or a comma before a contrasting

@@ -162,3 +162,24 @@ def test_a_sentence_is_open_only_if_what_the_page_quotes_is(scorer: SentenceScor
     chosen, result = brief("The truce ending the siege of Dorn", passages, scorer)
     assert not any("2,400" in p.text for p in chosen.open_items)
     assert "2,400 soldiers" in result.briefing  # shown as what happened, up to its semicolon
+
+
+def test_clean_cuts_no_range_no_aside_between_dashes_and_keeps_so_far() -> None:
+    from assistant.briefing_plan import clean
+
+    ranged = ("The long dispute over the harbour of Dorn between the two kingdoms and their many allies, fought in "
+              "the courts from 1961–1974 and settled by a treaty, cost both treasuries millions and kept the fishing "
+              "fleets of the whole coast in port for years.")
+    assert len(ranged.split()) > 38
+    assert clean(ranged, clause_words=38) == ranged
+    aside = ("The treaty signed by the envoys of Borduria, Ruritania and Dorn in the harbour on Sunday night — which "
+             "the northern league did not sign — hands the fishing grounds back to Dorn by June 1 and opens the "
+             "harbour to every fleet of the coast for ten years.")
+    assert len(aside.split()) > 38
+    assert clean(aside, clause_words=38) == aside
+    # one dash, or a semicolon after a closed aside, still ends the main clause
+    assert clean(aside[:-1] + " — a deal hailed in every port of the coast.", clause_words=38) == aside
+    assert clean("So far, no court has ruled on the harbour treaty of Dorn.", clause_words=38) == (
+        "So far, no court has ruled on the harbour treaty of Dorn.")
+    assert clean("So the court in Dorn ruled on the harbour treaty.", clause_words=38) == (
+        "The court in Dorn ruled on the harbour treaty.")
