@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -824,7 +825,9 @@ def _opens_with_pronoun(e: Evidence) -> bool:
 
 def _bare(word: str) -> str:
     """A word of a name without its possessive or a lower-case hyphenated tail: "Armenia's" -> Armenia,
-    "Russian-brokered" -> Russian."""
+    "Russian-brokered" -> Russian; a dotted initialism without its dots: "U.S." -> US."""
+    if _DOTTED.fullmatch(word):
+        return word.replace(".", "")
     return re.sub(r"['’]s$|-[a-z].*$", "", word)
 
 
@@ -885,7 +888,9 @@ _BODIES = frozenset(["Committee", "Council", "Commission", "Group", "Court", "Un
 # A run of capitalised words in any alphabet ("Recep Tayyip Erdoğan", "Mevlüt Çavuşoğlu", "NATO"):
 # words are letters with inner hyphens or apostrophes; which of them are capitalised is checked in code,
 # since Python's re has no upper-case class beyond ASCII.
-_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# A dotted initialism ("U.S.", "U.K.") is one word.
+_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
+_WORD_RUN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 def _capitalised_runs(text: str) -> list[tuple[int, str]]:
@@ -937,10 +942,11 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
     for start, run in _capitalised_runs(text):
         if start == 0 and not initial:
             continue
-        # "Armenia's" -> Armenia; "Russian-brokered" -> Russian
+        # "Armenia's" -> Armenia; "Russian-brokered" -> Russian; "U.S." -> US (a name, not the word "us")
         parts = [_bare(w) for w in run.split()]
+        initialisms = {_bare(w) for w in run.split() if _DOTTED.fullmatch(w)}
         lead_in = ""
-        if start == 0 and parts[0].lower() in STOPWORDS:
+        if start == 0 and parts[0].lower() in STOPWORDS and parts[0] not in initialisms:
             lead_in, parts = parts[0] + " ", parts[1:]  # "In Moscow, …": the preposition still says "where"
         if _PLACE_BEFORE.search(text[:start] + lead_in):
             continue  # "fighting in Nagorno-Karabakh": where it happened, not who acted
@@ -951,8 +957,15 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
                 phrase = " ".join(parts)
                 out.setdefault(stem(phrase.lower()), phrase)
                 continue
-        parts = [w for w in parts if stem(w) not in _TITLES and stem(w) not in _NOT_NAMES and w not in _CONNECTORS]
+        # A month right after a name's word is part of the name ("Theresa May"), no date.
+        surnames = {w for prev, w in pairwise(parts) if w.lower() in MONTHS
+                    and stem(prev) not in _TITLES and stem(prev) not in _NOT_NAMES and prev not in _CONNECTORS}
+        parts = [w for w in parts if w in initialisms or w in surnames
+                 or (stem(w) not in _TITLES and stem(w) not in _NOT_NAMES and w not in _CONNECTORS)]
         if not parts:
+            continue
+        if parts[-1] in surnames:  # labelled whole: "May" alone reads as the month
+            out.setdefault(stem(parts[-1]), " ".join(parts[-2:]))
             continue
         if parts[-1] in _BODIES:
             actor = " ".join(parts)

@@ -183,3 +183,21 @@ def test_clean_cuts_no_range_no_aside_between_dashes_and_keeps_so_far() -> None:
         "So far, no court has ruled on the harbour treaty of Dorn.")
     assert clean("So the court in Dorn ruled on the harbour treaty.", clause_words=38) == (
         "The court in Dorn ruled on the harbour treaty.")
+
+
+def test_dotted_initialisms_and_a_surname_that_is_a_month_label_their_actor() -> None:
+    from assistant.briefing_plan import Point, _names_in, _organise, frame_topic
+
+    assert _names_in("U.S. President Donald Trump praised the harbour deal.") == {"trump": "Donald Trump"}
+    assert _names_in("On Friday the U.K. recalled its envoy.", initial=False) == {"uk": "UK"}
+    assert _names_in("Former Prime Minister Theresa May criticised the harbour deal.") == {"may": "Theresa May"}
+    assert _names_in("In May, the council voted on the harbour deal.") == {}
+    texts = ["The harbour talks on Dorn ended without a deal.",
+             "On Friday the U.S. closed its consulate in Dorn.",
+             "On Saturday the U.S. recalled its envoy to Dorn.",
+             "The envoy Theresa May praised the harbour talks.",
+             "On Sunday, Theresa May said the harbour talks had failed."]
+    points = [Point(ev(t, "2021-04-12", doc=f"d{i}"), t) for i, t in enumerate(texts)]
+    sections = _organise(frame_topic("The harbour talks on Dorn"), points[1:], points)
+    labels = {p.label for _, section in sections for p in section}
+    assert labels == {"US", "Theresa May"}
