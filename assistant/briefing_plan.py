@@ -238,7 +238,9 @@ def focus_passages(retrieved: Sequence[StoredChunk], chunks_of: Callable[[str], 
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z]+", text)}
+    """The stems of a text's words, in any alphabet and with their digits, as ``question_names`` keeps
+    them ("Erdoğan", "G20")."""
+    return {stem(w) for w in re.findall(r"[^\W_]+", text)}
 
 
 def facts(text: str) -> set[str]:

@@ -201,3 +201,16 @@ def test_dotted_initialisms_and_a_surname_that_is_a_month_label_their_actor() ->
     sections = _organise(frame_topic("The harbour talks on Dorn"), points[1:], points)
     labels = {p.label for _, section in sections for p in section}
     assert labels == {"US", "Theresa May"}
+
+
+def test_a_name_with_letters_beyond_ascii_finds_its_documents() -> None:
+    from assistant.briefing_plan import constraint_share, focus_passages, frame_topic
+
+    topic = "What is Çelebiğlu's position on the harbour truce?"
+    names = frame_topic(topic).names
+    first = chunk("d", "Harbour master Ayşe Çelebiğlu said Dorn backs the truce.", "2021-04-12")
+    rest = StoredChunk(id="d-1", doc_id="d", index=1, text="The harbour of Dorn reopened to fishing boats.", start=60,
+                       end=106, title="D", source="/tmp/d.md", date="2021-04-12", section=None, page=None, footnotes={})
+    found = focus_passages([first], lambda doc_id: [first, rest], names=names, max_docs=8)
+    assert [c.id for c in found] == ["d-0", "d-1"]  # the document is read whole
+    assert constraint_share(topic, [first, rest]) == {"d": 1.0}
