@@ -22,6 +22,7 @@ from assistant.lexicon import known_word, places_in
 from assistant.text import (
     DEMONYMS,
     HEDGE,
+    MONTH_ABBREVIATIONS,
     MONTHS,
     NEGATION,
     STOPWORDS,
@@ -63,10 +64,13 @@ _PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|T
 _HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
 _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
-# A month as a date writes it, capitalised: "30 may have died" names no day ("May 30" does).
+# A month as a date writes it, capitalised: "30 may have died" names no day ("May 30" does). With a day,
+# also abbreviated as the AP writes it ("Sept. 27", "Nov. 9").
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
+_DAY_MONTH_NAME = "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_ABBREVIATIONS), key=len, reverse=True))
 _DAY_MONTH = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _MONTH + r")|(" + _MONTH + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b")
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
+    r"(?:st|nd|rd|th)?)\b")
 _MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 # A sentence about what is still to come, whose weekday is the next one ("will meet on Friday", "is due to
@@ -650,7 +654,12 @@ def _feedback(query: np.ndarray, evidence: Sequence[Evidence], *, top: int) -> n
 
 def _day_and_month(m: re.Match[str]) -> tuple[int, int]:
     """The day and month number of a ``_DAY_MONTH`` match ("November 9" or "9 November")."""
-    return int(m.group(1) or m.group(4)), _MONTH_ORDER.index((m.group(2) or m.group(3)).lower()) + 1
+    return int(m.group(1) or m.group(4)), _month_number(m.group(2) or m.group(3))
+
+
+def _month_number(name: str) -> int:
+    """1 for "January", "Jan" or "jan", 9 for "Sept"."""
+    return next(i for i, m in enumerate(_MONTH_ORDER, 1) if m.startswith(name.lower()[:3]))
 
 
 def written_before(topic: str, date: str | None) -> bool:
@@ -699,7 +708,8 @@ _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|l
 
 # A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
 _DATED_YEAR = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTH + r")|(?:" + _MONTH + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?)"
     r",?\s+((?:19|20)\d{2})\b")
 
 
@@ -749,9 +759,8 @@ def constraint_share(topic: str, passages: Sequence[StoredChunk]) -> dict[str, f
 
 
 def _day_key(m: re.Match[str]) -> str:
-    day = m.group(1) or m.group(4)
-    month = (m.group(2) or m.group(3)).lower()
-    return f"{month} {int(day)}"
+    day, month = _day_and_month(m)
+    return f"{_MONTH_ORDER[month - 1]} {day}"
 
 
 def _distinct(evidence: Iterable[Evidence]) -> list[Evidence]:

@@ -214,3 +214,17 @@ def test_a_name_with_letters_beyond_ascii_finds_its_documents() -> None:
     found = focus_passages([first], lambda doc_id: [first, rest], names=names, max_docs=8)
     assert [c.id for c in found] == ["d-0", "d-1"]  # the document is read whole
     assert constraint_share(topic, [first, rest]) == {"d": 1.0}
+
+
+def test_ap_style_abbreviated_months_name_a_day() -> None:
+    from assistant.briefing_plan import constraint_share, names_day, point_date, written_before
+
+    sentence = "Borduria closed the harbour of Dorn on Sept. 27, officials said."
+    assert names_day(sentence)
+    assert str(point_date(ev(sentence, "2021-10-05"))) == "2021-09-27"
+    assert str(point_date(ev("The truce of Dec. 30, 2020 held in Dorn.", "2021-03-01"))) == "2020-12-30"
+    assert written_before("Borduria's position after the Nov. 9 truce in Dorn", "2021-09-30")
+    assert not written_before("Borduria's position after the Nov. 9 truce in Dorn", "2021-11-12")
+    # the same day, abbreviated or not, meets a topic's date
+    topic = "What are the terms of the November 9 truce in Dorn?"
+    assert constraint_share(topic, [chunk("d", "The Nov. 9 truce in Dorn holds.", "2021-11-12")]) == {"d": 1.0}
