@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -20,7 +21,10 @@ from assistant.followup import with_object
 from assistant.lexicon import known_word, places_in
 from assistant.text import (
     DEMONYMS,
+    HEDGE,
+    MONTH_ABBREVIATIONS,
     MONTHS,
+    NEGATION,
     STOPWORDS,
     TITLES,
     WEEKDAYS,
@@ -47,26 +51,35 @@ _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # A judgement about what is still to come or not known: a modal about the future, a stated
-# uncertainty, or an open "whether". "was likely" (a hedge about the past) is not open.
+# uncertainty, or an open "whether". "was likely" (a hedge about the past) is not open. Only a lower-case
+# "may" is the modal ("In May, …" and "Theresa May said …" are not open).
 _FORWARD = re.compile(
-    r"\b(?:may|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
+    r"\b(?:(?-i:may)|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
 _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b", re.I)
-_LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
+_LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So(?! far\b)|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
 # A report's rubric before its sentence ("Key Takeaway: Russian President …"); a speaker ("Erdogan:") stays.
 _RUBRIC = re.compile(r"^(?:Key (?:Takeaways?|Judgments?|Points?)|Bottom Line|Summary|Background|Analysis|Update|Note):\s+", re.I)
 _PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its)\b")
 _HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
 _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
+# A month as a date writes it, capitalised: "30 may have died" names no day ("May 30" does). With a day,
+# also abbreviated as the AP writes it ("Sept. 27", "Nov. 9").
+_MONTH = "|".join(m.capitalize() for m in MONTHS)
+_DAY_MONTH_NAME = "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_ABBREVIATIONS), key=len, reverse=True))
 _DAY_MONTH = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")|(" + "|".join(MONTHS) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b",
-    re.I)
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.I)
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
+    r"(?:st|nd|rd|th)?)\b")
+_MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+# A sentence about what is still to come, whose weekday is the next one ("will meet on Friday", "is due to
+# vote on Monday", "next Tuesday"); "was due to" looks back.
+_FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(WEEKDAYS) + r"))\b|['’]ll\b", re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
-_COUNT = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){1,3})")
+# A figure ("1,960"; not the comma after a day: "on January 1, officials said") and the words after it.
+_COUNT = re.compile(r"\b(\d+(?:,\d{3})*)((?:\s+[A-Za-z-]+){1,5})")
 
 
 @dataclass(frozen=True)
@@ -229,7 +242,9 @@ def focus_passages(retrieved: Sequence[StoredChunk], chunks_of: Callable[[str], 
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z]+", text)}
+    """The stems of a text's words, in any alphabet and with their digits, as ``question_names`` keeps
+    them ("Erdoğan", "G20")."""
+    return {stem(w) for w in re.findall(r"[^\W_]+", text)}
 
 
 def facts(text: str) -> set[str]:
@@ -252,10 +267,30 @@ def clean(text: str, *, clause_words: int) -> str:
     text = display_sentence(text).strip()
     text = _LEADING_CONNECTIVE.sub("", _RUBRIC.sub("", text))
     if len(text.split()) > clause_words:
-        parts = re.split(r"\s*(?:;|—|–| - )\s*", text)
-        if len(parts) > 1 and len(parts[0].split()) >= 10:
-            text = parts[0].rstrip(",:") + "."
+        cut = _clause_break(text)
+        if cut is not None and len(text[:cut].split()) >= 10:
+            text = text[:cut].rstrip(",:") + "."
     return text[:1].upper() + text[1:]
+
+
+# Where a long sentence's main clause ends: a semicolon, an em dash, or a spaced en dash or hyphen; not the
+# unspaced en dash of a range ("from 1988–1994").
+_CLAUSE_BREAK = re.compile(r"\s*;\s*|\s*—\s*|\s+[–-]\s+")
+
+
+def _clause_break(text: str) -> int | None:
+    """Where ``clean`` cuts a long sentence: its first clause break that does not open an aside closed by
+    a second dash of the same kind later ("… on Monday night — which Turkey did not sign — hands …")."""
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    i = 0
+    while i < len(breaks):
+        mark = breaks[i].group(0).strip()
+        closing = next((j for j in range(i + 1, len(breaks)) if breaks[j].group(0).strip() == mark), None)
+        if mark != ";" and closing is not None:
+            i = closing + 1  # an aside between paired dashes: the sentence goes on after it
+            continue
+        return breaks[i].start()
+    return None
 
 
 # Where a sentence joins two clauses that each stand alone: a semicolon, or a comma before a contrasting
@@ -265,6 +300,11 @@ def clean(text: str, *, clause_words: int) -> str:
 _CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:while|whereas|but)\s+(?!also\b|not\b)[A-Za-z])")
 _JOIN_WORD = re.compile(r"^(?:while|whereas|but)\s+", re.I)
 _TRAILING_QUALIFIER = re.compile(r"\b(?:although|though|even though|despite)\b", re.I)
+# A clause that takes back or hedges the claim of the rest (", but independent observers have not verified
+# the figure", "; the toll could rise"): a negation, a hedge or a stated uncertainty ("may" only as the modal).
+_QUALIFYING = re.compile(
+    f"{NEGATION.pattern}|{HEDGE.pattern.replace('|may|', '|(?-i:may)|')}|"
+    r"\b(?:unverified|unconfirmed|unclear|uncertain|disputed?)\b", re.I)
 
 
 def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
@@ -273,22 +313,24 @@ def fact_clause(text: str, covered: set[str], *, min_words: int) -> str:
     have taken out 80 armoured vehicles, 49 drones …" -> "Armenia claimed to have taken out 80 armoured
     vehicles, 49 drones …". The whole sentence when its new facts sit in more than one clause, when it
     adds none, when the shorter clause would have under ``min_words`` words, or when a clause it would
-    drop qualifies the rest ("although Armenia denied this")."""
+    drop qualifies the rest ("although Armenia denied this", ", but observers have not verified the figure")."""
     new = facts(text) - covered
     if not new or _TRAILING_QUALIFIER.search(text):
         return text
     parts = [p for p in _CLAUSE_JOIN.split(text) if p]
     if len(parts) < 2:
         return text
-    best = text
-    for part in parts:
+    best, kept = text, -1
+    for i, part in enumerate(parts):
         part = _JOIN_WORD.sub("", part.strip()).rstrip(",:;. ")
         candidate = part[:1].upper() + part[1:] + "."
         # checked as quoted: a clause after ", but" or ";" starts in lower case ("they claimed …")
         if len(part.split()) < min_words or _PRONOUN_START.match(candidate) or not new <= facts(" " + part):
             continue
         if len(candidate) < len(best):
-            best = candidate
+            best, kept = candidate, i
+    if any(_QUALIFYING.search(p) for i, p in enumerate(parts) if i != kept and kept >= 0):
+        return text  # what it would drop takes back or hedges what it keeps
     return best
 
 
@@ -317,6 +359,12 @@ def coverage_gain(new_units: set[str], weight: dict[str, float], words: int, *, 
 def is_open(text: str) -> bool:
     """A forward-looking or uncertain judgement (not a hedge about the past)."""
     return bool(_FORWARD.search(text)) and not _PAST_HEDGE.search(text) and not text.rstrip().endswith("?")
+
+
+def _open_as_shown(e: Evidence, clause_words: int) -> bool:
+    """Whether a sentence is open as the page quotes it (``clean``'s cut): "Russia deployed 1,960 peacekeepers
+    …; it is unclear whether the ceasefire will hold" is shown as what Russia deployed, no open question."""
+    return is_open(clean(e.text, clause_words=clause_words))
 
 
 def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, answerer: Answerer, *,
@@ -360,7 +408,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     pool = [e for e in ranked if e.score >= floor]
     aspect_z = _z_scores([near.get(id(e), 0.0) for e in pool])
     on_aspect = {id(e): z for e, z in zip(pool, aspect_z, strict=True)}
-    bottom_ev = _bottom_line(frame, passages, answerer, pool, unsure=w.bottom_unsure)
+    bottom_ev = _bottom_line(frame, passages, answerer, pool, unsure=w.bottom_unsure, clause_words=w.clause_words)
     if bottom_ev is None:
         return Plan(frame, None)
     # A topic that asks two things gets a bottom line for each: asked whole, the answerer answers its
@@ -372,7 +420,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # 74. The other two-part topic, who gains and who loses from Eat Out to Help Out, keeps its bottom
     # line: "Who loses from …?" gets only a forward-looking sentence (the scheme "could return").
     answered = [ans for q in standalone_parts(frame.question)
-                if (ans := _part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure)) is not None]
+                if (ans := _part_answer(q, passages, answerer, pool, unsure=w.bottom_unsure,
+                                                   clause_words=w.clause_words)) is not None]
     second_ev: Evidence | None = None
     if len(answered) == 2 and answered[0] is not answered[1]:
         bottom_ev, second_ev = answered
@@ -393,7 +442,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         return any(e.vector is not None and u.vector is not None and float(np.dot(e.vector, u.vector)) > w.redundancy
                    for u in used)
 
-    open_pool = [e for e in pool if is_open(display_sentence(e.text))]
+    open_pool = [e for e in pool if _open_as_shown(e, w.clause_words)]
     open_items: list[Point] = []
     for e in open_pool[:6]:
         if len(open_items) >= 2 or redundant(e) or e in used:
@@ -405,7 +454,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     if not open_items:
         budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
 
-    disagreements = _disagreements(pool, w)
+    disagreements = _disagreements(pool, w, used)
     for a, b in disagreements:
         used += [a.evidence, b.evidence]
         # Both figures are on the page: a point repeating them adds nothing to the briefing's coverage.
@@ -422,8 +471,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     points: list[Point] = []
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell
-    candidates = [e for e in pool if e not in used and not is_open(shown := display_sentence(e.text))
-                  and not shown.rstrip().endswith("?")]
+    candidates = [e for e in pool if e not in used and not _open_as_shown(e, w.clause_words)
+                  and not display_sentence(e.text).rstrip().endswith("?")]
     if frame.shape == "timeline":
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
@@ -510,13 +559,13 @@ def standalone_parts(question: str) -> list[str]:
 
 
 def _part_answer(question: str, passages: Sequence[StoredChunk], answerer: Answerer, pool: Sequence[Evidence], *,
-                 unsure: float) -> Evidence | None:
+                 unsure: float, clause_words: int = 999) -> Evidence | None:
     """The chat answerer's surest sentence for one part of a topic, as the plan scored it: given at least
     ``unsure``, in the pool, not a forward-looking judgement and not opening with a pronoun; None when
     the answerer gives no such sentence (the part is not answered with enough confidence)."""
     planned = _planned(pool)
     sure = [e for e in answerer.draft(question, passages).evidence
-            if e.score >= unsure and not is_open(display_sentence(e.text)) and not _opens_with_pronoun(e)
+            if e.score >= unsure and not _open_as_shown(e, clause_words) and not _opens_with_pronoun(e)
             and _key(e) in planned]
     if not sure:
         return None
@@ -605,19 +654,26 @@ def _feedback(query: np.ndarray, evidence: Sequence[Evidence], *, top: int) -> n
 
 def _day_and_month(m: re.Match[str]) -> tuple[int, int]:
     """The day and month number of a ``_DAY_MONTH`` match ("November 9" or "9 November")."""
-    return int(m.group(1) or m.group(4)), _MONTH_ORDER.index((m.group(2) or m.group(3)).lower()) + 1
+    return int(m.group(1) or m.group(4)), _month_number(m.group(2) or m.group(3))
+
+
+def _month_number(name: str) -> int:
+    """1 for "January", "Jan" or "jan", 9 for "Sept"."""
+    return next(i for i, m in enumerate(_MONTH_ORDER, 1) if m.startswith(name.lower()[:3]))
 
 
 def written_before(topic: str, date: str | None) -> bool:
     """Whether a document dated ``date`` was written before the first day the topic names ("the
-    November 9 agreement", "after September 27"), taken in the document's year."""
+    November 9 agreement", "after September 27"), taken in the year the topic gives it ("the December 30,
+    2020 agreement"), else in the document's year."""
     m = _DAY_MONTH.search(topic)
     published = _iso(date)
     if m is None or published is None:
         return False
     day, month = _day_and_month(m)
+    stated = _DATED_YEAR.match(topic, m.start())
     try:
-        return published < dt.date(published.year, month, day)
+        return published < dt.date(int(stated.group(1)) if stated else published.year, month, day)
     except ValueError:
         return False
 
@@ -652,8 +708,9 @@ _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|l
 
 # A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
 _DATED_YEAR = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + r")|(?:" + "|".join(MONTHS) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
-    r",?\s+((?:19|20)\d{2})\b", re.I)
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?)"
+    r",?\s+((?:19|20)\d{2})\b")
 
 
 def is_background(ev: Evidence) -> bool:
@@ -702,9 +759,8 @@ def constraint_share(topic: str, passages: Sequence[StoredChunk]) -> dict[str, f
 
 
 def _day_key(m: re.Match[str]) -> str:
-    day = m.group(1) or m.group(4)
-    month = (m.group(2) or m.group(3)).lower()
-    return f"{month} {int(day)}"
+    day, month = _day_and_month(m)
+    return f"{_MONTH_ORDER[month - 1]} {day}"
 
 
 def _distinct(evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -732,13 +788,13 @@ def _positions(evidence: Sequence[Evidence]) -> dict[int, int]:
 
 
 def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: Answerer,
-                 pool: Sequence[Evidence], *, unsure: float = 0.0) -> Evidence | None:
+                 pool: Sequence[Evidence], *, unsure: float = 0.0, clause_words: int = 999) -> Evidence | None:
     """The chat answerer's best sentence for the topic asked as a question (its constraints
     included; on a timeline, not background; not one opening with a pronoun; on a position topic, one
     whose first named actor is the topic's); the plan's best such sentence when it abstains or scores
     its sentences under ``unsure``."""
     draft = answerer.draft(frame.question, passages)
-    chosen = [e for e in draft.evidence if not is_open(display_sentence(e.text)) or len(draft.evidence) == 1]
+    chosen = [e for e in draft.evidence if not _open_as_shown(e, clause_words) or len(draft.evidence) == 1]
     chosen = [e for e in chosen if e.score >= unsure]
     if frame.shape == "timeline":
         chosen = [e for e in chosen if not is_background(e)]
@@ -763,7 +819,7 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
     actor = next(iter(_names_in(frame.topic)), None) if frame.shape == "actor_position" else None
     if actor:
         own = [e for e in chosen if opens_with(e.text, actor)] or [
-            e for e in pool if opens_with(e.text, actor) and not is_open(display_sentence(e.text))
+            e for e in pool if opens_with(e.text, actor) and not _open_as_shown(e, clause_words)
             and not _opens_with_pronoun(e)][:1]
         chosen = own or chosen
     if chosen:
@@ -780,7 +836,9 @@ def _opens_with_pronoun(e: Evidence) -> bool:
 
 def _bare(word: str) -> str:
     """A word of a name without its possessive or a lower-case hyphenated tail: "Armenia's" -> Armenia,
-    "Russian-brokered" -> Russian."""
+    "Russian-brokered" -> Russian; a dotted initialism without its dots: "U.S." -> US."""
+    if _DOTTED.fullmatch(word):
+        return word.replace(".", "")
     return re.sub(r"['’]s$|-[a-z].*$", "", word)
 
 
@@ -805,7 +863,8 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
         return []
     if frame.shape == "timeline":
         for p in points:
-            p.date = point_date(p.evidence)
+            # dated from what the page shows when that names a day: a clause cut off may name another
+            p.date = point_date(p.evidence, p.text if names_day(p.text) else None)
             p.label = _day_label(p.date) if p.date else None
         points.sort(key=lambda p: (p.date or dt.date.max, p.evidence.chunk.doc_id, p.evidence.start))
         return [("Key points, in date order", points)]
@@ -840,7 +899,9 @@ _BODIES = frozenset(["Committee", "Council", "Commission", "Group", "Court", "Un
 # A run of capitalised words in any alphabet ("Recep Tayyip Erdoğan", "Mevlüt Çavuşoğlu", "NATO"):
 # words are letters with inner hyphens or apostrophes; which of them are capitalised is checked in code,
 # since Python's re has no upper-case class beyond ASCII.
-_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# A dotted initialism ("U.S.", "U.K.") is one word.
+_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
+_WORD_RUN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 def _capitalised_runs(text: str) -> list[tuple[int, str]]:
@@ -892,10 +953,11 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
     for start, run in _capitalised_runs(text):
         if start == 0 and not initial:
             continue
-        # "Armenia's" -> Armenia; "Russian-brokered" -> Russian
+        # "Armenia's" -> Armenia; "Russian-brokered" -> Russian; "U.S." -> US (a name, not the word "us")
         parts = [_bare(w) for w in run.split()]
+        initialisms = {_bare(w) for w in run.split() if _DOTTED.fullmatch(w)}
         lead_in = ""
-        if start == 0 and parts[0].lower() in STOPWORDS:
+        if start == 0 and parts[0].lower() in STOPWORDS and parts[0] not in initialisms:
             lead_in, parts = parts[0] + " ", parts[1:]  # "In Moscow, …": the preposition still says "where"
         if _PLACE_BEFORE.search(text[:start] + lead_in):
             continue  # "fighting in Nagorno-Karabakh": where it happened, not who acted
@@ -906,8 +968,15 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
                 phrase = " ".join(parts)
                 out.setdefault(stem(phrase.lower()), phrase)
                 continue
-        parts = [w for w in parts if stem(w) not in _TITLES and stem(w) not in _NOT_NAMES and w not in _CONNECTORS]
+        # A month right after a name's word is part of the name ("Theresa May"), no date.
+        surnames = {w for prev, w in pairwise(parts) if w.lower() in MONTHS
+                    and stem(prev) not in _TITLES and stem(prev) not in _NOT_NAMES and prev not in _CONNECTORS}
+        parts = [w for w in parts if w in initialisms or w in surnames
+                 or (stem(w) not in _TITLES and stem(w) not in _NOT_NAMES and w not in _CONNECTORS)]
         if not parts:
+            continue
+        if parts[-1] in surnames:  # labelled whole: "May" alone reads as the month
+            out.setdefault(stem(parts[-1]), " ".join(parts[-2:]))
             continue
         if parts[-1] in _BODIES:
             actor = " ".join(parts)
@@ -927,18 +996,21 @@ def _names_in(text: str, *, initial: bool = True) -> dict[str, str]:
     return out
 
 
-def point_date(ev: Evidence) -> dt.date | None:
-    """The day a sentence reports on: a day and month it names, else a weekday or "yesterday"
-    resolved against its document's date, else the document's date."""
+def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
+    """The day a sentence (or ``text``, the part of it quoted) reports on: a day and month it names, else
+    a weekday or "yesterday" resolved against its document's date, else the document's date."""
     published = _iso(ev.chunk.date)
-    text = ev.text
+    text = ev.text if text is None else text
     m = _DAY_MONTH.search(text)
     if m:
         day, month = _day_and_month(m)
         stated = _DATED_YEAR.match(text, m.start())
         year = int(stated.group(1)) if stated else published.year if published else dt.date.today().year
         try:
-            return dt.date(year, month, day)
+            day_named = dt.date(year, month, day)
+            if not stated and published and day_named > published + _AHEAD:
+                day_named = dt.date(year - 1, month, day)  # "December 30" in a January article: the year before
+            return day_named
         except ValueError:
             return published
     if published is None:
@@ -949,11 +1021,16 @@ def point_date(ev: Evidence) -> dt.date | None:
     wd = _WEEKDAY.search(text)
     if wd:
         target = _WEEKDAY_ORDER.index(wd.group(1).lower())
+        if _FUTURE.search(text):  # "will meet on Friday": the Friday to come
+            return published + dt.timedelta(days=(target - published.weekday()) % 7)
         back = (published.weekday() - target) % 7
         return published - dt.timedelta(days=back)
     return published
 
 
+# How far after its article's date a day named without a year may lie (a date set ahead, "by December 1"
+# in a November article); a day further on is one of the year before.
+_AHEAD = dt.timedelta(days=92)
 _MONTH_ORDER = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december"]
 _WEEKDAY_ORDER = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -972,10 +1049,12 @@ def _day_label(day: dt.date) -> str:
     return f"{day.strftime('%B')} {day.day}"
 
 
-def _disagreements(pool: Sequence[Evidence], w: PlanWeights) -> list[tuple[Point, Point]]:
+def _disagreements(pool: Sequence[Evidence], w: PlanWeights, used: Sequence[Evidence] = ()) -> list[tuple[Point, Point]]:
     """Pairs of sentences from different documents that give different figures for the same count
-    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs."""
-    counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40]]
+    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs. None of
+    the sentences ``used`` on the page already (the bottom line, the open questions)."""
+    shown = {_key(e) for e in used}
+    counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40] if _key(e) not in shown]
     counted = [(e, c) for e, c in counted if c]
     out: list[tuple[Point, Point]] = []
     taken: set[int] = set()
@@ -1007,14 +1086,41 @@ _UNITS = frozenset(stem(w) for w in ["minutes", "hours", "days", "weeks", "month
                                       "kilometers", "percent", "cent", "feet", "times"])
 
 
+# What happened to what was counted, one key for the words that say the same: "died" and "were killed" are
+# one count, "wounded" and "injured" another.
+_HAPPENED = {"died": "kill", "dead": "kill", "killed": "kill", "slain": "kill", "wounded": "wound", "injured": "wound",
+             "hurt": "wound"}
+_IRREGULAR = frozenset(["held", "taken", "shot", "missing"])
+_BEFORE_HAPPENED = frozenset(["was", "were", "are", "is", "have", "has", "had", "been", "being", "also", "reportedly",
+                              "allegedly"])
+
+
+def _happened(word: str) -> str | None:
+    """The key of what a participle says happened ("killed" -> kill, "arrested" -> arrest); None for another word."""
+    word = word.lower()
+    if word in _HAPPENED:
+        return _HAPPENED[word]
+    return stem(word) if word in _IRREGULAR or (word.endswith("ed") and len(word) >= 5) else None
+
+
 def _counts(text: str) -> dict[str, str]:
-    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed"."""
+    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed". Keyed
+    on what happened to what was counted ("16 soldiers were killed" and "39 soldiers were wounded" are
+    two counts), else on what was counted ("80 armoured vehicles")."""
     out: dict[str, str] = {}
+    days = [d.span() for d in _DAY_MONTH.finditer(text)]
     for m in _COUNT.finditer(text):
+        if any(start <= m.start() < end for start, end in days):
+            continue  # a day of a month ("on January 30 rebels attacked"), no count
         # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
-        noun = next((x for x in m.group(2).split() if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
-        if noun is None or noun in MONTHS or stem(noun) in _UNITS:
+        words = m.group(2).split()
+        at = next((i for i, x in enumerate(words) if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
+        if at is None or words[at] in MONTHS or stem(words[at]) in _UNITS:
             continue
-        out.setdefault(stem(noun), m.group(1).replace(",", ""))
+        rest = words[at + 1:]
+        while rest and rest[0] in _BEFORE_HAPPENED:
+            rest = rest[1:]
+        key = _happened(words[at]) or (rest and _happened(rest[0])) or stem(words[at])
+        out.setdefault(key, m.group(1).replace(",", ""))
     return out
 

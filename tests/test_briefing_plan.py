@@ -73,10 +73,17 @@ def test_point_dates_resolve_weekdays_and_named_days() -> None:
     assert str(point_date(ev("Artillery in Martakert on April 3, 2016."))) == "2016-04-03"
 
 
+# A report on the clashes without a figure: the bottom line, so that neither side of a disagreement is
+# (a sentence on the page already is no side of one).
+WIRE_LEAD = chunk("lead", "Casualties mounted in the border clashes on Sunday as both armies shelled villages along the "
+                          "frontier.", "2020-09-28")
+
+
 def test_different_casualty_figures_appear_as_a_disagreement_citing_both(scorer: SentenceScorer) -> None:
     passages = [
         *casualty_reports(),
         chunk("other", "The border clashes drew calls for calm from the United Nations.", "2020-09-28"),
+        WIRE_LEAD,
     ]
     chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
     assert len(chosen.disagreements) == 1
@@ -632,6 +639,7 @@ def test_a_near_copy_of_a_disagreement_side_is_no_key_point(scorer: SentenceScor
     passages = [
         *casualty_reports(),
         chunk("wire", "Azerbaijani officials said on Sunday that 39 soldiers were killed in the border clashes.", "2020-09-28"),
+        WIRE_LEAD,
     ]
     chosen, result = brief("What is known about casualties in the border clashes?", passages, scorer)
     assert len(chosen.disagreements) == 1 and "39" in chosen.disagreements[0][1].text
