@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.extractive import SentenceScorer
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
@@ -130,3 +132,11 @@ def hashing_workspace(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
     report = workspace.corpus.ingest([SAMPLE])
     assert report.count("added") == 1
     return workspace
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SentenceScorer:
+    """The sentence scorer with the hashing embedder (no model): what the briefing planner's tests plan with."""
+    from ingest.embeddings import HashingEmbedder
+
+    return SentenceScorer(HashingEmbedder())

@@ -32,11 +32,6 @@ def casualty_reports() -> list[StoredChunk]:
     ]
 
 
-@pytest.fixture(scope="module")
-def scorer() -> SentenceScorer:
-    return SentenceScorer(HashingEmbedder())
-
-
 def brief(topic: str, passages: list[StoredChunk], scorer: SentenceScorer, words: int = 300):  # type: ignore[no-untyped-def]
     chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=words, retrieved=passages)
     return chosen, compose.briefing(topic, chosen, {})

@@ -1,15 +1,12 @@
-"""Briefing-plan faults found by an independent review (round 22), each with a test that fails without
+"""Briefing-plan faults found by an independent review (briefings round 17), each with a test that fails without
 its fix. Sentences are made up for the tests (Ruritania, Borduria, Dorn are no real places)."""
 
 from __future__ import annotations
 
-import pytest
-
-from assistant import compose
-from assistant.briefing_plan import fact_clause, plan
-from assistant.extractive import Evidence, ExtractiveAnswerer, SentenceScorer
-from ingest.embeddings import HashingEmbedder
+from assistant.briefing_plan import fact_clause
+from assistant.extractive import Evidence, SentenceScorer
 from ingest.store import StoredChunk
+from tests.test_briefing_plan import brief
 
 
 def chunk(doc: str, text: str, date: str) -> StoredChunk:
@@ -19,16 +16,6 @@ def chunk(doc: str, text: str, date: str) -> StoredChunk:
 
 def ev(text: str, date: str, doc: str = "a") -> Evidence:
     return Evidence(chunk(doc, text, date), 0, len(text), text)
-
-
-@pytest.fixture(scope="module")
-def scorer() -> SentenceScorer:
-    return SentenceScorer(HashingEmbedder())
-
-
-def brief(topic: str, passages: list[StoredChunk], scorer: SentenceScorer, words: int = 300):  # type: ignore[no-untyped-def]
-    chosen = plan(topic, passages, scorer, ExtractiveAnswerer(scorer, min_score=0.0), words=words, retrieved=passages)
-    return chosen, compose.briefing(topic, chosen, {})
 
 
 def test_a_clause_taking_back_or_hedging_the_claim_is_never_dropped() -> None:
