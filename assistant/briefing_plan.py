@@ -21,13 +21,15 @@ from assistant.followup import with_object
 from assistant.lexicon import known_word, places_in
 from assistant.text import (
     DEMONYMS,
-    HEDGE,
+    MODAL_HEDGE,
     MONTH_ABBREVIATIONS,
     MONTHS,
     NEGATION,
+    REPORTED_SPEECH,
     STOPWORDS,
     TITLES,
     WEEKDAYS,
+    YEAR,
     content_terms,
     numbers,
     question_names,
@@ -63,7 +65,7 @@ _RUBRIC = re.compile(r"^(?:Key (?:Takeaways?|Judgments?|Points?)|Bottom Line|Sum
 _PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|Its)\b")
 _HEADLINE = re.compile(r"^[^a-z]*$")  # "WHAT AND WHERE IS NAGORNO-KARABAKH?"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
-_NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | WEEKDAYS)
+_NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | MONTH_ABBREVIATIONS | WEEKDAYS)
 # A month as a date writes it, capitalised: "30 may have died" names no day ("May 30" does). With a day,
 # also abbreviated as the AP writes it ("Sept. 27", "Nov. 9").
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
@@ -72,10 +74,16 @@ _DAY_MONTH = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
     r"(?:st|nd|rd|th)?)\b")
 _MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
+# A topic is the user's own typing ("what changed after the november 9 ceasefire?"): any case there, where the
+# verb "may" cannot stand between a day and a month.
+_TOPIC_DAY_MONTH = re.compile(_DAY_MONTH.pattern, re.I)
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 # A sentence about what is still to come, whose weekday is the next one ("will meet on Friday", "is due to
 # vote on Monday", "next Tuesday"); "was due to" looks back.
 _FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(WEEKDAYS) + r"))\b|['’]ll\b", re.I)
+# A reporting verb just before the weekday: the day is when it was said ("Putin said on Monday that …").
+_REPORTED_ON = re.compile(rf"(?:{REPORTED_SPEECH.pattern}|\b(?:announced|confirmed|warned|wrote)\b)\s+(?:on\s+|last\s+)?\w+$",
+                          re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
 # A figure ("1,960"; not the comma after a day: "on January 1, officials said") and the words after it.
@@ -250,7 +258,7 @@ def _stems(text: str) -> set[str]:
 def facts(text: str) -> set[str]:
     """The distinct facts a sentence carries: numbers, day-and-month dates, and names (as stems)."""
     found = {f"#{n}" for n in numbers(text) if n[:1].isdigit()}
-    found |= {f"@{m.group(0).lower()}" for m in _DAY_MONTH.finditer(text)}
+    found |= {f"@{_day_key(m)}" for m in _DAY_MONTH.finditer(text)}
     for m in _NAME.finditer(text):
         if m.start() == 0:
             continue
@@ -303,7 +311,7 @@ _TRAILING_QUALIFIER = re.compile(r"\b(?:although|though|even though|despite)\b",
 # A clause that takes back or hedges the claim of the rest (", but independent observers have not verified
 # the figure", "; the toll could rise"): a negation, a hedge or a stated uncertainty ("may" only as the modal).
 _QUALIFYING = re.compile(
-    f"{NEGATION.pattern}|{HEDGE.pattern.replace('|may|', '|(?-i:may)|')}|"
+    f"{NEGATION.pattern}|{MODAL_HEDGE.pattern}|"
     r"\b(?:unverified|unconfirmed|unclear|uncertain|disputed?)\b", re.I)
 
 
@@ -666,12 +674,12 @@ def written_before(topic: str, date: str | None) -> bool:
     """Whether a document dated ``date`` was written before the first day the topic names ("the
     November 9 agreement", "after September 27"), taken in the year the topic gives it ("the December 30,
     2020 agreement"), else in the document's year."""
-    m = _DAY_MONTH.search(topic)
+    m = _TOPIC_DAY_MONTH.search(topic)
     published = _iso(date)
     if m is None or published is None:
         return False
     day, month = _day_and_month(m)
-    stated = _DATED_YEAR.match(topic, m.start())
+    stated = re.compile(_DATED_YEAR.pattern, re.I).match(topic, m.start())
     try:
         return published < dt.date(int(stated.group(1)) if stated else published.year, month, day)
     except ValueError:
@@ -735,7 +743,7 @@ def is_background(ev: Evidence) -> bool:
 def topic_constraints(topic: str) -> set[str]:
     """What a document must mention to be about the topic as asked: its day-and-month dates
     ("November 9"), years and names, normalised."""
-    found = {_day_key(m) for m in _DAY_MONTH.finditer(topic)}
+    found = {_day_key(m) for m in _TOPIC_DAY_MONTH.finditer(topic)}
     found |= set(re.findall(r"\b(?:19|20)\d{2}\b", topic))
     return found | {f"name:{n}" for n in question_names(topic)}
 
@@ -1021,7 +1029,8 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
     wd = _WEEKDAY.search(text)
     if wd:
         target = _WEEKDAY_ORDER.index(wd.group(1).lower())
-        if _FUTURE.search(text):  # "will meet on Friday": the Friday to come
+        if _FUTURE.search(text) and not _REPORTED_ON.search(text[:wd.end()]):
+            # "will meet on Friday": the Friday to come; "said on Monday that they will stay" was said before
             return published + dt.timedelta(days=(target - published.weekday()) % 7)
         back = (published.weekday() - target) % 7
         return published - dt.timedelta(days=back)
@@ -1110,8 +1119,8 @@ def _counts(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     days = [d.span() for d in _DAY_MONTH.finditer(text)]
     for m in _COUNT.finditer(text):
-        if any(start <= m.start() < end for start, end in days):
-            continue  # a day of a month ("on January 30 rebels attacked"), no count
+        if any(start <= m.start() < end for start, end in days) or YEAR.fullmatch(m.group(1)):
+            continue  # a day of a month ("on January 30 rebels attacked") or a year ("In 2016 troops clashed")
         # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
         words = m.group(2).split()
         at = next((i for i, x in enumerate(words) if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)

@@ -36,6 +36,7 @@ from assistant.text import (
     content_terms,
     count_focus,
     count_focus_words,
+    negation_count,
     plural_noun,
     question_type,
     stem,
@@ -73,9 +74,12 @@ QUANTITY_SPAN = re.compile(
 NAME_SPAN = re.compile(rf"\b{UPPER}[\w'’.-]*[^\W_](?:\s+(?:of\s+|de\s+|the\s+)?{UPPER}[\w'’.-]*[^\W_])*")
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|outside|across|throughout)\s+(?:the\s+)?$", re.I)
-# Right after one of these (no article between), a name is where something is or comes from: "in Omsk",
-# "from Lichtenworth"; "in the Outstanding Lead Actress category" is not.
-_LOCATIVE_RIGHT_BEFORE = re.compile(r"\b(?:in|at|near|from|inside|outside|across|throughout|to|into|off)\s+$", re.I)
+# Right after one of these, a name is where something is or comes from: "in Omsk", "from Lichtenworth", "near the
+# town of Lachin". After "in the" only a country is (``places_in``: "in the Netherlands"): "in the Outstanding Lead
+# Actress category" is no place.
+_LOCATIVE_RIGHT_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|from|inside|outside|across|throughout|to|into|off)\s+"
+    r"|\b(?:town|city|village|region|province|district|port|capital)\s+of\s+)$", re.I)
 _TOWN_QUESTION = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:city|cities|town|capital|village)\b", re.I)
 # What a sentence reports without asserting it: a demand, a call, a question ("Protesters demanded that
 # Pashinyan resign" does not say he resigned).
@@ -126,7 +130,8 @@ def _in_question(span: str, question: str) -> bool:
 
 # Words before a month that still date it ("Early May", "In May"); any other capitalised word before a bare
 # month makes it a name ("Theresa May resigned" had led "**May.**" for when the prime minister resigned).
-_MONTH_MODIFIERS = frozenset({"early", "late", "mid", "last", "next", "since", "until", "till", "by", "from"})
+_MONTH_MODIFIERS = frozenset({"early", "late", "mid", "last", "next", "since", "until", "till", "by", "from",
+                              "throughout", "around", "towards", "toward", "through", "before", "after", "during"})
 
 
 def _date_spans(text: str) -> list[str]:
@@ -353,9 +358,9 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
         parts = [p for w in words for p in w.split("-")]
         after = re.match(r"\s+([a-z][\w-]*)", text[m.end():])
         if len(words) == 1 and all(re.search(r"(?:ian|ish|ese|ean|i)$", p) and not p.isupper() for p in parts) \
-                and after and after.group(1) not in STOPWORDS:
-            # "Armenian forces", "Azerbaijani troops": an adjective before a noun; "in Helsinki" is a name, and so
-            # is "Salvini" in "chose Salvini over Meloni" (a preposition follows, not a noun)
+                and after and (after.group(1) not in STOPWORDS or after.group(1) in ("and", "or")):
+            # "Armenian forces", "Azerbaijani and Turkish forces": an adjective before a noun (or before another);
+            # "in Helsinki" is a name, and so is "Salvini" in "chose Salvini over Meloni" (a preposition follows)
             continue
         if any(w.lower() in _CALENDAR or w[:1].isdigit() for w in words):
             continue  # a date, not a name
@@ -406,4 +411,4 @@ def _yes_no(question: str, text: str) -> str | None:
 def _negative(text: str) -> bool:
     """Whether ``text`` reads as negative: an odd number of negation cues, "nor" counted with the "neither" or
     "not" it goes with ("did not deny" is two; "Did Russia deny …?" is one, so "Russia did not deny it" answers No)."""
-    return sum(1 for m in NEGATION.finditer(text) if m.group(0).lower() != "nor") % 2 == 1
+    return negation_count(NEGATION, text) % 2 == 1

@@ -335,7 +335,7 @@ _ANTONYM_PREFIX = re.compile(r"^(?:un|in|im|il|ir|dis|non)(?=[a-z]{4})")
 
 def prefix_antonyms(a: str, b: str) -> bool:
     """"smiling"/"unsmiling", "legal"/"illegal", "agree"/"disagree": one is the other with a negating prefix. A
-    prefixed word WordNet knows and does not call the other's opposite is a word of its own: "improve",
+    word prefixed "in", "im" or "dis" that WordNet knows and does not call the other's opposite is a word of its own: "improve",
     "imports", "inside", "income", "discovered" had opposed "prove", "port", "side", "come", "cover"; a stop word
     has no opposite ("less"/"unless")."""
     a, b = a.lower(), b.lower()
@@ -343,7 +343,10 @@ def prefix_antonyms(a: str, b: str) -> bool:
         m = _ANTONYM_PREFIX.match(y)
         if m and x not in STOPWORDS and lemmas(y[m.end():]) & lemmas(x):
             known = relations(y)
-            if (known.synonyms or known.antonyms or known.derived) and not wordnet_antonyms(x, y):
+            # "in", "im" and "dis" also begin words of their own; "un", "non", "il", "ir" all but never do
+            # ("unidentified", "undisclosed" are opposites WordNet does not pair)
+            if m.group(0) in ("in", "im", "dis") and (known.synonyms or known.antonyms or known.derived) \
+                    and not wordnet_antonyms(x, y):
                 continue
             return True
     return False

@@ -49,6 +49,8 @@ WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "s
 # Epistemic hedges: a claim that drops one states as certain what its source only suggests.
 HEDGE = re.compile(
     r"\b(?:likely|unlikely|may|might|could|possibly|probably|perhaps|reportedly|allegedly|appears?|seems?)\b", re.I)
+# The same, "may" only in lower case: "May" inside a sentence is the month ("approved the budget in May").
+MODAL_HEDGE = re.compile(HEDGE.pattern.replace("|may|", "|(?-i:may)|"), re.I)
 # Attribution: what a passage reports someone as saying or believing ("sources said that", "are thought to").
 # Reported speech: a sentence that attributes what it says to someone ("sources said", "believed to").
 REPORTED_SPEECH = re.compile(
@@ -69,10 +71,23 @@ MONTH_PATTERN = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_
 AUXILIARIES = "(?:did|does|do|were|was|are|is|had|have|has|will|would|could|can|should|shall|may|might|must)"
 # Negation cues, for reading a sentence as "No" to a yes/no question.
 NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|denied|denies|deny|refused|rejected)\b|n[’']t\b", re.I)
+
+
+def negation_count(cues: re.Pattern[str], text: str) -> int:
+    """How many negations ``cues`` finds in ``text``, a "nor" after a "neither", "not" or "no" counted with it
+    ("Neither Russia nor Iran sent troops" is one negation; "Nor did Turkey send troops" is one)."""
+    count, opened = 0, False
+    for m in cues.finditer(text):
+        cue = m.group(0).lower()
+        if cue == "nor" and opened:
+            continue
+        opened = opened or cue in ("neither", "not", "no") or cue.endswith("n't") or cue.endswith("n’t")
+        count += 1
+    return count
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
 # A report's own footnote markers: superscript digits ("support.¹"), but not a unit's power ("4,000 km²"), and a
 # bracketed number or roman numeral ("[3]", "[iv]"), not a bracketed word ("[civil]" had been taken for one).
-_MARKERS = re.compile(r"(?<!km)(?<!cm)(?<!mm)(?<!ft)(?<!mi)(?<!\dm)(?<! m)[" + SUPERSCRIPT_DIGITS + r"]+"
+_MARKERS = re.compile(r"(?<!\bkm)(?<!\bcm)(?<!\bmm)(?<!\bft)(?<!\bmi)(?<!\dm)(?<!\bm)[" + SUPERSCRIPT_DIGITS + r"]+"
                       r"|\[(?:\d{1,3}|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))\]")
 
 

@@ -36,7 +36,8 @@ from assistant.lexicon import (
     wordnet_derived,
 )
 from assistant.text import (
-    HEDGE,
+    CURRENCY_SIGNS,
+    MODAL_HEDGE,
     MONTHS,
     NUMBER_WORDS,
     REPORTED_SPEECH,
@@ -44,6 +45,7 @@ from assistant.text import (
     TITLES,
     UPPER,
     content_terms,
+    negation_count,
     numbers,
     stem,
     strip_markers,
@@ -131,7 +133,7 @@ _TENS_UNIT = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|nine
 _SCALED = re.compile(r"\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(hundred|thousand|dozen)\b"
                      r"(?:\s+and\s+(\d+|[a-z]+))?", re.I)
 _BILLIONS = re.compile(r"(\d)\s?bn\b", re.I)
-_CURRENCY_MILLIONS = re.compile(r"([$£€¥₹]\s?\d[\d,.]*)\s?m\b")
+_CURRENCY_MILLIONS = re.compile(rf"([{CURRENCY_SIGNS}]\s?\d[\d,.]*)\s?m\b")
 _FIFTY_PER_CENT = re.compile(r"\b50\s?(?:%|per ?cent\b|percent\b)", re.I)
 
 
@@ -157,17 +159,13 @@ def _written_out(text: str) -> str:
 
 def _quantities(text: str) -> set[str]:
     """The numbers ``text`` states (``numbers``), without "one of", with "N decades" as N times ten years, numbers
-    of several words as one (:func:`_written_out`), and "half" as 50 per cent (each side holds both)."""
+    of several words as one (:func:`_written_out`), and 50 per cent as "half"."""
     def years(m: re.Match[str]) -> str:
         n = NUMBER_WORDS.get(m.group(1).lower(), m.group(1))
         return f"{int(n) * 10} years" if n.isdigit() else m.group(0)
 
-    found = numbers(_DECADES.sub(years, _written_out(_NOT_A_NUMBER.sub(" ", text))))
-    if "half" in found:
-        found.add("50")
-    if _FIFTY_PER_CENT.search(text):
-        found.add("half")
-    return found
+    # 50 per cent is "half" on both sides, so "Half of the homes" meets "50% of the homes" and not "50 homes"
+    return numbers(_DECADES.sub(years, _written_out(_FIFTY_PER_CENT.sub("half", _NOT_A_NUMBER.sub(" ", text)))))
 
 
 def _months(text: str) -> set[str]:
@@ -305,7 +303,7 @@ def _unnamed_words(text: str, names: Collection[str]) -> list[str]:
 def _negated(text: str) -> bool:
     """Odd number of negation cues: "does not exclude" reads as positive, "excludes" as negative. "Nor" goes with
     the "neither" or "not" before it: "Neither Russia nor Iran sent troops" is one negation, not two."""
-    return sum(1 for cue in _NEGATION.findall(text) if cue.lower() != "nor") % 2 == 1
+    return negation_count(_NEGATION, text) % 2 == 1
 
 
 def _role_swaps(claim: str, window: str, names: Collection[str]) -> list[str]:
@@ -341,7 +339,7 @@ def _role_swaps(claim: str, window: str, names: Collection[str]) -> list[str]:
 
 # Hedges as the verifier reads them: "may" only in lower case, since "May" inside a sentence is the month
 # ("Parliament approved the budget in May" had read as hedged).
-_HEDGE = re.compile(HEDGE.pattern.replace("|may|", "|(?-i:may)|"), re.I)
+_HEDGE = MODAL_HEDGE
 
 
 def _after_cue(clause: str, matched: set[str], cue: re.Pattern[str] = _HEDGE) -> float:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.citations import MARKER
 from assistant.verifier import Verdict, Verifier
 
 _ABSTAIN = re.compile(
@@ -17,7 +18,6 @@ _ABSTAIN = re.compile(
     r"insufficient (?:information|evidence))\b",
     re.I,
 )
-_MARKER = re.compile(r"\[\d{1,3}\]")
 
 
 def normalize(text: str) -> str:
@@ -35,7 +35,7 @@ def normalize(text: str) -> str:
 def is_abstention(answer: str) -> bool:
     """An answer that says the passages do not answer, and cites none: "The ministry does not say who fired first;
     it reports 16 killed [1]" answers."""
-    return bool(_ABSTAIN.search(answer)) and not _MARKER.search(answer)
+    return bool(_ABSTAIN.search(answer)) and not MARKER.search(answer)
 
 
 def fact_in(alternative: str, text: str) -> bool:
@@ -44,8 +44,11 @@ def fact_in(alternative: str, text: str) -> bool:
     while a word may go on ("peacekeeper" is in "peacekeepers")."""
     if not alternative:
         return False
+    # a word's or figure's start (a sign or bracket opening the fact may follow anything: "US$1.5bn" has "$1.5bn"),
+    # and a figure is not the end of another ("5" is not in "1.5%")
+    start = r"(?<![^\W_])(?<!\d[.,])" if alternative[0].isalnum() else ""
     end = r"(?![\d.,]\d|\d)" if alternative[-1].isdigit() else ""
-    return re.search(rf"(?<![^\W_]){re.escape(alternative)}{end}", text) is not None
+    return re.search(rf"{start}{re.escape(alternative)}{end}", text) is not None
 
 
 def facts_present(answer: str, groups: Sequence[Sequence[str]]) -> tuple[int, int]:

@@ -237,7 +237,7 @@ def _html_paragraphs(root: Any) -> list[RawParagraph]:
         if tag in _HTML_HEADINGS:
             kind = "title" if tag == "h1" and not paragraphs else "heading"
             paragraphs.append(RawParagraph(text, kind=kind))  # type: ignore[arg-type]
-        elif tag == "li":
+        elif tag == "li" or "li" in open_blocks:  # "<li><p>…</p></li>" is still an item, not a heading
             paragraphs.append(RawParagraph(text, kind="list_item"))
         else:
             paragraphs.append(RawParagraph(text))

@@ -12,7 +12,7 @@ _ABBREVIATIONS = frozenset(
 )
 # Abbreviations only before a number ("No. 10", "vol. 3", "Fig. 2", "p. 5"): "he said no. The …" ends there.
 _NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "vol", "fig", "p", "pp"])
-_NUMBER_NEXT = re.compile(r"\s+[(\[]?(?:\d|(?:[IVXLC]{2,}|[VXLC])\b)")
+_NUMBER_NEXT = re.compile(r"\s+[(\[]?(?:\d|[IVXLC]+\b)")
 
 # A candidate end: terminal punctuation, then closing quotes/brackets, then footnote markers. The
 # quantifiers are possessive and the tail is optional so that every run of punctuation is read once:
@@ -56,6 +56,8 @@ def _is_boundary(text: str, punct_start: int, stop: int, end: int) -> bool:
     if word is None:
         return True
     token = word.group(1).lower().rstrip(".")
+    if len(token) == 1 and token.isalpha() and text[punct_start - 1].isupper():
+        return False  # a capital initial ("Samuel P. Huntington", "No. 10" aside)
     if token in _NUMBER_ABBREVIATIONS:
         return not _NUMBER_NEXT.match(text, stop, end)
     if token in _ABBREVIATIONS:

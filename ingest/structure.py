@@ -31,7 +31,7 @@ _DATE_MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORDINAL}\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=T\d))")  # also 2020-11-08T14:05:00Z
 _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
-_NAME_LINKS = frozenset(["and", "&", "de", "del", "der", "den", "van", "von", "da", "di", "du", "dos", "la", "le", "al", "el", "bin", "ibn", "y", "in"])
+_NAME_LINKS = frozenset(["and", "&", "de", "del", "der", "den", "van", "von", "da", "di", "du", "dos", "la", "le", "al", "el", "bin", "ibn", "y", "in", "ter", "ul"])
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
 _SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -242,9 +242,10 @@ def _byline(text: str) -> str | None:
     if not name or not name[0][:1].isalpha():
         return None
     last = author.split()[-1]
-    if author.endswith(("!", "?")) or (author.endswith(".") and not (len(last) <= 5 and last[:1].isupper())):
-        return None  # a sentence; a byline may end in "Jr." or "Ph.D."
-    capitalised = all(w[:1].isupper() or w.lower() in _NAME_LINKS for w in name)
+    capitalised = all(any(p[:1].isupper() for p in w.split("-")) or w.lower() in _NAME_LINKS for w in name)
+    if author.endswith(("!", "?")) or (author.endswith(".") and not (len(last) <= 5 and last[:1].isupper())
+                                       and not (capitalised and head == author and len(name) <= 4)):
+        return None  # a sentence; a byline may end in "Jr." or "Ph.D.", or be a short name with a full stop
     if not capitalised and (head != author or len(name) > 6):
         return None
     return author

@@ -295,3 +295,14 @@ def test_html_inline_elements_join_without_a_space_and_blocks_separate(tmp_path:
         ("list_item", "Inner point"),
         ("paragraph", "First line second line."),
     ]
+
+
+def test_html_list_items_written_as_paragraphs_stay_items(tmp_path: Path) -> None:
+    path = tmp_path / "terms.html"
+    path.write_text("<html><body><article><h1>Terms</h1><ul><li><p>Peacekeepers deploy</p></li>"
+                    "<li><p>Troops withdraw from the district</p></li></ul><p>Officials said the terms were final.</p>"
+                    "</article></body></html>")
+    doc = load_document(path)
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks][1:] == [
+        ("list_item", "Peacekeepers deploy"), ("list_item", "Troops withdraw from the district"),
+        ("paragraph", "Officials said the terms were final.")]

@@ -123,3 +123,11 @@ def test_a_follow_up_carries_what_was_counted_not_the_whole_question() -> None:
     assert "Beirut" in rewritten
     assert not is_follow_up("Who is Macron?")  # its own name and verb: asked whole
     assert is_follow_up("Why Turkey?") and is_follow_up("And Tripoli?")
+
+
+def test_what_the_second_review_found_the_first_fixes_broke() -> None:
+    # two nationality adjectives joined by "and" name no one
+    assert lead("Who shelled the town on Sunday?", "The town was shelled on Sunday by Azerbaijani and Turkish forces.") is None
+    assert lead("Where is the new base?", "The new base lies near the town of Lachin, officials said.") == "Lachin"
+    assert lead("When did fighting continue?", "Throughout May, fighting continued in the hills.") == "May"
+    assert lead("Did Turkey send troops to Libya?", "Nor did Turkey send troops to Libya, officials said.") == "No"

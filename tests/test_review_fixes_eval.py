@@ -117,3 +117,9 @@ def test_the_near_miss_names_accented_and_hyphenated_names() -> None:
     best = _evidence("The talks were held in Stepanakert in the spring.")[0]
     assert near_miss_reason("How many people met in Şuşa?", best, {"quantity_unanswered": 0.0}) == \
         "the sentence that comes closest speaks of Stepanakert, not Şuşa"
+
+
+def test_a_fact_opening_with_a_sign_and_a_figure_inside_a_decimal() -> None:
+    assert facts_present("The bank agreed a US$1.5bn loan.", [["$1.5bn"]]) == (1, 1)
+    assert facts_present("Rates rose to 1.5% in May.", [["5"]]) == (0, 1)
+    assert display_sentence("The aircraft¹ landed near Miami².") == "The aircraft landed near Miami."

@@ -54,3 +54,12 @@ def test_a_word_of_its_own_is_no_prefixed_opposite() -> None:
         assert not prefix_antonyms(base, other), other
     for base, other in (("legal", "illegal"), ("agree", "disagree"), ("able", "unable"), ("smiling", "unsmiling")):
         assert prefix_antonyms(base, other), other
+
+
+def test_what_the_second_review_found_the_first_fixes_broke() -> None:
+    # un- opposites WordNet does not pair are still opposites; only "in", "im", "dis" begin words of their own
+    assert all(prefix_antonyms(w, "un" + w) for w in ("identified", "disclosed", "resolved", "proven"))
+    # a "Nor" opening a sentence is a negation of its own
+    assert _negated("Nor did Turkey send troops to Karabakh.")
+    # half is 50 per cent, not 50 of anything
+    assert _quantities("Half of the homes were destroyed.") != _quantities("50 homes were destroyed.")

@@ -42,3 +42,8 @@ def test_number_abbreviations_hold_only_before_a_number() -> None:
         "Asked if he would resign, he said no.", "The vote was held.", "See No. 7 and Fig. 2b, vol. IV.", "Done."
     ]
     assert spans("The fare rose by 40 p. Passengers complained.") == ["The fare rose by 40 p.", "Passengers complained."]
+
+
+def test_a_middle_initial_and_a_roman_volume_do_not_end_a_sentence() -> None:
+    assert spans("Samuel P. Huntington wrote it. More.") == ["Samuel P. Huntington wrote it.", "More."]
+    assert spans("It is in vol. I of the series. More.") == ["It is in vol. I of the series.", "More."]

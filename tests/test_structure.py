@@ -150,3 +150,11 @@ def test_a_byline_names_a_person_not_a_year_or_a_phrase() -> None:
     assert author_of("By the regional field office") == "the regional field office"
     assert author_of("By Maria Lopez") == "Maria Lopez"
     assert author_of("By MARIA LOPEZ and TOM HART, Reuters") == "MARIA LOPEZ and TOM HART, Reuters"
+
+
+def test_a_byline_with_a_name_particle_or_a_full_stop_is_still_a_byline() -> None:
+    def author_of(line: str) -> str | None:
+        return assemble("t.txt", "txt", paragraphs_from_text(f"Grain Outlook\n\n{line}\n\nExports are rising.")).author
+
+    assert author_of("By Ahmed al-Sharif, Reuters") == "Ahmed al-Sharif, Reuters"
+    assert author_of("By Maria Lopez.") == "Maria Lopez."
