@@ -679,7 +679,7 @@ def written_before(topic: str, date: str | None) -> bool:
     if m is None or published is None:
         return False
     day, month = _day_and_month(m)
-    stated = re.compile(_DATED_YEAR.pattern, re.I).match(topic, m.start())
+    stated = _TOPIC_DATED_YEAR.match(topic, m.start())
     try:
         return published < dt.date(int(stated.group(1)) if stated else published.year, month, day)
     except ValueError:
@@ -719,6 +719,7 @@ _DATED_YEAR = re.compile(
     r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
     r"(?:st|nd|rd|th)?)"
     r",?\s+((?:19|20)\d{2})\b")
+_TOPIC_DATED_YEAR = re.compile(_DATED_YEAR.pattern, re.I)  # as typed in a topic (see _TOPIC_DAY_MONTH)
 
 
 def is_background(ev: Evidence) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -9,6 +11,20 @@ from typing import Any, Protocol
 from assistant.lexical import LexicalIndex
 from ingest.embeddings import Embedder
 from ingest.store import ChunkStore, StoredChunk, date_int
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_day(value: str | None) -> str | None:
+    """A filter date as the store compares it (YYYY-MM-DD, a real day), None when blank; ValueError otherwise.
+    A date written another way ("March 5, 2021") would match no stored date and drop the filter silently."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _ISO_DAY.fullmatch(value):
+        raise ValueError(value)
+    _dt.date.fromisoformat(value)
+    return value
 
 
 @dataclass(frozen=True)

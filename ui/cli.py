@@ -207,24 +207,16 @@ def _workspace(settings: Settings | None = None, args: argparse.Namespace | None
 
 
 def _filters(args: argparse.Namespace) -> Filters | None:
-    import datetime as dt
-    import re
+    from assistant.retrieval import Filters, iso_day
 
-    from assistant.retrieval import Filters
-
-    # Only YYYY-MM-DD, as the web UI takes: the store compares dates by that form, so a date written any
-    # other way ("March 5, 2021", which the text date finder reads) dropped the filter without a word.
+    # Only YYYY-MM-DD, as the web UI takes (``iso_day``).
     dates: dict[str, str | None] = {}
     for name in ("since", "until"):
-        value = (getattr(args, name) or "").strip() or None
-        if value:
-            try:
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                    raise ValueError(value)
-                dt.date.fromisoformat(value)
-            except ValueError:
-                raise BriefingError(f"--{name} {value!r} is not a date as YYYY-MM-DD (e.g. 2021-03-05)") from None
-        dates[name] = value
+        value = (getattr(args, name) or "").strip()
+        try:
+            dates[name] = iso_day(value)
+        except ValueError:
+            raise BriefingError(f"--{name} {value!r} is not a date as YYYY-MM-DD (e.g. 2021-03-05)") from None
     if not (args.doc or dates["since"] or dates["until"]):
         return None
     return Filters(doc_ids=tuple(args.doc), since=dates["since"], until=dates["until"])

@@ -7,7 +7,6 @@ is fetched from another host.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 import signal
@@ -69,7 +68,6 @@ a.cite-link { text-decoration: none; font-weight: 600; cursor: pointer; }
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial",
                 "sans-serif"]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"]
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _USER_ERRORS = (BriefingError, ValueError)
 
 
@@ -113,19 +111,14 @@ def launch_options(workspace: Workspace) -> dict[str, Any]:
 
 def parse_filters(doc_ids: list[str] | None, since: str | None, until: str | None) -> Filters | None:
     """The sidebar's filters, with the dates checked (ISO YYYY-MM-DD)."""
-    from assistant.retrieval import Filters
+    from assistant.retrieval import Filters, iso_day
 
     dates = []
     for label, value in (("since", since), ("until", until)):
-        value = (value or "").strip()
-        if value:
-            try:
-                if not _ISO_DATE.match(value):
-                    raise ValueError("not YYYY-MM-DD")
-                _dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{label} must be a date like 2020-11-13, not {value!r}") from None
-        dates.append(value or None)
+        try:
+            dates.append(iso_day(value))
+        except ValueError:
+            raise ValueError(f"{label} must be a date like 2020-11-13, not {(value or '').strip()!r}") from None
     ids = tuple(d for d in (doc_ids or []) if d)
     if not ids and not dates[0] and not dates[1]:
         return None
