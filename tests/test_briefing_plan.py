@@ -754,3 +754,59 @@ def test_a_part_answered_without_enough_confidence_is_not_joined(scorer: Sentenc
     chosen = plan(TWO_PART_TOPIC, passages, scorer, answerer, words=300, retrieved=passages)
     assert chosen.bottom is not None and chosen.bottom.text.startswith("The army took")
     assert chosen.bottom_second is None
+
+
+@pytest.mark.parametrize(("topic", "bounds"), [
+    ("How did the row develop during September 2020?", [(9, 2020, True)]),
+    ("How did the Belarus crisis develop through September?", [(9, None, False)]),
+    ("How did the strike unfold in may?", [(5, None, True)]),
+    ("How did the fighting develop after September 27?", []),  # a start, kept by written_before
+    ("How did the talks go in September 27's round?", []),  # a day, not a month
+])
+def test_a_timeline_topic_names_the_months_it_is_bounded_by(topic: str, bounds: list[tuple[int, int | None, bool]]) -> None:
+    from assistant.briefing_plan import topic_months
+
+    assert [(b.month, b.year, b.whole) for b in topic_months(topic)] == bounds
+
+
+def strike_reports() -> list[StoredChunk]:
+    return [
+        chunk("aug", "The dock strike in the port began on August 3 when workers walked out over pay.", "2020-08-04"),
+        chunk("sep", "The dock strike in the port spread to the rail yards on September 14, union leaders said.",
+              "2020-09-15"),
+        chunk("oct", "The dock strike in the port ended on October 2 when workers accepted a pay offer.", "2020-10-03"),
+    ]
+
+
+def test_a_timeline_keeps_to_the_months_its_topic_asks_about(scorer: SentenceScorer) -> None:
+    def dated(topic: str) -> set[str]:
+        chosen, _ = brief(topic, strike_reports(), scorer)
+        return {p.evidence.chunk.doc_id for _, section in chosen.sections for p in section} | {chosen.bottom.evidence.chunk.doc_id}
+
+    assert frame_topic("How did the dock strike in the port develop during September 2020?").shape == "timeline"
+    # unbounded, every month's event is a point or the bottom line
+    assert dated("How did the dock strike in the port develop?") == {"aug", "sep", "oct"}
+    # "through September" ends the story there; "during September" holds it to the month
+    assert "oct" not in dated("How did the dock strike in the port develop through September 2020?")
+    assert "aug" in dated("How did the dock strike in the port develop through September 2020?")
+    assert dated("How did the dock strike in the port develop during September 2020?") == {"sep"}
+
+
+def test_a_timeline_weighs_each_document_by_how_much_of_it_is_on_the_topic(scorer: SentenceScorer) -> None:
+    """A round-up naming the topic once does not supply its bottom line: on tune, the Belarus timeline took a
+    vaccine trial's "participant information sheet" from one while timelines were exempt from the document
+    weighting."""
+    passages = [
+        chunk("a", "The Belarus crisis deepened on September 6 as protesters marched on the palace in Minsk. "
+                   "Police in Minsk detained hundreds of protesters in the Belarus capital on Sunday. "
+                   "The Belarus opposition called for a general strike against the president.", "2020-09-07"),
+        chunk("b", "The Belarus crisis grew on September 13 when opposition leaders were detained in Minsk. "
+                   "Protesters in Belarus demanded new elections and the release of detained opposition leaders. "
+                   "The Belarus president refused to step down despite the protests in Minsk.", "2020-09-14"),
+        chunk("roundup", "The vaccine trial crisis continued to develop on September 9 as the trial was paused. "
+                         "Markets fell on September 9 after the trial was paused. In Belarus, protests went on.",
+              "2020-09-10"),
+    ]
+    chosen, _ = brief("How did the Belarus crisis develop?", passages, scorer)
+    assert chosen.frame.shape == "timeline"
+    assert chosen.bottom is not None and "Belarus" in chosen.bottom.text
