@@ -640,8 +640,8 @@ def near_miss_reason(question: str, best: Evidence, signals: dict[str, float]) -
         focus.append(w)
     if signals.get("quantity_unanswered") or signals.get("focus_missing"):
         if focus:
-            written = re.search(r"\W+".join(map(re.escape, focus)), question)  # "F-16 jets", as the question has it
-            return f"the sentence that comes closest gives no figure for {written.group(0) if written else ' '.join(focus)}"
+            as_typed = re.search(r"\W+".join(map(re.escape, focus)), question)  # "F-16 jets", as the question has it
+            return f"the sentence that comes closest gives no figure for {as_typed.group(0) if as_typed else ' '.join(focus)}"
         what = {"date": "date", "time": "time of day", "duration": "duration"}.get(question_type(question).asks or "",
                                                                                     "figure")
         return f"the sentence that comes closest gives no {what} that answers it"
