@@ -20,6 +20,7 @@ from assistant.extractive import Answerer, Evidence, SentenceScorer, display_sen
 from assistant.followup import with_object
 from assistant.lexicon import known_word, places_in
 from assistant.text import (
+    ATTRIBUTION,
     DEMONYMS,
     MODAL_HEDGE,
     MONTH_ABBREVIATIONS,
@@ -489,6 +490,11 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell
     candidates = [e for e in pool if e not in used and not _open_as_shown(e, w.clause_words)
                   and not display_sentence(e.text).rstrip().endswith("?")]
+    # A key point reads on its own: "He earns £1.1m per month.", "This means one jab costs $32 (£25)." and
+    # "Tomorrow I could go back" (whose speaker the sentence before named) were points on tune. Round 22,
+    # forward and reversed: facts 71 -> 71 of 120. The open questions keep such sentences: held to the
+    # same rule, Turkey's lost "He may push for a limited diplomatic role …" (71 -> 70).
+    candidates = [e for e in candidates if standalone(clean(e.text, clause_words=w.clause_words))]
     if frame.shape == "timeline":
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
@@ -883,6 +889,19 @@ def _bottom_line(frame: TopicFrame, passages: Sequence[StoredChunk], answerer: A
     if standalone:
         return standalone[0]
     return pool[0] if pool else None
+
+
+# "I" as the speaker, not a numeral ("World War I", "phase I trials")
+_FIRST_PERSON = re.compile(r"(?<!War )(?<!Phase )(?<!phase )(?<!Part )\bI\b(?!\.)|\bI['’](?:m|ve|d|ll)\b|\b(?:[Ww]e|[Mm]y|[Oo]ur|me|us)\b")
+
+
+def standalone(text: str) -> bool:
+    """Whether a line reads on its own: it does not open with a pronoun ("He earns £1.1m per month.", "This
+    means one jab costs $32") and does not speak in the first person without saying who speaks ("Tomorrow I
+    could go back"; "'I will oppose …,' said Blumenthal" names its speaker)."""
+    if _PRONOUN_START.match(text):
+        return False
+    return not (_FIRST_PERSON.search(text) and not ATTRIBUTION.search(text))
 
 
 def _opens_with_pronoun(e: Evidence) -> bool:

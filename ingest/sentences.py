@@ -8,7 +8,7 @@ from collections.abc import Iterator
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "st", "sen", "rep", "gov", "pres", "amb", "jr", "sr", "inc", "ltd", "co", "corp", "ed", "eds", "est", "approx", "dept", "univ", "mt", "ft", "vs", "etc", "al", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "cmdr", "st", "sen", "rep", "gov", "pres", "amb", "jr", "sr", "inc", "ltd", "co", "corp", "ed", "eds", "est", "approx", "dept", "univ", "mt", "ft", "vs", "v", "etc", "al", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
 # Abbreviations only before a number ("No. 10", "vol. 3", "Fig. 2", "p. 5"): "he said no. The …" ends there.
 _NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "vol", "fig", "p", "pp"])

@@ -810,3 +810,29 @@ def test_a_timeline_weighs_each_document_by_how_much_of_it_is_on_the_topic(score
     chosen, _ = brief("How did the Belarus crisis develop?", passages, scorer)
     assert chosen.frame.shape == "timeline"
     assert chosen.bottom is not None and "Belarus" in chosen.bottom.text
+
+
+@pytest.mark.parametrize(("line", "reads_alone"), [
+    ("He earns £1.1m per month.", False),
+    ("This means one jab costs $32 (£25).", False),
+    ("Tomorrow I could go back, because here in Barcelona I have everything.", False),
+    ("'I love Barcelona and I'm not going to find a better place than here anywhere.", False),
+    ("'I will oppose the confirmation of Judge Barrett,' said Blumenthal.", True),
+    ("The phase I trials ended after World War I veterans were honoured.", True),
+    ("Messi earns £1.1m per month.", True),
+    ("Shares in Whitbread fell as US bookings slumped.", True),
+])
+def test_a_key_point_reads_on_its_own(line: str, reads_alone: bool) -> None:
+    from assistant.briefing_plan import standalone
+
+    assert standalone(line) is reads_alone
+
+
+def test_a_point_opening_with_a_pronoun_or_an_unnamed_first_person_is_left_out(scorer: SentenceScorer) -> None:
+    text = ("Messi wants to leave the club this summer after a trophyless season. He earns a salary of 1.1 million "
+            "per month at the club. Tomorrow I could go back to the club, because here I have everything. "
+            "The club said the release clause of 700 million still applies this summer.")
+    chosen, _ = brief("Messi's position on leaving the club", [chunk("messi", text, "2020-09-01")], scorer, words=200)
+    quoted = [p.text for _, section in chosen.sections for p in section]
+    assert any("release clause" in q for q in quoted)
+    assert not any(q.startswith(("He earns", "Tomorrow I")) for q in quoted)

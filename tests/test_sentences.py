@@ -47,3 +47,9 @@ def test_number_abbreviations_hold_only_before_a_number() -> None:
 def test_a_middle_initial_and_a_roman_volume_do_not_end_a_sentence() -> None:
     assert spans("Samuel P. Huntington wrote it. More.") == ["Samuel P. Huntington wrote it.", "More."]
     assert spans("It is in vol. I of the series. More.") == ["It is in vol. I of the series.", "More."]
+
+
+def test_a_court_case_is_one_sentence() -> None:
+    # a briefing had quoted "... as the landmark 1973 case Roe v." and dropped "Wade"
+    text = "Liberals fear the ruling in Roe v. Wade could be overturned. The court rose."
+    assert spans(text) == ["Liberals fear the ruling in Roe v. Wade could be overturned.", "The court rose."]
