@@ -85,7 +85,10 @@ def answer_markdown_footnotes(answer: str, citations: list[Citation], offset: in
         n = int(m.group(1))
         return f"[^{offset + n}]" if n in markers else ""
 
-    body = " ".join(_ESCAPED_MARKER.sub(footnote, escape_markdown(answer)).split())
+    bold = _BOLD_LEAD.match(" ".join(answer.split()))
+    # The direct answer the composer leads with (``**1,960.** …``) stays bold; the rest is corpus text, escaped.
+    lead, rest = (f"**{escape_markdown(bold.group(1).strip())}** ", bold.group(2)) if bold else ("", answer)
+    body = " ".join((lead + _ESCAPED_MARKER.sub(footnote, escape_markdown(rest))).split())
     notes = [f"[^{offset + c.marker}]: {_markdown_source_line(c)}" for c in citations]
     return body, notes, max(markers, default=0)
 
