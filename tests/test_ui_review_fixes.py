@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from assistant.answers import Answer, Citation
 
 CITE = Citation(marker=1, doc_id="d", title="Report", source="s", start=0, end=60,
@@ -30,3 +36,63 @@ def test_an_exported_conversation_keeps_the_direct_answer_bold() -> None:
     body, notes, used = answer_markdown_footnotes(_lead_answer().answer, [CITE], offset=2)
     assert body == "**1,960.** Russia will deploy a peacekeeping force of 1,960 troops. [^3]"
     assert used == 1 and notes[0].startswith("[^3]: Report")
+
+
+def _last(events: Any) -> Any:
+    return collections.deque(events, maxlen=1)[0]
+
+
+@pytest.fixture
+def writable_app(tmp_path: Path) -> Any:
+    from assistant.build import build
+    from assistant.settings import Settings
+    from ingest.embeddings import HashingEmbedder
+    from tests.conftest import SAMPLE
+    from ui.web import BriefingApp
+
+    workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
+    workspace.corpus.ingest([SAMPLE])
+    return BriefingApp(workspace, export_root=tmp_path / "exports")
+
+
+def _ask_saved(app: Any, question: str, history: Any, turns: Any, groups: Any, conversation_id: Any) -> Any:
+    """One question through the chat's handler: (history, turns, groups, conversation id)."""
+    out = _last(app.ask_saved(question, history, turns, groups, 6, "", "", [], None, None, conversation_id))
+    return out[0], out[2], out[4], out[5]
+
+
+def test_a_chat_cleared_in_the_chatbot_starts_a_new_conversation_and_keeps_the_old(writable_app: Any) -> None:
+    app = writable_app
+    history, turns, groups, first = _ask_saved(app, "How many Russian peacekeepers will deploy?", [], [], [], None)
+    history, turns, groups, first = _ask_saved(app, "Who brokered the agreement?", history, turns, groups, first)
+    # The chatbot's own clear button empties the history the client sends; the session's state stays.
+    history, turns, groups, second = _ask_saved(app, "What did Turkey gain?", [], turns, groups, first)
+    assert [g["scope"] for g in groups] == ["t1"], "the cleared answers' passages left the panel"
+    assert second and second != first, "the new chat is saved as a conversation of its own"
+    _ask_saved(app, "What will Armenia do?", history, turns, groups, second)
+    old = app.conversations.load(None, first)
+    assert [t.question for t in old.turns] == ["How many Russian peacekeepers will deploy?",
+                                               "Who brokered the agreement?"], "the old conversation is intact"
+    assert [t.question for t in app.conversations.load(None, second).turns] == [
+        "What did Turkey gain?", "What will Armenia do?"]
+
+
+def test_the_chatbots_clear_button_resets_what_new_chat_resets(tmp_path: Path) -> None:
+    from assistant.build import build
+    from assistant.settings import Settings
+    from ingest.embeddings import HashingEmbedder
+    from ui.web import BriefingApp
+
+    workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
+    blocks = BriefingApp(workspace, export_root=tmp_path / "exports").blocks()
+    by_elem = {getattr(b, "elem_id", None): b for b in blocks.blocks.values()}
+
+    def handler(elem_id: str, event: str) -> Any:
+        target = by_elem[elem_id]._id
+        return next(fn for fn in blocks.fns.values() if (target, event) in [tuple(t) for t in fn.targets])
+
+    new_chat, cleared = handler("new-chat", "click"), handler("chat", "clear")
+    chatbot = by_elem["chat"]
+    expected = {o._id: v for o, v in zip(new_chat.outputs, new_chat.fn(), strict=True) if o is not chatbot}
+    got = {o._id: v for o, v in zip(cleared.outputs, cleared.fn(), strict=True)}
+    assert got == expected, "turns, sources panel, panel groups, open conversation and its selection all reset"

@@ -167,6 +167,12 @@ def _assistant_messages(history: list[dict[str, Any]] | None) -> int:
     return sum(1 for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant")
 
 
+def _shown_turns(history: list[dict[str, Any]] | None, turns: Turns | None) -> Turns:
+    """The turns behind the history shown: a client that sends a shorter history (the chatbot's own clear
+    button empties it and nothing else) starts over there."""
+    return list(turns or [])[:_assistant_messages(history)]
+
+
 class BriefingApp:
     """The web app's handlers, as methods over one workspace; :meth:`blocks` wires them into Gradio.
 
@@ -207,9 +213,11 @@ class BriefingApp:
                     mode: str | None = None, collection: str | None = None) -> Iterator[ChatOutputs]:
         """Yield (history, cleared question box, turns, panel groups) as the answer streams in."""
         history = list(history or [])
-        # The turns behind the history shown: a client that sends a shorter history starts over there.
-        turns = list(turns or [])[:_assistant_messages(history)]
+        shown = _shown_turns(history, turns)
         groups = list(groups or [])
+        if len(shown) < len(turns or []):  # started over: the dropped turns' passages leave the panel too
+            groups = [g for g in groups if g.get("scope") in {t.scope for t in shown}]
+        turns = shown
         try:
             question = check_text("question", question, self.limit)
         except ValueError as exc:
@@ -282,7 +290,11 @@ class BriefingApp:
         the conversation list)."""
         import gradio as gr
 
-        before = len(turns or [])
+        before = len(_shown_turns(history, turns))
+        if before < len(turns or []):
+            # The chat shown was cleared (the chatbot's own clear button): what follows is a new conversation.
+            # Kept, its first answer went unsaved and its second overwrote the old conversation's turns.
+            conversation_id = None
         out: tuple[Any, ...] = ()
         for out in self.ask_ui(question, history, turns, groups, k, since, until, doc_ids, mode, collection):
             yield (*out, conversation_id, gr.update())
@@ -692,6 +704,9 @@ class BriefingApp:
                         ask_saved, ui_inputs, saved_outputs, api_visibility="private")
                 clear.click(lambda: (*self.new_chat(), None, gr.update(value=None)), None,
                             [*ui_outputs, conversation_state, conversation_list], api_visibility="private")
+                # The chatbot's own clear button empties the history only: the rest of the chat goes with it.
+                chatbot.clear(lambda: (*self.new_chat()[1:], None, gr.update(value=None)), None,
+                              [*ui_outputs[1:], conversation_state, conversation_list], api_visibility="private")
                 api_ask = gr.Button("ask", visible=False)
                 api_ask.click(self.ask, [question, chatbot, turns_state], [chatbot, question, sources, turns_state],
                               api_name="ask")
