@@ -93,12 +93,23 @@ def answer_markdown_footnotes(answer: str, citations: list[Citation], offset: in
     return body, notes, max(markers, default=0)
 
 
+# What XML 1.0, and so a .docx, cannot hold: C0 controls other than tab, newline and carriage return, lone
+# surrogates, U+FFFE and U+FFFF. python-docx refuses them with a ValueError, so one stray control character in a
+# topic or in a cited report (a vertical tab or form feed pasted from Word) lost the whole export.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _docx_text(text: str) -> str:
+    """``text`` as a .docx can hold it: each character XML refuses becomes a space (a form feed parts words)."""
+    return _NOT_XML.sub(" ", text)
+
+
 def briefing_docx(briefing: Briefing) -> bytes:
     """A Word document: headings and bullets as in the Markdown, markers as superscripts, sources at the end."""
     import docx
 
     document = docx.Document()
-    for line in briefing.briefing.splitlines():
+    for line in _docx_text(briefing.briefing).splitlines():
         if not line.strip():
             continue
         if line.startswith("## "):
@@ -118,7 +129,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
                 para.add_run(piece)
     document.add_heading("Sources", level=2)
     for c in briefing.citations:
-        document.add_paragraph(f"[{c.marker}] {_source_line(c)}")
+        document.add_paragraph(_docx_text(f"[{c.marker}] {_source_line(c)}"))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import io
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,30 @@ def test_the_chatbots_clear_button_resets_what_new_chat_resets(tmp_path: Path) -
     expected = {o._id: v for o, v in zip(new_chat.outputs, new_chat.fn(), strict=True) if o is not chatbot}
     got = {o._id: v for o, v in zip(cleared.outputs, cleared.fn(), strict=True)}
     assert got == expected, "turns, sources panel, panel groups, open conversation and its selection all reset"
+
+
+def _docx_paragraphs(data: bytes) -> list[str]:
+    import docx
+
+    return [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+
+
+def test_a_control_character_in_the_topic_does_not_lose_the_briefing_export(writable_app: Any) -> None:
+    markdown, _panel, md, docx_path = writable_app.write_briefing("Russia\x01s role in ending the war")
+    assert "Bottom line" in markdown
+    assert md is not None and docx_path is not None, "both exports are written"
+    paragraphs = _docx_paragraphs(Path(docx_path).read_bytes())
+    assert paragraphs[0] == "Briefing: Russia s role in ending the war"
+    assert "Sources" in paragraphs
+
+
+def test_a_control_character_in_a_cited_passage_does_not_break_the_docx() -> None:
+    from assistant.answers import Briefing
+    from assistant.export import briefing_docx
+
+    cite = CITE.model_copy(update={"text": "Russia will deploy\x0b1,960 troops.\x0c"})
+    briefing = Briefing(topic="Peacekeepers", citations=[cite],
+                        briefing="## Briefing: Peacekeepers\n\n**Bottom line.** Russia will deploy\x0b1,960 troops. [1]")
+    paragraphs = _docx_paragraphs(briefing_docx(briefing))
+    assert paragraphs[1] == "Bottom line. Russia will deploy 1,960 troops. [1]"
+    assert paragraphs[-1] == "[1] Report: \u201cRussia will deploy 1,960 troops. \u201d"
