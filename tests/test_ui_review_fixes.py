@@ -124,3 +124,22 @@ def test_a_control_character_in_a_cited_passage_does_not_break_the_docx() -> Non
     paragraphs = _docx_paragraphs(briefing_docx(briefing))
     assert paragraphs[1] == "Bottom line. Russia will deploy 1,960 troops. [1]"
     assert paragraphs[-1] == "[1] Report: \u201cRussia will deploy 1,960 troops. \u201d"
+
+
+def test_an_exported_conversation_keeps_the_cues_the_chat_showed() -> None:
+    from ui.conversations import Conversation, Turn, conversation_markdown
+
+    doubtful = _lead_answer().model_copy(update={"confidence": 0.31, "weak_match": True,
+                                                 "missing_parts": ["for how long"]})
+    sure = _lead_answer().model_copy(update={"confidence": 0.87})
+    declined = Answer(question="Did Iran mediate?", answer="The reports in the corpus do not answer this.",
+                      abstained=True, abstain_reason="no document in the corpus mentions Iran")
+    conversation = Conversation("0" * 32, "Peacekeepers", "default", 1.0, 1.0, [
+        Turn("How many, and for how long?", doubtful, "t1"), Turn("How many?", sure, "t2"),
+        Turn("Did Iran mediate?", declined, "t3")])
+    markdown = conversation_markdown(conversation)
+    first, second, third = markdown.split("\n## ")[1:]
+    assert "*Weak match (confidence 0.31)" in first and first.index("Weak match") < first.index("**1,960.**")
+    assert "*Not found in the reports: for how long.*" in first and "Confidence 0.31" not in first
+    assert "*Confidence 0.87.*" in second and "Weak match" not in second
+    assert "*Why: No document in the corpus mentions Iran.*" in third
