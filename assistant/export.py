@@ -53,7 +53,9 @@ def _markdown_source_line(c: Citation) -> str:
 def _body_line(line: str, markers: set[int]) -> str:
     """One line of the composer's briefing: its own prefix and bold label kept, the rest escaped,
     and its ``[n]`` markers (for citations that exist) turned into footnote references."""
-    prefix = next((p for p in ("## ", "- ") if line.startswith(p)), "")
+    if line.startswith("## "):  # the title holds the analyst's topic, never a footnote: "[2]" in it stays text
+        return ("## " + escape_markdown(line[3:])).rstrip()
+    prefix = "- " if line.startswith("- ") else ""
     rest = line[len(prefix):]
     bold = _BOLD_LEAD.match(rest)
     if bold:

@@ -143,3 +143,18 @@ def test_an_exported_conversation_keeps_the_cues_the_chat_showed() -> None:
     assert "*Not found in the reports: for how long.*" in first and "Confidence 0.31" not in first
     assert "*Confidence 0.87.*" in second and "Weak match" not in second
     assert "*Why: No document in the corpus mentions Iran.*" in third
+
+
+def test_a_footnote_number_in_the_topic_stays_text_in_the_briefing_title() -> None:
+    from assistant.answers import Briefing
+    from assistant.export import briefing_markdown
+    from ui.render import briefing_display
+
+    briefing = Briefing(topic="Resolution [1] of the ceasefire", citations=[CITE],
+                        briefing=f"## Briefing: Resolution [1] of the ceasefire\n\n**Bottom line.** {CITE.text} [1]")
+    shown = briefing_display(briefing.briefing, briefing.citations, scope="brief").splitlines()
+    assert shown[0] == "## Briefing: Resolution \\[1\\] of the ceasefire", "the topic cites nothing"
+    assert shown[2].endswith('title="Open source 1">[1]</a></sup>'), "the sentence still links its footnote"
+    exported = briefing_markdown(briefing).splitlines()
+    assert exported[0] == "## Briefing: Resolution \\[1\\] of the ceasefire"
+    assert exported[2].endswith("[^1]")

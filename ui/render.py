@@ -100,9 +100,10 @@ def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str
     valid = {c.marker for c in citations}
     out: list[str] = []
     for line in briefing.splitlines():
-        if line.startswith("## "):
-            prefix, rest = "## ", line[3:]
-        elif line.startswith("- "):
+        if line.startswith("## "):  # the title holds the analyst's topic, never a footnote: "[2]" in it stays text
+            out.append("## " + escape_markdown(line[3:]))
+            continue
+        if line.startswith("- "):
             prefix, rest = "- ", line[2:]
         else:
             prefix, rest = "", line
