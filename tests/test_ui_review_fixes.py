@@ -158,3 +158,18 @@ def test_a_footnote_number_in_the_topic_stays_text_in_the_briefing_title() -> No
     exported = briefing_markdown(briefing).splitlines()
     assert exported[0] == "## Briefing: Resolution \\[1\\] of the ceasefire"
     assert exported[2].endswith("[^1]")
+
+
+def test_an_uploaded_answers_file_that_is_not_utf8_is_refused_by_name(tmp_path: Path) -> None:
+    from assistant.build import build
+    from assistant.settings import Settings
+    from ingest.embeddings import HashingEmbedder
+    from ui.web import BriefingApp
+
+    workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
+    answers = tmp_path / "answers-latin1.jsonl"
+    answers.write_bytes('{"question": "Qui a négocié ?", "answer": "La Russie. [1]", "passages": ["p"]}\n'.encode("latin-1"))
+    summary, metrics, *_ = BriefingApp(workspace, export_root=tmp_path / "exports").run_evaluation(
+        "uploaded", "isw_report", False, str(answers))
+    assert summary.startswith("**Error:** answers\\-latin1.jsonl: not UTF\\-8 text"), summary
+    assert metrics == []
