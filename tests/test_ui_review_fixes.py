@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import io
+import types
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,12 @@ def writable_app(tmp_path: Path) -> Any:
     return BriefingApp(workspace, export_root=tmp_path / "exports")
 
 
+def _handler(blocks: Any, elem_id: str, event: str) -> Any:
+    """The function the Blocks run when component ``elem_id`` fires ``event``."""
+    target = next(b for b in blocks.blocks.values() if getattr(b, "elem_id", None) == elem_id)._id
+    return next(fn for fn in blocks.fns.values() if (target, event) in [tuple(t) for t in fn.targets])
+
+
 def _ask_saved(app: Any, question: str, history: Any, turns: Any, groups: Any, conversation_id: Any) -> Any:
     """One question through the chat's handler: (history, turns, groups, conversation id)."""
     out = _last(app.ask_saved(question, history, turns, groups, 6, "", "", [], None, None, conversation_id))
@@ -86,14 +93,8 @@ def test_the_chatbots_clear_button_resets_what_new_chat_resets(tmp_path: Path) -
 
     workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
     blocks = BriefingApp(workspace, export_root=tmp_path / "exports").blocks()
-    by_elem = {getattr(b, "elem_id", None): b for b in blocks.blocks.values()}
-
-    def handler(elem_id: str, event: str) -> Any:
-        target = by_elem[elem_id]._id
-        return next(fn for fn in blocks.fns.values() if (target, event) in [tuple(t) for t in fn.targets])
-
-    new_chat, cleared = handler("new-chat", "click"), handler("chat", "clear")
-    chatbot = by_elem["chat"]
+    new_chat, cleared = _handler(blocks, "new-chat", "click"), _handler(blocks, "chat", "clear")
+    chatbot = next(b for b in blocks.blocks.values() if getattr(b, "elem_id", None) == "chat")
     expected = {o._id: v for o, v in zip(new_chat.outputs, new_chat.fn(), strict=True) if o is not chatbot}
     got = {o._id: v for o, v in zip(cleared.outputs, cleared.fn(), strict=True)}
     assert got == expected, "turns, sources panel, panel groups, open conversation and its selection all reset"
@@ -173,3 +174,17 @@ def test_an_uploaded_answers_file_that_is_not_utf8_is_refused_by_name(tmp_path: 
         "uploaded", "isw_report", False, str(answers))
     assert summary.startswith("**Error:** answers\\-latin1.jsonl: not UTF\\-8 text"), summary
     assert metrics == []
+
+
+def test_exporting_a_conversation_deleted_elsewhere_says_so(tmp_path: Path) -> None:
+    import gradio as gr
+
+    from assistant.build import build
+    from assistant.settings import Settings
+    from ingest.embeddings import HashingEmbedder
+    from ui.web import BriefingApp
+
+    workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
+    export = _handler(BriefingApp(workspace, export_root=tmp_path / "exports").blocks(), "export-conversation", "click")
+    with pytest.raises(gr.Error, match="no conversation '0{32}'"):  # shown to the user, unlike any other exception
+        export.fn("0" * 32, types.SimpleNamespace(username=None))

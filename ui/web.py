@@ -616,7 +616,10 @@ class BriefingApp:
 
         @needs_request
         def export_conversation(conversation_id: Any, request: Any) -> Any:
-            path = self.export_conversation(conversation_id, user_of(request))
+            try:
+                path = self.export_conversation(conversation_id, user_of(request))
+            except BriefingError as exc:  # deleted in another tab: say so (show_error=False hides other errors)
+                raise gr.Error(str(exc)) from None
             return gr.update(value=path, visible=path is not None)
 
         @needs_request
