@@ -188,3 +188,29 @@ def test_exporting_a_conversation_deleted_elsewhere_says_so(tmp_path: Path) -> N
     export = _handler(BriefingApp(workspace, export_root=tmp_path / "exports").blocks(), "export-conversation", "click")
     with pytest.raises(gr.Error, match="no conversation '0{32}'"):  # shown to the user, unlike any other exception
         export.fn("0" * 32, types.SimpleNamespace(username=None))
+
+
+def test_opening_a_conversation_of_another_collection_switches_its_documents_too(writable_app: Any) -> None:
+    from tests.conftest import FIXTURES
+
+    app = writable_app
+    _, _, _, conversation_id = _ask_saved(app, "How many Russian peacekeepers will deploy?", [], [], [], None)
+    app.create_collection("news")
+    app.add_files([str(FIXTURES / "formats" / "clashes.md")], collection="news")
+    news_doc = app.document_choices("news")[0][1]
+    opened = _handler(app.blocks(), "conversations", "input")
+
+    def open_from(selected: str) -> dict[str, Any]:
+        """The outputs, by element id, of clicking the conversation while ``selected`` is the collection shown."""
+        shown = {"conversations": conversation_id, "collection": selected}
+        out = opened.fn(*(shown[i.elem_id] for i in opened.inputs), types.SimpleNamespace(username=None))
+        return dict(zip([o.elem_id for o in opened.outputs], out, strict=True))
+
+    by_id = open_from("news")
+    assert by_id["collection"]["value"] == "default"
+    assert "setting-docs" in by_id, "the document filter follows the collection"
+    default_docs = {value for _label, value in app.document_choices("default")}
+    assert {value for _label, value in by_id["setting-docs"]["choices"]} == default_docs
+    assert news_doc not in default_docs and by_id["setting-docs"]["value"] == [], "no filter left on news' documents"
+    assert "Putin" in by_id["overview"] and "Clashes erupt" not in by_id["overview"]
+    assert open_from("default")["setting-docs"] == {"__type__": "update"}, "a filter set in the same collection stays"

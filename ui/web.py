@@ -362,6 +362,19 @@ class BriefingApp:
         collection = gr.update(value=conversation.collection) if conversation.collection in names else gr.update()
         return history, "", turns, sources_panel_html(groups), groups, conversation.id, collection
 
+    def open_conversation_ui(self, conversation_id: str | None, current: str | None, user: str | None) -> tuple[Any, ...]:
+        """:meth:`open_conversation`, then (corpus outputs, overview) of the conversation's collection when opening it
+        switched the selector away from ``current``: the selector's own change event does not fire on an update, so
+        the document filter, the Corpus tab and the overview stayed on the collection left behind, and a follow-up
+        was filtered by that collection's documents."""
+        import gradio as gr
+
+        opened = self.open_conversation(conversation_id, user)
+        switched = opened[-1].get("value")
+        if switched is None or switched == (current or self.collections.default):
+            return (*opened, *(gr.update() for _ in range(8)))
+        return (*opened, *self.refresh_corpus(switched), *self.overview(switched))
+
     def rename_conversation(self, conversation_id: str | None, title: str, user: str | None) -> tuple[Any, ...]:
         """(conversation list, status, cleared name box)."""
         import gradio as gr
@@ -603,8 +616,8 @@ class BriefingApp:
                                       conversation_id, user_of(request))
 
         @needs_request
-        def open_conversation(conversation_id: Any, request: Any) -> tuple[Any, ...]:
-            return self.open_conversation(conversation_id, user_of(request))
+        def open_conversation(conversation_id: Any, current: Any, request: Any) -> tuple[Any, ...]:
+            return self.open_conversation_ui(conversation_id, current, user_of(request))
 
         @needs_request
         def rename_conversation(conversation_id: Any, title: str, request: Any) -> tuple[Any, ...]:
@@ -713,8 +726,6 @@ class BriefingApp:
                 api_ask = gr.Button("ask", visible=False)
                 api_ask.click(self.ask, [question, chatbot, turns_state], [chatbot, question, sources, turns_state],
                               api_name="ask")
-                conversation_list.input(open_conversation, [conversation_list],
-                                        [*ui_outputs, conversation_state, collection_box], api_visibility="private")
                 rename.click(rename_conversation, [conversation_state, rename_box],
                              [conversation_list, conversation_status, rename_box], api_visibility="private")
                 delete.click(delete_conversation, [conversation_state],
@@ -805,6 +816,9 @@ class BriefingApp:
                                             column_widths=["34%", "10%", "9%", "9%", "38%"])
                 run.click(run_evaluation, [source, set_name, own, answers_file],
                           [eval_summary, metrics, per_question, support_plot, score_plot], api_visibility="private")
+            conversation_list.input(open_conversation, [conversation_list, collection_box],
+                                    [*ui_outputs, conversation_state, collection_box, *corpus_out, overview_md, *examples],
+                                    api_visibility="private")
             collection_box.input(self.select_collection, [collection_box],
                                  [*ui_outputs, conversation_state, *corpus_out, overview_md, *examples],
                                  api_visibility="private")
