@@ -186,7 +186,7 @@ def test_exporting_a_conversation_deleted_elsewhere_says_so(tmp_path: Path) -> N
 
     workspace = build(Settings(home=tmp_path / "home"), embedder=HashingEmbedder())  # type: ignore[call-arg]
     export = _handler(BriefingApp(workspace, export_root=tmp_path / "exports").blocks(), "export-conversation", "click")
-    with pytest.raises(gr.Error, match="no conversation '0{32}'"):  # shown to the user, unlike any other exception
+    with pytest.raises(gr.Error, match=r"no conversation '0{32}'"):  # shown to the user, unlike any other exception
         export.fn("0" * 32, types.SimpleNamespace(username=None))
 
 

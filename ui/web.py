@@ -213,11 +213,11 @@ class BriefingApp:
                     mode: str | None = None, collection: str | None = None) -> Iterator[ChatOutputs]:
         """Yield (history, cleared question box, turns, panel groups) as the answer streams in."""
         history = list(history or [])
-        shown = _shown_turns(history, turns)
+        kept = _shown_turns(history, turns)
         groups = list(groups or [])
-        if len(shown) < len(turns or []):  # started over: the dropped turns' passages leave the panel too
-            groups = [g for g in groups if g.get("scope") in {t.scope for t in shown}]
-        turns = shown
+        if len(kept) < len(turns or []):  # started over: the dropped turns' passages leave the panel too
+            groups = [g for g in groups if g.get("scope") in {t.scope for t in kept}]
+        turns = kept
         try:
             question = check_text("question", question, self.limit)
         except ValueError as exc:
