@@ -53,7 +53,9 @@ def _markdown_source_line(c: Citation) -> str:
 def _body_line(line: str, markers: set[int]) -> str:
     """One line of the composer's briefing: its own prefix and bold label kept, the rest escaped,
     and its ``[n]`` markers (for citations that exist) turned into footnote references."""
-    prefix = next((p for p in ("## ", "- ") if line.startswith(p)), "")
+    if line.startswith("## "):  # the title holds the analyst's topic, never a footnote: "[2]" in it stays text
+        return ("## " + escape_markdown(line[3:])).rstrip()
+    prefix = "- " if line.startswith("- ") else ""
     rest = line[len(prefix):]
     bold = _BOLD_LEAD.match(rest)
     if bold:
@@ -85,9 +87,23 @@ def answer_markdown_footnotes(answer: str, citations: list[Citation], offset: in
         n = int(m.group(1))
         return f"[^{offset + n}]" if n in markers else ""
 
-    body = " ".join(_ESCAPED_MARKER.sub(footnote, escape_markdown(answer)).split())
+    bold = _BOLD_LEAD.match(" ".join(answer.split()))
+    # The direct answer the composer leads with (``**1,960.** …``) stays bold; the rest is corpus text, escaped.
+    lead, rest = (f"**{escape_markdown(bold.group(1).strip())}** ", bold.group(2)) if bold else ("", answer)
+    body = " ".join((lead + _ESCAPED_MARKER.sub(footnote, escape_markdown(rest))).split())
     notes = [f"[^{offset + c.marker}]: {_markdown_source_line(c)}" for c in citations]
     return body, notes, max(markers, default=0)
+
+
+# What XML 1.0, and so a .docx, cannot hold: C0 controls other than tab, newline and carriage return, lone
+# surrogates, U+FFFE and U+FFFF. python-docx refuses them with a ValueError, so one stray control character in a
+# topic or in a cited report (a vertical tab or form feed pasted from Word) lost the whole export.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _docx_text(text: str) -> str:
+    """``text`` as a .docx can hold it: each character XML refuses becomes a space (a form feed parts words)."""
+    return _NOT_XML.sub(" ", text)
 
 
 def briefing_docx(briefing: Briefing) -> bytes:
@@ -95,7 +111,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
     import docx
 
     document = docx.Document()
-    for line in briefing.briefing.splitlines():
+    for line in _docx_text(briefing.briefing).splitlines():
         if not line.strip():
             continue
         if line.startswith("## "):
@@ -115,7 +131,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
                 para.add_run(piece)
     document.add_heading("Sources", level=2)
     for c in briefing.citations:
-        document.add_paragraph(f"[{c.marker}] {_source_line(c)}")
+        document.add_paragraph(_docx_text(f"[{c.marker}] {_source_line(c)}"))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

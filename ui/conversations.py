@@ -152,17 +152,44 @@ class ConversationStore:
 
 def conversation_markdown(conversation: Conversation) -> str:
     """The conversation as Markdown: each question as a heading, each answer with footnotes ``[^n]`` whose
-    definitions quote the cited passage (footnotes are numbered across the whole conversation)."""
+    definitions quote the cited passage (footnotes are numbered across the whole conversation), and with the
+    cues the chat showed it with: the weak-match caution, its confidence, the parts not found, why it abstained."""
     lines = [f"# {_plain(conversation.title)}", ""]
     offset = 0
     for turn in conversation.turns:
         lines += [f"## {_plain(turn.question)}", ""]
         body, notes, used = answer_markdown_footnotes(turn.answer.answer, turn.answer.citations, offset)
-        lines += [body, ""]
+        lines += [*_caution(turn.answer), body, ""]
+        lines += [line for cue in _cues(turn.answer) for line in (cue, "")]
         if notes:
             lines += [*notes, ""]
         offset += used
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _caution(answer: Answer) -> list[str]:
+    """The caution the chat opens a weak match with: exported without it, a doubtful answer read as a sure one."""
+    if answer.abstained or not answer.weak_match or answer.confidence is None:
+        return []
+    return [f"*Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer the question.*", ""]
+
+
+def _cues(answer: Answer) -> list[str]:
+    """The lines the chat shows under an answer (``ui.render.chat_markdown``), as plain Markdown."""
+    cues = []
+    if answer.abstained and answer.abstain_reason:
+        reason = answer.abstain_reason.strip().rstrip(".")
+        cues.append(f"*Why: {_plain(reason[:1].upper() + reason[1:])}.*")
+    if answer.missing_parts:
+        cues.append("*Not found in the reports: " + "; ".join(_plain(p) for p in answer.missing_parts) + ".*")
+    if answer.unquoted_parts:
+        cues.append("*Not quoted within the word limit (ask on its own): "
+                    + "; ".join(_plain(p) for p in answer.unquoted_parts) + ".*")
+    if (note := answer.confidence_note()) is not None:
+        cues.append(f"*{note}*")
+    if answer.flags:
+        cues.append("*Checks: " + "; ".join(_plain(f) for f in answer.flags) + "*")
+    return cues
 
 
 def _plain(text: str) -> str:

@@ -10,6 +10,7 @@ from eval.datasets import BUILTIN_SETS, corpus_for, load_items
 from eval.report import RATE_METRICS, format_value
 from eval.report import plots as write_plots
 from eval.runner import AnswerRecord, EvalResult, load_answers, run_assistant, score, workspace_for_set
+from ingest.errors import BriefingError
 from ui.scratch import private_temp
 
 if TYPE_CHECKING:
@@ -48,7 +49,13 @@ def answer_set(assistant: Assistant, name: str, step: Step | None = None) -> lis
 
 
 def read_answers(path: Path) -> list[AnswerRecord]:
-    return load_answers(path)
+    """The uploaded answers; a file that is not UTF-8 is refused by name (the decoder's own message named
+    neither the file nor what to do)."""
+    try:
+        return load_answers(path)
+    except UnicodeDecodeError as exc:
+        raise BriefingError(f"{path.name}: not UTF-8 text (byte {exc.start}); save the answers file as UTF-8 "
+                            "and upload it again") from None
 
 
 def score_records(records: list[AnswerRecord], verifier: Any, step: Step | None = None) -> EvalResult:

@@ -79,6 +79,17 @@ def answer_markdown(answer: str, citations: Sequence[Citation], *, scope: str | 
 
 
 _BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*(.*)$")
+_ANSWER_LEAD = re.compile(r"^\*\*([^*\n]+)\*\*\s*(.*)$", re.S)
+
+
+def _answer_body(answer: str, valid: set[int], scope: str | None) -> str:
+    """An answer's text escaped, with footnote links. The bold lead the composer opens an answer with (its
+    direct answer, ``**1,960.** …``) stays bold, its text escaped: escaped whole, it read as literal asterisks."""
+    bold = _ANSWER_LEAD.match(answer)
+    if not bold:
+        return _links(escape_markdown(answer), valid, scope)
+    rest = _links(escape_markdown(bold.group(2)), valid, scope)
+    return f"**{escape_markdown(bold.group(1).strip())}**" + (" " + rest if rest else "")
 
 
 def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str | None = None,
@@ -89,9 +100,10 @@ def briefing_display(briefing: str, citations: Sequence[Citation], *, scope: str
     valid = {c.marker for c in citations}
     out: list[str] = []
     for line in briefing.splitlines():
-        if line.startswith("## "):
-            prefix, rest = "## ", line[3:]
-        elif line.startswith("- "):
+        if line.startswith("## "):  # the title holds the analyst's topic, never a footnote: "[2]" in it stays text
+            out.append("## " + escape_markdown(line[3:]))
+            continue
+        if line.startswith("- "):
             prefix, rest = "- ", line[2:]
         else:
             prefix, rest = "", line
@@ -133,7 +145,7 @@ def chat_markdown(answer: Answer, *, scope: str) -> str:
         if answer.flags:
             notes.append("*Checks: " + "; ".join(escape_markdown(f) for f in answer.flags) + "*")
         return text + ("\n\n" + "\n\n".join(notes) if notes else "")
-    out = _links(escape_markdown(answer.answer), {c.marker for c in answer.citations}, _scope(scope))
+    out = _answer_body(answer.answer, {c.marker for c in answer.citations}, _scope(scope))
     if answer.weak_match and answer.confidence is not None:
         out = (f"\u26a0\ufe0f *Weak match (confidence {answer.confidence:.2f}): the quoted passage may not answer "
                "the question; open it before relying on it.*\n\n" + out)

@@ -167,6 +167,12 @@ def _assistant_messages(history: list[dict[str, Any]] | None) -> int:
     return sum(1 for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant")
 
 
+def _shown_turns(history: list[dict[str, Any]] | None, turns: Turns | None) -> Turns:
+    """The turns behind the history shown: a client that sends a shorter history (the chatbot's own clear
+    button empties it and nothing else) starts over there."""
+    return list(turns or [])[:_assistant_messages(history)]
+
+
 class BriefingApp:
     """The web app's handlers, as methods over one workspace; :meth:`blocks` wires them into Gradio.
 
@@ -207,9 +213,11 @@ class BriefingApp:
                     mode: str | None = None, collection: str | None = None) -> Iterator[ChatOutputs]:
         """Yield (history, cleared question box, turns, panel groups) as the answer streams in."""
         history = list(history or [])
-        # The turns behind the history shown: a client that sends a shorter history starts over there.
-        turns = list(turns or [])[:_assistant_messages(history)]
+        kept = _shown_turns(history, turns)
         groups = list(groups or [])
+        if len(kept) < len(turns or []):  # started over: the dropped turns' passages leave the panel too
+            groups = [g for g in groups if g.get("scope") in {t.scope for t in kept}]
+        turns = kept
         try:
             question = check_text("question", question, self.limit)
         except ValueError as exc:
@@ -282,7 +290,11 @@ class BriefingApp:
         the conversation list)."""
         import gradio as gr
 
-        before = len(turns or [])
+        before = len(_shown_turns(history, turns))
+        if before < len(turns or []):
+            # The chat shown was cleared (the chatbot's own clear button): what follows is a new conversation.
+            # Kept, its first answer went unsaved and its second overwrote the old conversation's turns.
+            conversation_id = None
         out: tuple[Any, ...] = ()
         for out in self.ask_ui(question, history, turns, groups, k, since, until, doc_ids, mode, collection):
             yield (*out, conversation_id, gr.update())
@@ -349,6 +361,19 @@ class BriefingApp:
         names = self.collection_names()
         collection = gr.update(value=conversation.collection) if conversation.collection in names else gr.update()
         return history, "", turns, sources_panel_html(groups), groups, conversation.id, collection
+
+    def open_conversation_ui(self, conversation_id: str | None, current: str | None, user: str | None) -> tuple[Any, ...]:
+        """:meth:`open_conversation`, then (corpus outputs, overview) of the conversation's collection when opening it
+        switched the selector away from ``current``: the selector's own change event does not fire on an update, so
+        the document filter, the Corpus tab and the overview stayed on the collection left behind, and a follow-up
+        was filtered by that collection's documents."""
+        import gradio as gr
+
+        opened = self.open_conversation(conversation_id, user)
+        switched = opened[-1].get("value")
+        if switched is None or switched == (current or self.collections.default):
+            return (*opened, *(gr.update() for _ in range(8)))
+        return (*opened, *self.refresh_corpus(switched), *self.overview(switched))
 
     def rename_conversation(self, conversation_id: str | None, title: str, user: str | None) -> tuple[Any, ...]:
         """(conversation list, status, cleared name box)."""
@@ -591,8 +616,8 @@ class BriefingApp:
                                       conversation_id, user_of(request))
 
         @needs_request
-        def open_conversation(conversation_id: Any, request: Any) -> tuple[Any, ...]:
-            return self.open_conversation(conversation_id, user_of(request))
+        def open_conversation(conversation_id: Any, current: Any, request: Any) -> tuple[Any, ...]:
+            return self.open_conversation_ui(conversation_id, current, user_of(request))
 
         @needs_request
         def rename_conversation(conversation_id: Any, title: str, request: Any) -> tuple[Any, ...]:
@@ -604,7 +629,10 @@ class BriefingApp:
 
         @needs_request
         def export_conversation(conversation_id: Any, request: Any) -> Any:
-            path = self.export_conversation(conversation_id, user_of(request))
+            try:
+                path = self.export_conversation(conversation_id, user_of(request))
+            except BriefingError as exc:  # deleted in another tab: say so (show_error=False hides other errors)
+                raise gr.Error(str(exc)) from None
             return gr.update(value=path, visible=path is not None)
 
         @needs_request
@@ -692,11 +720,12 @@ class BriefingApp:
                         ask_saved, ui_inputs, saved_outputs, api_visibility="private")
                 clear.click(lambda: (*self.new_chat(), None, gr.update(value=None)), None,
                             [*ui_outputs, conversation_state, conversation_list], api_visibility="private")
+                # The chatbot's own clear button empties the history only: the rest of the chat goes with it.
+                chatbot.clear(lambda: (*self.new_chat()[1:], None, gr.update(value=None)), None,
+                              [*ui_outputs[1:], conversation_state, conversation_list], api_visibility="private")
                 api_ask = gr.Button("ask", visible=False)
                 api_ask.click(self.ask, [question, chatbot, turns_state], [chatbot, question, sources, turns_state],
                               api_name="ask")
-                conversation_list.input(open_conversation, [conversation_list],
-                                        [*ui_outputs, conversation_state, collection_box], api_visibility="private")
                 rename.click(rename_conversation, [conversation_state, rename_box],
                              [conversation_list, conversation_status, rename_box], api_visibility="private")
                 delete.click(delete_conversation, [conversation_state],
@@ -787,6 +816,9 @@ class BriefingApp:
                                             column_widths=["34%", "10%", "9%", "9%", "38%"])
                 run.click(run_evaluation, [source, set_name, own, answers_file],
                           [eval_summary, metrics, per_question, support_plot, score_plot], api_visibility="private")
+            conversation_list.input(open_conversation, [conversation_list, collection_box],
+                                    [*ui_outputs, conversation_state, collection_box, *corpus_out, overview_md, *examples],
+                                    api_visibility="private")
             collection_box.input(self.select_collection, [collection_box],
                                  [*ui_outputs, conversation_state, *corpus_out, overview_md, *examples],
                                  api_visibility="private")
