@@ -1178,6 +1178,18 @@ def _happened(word: str) -> str | None:
     return stem(word) if word in _IRREGULAR or (word.endswith("ed") and len(word) >= 5) else None
 
 
+_VERB_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
+
+
+def _happened_before(word: str) -> str | None:
+    """The key of a casualty verb right before a figure ("killed 191", "injuring 6,000", "wounded 20"); None
+    for another verb ("reported 16 deaths" counts deaths, as "16 deaths were reported" does)."""
+    word = word.lower()
+    if word.endswith("ing"):
+        word = word[:-3] + "ed"  # "injuring" -> "injured", "killing" -> "killed"
+    return _HAPPENED.get(word)
+
+
 def _counts(text: str) -> dict[str, str]:
     """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed". Keyed
     on what happened to what was counted ("16 soldiers were killed" and "39 soldiers were wounded" are
@@ -1195,7 +1207,10 @@ def _counts(text: str) -> dict[str, str]:
         rest = words[at + 1:]
         while rest and rest[0] in _BEFORE_HAPPENED:
             rest = rest[1:]
-        key = _happened(words[at]) or (rest and _happened(rest[0])) or stem(words[at])
+        # what happened may come before the figure: "killed 191 people, injuring 6,000 people" are two counts
+        before = _VERB_BEFORE.search(text, max(0, m.start() - 20), m.start())
+        key = (before and _happened_before(before.group(1))) or _happened(words[at]) or (
+            rest and _happened(rest[0])) or stem(words[at])
         out.setdefault(key, m.group(1).replace(",", ""))
     return out
 

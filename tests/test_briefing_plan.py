@@ -836,3 +836,21 @@ def test_a_point_opening_with_a_pronoun_or_an_unnamed_first_person_is_left_out(s
     quoted = [p.text for _, section in chosen.sections for p in section]
     assert any("release clause" in q for q in quoted)
     assert not any(q.startswith(("He earns", "Tomorrow I")) for q in quoted)
+
+
+def test_the_same_figures_with_the_verb_before_them_are_no_disagreement(scorer: SentenceScorer) -> None:
+    # on tune, "the blast that killed 191 people, injured 6,000 others" and "… blew up, injuring 6,000 people"
+    # were shown as disagreeing: both counts had been keyed on "people"
+    from assistant.briefing_plan import PlanWeights, _disagreements
+
+    def pool(*texts: str) -> list[Evidence]:
+        evidence = scorer.candidates([chunk(f"doc{i}", t, "2020-09-04") for i, t in enumerate(texts)])
+        scorer.score("What were the consequences of the port blast?", evidence)
+        return evidence
+
+    same = pool("The port blast in the city killed 191 people and injured 6,000 others in August.",
+                "The port blast in the city in August hit the warehouse, injuring 6,000 people.")
+    assert _disagreements(same, PlanWeights()) == []
+    differ = pool("The port blast in the city killed 191 people and injured 6,000 others in August.",
+                  "The port blast in the city in August hit the warehouse, killing 204 people.")
+    assert len(_disagreements(differ, PlanWeights())) == 1
