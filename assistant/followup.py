@@ -75,7 +75,11 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
     if not leans_on_previous(question):
         return cleaned
     opening = _OPENING.match(previous_question)
-    if opening and opening.group(0).strip().lower() not in ("what", "which") and not _QUESTION_WORD.search(cleaned):
+    # A yes/no question ("Were any elected officials among those held?") asks its own thing: prefixed with
+    # "How many people," it was answered with the previous turn's count as its lead.
+    asks_yes_no = bool(re.match(rf"\s*{AUXILIARIES}\b", cleaned, re.I))
+    if (opening and opening.group(0).strip().lower() not in ("what", "which") and not _QUESTION_WORD.search(cleaned)
+            and not asks_yes_no):
         # An ellipsis with no question word ("And her brother Rob?") asks what the previous question asked
         # ("How many followers …"): without the opening the kind of answer wanted was lost and the
         # sentence about Rob that holds no number was quoted.

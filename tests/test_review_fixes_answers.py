@@ -125,6 +125,13 @@ def test_a_follow_up_carries_what_was_counted_not_the_whole_question() -> None:
     assert is_follow_up("Why Turkey?") and is_follow_up("And Tripoli?")
 
 
+def test_a_yes_no_follow_up_is_not_asked_as_the_previous_count() -> None:
+    history = [("How many people did police detain over the banned march?", "**60 people.** Police arrested 60 people.")]
+    rewritten = standalone_question("Were any elected officials among those held?", history)
+    assert rewritten.startswith("Were any elected officials among those held?")  # was "How many people, were any …"
+    assert standalone_question("And in Kowloon?", history).startswith("How many people, in Kowloon?")
+
+
 def test_what_the_second_review_found_the_first_fixes_broke() -> None:
     # two nationality adjectives joined by "and" name no one
     assert lead("Who shelled the town on Sunday?", "The town was shelled on Sunday by Azerbaijani and Turkish forces.") is None
