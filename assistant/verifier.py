@@ -899,6 +899,48 @@ class LLMJudgeVerifier:
             if self.cache_path:
                 self.cache_path.write_text(json.dumps(self._cache))
         text = self._cache[key]
-        label = next((lab for lab in ("unsupported", "contradicted", "partial", "supported") if lab in text), "unsupported")
+        label = judge_label(text)
+        if label is None:  # a refusal or a reply about something else: nothing was judged supported
+            return Verdict(0.0, "unsupported", "", [f"the judge gave no label: {text[:80]}"])
         score = {"supported": 1.0, "partial": 0.5}.get(label, 0.0)
-        return Verdict(score, label, "", [f"judge said: {text[:80]}"])  # type: ignore[arg-type]
+        return Verdict(score, label, "", [f"judge said: {text[:80]}"])
+
+
+# A label as a judge writes it: "not supported" is a refusal of support, "partially supported" is partial, and
+# "not contradicted" (or "not partial") says what the claim is not, so it names no label.
+_JUDGE_LABEL = re.compile(r"\b(?P<not>not\s+(?:(?:fully|entirely|directly|clearly|explicitly)\s+)?)?"
+                          r"(?P<label>partially\s+supported|supported|partial|unsupported|contradicted)\b", re.I)
+_JUDGE_KEYS = ("label", "verdict", "judgement", "judgment", "answer", "result")
+_NO_JUDGEMENT = re.compile(r"\b(?:sorry|can(?:no|')t|unable|whether|not\s+sure)\b", re.I)
+
+
+def judge_label(reply: str) -> Label | None:
+    """The label in a judge's reply, or None when it gives none (a refusal, a question back).
+
+    Asked for one word, judges also answer "**Supported.** Nothing is contradicted", "Not supported", a JSON
+    object in a code fence, or "I can't tell whether it is supported". The label is, in order: a JSON object's
+    label field; the reply's first words; the one label the reply names, unless it declines to judge."""
+    text = re.sub(r"^\s*```\w*\s*|\s*```\s*$", "", reply.strip())
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            values = [str(data[k]) for k in data if str(k).lower() in _JUDGE_KEYS]
+            return judge_label(values[0]) if values else None
+    found = [(m.start(), _judge_match_label(m)) for m in _JUDGE_LABEL.finditer(text)]
+    lead = re.match(r"[\W_]*(?:(?:label|verdict|judgement|judgment|answer)\s*[:=-]\s*)?[\W_]*", text, re.I)
+    if found and lead and found[0][0] == lead.end() and found[0][1] is not None:
+        return found[0][1]
+    named = {label for _, label in found if label is not None}
+    if len(named) == 1 and not _NO_JUDGEMENT.search(text):
+        return named.pop()
+    return None
+
+
+def _judge_match_label(match: re.Match[str]) -> Label | None:
+    label = re.sub(r"\s+", " ", match.group("label").lower())
+    if match.group("not"):
+        return "unsupported" if label == "supported" else None
+    return "partial" if label == "partially supported" else cast(Label, label)

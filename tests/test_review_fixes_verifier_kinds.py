@@ -1,0 +1,38 @@
+"""Faults a review reproduced in the verifiers a setting chooses besides the proxy: the chat-model judge
+(against the scripted server on 127.0.0.1) and the CrossEncoder NLI model (tiny ones built here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.testing import ScriptedChatServer
+from assistant.verifier import LLMJudgeVerifier
+
+PASSAGE = "Russia is deploying a peacekeeping force of 1,960 troops to Nagorno-Karabakh for five years."
+CLAIM = "Russia is deploying 1,960 troops."
+
+
+@pytest.mark.parametrize(("reply", "label"), [
+    ("Not supported.", "unsupported"),  # was read as "supported"
+    ("SUPPORTED", "supported"),
+    ("Partially supported.", "partial"),
+    ('```json\n{"label": "supported", "reason": "the passage partially restates it"}\n```', "supported"),  # was partial
+    ("Supported: nothing in the passages is contradicted.", "supported"),  # was contradicted
+    ("Label: supported (the claim is not unsupported)", "supported"),  # was unsupported
+    ("**Contradicted** - the passage says Russia, not Turkey; it is not supported.", "contradicted"),
+    ("The claim is supported by the first passage.", "supported"),
+    ("I can't tell whether the claim is supported.", "unsupported"),  # a refusal; was supported
+    ("I'm sorry, but I can't help with that.", "unsupported"),
+])
+def test_the_judges_reply_is_read_for_its_label(reply: str, label: str) -> None:
+    with ScriptedChatServer(reply) as server:
+        verdict = LLMJudgeVerifier(server.chat_model()).support(CLAIM, [PASSAGE])
+    assert verdict.label == label
+
+
+def test_a_judge_that_gives_no_label_says_so() -> None:
+    with ScriptedChatServer("I'm sorry, but I can't help with that.") as server:
+        verdict = LLMJudgeVerifier(server.chat_model()).support(CLAIM, [PASSAGE])
+    assert not verdict.supported and verdict.reasons[0].startswith("the judge gave no label")
