@@ -885,6 +885,9 @@ class LLMJudgeVerifier:
 
     def __init__(self, chat_model: Any, cache_path: Path | None = None) -> None:
         self.chat_model = chat_model
+        # The judge answers at temperature 0 whatever the answers are written at (llm.temperature): the same
+        # claim must get the same verdict, and the verdicts are cached as if it did.
+        self._judge = at_temperature_zero(chat_model)
         self.cache_path = cache_path
         self._cache: dict[str, str] = {}
         if cache_path and cache_path.is_file():
@@ -894,7 +897,7 @@ class LLMJudgeVerifier:
         prompt = self.PROMPT.format(passages="\n\n".join(passages), claim=claim)
         key = hashlib.sha256(prompt.encode()).hexdigest()
         if key not in self._cache:
-            reply = self.chat_model.invoke(prompt)
+            reply = self._judge.invoke(prompt)
             self._cache[key] = str(getattr(reply, "content", reply)).strip().lower()
             if self.cache_path:
                 self.cache_path.write_text(json.dumps(self._cache))
@@ -904,6 +907,15 @@ class LLMJudgeVerifier:
             return Verdict(0.0, "unsupported", "", [f"the judge gave no label: {text[:80]}"])
         score = {"supported": 1.0, "partial": 0.5}.get(label, 0.0)
         return Verdict(score, label, "", [f"judge said: {text[:80]}"])
+
+
+def at_temperature_zero(chat_model: Any) -> Any:
+    """A copy of a LangChain chat model with ``temperature`` 0 (the same client), or the model itself when it
+    has no such setting."""
+    fields = getattr(type(chat_model), "model_fields", {})
+    if "temperature" in fields and getattr(chat_model, "temperature", None) != 0:
+        return chat_model.model_copy(update={"temperature": 0.0})
+    return chat_model
 
 
 # A label as a judge writes it: "not supported" is a refusal of support, "partially supported" is partial, and

@@ -36,3 +36,18 @@ def test_a_judge_that_gives_no_label_says_so() -> None:
     with ScriptedChatServer("I'm sorry, but I can't help with that.") as server:
         verdict = LLMJudgeVerifier(server.chat_model()).support(CLAIM, [PASSAGE])
     assert not verdict.supported and verdict.reasons[0].startswith("the judge gave no label")
+
+
+def test_the_judge_answers_at_temperature_zero_whatever_the_answers_use(tmp_path: Path) -> None:
+    from assistant.build import make_verifier
+    from assistant.llm import make_chat_model
+    from assistant.settings import Settings
+
+    settings = Settings(home=tmp_path, llm={"provider": "openai", "model": "m", "temperature": 0.7},  # type: ignore[call-arg]
+                        verifier={"kind": "llm-judge"})
+    with ScriptedChatServer("supported") as server:
+        chat_model = make_chat_model("openai", "m", server.url, None, settings.llm.temperature, 30.0)
+        make_verifier(settings, embedder=None, chat_model=chat_model).support(CLAIM, [PASSAGE])  # type: ignore[arg-type]
+        assert server.requests[-1]["temperature"] == 0.0
+        chat_model.invoke("Who brokered the agreement?")  # the answers keep the configured temperature
+        assert server.requests[-1]["temperature"] == 0.7
