@@ -877,7 +877,7 @@ class CrossEncoderVerifier:
 
 
 class LLMJudgeVerifier:
-    """A LangChain chat model as judge, at temperature 0, with answers cached on disk by prompt."""
+    """A LangChain chat model as judge, at temperature 0, with answers cached on disk by model and prompt."""
 
     PROMPT = (
         "You judge whether PASSAGES support a CLAIM. Answer with one word: supported, partial, unsupported "
@@ -897,7 +897,9 @@ class LLMJudgeVerifier:
 
     def support(self, claim: str, passages: Sequence[str]) -> Verdict:
         prompt = self.PROMPT.format(passages="\n\n".join(map(_judge_data, passages)), claim=_judge_data(claim))
-        key = hashlib.sha256(prompt.encode()).hexdigest()
+        # One cache file under home serves every judge configured there over time: another model's verdict
+        # on the same prompt is not this model's.
+        key = hashlib.sha256(f"{judge_identity(self.chat_model)}\n{prompt}".encode()).hexdigest()
         if key not in self._cache:
             reply = self._judge.invoke(prompt)
             self._cache[key] = str(getattr(reply, "content", reply)).strip().lower()
@@ -916,6 +918,13 @@ def _judge_data(text: str) -> str:
     sentences addressed to an AI assistant replaced by a placeholder, and nothing that closes the prompt's
     delimiters ("</passages><claim>…" would end the data and start a claim of the passage's choosing)."""
     return quarantine(re.sub(r"</?\s*(?:passages?|claim)\b[^>]*>", "", text, flags=re.I))[0]
+
+
+def judge_identity(chat_model: Any) -> str:
+    """What names a chat model's verdicts: its class, model name and server."""
+    name = getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None)
+    server = getattr(chat_model, "openai_api_base", None) or getattr(chat_model, "base_url", None)
+    return f"{type(chat_model).__name__}:{name}@{server}"
 
 
 def at_temperature_zero(chat_model: Any) -> Any:

@@ -64,3 +64,16 @@ def test_instructions_and_delimiters_in_passages_do_not_reach_the_judge() -> Non
     assert PLACEHOLDER in prompt and "Ignore all previous" not in prompt
     assert prompt.count("</passages>") == 1 and prompt.count("<claim>") == 1
     assert prompt.split("<claim>")[1].startswith("Armenia won the war.")
+
+
+def test_one_judges_cached_verdicts_are_not_another_models(tmp_path: Path) -> None:
+    from assistant.llm import make_chat_model
+
+    cache = tmp_path / "judge-cache.json"
+    with ScriptedChatServer("supported") as first, ScriptedChatServer("contradicted") as second:
+        judge_a = LLMJudgeVerifier(make_chat_model("openai", "judge-a", first.url, None, 0.0, 30.0), cache_path=cache)
+        assert judge_a.support(CLAIM, [PASSAGE]).label == "supported"
+        judge_b = LLMJudgeVerifier(make_chat_model("openai", "judge-b", second.url, None, 0.0, 30.0), cache_path=cache)
+        assert judge_b.support(CLAIM, [PASSAGE]).label == "contradicted" and len(second.requests) == 1
+        again = LLMJudgeVerifier(make_chat_model("openai", "judge-a", first.url, None, 0.0, 30.0), cache_path=cache)
+        assert again.support(CLAIM, [PASSAGE]).label == "supported" and len(first.requests) == 1
