@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
+from assistant.errors import LLMError
 from assistant.injection import quarantine
 from assistant.lexicon import (
     WordMeaning,
@@ -901,7 +902,11 @@ class LLMJudgeVerifier:
         # on the same prompt is not this model's.
         key = hashlib.sha256(f"{judge_identity(self.chat_model)}\n{prompt}".encode()).hexdigest()
         if key not in self._cache:
-            reply = self._judge.invoke(prompt)
+            try:
+                reply = self._judge.invoke(prompt)
+            except Exception as exc:  # the client's own errors (connection, HTTP status) name no setting
+                raise LLMError(f"the judge (verifier kind llm-judge, chat model {judge_identity(self.chat_model)}) "
+                               f"failed: {exc.__class__.__name__}: {str(exc)[:200]}") from exc
             self._cache[key] = str(getattr(reply, "content", reply)).strip().lower()
             if self.cache_path:
                 self.cache_path.write_text(json.dumps(self._cache))

@@ -77,3 +77,17 @@ def test_one_judges_cached_verdicts_are_not_another_models(tmp_path: Path) -> No
         assert judge_b.support(CLAIM, [PASSAGE]).label == "contradicted" and len(second.requests) == 1
         again = LLMJudgeVerifier(make_chat_model("openai", "judge-a", first.url, None, 0.0, 30.0), cache_path=cache)
         assert again.support(CLAIM, [PASSAGE]).label == "supported" and len(first.requests) == 1
+
+
+def test_a_judge_that_cannot_be_reached_is_named_in_the_error() -> None:
+    import socket
+
+    from assistant.errors import LLMError
+    from assistant.llm import make_chat_model
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    judge = LLMJudgeVerifier(make_chat_model("openai", "judge-model", f"http://127.0.0.1:{port}/v1", None, 0.0, 5.0))
+    with pytest.raises(LLMError, match=r"verifier kind llm-judge.*judge-model.*failed"):
+        judge.support(CLAIM, [PASSAGE])
