@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -892,9 +894,7 @@ class LLMJudgeVerifier:
         # claim must get the same verdict, and the verdicts are cached as if it did.
         self._judge = at_temperature_zero(chat_model)
         self.cache_path = cache_path
-        self._cache: dict[str, str] = {}
-        if cache_path and cache_path.is_file():
-            self._cache = json.loads(cache_path.read_text())
+        self._cache: dict[str, str] = _read_cache(cache_path) if cache_path else {}
 
     def support(self, claim: str, passages: Sequence[str]) -> Verdict:
         prompt = self.PROMPT.format(passages="\n\n".join(map(_judge_data, passages)), claim=_judge_data(claim))
@@ -909,13 +909,30 @@ class LLMJudgeVerifier:
                                f"failed: {exc.__class__.__name__}: {str(exc)[:200]}") from exc
             self._cache[key] = str(getattr(reply, "content", reply)).strip().lower()
             if self.cache_path:
-                self.cache_path.write_text(json.dumps(self._cache))
+                _write_cache(self.cache_path, self._cache)
         text = self._cache[key]
         label = judge_label(text)
         if label is None:  # a refusal or a reply about something else: nothing was judged supported
             return Verdict(0.0, "unsupported", "", [f"the judge gave no label: {text[:80]}"])
         score = {"supported": 1.0, "partial": 0.5}.get(label, 0.0)
         return Verdict(score, label, "", [f"judge said: {text[:80]}"])
+
+
+def _read_cache(path: Path) -> dict[str, str]:
+    """The judge's cached replies; a cache that cannot be read (cut short by a crash) is started afresh rather
+    than stopping every build with a JSONDecodeError that names no file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, cache: dict[str, str]) -> None:
+    """Written whole to a file of its own, then renamed over the cache: a reader never sees half of it."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    part.write_text(json.dumps(cache), encoding="utf-8")
+    os.replace(part, path)
 
 
 def _judge_data(text: str) -> str:

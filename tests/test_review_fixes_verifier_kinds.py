@@ -91,3 +91,13 @@ def test_a_judge_that_cannot_be_reached_is_named_in_the_error() -> None:
     judge = LLMJudgeVerifier(make_chat_model("openai", "judge-model", f"http://127.0.0.1:{port}/v1", None, 0.0, 5.0))
     with pytest.raises(LLMError, match=r"verifier kind llm-judge.*judge-model.*failed"):
         judge.support(CLAIM, [PASSAGE])
+
+
+def test_a_judge_cache_cut_short_is_started_afresh(tmp_path: Path) -> None:
+    cache = tmp_path / "judge-cache.json"
+    cache.write_text('{"3f2a": "supp')  # what a crash in the middle of writing it leaves
+    with ScriptedChatServer("supported") as server:
+        assert LLMJudgeVerifier(server.chat_model(), cache_path=cache).support(CLAIM, [PASSAGE]).supported
+    import json
+
+    assert len(json.loads(cache.read_text())) == 1 and not list(tmp_path.glob("*.part"))
