@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
-from assistant.errors import LLMError
+from assistant.errors import LLMError, ModelError
 from assistant.injection import quarantine
 from assistant.lexicon import (
     WordMeaning,
@@ -856,6 +856,13 @@ def decide(f: dict[str, Any], combination: Combination) -> Verdict:
     return Verdict(round(score, 4), label, f["window"], reasons)
 
 
+def nli_label(name: object) -> str:
+    """An NLI output's name as the verifier reads it: "ENTAILMENT" and "entailed" are entailment,
+    "CONTRADICTION" and "contradictory" contradiction."""
+    name = str(name).strip().lower()
+    return "entailment" if name.startswith("entail") else "contradiction" if name.startswith("contradict") else name
+
+
 class CrossEncoderVerifier:
     """Any sentence-transformers CrossEncoder NLI model (name or path), e.g. an MNLI model."""
 
@@ -865,7 +872,13 @@ class CrossEncoderVerifier:
         self.model = CrossEncoder(model, device=device)
         config = getattr(self.model, "config", None)
         id2label = getattr(config, "id2label", None) or {0: "contradiction", 1: "entailment", 2: "neutral"}
-        self.labels = {int(k): str(v).lower() for k, v in id2label.items()}
+        self.labels = {int(k): nli_label(v) for k, v in id2label.items()}
+        # Outputs named LABEL_0, LABEL_1... (or one output: a passage-ranking model) say nothing of which is
+        # entailment; read as they were, every claim came out "unsupported" and every LLM sentence was removed.
+        if len(self.labels) < 2 or "entailment" not in self.labels.values():
+            raise ModelError(f"verifier.model {model!r} names its outputs {sorted(map(str, id2label.values()))}; "
+                             "an NLI CrossEncoder with an entailment output is needed (BRIEFING_VERIFIER__MODEL; a "
+                             "passage-ranking model goes in answer.reranker)")
 
     def support(self, claim: str, passages: Sequence[str]) -> Verdict:
         premise = " ".join(strip_markers(p) for p in passages)

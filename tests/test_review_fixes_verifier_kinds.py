@@ -101,3 +101,30 @@ def test_a_judge_cache_cut_short_is_started_afresh(tmp_path: Path) -> None:
     import json
 
     assert len(json.loads(cache.read_text())) == 1 and not list(tmp_path.glob("*.part"))
+
+
+WORDS = ["russia", "troops", "peace", "the", "is", "of", "for"]
+NLI_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("labels", [{0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, None])
+def test_a_cross_encoder_whose_outputs_name_no_entailment_is_refused(tmp_path: Path, labels: dict | None) -> None:
+    """Generic output names (or one output) were read as "no entailment": every claim unsupported, silently."""
+    from assistant.errors import ModelError
+    from assistant.verifier import CrossEncoderVerifier
+    from tests.tiny_models import tiny_bert_classifier
+
+    model = tiny_bert_classifier(tmp_path / "nli", WORDS, labels, bias=[0.0, 8.0, 0.0] if labels else [8.0])
+    with pytest.raises(ModelError, match=r"verifier\.model .*nli.*entailment"):
+        CrossEncoderVerifier(str(model))
+
+
+@pytest.mark.slow
+def test_a_cross_encoder_naming_entailment_in_capitals_is_read(tmp_path: Path) -> None:
+    from assistant.verifier import CrossEncoderVerifier
+    from tests.tiny_models import tiny_bert_classifier
+
+    labels = {0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}
+    model = tiny_bert_classifier(tmp_path / "nli", WORDS, labels, bias=[8.0, 0.0, 0.0])
+    assert CrossEncoderVerifier(str(model)).support(CLAIM, [PASSAGE]).label == "supported"
