@@ -128,3 +128,18 @@ def test_a_cross_encoder_naming_entailment_in_capitals_is_read(tmp_path: Path) -
     labels = {0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}
     model = tiny_bert_classifier(tmp_path / "nli", WORDS, labels, bias=[8.0, 0.0, 0.0])
     assert CrossEncoderVerifier(str(model)).support(CLAIM, [PASSAGE]).label == "supported"
+
+
+@pytest.mark.slow
+def test_a_cross_encoder_saved_with_an_activation_is_not_squashed_twice(tmp_path: Path) -> None:
+    import json
+
+    from assistant.verifier import CrossEncoderVerifier
+    from tests.tiny_models import tiny_bert_classifier
+
+    model = tiny_bert_classifier(tmp_path / "nli", WORDS, NLI_LABELS, bias=[0.0, 2.0, 0.0])  # entailment 0.79
+    config = json.loads((model / "config.json").read_text())
+    config["sentence_transformers"] = {"activation_fn": "torch.nn.modules.activation.Softmax"}
+    (model / "config.json").write_text(json.dumps(config))
+    verdict = CrossEncoderVerifier(str(model)).support(CLAIM, [PASSAGE])
+    assert verdict.label == "supported" and verdict.score == pytest.approx(0.787, abs=0.002)
