@@ -870,6 +870,7 @@ class CrossEncoderVerifier:
         import torch
         from sentence_transformers import CrossEncoder
 
+        self.model_name = model  # what its verdicts depend on: `briefing eval` caches agreement by it
         # Raw logits, which support() turns into probabilities itself: a model saved with an activation in its
         # configuration (softmax, sigmoid) would otherwise be squashed twice, entailment 0.79 read as 0.50.
         self.model = CrossEncoder(model, device=device, activation_fn=torch.nn.Identity())

@@ -143,3 +143,20 @@ def test_a_cross_encoder_saved_with_an_activation_is_not_squashed_twice(tmp_path
     (model / "config.json").write_text(json.dumps(config))
     verdict = CrossEncoderVerifier(str(model)).support(CLAIM, [PASSAGE])
     assert verdict.label == "supported" and verdict.score == pytest.approx(0.787, abs=0.002)
+
+
+@pytest.mark.slow
+def test_calibration_reports_each_cross_encoders_own_agreement(tmp_path: Path) -> None:
+    """The agreement cache of `briefing eval` was keyed alike for every CrossEncoder: a second model was
+    reported with the first one's figures."""
+    from assistant.verifier import CrossEncoderVerifier
+    from eval.cli import verifier_summary
+    from eval.datasets import CALIBRATION
+    from tests.tiny_models import tiny_bert_classifier
+
+    says_yes = CrossEncoderVerifier(str(tiny_bert_classifier(tmp_path / "yes", WORDS, NLI_LABELS, bias=[0, 8, 0])))
+    says_no = CrossEncoderVerifier(str(tiny_bert_classifier(tmp_path / "no", WORDS, NLI_LABELS, bias=[8, 0, 0])))
+    first = verifier_summary(says_yes, tmp_path / "eval", path=CALIBRATION)
+    second = verifier_summary(says_no, tmp_path / "eval", path=CALIBRATION)
+    assert first["by_label"]["supported"]["recall"] == 1.0 and first["by_label"]["contradicted"]["recall"] == 0.0
+    assert second["by_label"]["supported"]["recall"] == 0.0 and second["by_label"]["contradicted"]["recall"] == 1.0
