@@ -866,14 +866,16 @@ def nli_label(name: object) -> str:
 class CrossEncoderVerifier:
     """Any sentence-transformers CrossEncoder NLI model (name or path), e.g. an MNLI model."""
 
-    def __init__(self, model: str, *, device: str = "cpu") -> None:
+    def __init__(self, model: str, *, device: str = "cpu", allow_download: bool = False) -> None:
         import torch
-        from sentence_transformers import CrossEncoder
+
+        from assistant.rerank import load_cross_encoder
 
         self.model_name = model  # what its verdicts depend on: `briefing eval` caches agreement by it
         # Raw logits, which support() turns into probabilities itself: a model saved with an activation in its
         # configuration (softmax, sigmoid) would otherwise be squashed twice, entailment 0.79 read as 0.50.
-        self.model = CrossEncoder(model, device=device, activation_fn=torch.nn.Identity())
+        self.model = load_cross_encoder(model, "verifier.model", device=device, allow_download=allow_download,
+                                        activation_fn=torch.nn.Identity())
         config = getattr(self.model, "config", None)
         id2label = getattr(config, "id2label", None) or {0: "contradiction", 1: "entailment", 2: "neutral"}
         self.labels = {int(k): nli_label(v) for k, v in id2label.items()}

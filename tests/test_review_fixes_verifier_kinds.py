@@ -160,3 +160,33 @@ def test_calibration_reports_each_cross_encoders_own_agreement(tmp_path: Path) -
     second = verifier_summary(says_no, tmp_path / "eval", path=CALIBRATION)
     assert first["by_label"]["supported"]["recall"] == 1.0 and first["by_label"]["contradicted"]["recall"] == 0.0
     assert second["by_label"]["supported"]["recall"] == 0.0 and second["by_label"]["contradicted"]["recall"] == 1.0
+
+
+@pytest.mark.parametrize(("section", "setting"), [("verifier", "verifier.model"), ("answer", "answer.reranker")])
+def test_a_cross_encoder_that_is_not_on_disk_is_not_downloaded_and_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, section: str, setting: str) -> None:
+    """HF_HUB_OFFLINE, which build sets, is read once when the hub is first imported: imported earlier (a
+    notebook, langchain-huggingface), the hub went to huggingface.co with downloads off, and the error named
+    neither the setting nor the model."""
+    import socket
+
+    import huggingface_hub.constants
+
+    from assistant.build import make_reranker, make_verifier
+    from assistant.errors import ModelError
+    from assistant.settings import Settings
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    looked_up: list[object] = []
+
+    def no_network(host: object, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        looked_up.append(host)
+        raise socket.gaierror("no network in tests")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    name = "no-such-org/no-such-model"
+    settings = Settings(home=tmp_path, **({"verifier": {"kind": "cross-encoder", "model": name}} if section == "verifier"
+                                          else {"answer": {"reranker": name}}))  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match=rf"{setting} '{name}' cannot be loaded from disk"):
+        make_verifier(settings, embedder=None) if section == "verifier" else make_reranker(settings)  # type: ignore[arg-type]
+    assert looked_up == []
