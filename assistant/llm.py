@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.answers import ABSTAIN_MESSAGE
 from assistant.citations import statements
-from assistant.injection import quarantine
+from assistant.injection import PLACEHOLDER, is_instruction, quarantine
 from assistant.verifier import Verdict, Verifier
 from ingest.store import StoredChunk
 
@@ -52,7 +52,8 @@ def format_passages(passages: Sequence[StoredChunk]) -> str:
     parts = ["<passages>"]
     for n, p in enumerate(passages, start=1):
         text, _ = quarantine(re.sub(r"</?\s*passages?\b[^>]*>", "", p.text, flags=re.I))
-        title = re.sub(r"[\"<>]", "", p.title)
+        # The title is the document's own text too (its front matter or first line), shown to the model.
+        title = re.sub(r"[\"<>]", "", PLACEHOLDER if is_instruction(p.title) else p.title)
         parts.append(f'<passage id="{n}" title="{title}" date="{p.date or "undated"}">\n{text}\n</passage>')
     parts.append("</passages>")
     return "\n".join(parts)
