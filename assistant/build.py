@@ -175,7 +175,8 @@ def make_reranker(settings: Settings) -> Reranker | None:
     if not settings.answer.reranker:
         return None
     _offline_unless_allowed(settings)
-    return CrossEncoderReranker(settings.answer.reranker, device=settings.embedding.device)
+    return CrossEncoderReranker(settings.answer.reranker, device=settings.embedding.device,
+                                allow_download=settings.embedding.allow_download)
 
 
 def make_verifier(settings: Settings, embedder: Embedder, chat_model: Any | None = None) -> Verifier:
@@ -185,7 +186,8 @@ def make_verifier(settings: Settings, embedder: Embedder, chat_model: Any | None
         if not settings.verifier.model:
             raise LLMError("verifier kind 'cross-encoder' needs a model: set BRIEFING_VERIFIER__MODEL")
         _offline_unless_allowed(settings)
-        return CrossEncoderVerifier(settings.verifier.model, device=settings.embedding.device)
+        return CrossEncoderVerifier(settings.verifier.model, device=settings.embedding.device,
+                                    allow_download=settings.embedding.allow_download)
     if kind == "llm-judge":
         if chat_model is None:
             raise LLMError("verifier kind 'llm-judge' needs a chat model: set BRIEFING_LLM__PROVIDER and "

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.answers import ABSTAIN_MESSAGE
 from assistant.citations import statements
-from assistant.injection import quarantine
+from assistant.injection import PLACEHOLDER, is_instruction, quarantine
 from assistant.verifier import Verdict, Verifier
 from ingest.store import StoredChunk
 
@@ -45,6 +45,19 @@ _LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _HTML = re.compile(r"<[^>]{0,200}>|</?[a-zA-Z!?][^<>]*>")
 _TAG_OPEN = re.compile(r"<(?=/?[a-zA-Z!?])")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
+# Marker spellings models use besides [n]: "[ 2 ]", "[^2]" (a Markdown footnote), "[1, 2]". Not read as markers,
+# they stayed in a kept sentence as footnotes to nothing ("… troops [1000]. [1]").
+_LOOSE_MARKERS = re.compile(r"\[\s*\^?\s*\d+(?:\s*[,;]\s*\^?\s*\d+)*\s*\]")
+
+
+def _spell_markers(text: str) -> str:
+    """Each loose marker group as [n] markers, one per number of up to three digits (what a marker can be);
+    a longer number is left as it was, for :func:`check_answer` to drop."""
+    def markers(m: re.Match[str]) -> str:
+        numbers = re.findall(r"\d+", m.group(0))
+        return m.group(0) if any(len(n) > 3 for n in numbers) else "".join(f"[{int(n)}]" for n in numbers)
+
+    return _LOOSE_MARKERS.sub(markers, text)
 
 
 def format_passages(passages: Sequence[StoredChunk]) -> str:
@@ -52,7 +65,8 @@ def format_passages(passages: Sequence[StoredChunk]) -> str:
     parts = ["<passages>"]
     for n, p in enumerate(passages, start=1):
         text, _ = quarantine(re.sub(r"</?\s*passages?\b[^>]*>", "", p.text, flags=re.I))
-        title = re.sub(r"[\"<>]", "", p.title)
+        # The title is the document's own text too (its front matter or first line), shown to the model.
+        title = re.sub(r"[\"<>]", "", PLACEHOLDER if is_instruction(p.title) else p.title)
         parts.append(f'<passage id="{n}" title="{title}" date="{p.date or "undated"}">\n{text}\n</passage>')
     parts.append("</passages>")
     return "\n".join(parts)
@@ -101,7 +115,10 @@ def check_answer(raw: str, passages: Sequence[StoredChunk], verifier: Verifier) 
     if not text or ABSTAIN_MESSAGE.lower().rstrip(".") in text.lower():
         return CheckedAnswer([], True, flags, raw)
     kept: list[CheckedSentence] = []
-    for claim, markers in statements(text, min_words=1):
+    for claim, markers in statements(_spell_markers(text), min_words=1):
+        for stray in _LOOSE_MARKERS.findall(claim):  # a number no passage can have ([1000])
+            flags.append(f"dropped marker {stray}: it points at no passage")
+        claim = re.sub(r"\s+([.!?,;:…])", r"\1", _LOOSE_MARKERS.sub("", claim)).strip()
         if len(claim.split()) < 3:
             flags.append(f"removed fragment: “{claim}”")
             continue

@@ -14,7 +14,7 @@ the tune half, and the cross-encoder's scores are not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,16 +27,31 @@ class Reranker(Protocol):
         ...
 
 
+def load_cross_encoder(model: str, setting: str, *, device: str = "cpu", allow_download: bool = False,
+                       **options: Any) -> Any:
+    """A sentence-transformers CrossEncoder (name or path) for ``setting``, read from disk unless downloads
+    are allowed. Asked per load rather than through HF_HUB_OFFLINE, which the hub reads once, when it is first
+    imported: set later (as ``build`` does), it no longer kept a model off the network. A model that cannot
+    be loaded is a ModelError naming the setting and the model."""
+    from sentence_transformers import CrossEncoder
+
+    try:
+        return CrossEncoder(model, device=device, local_files_only=not allow_download, **options)
+    except (OSError, ValueError) as exc:
+        where = "" if allow_download else (" from disk (a path, or a name in the local Hugging Face cache; "
+                                           "BRIEFING_EMBEDDING__ALLOW_DOWNLOAD=true lets it download)")
+        reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0][:200]
+        raise ModelError(f"{setting} {model!r} cannot be loaded{where}: {reason}") from None
+
+
 class CrossEncoderReranker:
     """Any sentence-transformers CrossEncoder (name or path) with one output, the relevance of a passage to
     a query, as passage-ranking models have. An NLI model (several outputs) is refused: its pairs run
     premise first and its labels need another reading; it belongs in ``verifier.kind = cross-encoder``."""
 
-    def __init__(self, model: str, *, device: str = "cpu") -> None:
-        from sentence_transformers import CrossEncoder
-
+    def __init__(self, model: str, *, device: str = "cpu", allow_download: bool = False) -> None:
         self.name = model
-        self.model = CrossEncoder(model, device=device)
+        self.model = load_cross_encoder(model, "answer.reranker", device=device, allow_download=allow_download)
         if self.model.num_labels != 1:
             raise ModelError(f"answer.reranker {model!r} has {self.model.num_labels} outputs; it needs a "
                              "passage-ranking CrossEncoder with one (an NLI model goes in verifier.model)")

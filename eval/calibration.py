@@ -42,7 +42,12 @@ class Agreement:
 
 
 def agreement(verifier: Verifier, pairs: Sequence[CalibrationPair] | None = None) -> Agreement:
-    pairs = list(pairs or load_calibration())
+    """How far ``verifier`` agrees with the hand labels of ``pairs`` (None: calibration.jsonl)."""
+    # An empty selection (a split no pair is in) is an error, not calibration.jsonl: the figures were reported
+    # as the selection's while measured on another set.
+    pairs = list(load_calibration() if pairs is None else pairs)
+    if not pairs:
+        raise ValueError("no labelled pairs to measure the verifier's agreement on")
     predicted = [verifier.support(p.claim, p.passages).label for p in pairs]
     return _agreement(pairs, predicted)
 
