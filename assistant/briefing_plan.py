@@ -59,7 +59,11 @@ _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 _FORWARD = re.compile(
     r"\b(?:(?-i:may)|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
-_PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b", re.I)
+# "which meant that they could avoid paying" tells what followed, not what may come.
+_PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b|"
+                         r"\bmeant (?:that )?\w+ could\b", re.I)
+# "might" the noun ("Ankara is throwing its military might behind Azerbaijan") is no modal.
+_MIGHT_NOUN = re.compile(r"\b(?:military|economic|naval|financial|full|its|his|her|their|our)\s+might\b", re.I)
 _LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So(?! far\b)|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
 # A report's rubric before its sentence ("Key Takeaway: Russian President …"); a speaker ("Erdogan:") stays.
 _RUBRIC = re.compile(r"^(?:Key (?:Takeaways?|Judgments?|Points?)|Bottom Line|Summary|Background|Analysis|Update|Note):\s+", re.I)
@@ -367,7 +371,8 @@ def coverage_gain(new_units: set[str], weight: dict[str, float], words: int, *, 
 
 def is_open(text: str) -> bool:
     """A forward-looking or uncertain judgement (not a hedge about the past)."""
-    return bool(_FORWARD.search(text)) and not _PAST_HEDGE.search(text) and not text.rstrip().endswith("?")
+    return (bool(_FORWARD.search(_MIGHT_NOUN.sub(" ", text))) and not _PAST_HEDGE.search(text)
+            and not text.rstrip().endswith("?"))
 
 
 def _open_as_shown(e: Evidence, clause_words: int) -> bool:

@@ -108,6 +108,10 @@ def test_the_same_figure_is_no_disagreement(scorer: SentenceScorer) -> None:
     ("Russia deployed 1,960 peacekeepers along the line of contact.", False),
     ("He could have stopped the offensive.", False),
     ("WHAT AND WHERE IS NAGORNO-KARABAKH?", False),
+    # "might" the noun, and a "could" that tells what followed (both were open questions on tune)
+    ("Armenia claims Ankara is throwing its military might behind Azerbaijan.", False),
+    ("Epic rolled out a payment feature, which meant that they could avoid paying Apple.", False),
+    ("Talks might resume next week.", True),
 ])
 def test_open_questions_hold_only_forward_looking_or_uncertain_judgements(sentence: str, open_: bool) -> None:
     assert is_open(sentence) is open_
