@@ -56,7 +56,9 @@ def leans_on_previous(question: str) -> bool:
     """A pronoun with no name of its own ("who controls its implementation?") or an ellipsis ("And for how
     long?", "And her brother Rob?"): the question cannot be searched without the previous turn."""
     cleaned = _FOLLOW_UP_START.sub("", question).strip()
-    if _PRONOUN.search(cleaned) and not question_names(cleaned):
+    if _PRONOUN.search(cleaned):
+        # names of its own do not say what the pronoun stands for: in "And what would it do to Russian gas
+        # deliveries to Germany?" (after a question on Nord Stream 2) "it" is the pipeline
         return True
     if cleaned != question.strip() and _PREPOSITION_START.match(cleaned):
         return True  # "And across how many US states?" continues the previous question's clause

@@ -132,6 +132,12 @@ def test_a_yes_no_follow_up_is_not_asked_as_the_previous_count() -> None:
     assert standalone_question("And in Kowloon?", history).startswith("How many people, in Kowloon?")
 
 
+def test_a_follow_up_with_names_of_its_own_still_gets_what_its_pronoun_stands_for() -> None:
+    history = [("What is the Nord Stream 2 pipeline said to cost?", "It costs €10bn.")]
+    rewritten = standalone_question("And what would it do to Russian gas deliveries to Germany?", history)
+    assert rewritten.startswith("what would it do to Russian gas deliveries to Germany?") and "pipeline" in rewritten
+
+
 def test_what_the_second_review_found_the_first_fixes_broke() -> None:
     # two nationality adjectives joined by "and" name no one
     assert lead("Who shelled the town on Sunday?", "The town was shelled on Sunday by Azerbaijani and Turkish forces.") is None
