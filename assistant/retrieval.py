@@ -132,6 +132,8 @@ class HybridRetriever:
 def diversify(ranked: list[str], chunks: dict[str, StoredChunk], k: int, per_document: int) -> list[str]:
     """Keep rank order but let no document take more than ``per_document`` of the first ``k`` places,
     unless too few other documents compete."""
+    if k <= 0:  # the loop below stops at exactly k: it never stopped, and returned every candidate
+        return []
     chosen: list[str] = []
     overflow: list[str] = []
     per_doc: dict[str, int] = {}

@@ -45,3 +45,18 @@ def test_a_document_ingested_again_with_other_chunks_is_indexed_again(tmp_path: 
     assert len(index) == store.count()
     assert "sector 33." in hits[0].text
     assert "sector 33." in store.get_chunks([index.search("sector 33", 1)[0][0]])[0].text
+
+
+def test_no_passages_asked_for_means_none_in_every_retrieval_mode(tmp_path: Path) -> None:
+    paths = [write(tmp_path / "docs", f"d{i}", f"News {i}", f"2020-10-1{i}",
+                   " ".join(f"Drones struck depot {i} near bridge {j}." for j in range(30))) for i in range(3)]
+    hybrid = workspace_at(tmp_path / "hybrid")
+    hybrid.corpus.ingest(paths)
+    dense = workspace_at(tmp_path / "dense", retrieval=RetrievalSettings(mode="dense"))
+    dense.corpus.ingest(paths)
+    assert dense.assistant.retriever.retrieve("drones depot", 0) == []
+    # The hybrid retriever's per-document cap stopped at exactly k places: with k = 0 it returned all 30
+    # candidates its fetch_k let through (the dense one, none).
+    assert hybrid.assistant.retriever.retrieve("drones depot", 0) == []
+    assert hybrid.assistant.retriever.retrieve("drones depot", -1) == []
+    assert len(hybrid.assistant.retriever.retrieve("drones depot", 2)) == 2
