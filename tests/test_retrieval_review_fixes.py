@@ -60,3 +60,46 @@ def test_no_passages_asked_for_means_none_in_every_retrieval_mode(tmp_path: Path
     assert hybrid.assistant.retriever.retrieve("drones depot", 0) == []
     assert hybrid.assistant.retriever.retrieve("drones depot", -1) == []
     assert len(hybrid.assistant.retriever.retrieve("drones depot", 2)) == 2
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A hybrid and a dense workspace over three reports dated October 10, 11 and 12, 2020."""
+    folder = tmp_path_factory.mktemp("dated")
+    paths = [write(folder / "docs", f"d{i}", f"News {i}", f"2020-10-1{i}",
+                   " ".join(f"Drones struck depot {i} near bridge {j}." for j in range(6))) for i in range(3)]
+    spaces = {}
+    for mode in ("hybrid", "dense"):
+        spaces[mode] = workspace_at(folder / mode, retrieval=RetrievalSettings(mode=mode))
+        spaces[mode].corpus.ingest(paths)
+    return spaces
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_a_date_filter_written_another_way_is_refused_not_dropped(dated: Any, mode: str) -> None:
+    from assistant.langchain_retriever import BriefingRetriever
+    from assistant.retrieval import Filters
+
+    retriever = dated[mode].assistant.retriever
+    assert {c.date for c in retriever.retrieve("drones depot", 20, Filters(since="2020-10-12"))} == {"2020-10-12"}
+    # Before the fix Filters(since="2020/10/12") read as no date: every report's passages came back.
+    with pytest.raises(ValueError, match=r"since must be a date as YYYY-MM-DD.*2020/10/12"):
+        BriefingRetriever(retriever=retriever, filters=Filters(since="2020/10/12")).invoke("drones depot")
+    with pytest.raises(ValueError, match="until must be a date"):
+        Filters(until="October 11, 2020")
+    with pytest.raises(ValueError, match="since 2020-10-12 is after until 2020-10-10"):
+        Filters(since="2020-10-12", until="2020-10-10")
+
+
+def test_a_filter_takes_dates_and_a_single_document_id_as_meant(dated: Any) -> None:
+    import datetime as dt
+
+    from assistant.retrieval import Filters
+
+    retriever = dated["hybrid"].assistant.retriever
+    assert {c.date for c in retriever.retrieve("drones depot", 20, Filters(until=dt.date(2020, 10, 10)))} == {
+        "2020-10-10"}
+    doc_id = retriever.retrieve("drones depot", 20, Filters(since="2020-10-11", until="2020-10-11"))[0].doc_id
+    # A lone id as a string had been read as a tuple of its characters, which no document matches.
+    assert {c.doc_id for c in retriever.retrieve("drones depot", 20, Filters(doc_ids=doc_id))} == {doc_id}
+    assert Filters(since=" ", until="") == Filters()
