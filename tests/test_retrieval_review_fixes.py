@@ -103,3 +103,42 @@ def test_a_filter_takes_dates_and_a_single_document_id_as_meant(dated: Any) -> N
     # A lone id as a string had been read as a tuple of its characters, which no document matches.
     assert {c.doc_id for c in retriever.retrieve("drones depot", 20, Filters(doc_ids=doc_id))} == {doc_id}
     assert Filters(since=" ", until="") == Filters()
+
+
+QUESTION = "Which depot did drones strike?"
+
+
+@pytest.mark.parametrize("k", [0, -1])
+def test_asking_for_no_passages_is_refused_by_name(dated: Any, k: int) -> None:
+    assistant = dated["hybrid"].assistant
+    # k = 0 had quietly meant the default 6 passages, and k = -1 every candidate (18 here).
+    with pytest.raises(ValueError, match=rf"k must be at least 1 passage \(asked for {k}\)"):
+        assistant.ask_with_passages(QUESTION, k=k)
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        assistant.brief("Drone strikes on depots", k=k)
+    assert len(assistant.ask_with_passages(QUESTION, k=2)[1]) == 2
+
+
+def test_an_unknown_answer_mode_is_refused_by_name(dated: Any) -> None:
+    # "LLM" (or any typo) had been answered extractively, as if that was what was asked for.
+    with pytest.raises(ValueError, match=r"unknown answer mode 'LLM': use 'extractive' or 'llm'"):
+        dated["hybrid"].assistant.ask(QUESTION, mode="LLM")
+    assert dated["hybrid"].assistant.ask(QUESTION, mode="extractive").mode == "extractive"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_a_document_filter_takes_a_short_id_and_names_one_it_cannot_find(dated: Any, mode: str) -> None:
+    from assistant.errors import BriefingError
+    from assistant.retrieval import Filters
+
+    assistant = dated[mode].assistant
+    doc_id = assistant.documents()[1].doc_id
+    # The README's `briefing ask --doc 4895 …`: a short id matched no passage, and the answer blamed the reports.
+    _, passages = assistant.ask_with_passages(QUESTION, filters=Filters(doc_ids=(doc_id[:6],)))
+    assert passages and {p.doc_id for p in passages} == {doc_id}
+    # A typo, or a document removed since the filter was chosen, is an error that names it (the CLI and the app
+    # show it as one line), not an abstention.
+    with pytest.raises(BriefingError, match="no stored document matches 'ffff0000'"):
+        assistant.ask(QUESTION, filters=Filters(doc_ids=(doc_id, "ffff0000")))
+    with pytest.raises(BriefingError, match="no stored document matches 'ffff0000'"):
+        assistant.brief("Drone strikes on depots", filters=Filters(doc_ids=("ffff0000",)))
