@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from assistant import compose
 from assistant.answers import Answer, Briefing
 from assistant.briefing_plan import PlanWeights, focus_passages, frame_topic, plan
-from assistant.errors import EmptyStoreError, LLMError
+from assistant.errors import EmptyStoreError, LLMError, UnknownDocumentError
 from assistant.extractive import Answerer, SentenceScorer
 from assistant.followup import standalone_question
 from assistant.injection import quarantine
@@ -94,15 +95,19 @@ class Assistant:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
+        k = _passages_wanted(self.k if k is None else k)
         mode = mode or self.mode
+        if mode not in ANSWER_MODES:  # anything else was answered extractively, as if asked for
+            raise ValueError(f"unknown answer mode {mode!r}: use {' or '.join(repr(m) for m in ANSWER_MODES)}")
         if mode == "llm" and self.llm is None:
             raise LLMError("answer mode 'llm' needs a chat model: set BRIEFING_LLM__PROVIDER and BRIEFING_LLM__MODEL")
         self._require_documents()
         t0 = time.perf_counter()
+        filters = self._resolved(filters)  # a store read, part of retrieving
         query = question
         if history:
             query = self.llm.rewrite(question, history) if mode == "llm" and self.llm else standalone_question(question, history)
-        passages = self.retriever.retrieve(query, k or self.k, filters)
+        passages = self.retriever.retrieve(query, k, filters)
         if passages_out is not None:
             passages_out.extend(passages)
         t1 = time.perf_counter()
@@ -138,8 +143,10 @@ class Assistant:
         if words < MIN_BRIEFING_WORDS:
             # The title, the three headings and one bottom-line sentence take about this many words.
             raise ValueError(f"a briefing needs at least {MIN_BRIEFING_WORDS} words (asked for {words})")
+        k = _passages_wanted(k)
         self._require_documents()
         t0 = time.perf_counter()
+        filters = self._resolved(filters)  # a store read, part of retrieving
         retrieved = self.brief_retriever.retrieve(topic, k, filters)
         passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names,
                                   max_docs=PlanWeights().max_docs)
@@ -159,6 +166,26 @@ class Assistant:
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         return self.store.get_document(doc_id)
+
+    def _resolved(self, filters: Filters | None) -> Filters | None:
+        """``filters`` with each document named by its stored id: a whole id, or the start of one that no other
+        id shares, as ``briefing remove`` takes them (and the README's ``--doc 4895``).
+
+        Matched as given, a short id or a removed document's id matched no passage and the question was
+        answered "The reports in the corpus do not answer this.", which blamed the reports for a typo."""
+        if filters is None or not filters.doc_ids:
+            return filters
+        stored = self.store.document_ids()
+        known = set(stored)
+        ids: list[str] = []
+        for ref in filters.doc_ids:
+            matches = [ref] if ref in known else [d for d in stored if ref.strip() and d.startswith(ref.strip())]
+            if not matches:
+                raise UnknownDocumentError(f"no stored document matches {ref!r} (see `briefing sources`)")
+            if len(matches) > 1:
+                raise UnknownDocumentError(f"{ref!r} matches {len(matches)} documents; give more of the id")
+            ids.append(matches[0])
+        return replace(filters, doc_ids=tuple(dict.fromkeys(ids)))
 
     def _require_documents(self) -> None:
         # count() took 10-19 ms on 225,000 chunks before every question; the generation read (0.2 ms)
@@ -190,6 +217,17 @@ class Assistant:
 
         lemmas("warming")
         store.join()
+
+
+ANSWER_MODES = ("extractive", "llm")
+
+
+def _passages_wanted(k: int) -> int:
+    """``k`` if it asks for at least one passage; a ValueError that says so otherwise (``-k 0`` had quietly
+    meant the default, and a negative k every candidate the hybrid retriever fetched)."""
+    if k < 1:
+        raise ValueError(f"k must be at least 1 passage (asked for {k})")
+    return k
 
 
 def _timings(t0: float, t1: float, t2: float) -> dict[str, float]:

@@ -96,8 +96,8 @@ class LexicalIndex:
         return row[0] if row else None
 
     def sync(self, store: ChunkStore) -> None:
-        """Catch up with the store: index the documents it gained and forget the ones it lost since the
-        last sync. One metadata read when nothing changed."""
+        """Catch up with the store: index the documents it gained, forget the ones it lost and index again
+        the ones whose chunks changed since the last sync. One metadata read when nothing changed."""
         current = store.generation()
         if current == self.generation:
             return
@@ -111,10 +111,16 @@ class LexicalIndex:
             # Read the generation before the document list: a write landing in between leaves the
             # index marked older than it is, and the next question catches up again.
             current = store.generation()
-            stored = set(store.document_ids())
-            held = {row[0] for row in db.execute("SELECT doc_id FROM docs")}
-            gone = sorted(held - stored)
-            new = sorted(stored - held)
+            # A document's id is its file's hash, so the same id can come back with other chunks: removed and
+            # ingested again by a writer that does not keep this index (another home on the same Chroma server,
+            # a dense-mode process) with another chunk size. Its chunk count tells them apart; compared on ids
+            # alone, the index kept the old chunks, its hits named chunks whose text had changed or gone, and
+            # the new ones were never searched.
+            stored = {d.doc_id: d.chunks for d in store.list_documents()}
+            held = self._held_chunks()
+            rechunked = [d for d in stored.keys() & held.keys() if stored[d] and stored[d] != held[d]]
+            gone = sorted((held.keys() - stored.keys()) | set(rechunked))
+            new = sorted((stored.keys() - held.keys()) | set(rechunked))
             self._forget(gone)
             for start in range(0, len(new), _DOCS_PER_FETCH):
                 part = new[start:start + _DOCS_PER_FETCH]
@@ -124,6 +130,13 @@ class LexicalIndex:
                 shutil.rmtree(self.legacy, ignore_errors=True)
                 log.warning("lexical index: %d documents indexed in %.1f s; removed %s", len(new),
                             time.perf_counter() - started, self.legacy)
+
+    def _held_chunks(self) -> dict[str, int]:
+        """Each indexed document's number of chunks (a document that has none counts 0)."""
+        db = self._conn()
+        held = dict.fromkeys((row[0] for row in db.execute("SELECT doc_id FROM docs")), 0)
+        held.update(db.execute("SELECT doc_id, count(*) FROM chunks GROUP BY doc_id").fetchall())
+        return held
 
     def _add(self, doc_ids: Sequence[str], chunks: Iterable[StoredChunk]) -> None:
         """Index these documents' chunks; one transaction, so a document is indexed whole or not at all."""

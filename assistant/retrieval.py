@@ -35,6 +35,23 @@ class Filters:
     since: str | None = None
     until: str | None = None
 
+    def __post_init__(self) -> None:
+        # Filters are built in Python too (a LangChain chain, a script), not only by the CLI and the app, which
+        # check their dates first. A date written another way ("2020/10/12") read as no date, and the filter was
+        # dropped without a word in every retrieval mode; a single id given as a string was read as its letters.
+        ids = (self.doc_ids,) if isinstance(self.doc_ids, str) else tuple(self.doc_ids)
+        object.__setattr__(self, "doc_ids", ids)
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if isinstance(value, _dt.date):
+                value = value.isoformat()[:10]
+            try:
+                object.__setattr__(self, name, iso_day(value))
+            except (ValueError, AttributeError):
+                raise ValueError(f"{name} must be a date as YYYY-MM-DD (e.g. 2020-11-13), not {value!r}") from None
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}: no report can be dated in between")
+
     def where(self) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
         if self.doc_ids:
@@ -132,6 +149,8 @@ class HybridRetriever:
 def diversify(ranked: list[str], chunks: dict[str, StoredChunk], k: int, per_document: int) -> list[str]:
     """Keep rank order but let no document take more than ``per_document`` of the first ``k`` places,
     unless too few other documents compete."""
+    if k <= 0:  # the loop below stops at exactly k: it never stopped, and returned every candidate
+        return []
     chosen: list[str] = []
     overflow: list[str] = []
     per_doc: dict[str, int] = {}
