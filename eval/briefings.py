@@ -87,7 +87,7 @@ def load_topics(path: Path = BRIEFING_TOPICS, split: str | None = None) -> list[
         topics.append(BriefingTopic(
             id=str(row.get("id", number)), topic=str(row["topic"]), shape=str(row.get("shape", "")),
             documents=list(map(str, row.get("documents", []))),
-            reference_facts=[list(map(str, g)) for g in row["reference_facts"]],
+            reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"),
             bottom_line=str(row.get("bottom_line", "")), open_questions=list(map(str, row.get("open_questions", []))),
             split=row.get("split"),
         ))

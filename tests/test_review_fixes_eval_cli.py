@@ -14,6 +14,9 @@ import pytest
 
 import ui.cli as cli
 from assistant.errors import LLMError
+from eval.briefings import load_topics
+from eval.datasets import load_items, read_jsonl
+from ingest.errors import BriefingError
 
 
 class _Answer:
@@ -87,3 +90,40 @@ def test_ask_stdin_a_line_not_utf8_fails_alone(monkeypatch: pytest.MonkeyPatch,
     objects = [json.loads(line) for line in lines]
     assert objects[1]["line"] == 2 and "not UTF-8" in objects[1]["error"]
     assert code == 1
+
+
+ROW = {"question": "Who signed the deal?", "answer": "Pashinyan signed\u2028the deal [1].",
+       "passages": ["Pashinyan signed the deal."]}
+
+
+def test_a_jsonl_line_holding_u2028_in_a_string_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "answers.jsonl"
+    path.write_text(json.dumps(ROW, ensure_ascii=False) + "\n", encoding="utf-8")  # U+2028 written unescaped
+    assert [r["answer"] for r in read_jsonl(path)] == [ROW["answer"]]  # was "not valid JSON (Unterminated string…)"
+
+
+def test_a_jsonl_file_with_a_bom_and_crlf_reads(tmp_path: Path) -> None:
+    path = tmp_path / "answers.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps(ROW) + "\r\n\r\n" + json.dumps(ROW) + "\r\n").encode())
+    assert len(read_jsonl(path)) == 2  # was "answers.jsonl:1: not valid JSON (Unexpected UTF-8 BOM…)"
+
+
+def test_a_jsonl_line_not_utf8_is_named_by_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "answers.jsonl"
+    path.write_bytes(json.dumps(ROW).encode() + b"\n" + json.dumps(ROW).encode().replace(b"Pash", b"P\xe9sh") + b"\n")
+    with pytest.raises(BriefingError, match=r"answers\.jsonl:2: not UTF-8 text"):  # was a bare UnicodeDecodeError
+        read_jsonl(path)
+
+
+def test_a_question_set_with_flat_reference_facts_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps({"question": "Who signed?", "reference_facts": ["Pashinyan"]}) + "\n", encoding="utf-8")
+    with pytest.raises(BriefingError, match=r"mine\.jsonl:1: 'reference_facts' must be a list of groups"):
+        load_items(str(path))  # was read as the facts "P", "a", "s", …: any answer holding those letters was correct
+
+
+def test_a_topic_set_with_flat_reference_facts_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "topics.jsonl"
+    path.write_text(json.dumps({"topic": "The deal", "reference_facts": ["Pashinyan"]}) + "\n", encoding="utf-8")
+    with pytest.raises(BriefingError, match=r"topics\.jsonl:1: 'reference_facts' must be a list of groups"):
+        load_topics(path)
