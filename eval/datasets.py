@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,3 +161,26 @@ def fact_groups(value: Any, where: str) -> list[list[str]]:
         raise BriefingError(f"{where}: 'reference_facts' must be a list of groups, each a list of alternative strings "
                             f'(e.g. [["Pashinyan"], ["1,960", "1960"]]), not {shown}')
     return value
+
+
+# Markers as other systems write them: Markdown footnotes ("[^1]") and groups ("[1, 2]"). The scorer reads "[n]"
+# alone, so such a sentence had been scored as uncited, and an answer citing only that way as an abstention.
+FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\]")
+GROUPED_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
+
+
+def standard_markers(text: str) -> str:
+    """``text`` with its footnote and grouped markers written as "[n]" markers: "[^1]" is "[1]", "[1, 2]" is "[1][2]"."""
+    text = FOOTNOTE_MARKER.sub(r"[\1]", text)
+    return GROUPED_MARKER.sub(lambda m: "".join(f"[{n.strip()}]" for n in m.group(1).split(",")), text)
+
+
+def latency_ms(row: dict[str, Any], where: str) -> float | None:
+    """A row's own ``latency_ms``, checked: a string had crashed the percentile, NaN made the metrics line invalid
+    JSON."""
+    value = row.get("latency_ms")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise BriefingError(f"{where}: 'latency_ms' must be a number of milliseconds, not {value!r}")
+    return float(value)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import MARKER, statements
 from assistant.verifier import Verifier
-from eval.datasets import BUILTIN_SETS, EvalItem, fact_groups, load_items, read_jsonl
+from eval.datasets import BUILTIN_SETS, EvalItem, fact_groups, latency_ms, load_items, read_jsonl, standard_markers
 from eval.metrics import (
     StatementCheck,
     bootstrap_ci,
@@ -141,6 +141,12 @@ def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
     return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr, cited_evidence, words)
 
 
+def citations_made(check: StatementCheck) -> int:
+    """The citations a statement makes, precision's denominator: a marker pointing at no passage is one, and an
+    irrelevant one (an answer citing only [4] of three passages had been left out of precision, and so scored 1.0)."""
+    return len(check.markers) + len(set(check.invalid_markers))
+
+
 def answer_words(answer: str) -> int:
     """An answer's length in words, without its footnote markers."""
     return len(MARKER.sub("", answer).split())
@@ -151,7 +157,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
     per_answer_recall = [sum(c.recall for c in r.checks) / len(r.checks) for r in answered]
     per_answer_precision = [
         sum(c.precision_hits for c in r.checks) / n
-        for r in answered if (n := sum(len(c.markers) for c in r.checks))
+        for r in answered if (n := sum(citations_made(c) for c in r.checks))
     ]
     per_answer_grounded = [sum(c.grounded for c in r.checks) / len(r.checks) for r in answered]
     all_checks = [c for r in answered for c in r.checks]
@@ -291,9 +297,10 @@ def load_answers(path: Path) -> list[AnswerRecord]:
                             else builtin.reference_facts if builtin else [],
                             evidence=row.get("evidence", builtin.evidence if builtin else []))
         records.append(AnswerRecord(
-            question=str(row["question"]), answer=str(row["answer"]), passages=[str(p) for p in row["passages"]],
+            question=str(row["question"]), answer=standard_markers(str(row["answer"])),
+            passages=[str(p) for p in row["passages"]],
             retrieved=[str(p) for p in row.get("retrieved", [])], abstained=row.get("abstained"),
-            latency_ms=row.get("latency_ms"), item=item, confidence=_confidence(row, path, number),
+            latency_ms=latency_ms(row, f"{path}:{number}"), item=item, confidence=_confidence(row, path, number),
             weak_match=row.get("weak_match") if isinstance(row.get("weak_match"), bool) else None,
         ))
     return records

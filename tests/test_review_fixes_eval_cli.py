@@ -14,8 +14,10 @@ import pytest
 
 import ui.cli as cli
 from assistant.errors import LLMError
-from eval.briefings import load_topics
+from assistant.verifier import Verdict
+from eval.briefings import load_briefings, load_topics, score_briefings
 from eval.datasets import load_items, read_jsonl
+from eval.runner import load_answers, score
 from ingest.errors import BriefingError
 
 
@@ -127,3 +129,65 @@ def test_a_topic_set_with_flat_reference_facts_is_refused(tmp_path: Path) -> Non
     path.write_text(json.dumps({"topic": "The deal", "reference_facts": ["Pashinyan"]}) + "\n", encoding="utf-8")
     with pytest.raises(BriefingError, match=r"topics\.jsonl:1: 'reference_facts' must be a list of groups"):
         load_topics(path)
+
+
+class _Accepting:
+    def support(self, claim: str, passages: list[str]) -> Verdict:
+        return Verdict(1.0, "supported", passages[0] if passages else "")
+
+
+def _jsonl(path: Path, *rows: dict[str, Any]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_footnote_and_grouped_markers_are_citations(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "answers.jsonl",
+                  {"question": "Who fired first, and how many died?",
+                   "answer": "The ministry does not say who fired first; it reports 16 killed [^1].",
+                   "passages": ["The ministry reported 16 killed."]},
+                  {"question": "Who signed for Russia?", "answer": "Putin signed for Russia [1, 2].",
+                   "passages": ["Putin signed.", "He signed for Russia."]})
+    result = score(load_answers(path), _Accepting())
+    assert [q.abstained for q in result.questions] == [False, False]  # the first was taken for an abstention
+    assert [c.markers for q in result.questions for c in q.checks] == [[1], [1, 2]]  # "[1, 2]" was uncited
+    assert result.metrics["uncited_claim_rate"] == 0.0 and result.metrics["citation_recall"] == 1.0
+
+
+def test_a_marker_pointing_at_no_passage_counts_against_precision(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "answers.jsonl",
+                  {"question": "Who signed for Armenia?", "answer": "Pashinyan signed for Armenia [1].",
+                   "passages": ["Pashinyan signed for Armenia."]},
+                  {"question": "Who signed for Azerbaijan?", "answer": "Aliyev signed for Azerbaijan [4].",
+                   "passages": ["Aliyev signed for Azerbaijan."]})
+    metrics = score(load_answers(path), _Accepting()).metrics
+    assert metrics["citation_precision"] == 0.5  # was 1.0: the answer citing only [4] was left out
+    briefings = _jsonl(tmp_path / "briefings.jsonl", {"topic": "The deal", "briefing": "Aliyev signed for Azerbaijan [4].",
+                                                      "passages": ["Aliyev signed for Azerbaijan."]})
+    assert score_briefings(load_briefings(briefings), _Accepting())[1]["citation_precision"] == 0.0  # was None
+
+
+def test_briefing_citations_are_placed_by_their_marker(tmp_path: Path) -> None:
+    cites = [{"marker": 2, "text": "Aliyev signed."}, {"marker": 1, "text": "Pashinyan signed."}]
+    path = _jsonl(tmp_path / "briefings.jsonl", {"topic": "The deal", "briefing": "Aliyev signed it [2].",
+                                                 "citations": cites})
+    assert load_briefings(path)[0].passages == ["Pashinyan signed.", "Aliyev signed."]
+    _jsonl(path, {"topic": "The deal", "briefing": "Aliyev signed it [3].",
+                  "citations": [cites[1], {"marker": 3, "text": "Aliyev signed."}]})
+    with pytest.raises(BriefingError, match=r"briefings\.jsonl:1: citation markers must number 1 to 2"):
+        load_briefings(path)  # [3]'s passage had been read as [2]'s, and "[3]" scored as pointing at nothing
+    _jsonl(path, {"topic": "The deal", "briefing": "Aliyev signed it [1].", "citations": [{"marker": "one", "text": "A."}]})
+    with pytest.raises(BriefingError, match=r"briefings\.jsonl:1: every citation needs a whole-number 'marker'"):
+        load_briefings(path)  # was a bare ValueError: invalid literal for int()
+
+
+def test_a_latency_that_is_no_number_is_named(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "answers.jsonl", {**ROW, "latency_ms": "12 ms"})
+    with pytest.raises(BriefingError, match=r"answers\.jsonl:1: 'latency_ms' must be a number"):
+        load_answers(path)  # scoring had crashed with a TypeError in the percentile
+    path.write_text(json.dumps(ROW)[:-1] + ', "latency_ms": NaN}\n', encoding="utf-8")
+    with pytest.raises(BriefingError, match=r"'latency_ms' must be a number"):
+        load_answers(path)  # the metrics line had said "latency_p50_ms": NaN, which is not JSON
+    briefings = _jsonl(tmp_path / "briefings.jsonl", {"topic": "T", "briefing": "B.", "passages": [], "latency_ms": "x"})
+    with pytest.raises(BriefingError, match=r"briefings\.jsonl:1: 'latency_ms' must be a number"):
+        load_briefings(briefings)
