@@ -112,7 +112,8 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
         item = None
         if "reference_facts" in row:
             item = BriefingTopic(id=str(row.get("id", number)), topic=row["topic"], shape=str(row.get("shape", "")),
-                                 documents=[], reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"))
+                                 documents=[], reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"),
+                                 split=row.get("split"))
         else:
             item = known.get(normalize(row["topic"]))
         records.append(BriefingRecord(topic=row["topic"], briefing=standard_markers(row["briefing"]), passages=passages,

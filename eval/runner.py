@@ -273,9 +273,10 @@ def dump_results(result: EvalResult, path: Path) -> None:
             }, ensure_ascii=False) + "\n")
 
 
-def load_answers(path: Path) -> list[AnswerRecord]:
+def load_answers(path: Path, split: str | None = None) -> list[AnswerRecord]:
     """Read another system's answers (question, answer with [n] markers, passages); reference data is
-    taken from the row itself, or from a built-in set holding the same question."""
+    taken from the row itself, or from a built-in set holding the same question. ``split`` keeps the rows of
+    one half: the row's own ``split``, else its built-in question's."""
     rows = read_jsonl(path)
     known = {normalize(i.question): i for name in BUILTIN_SETS for i in load_items(name)}
     records: list[AnswerRecord] = []
@@ -283,11 +284,13 @@ def load_answers(path: Path) -> list[AnswerRecord]:
         for key in ("question", "answer", "passages"):
             if key not in row:
                 raise BriefingError(f"{path}:{number}: missing {key!r}")
+        builtin = known.get(normalize(str(row["question"])))
+        if split is not None and row.get("split", builtin.split if builtin else None) != split:
+            continue
         if not isinstance(row["passages"], list):
             raise BriefingError(f"{path}:{number}: 'passages' must be a list of strings")
         if "abstained" in row and row["abstained"] is not None and not isinstance(row["abstained"], bool):
             raise BriefingError(f"{path}:{number}: 'abstained' must be true or false, not {row['abstained']!r}")
-        builtin = known.get(normalize(str(row["question"])))
         item = builtin
         if "answerable" in row or "reference_facts" in row:
             # the row's own reference data, the built-in question's where the row gives none
@@ -295,7 +298,8 @@ def load_answers(path: Path) -> list[AnswerRecord]:
                             answerable=bool(row.get("answerable", True)),
                             reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}") if "reference_facts" in row
                             else builtin.reference_facts if builtin else [],
-                            evidence=row.get("evidence", builtin.evidence if builtin else []))
+                            evidence=row.get("evidence", builtin.evidence if builtin else []),
+                            split=row.get("split", builtin.split if builtin else None))
         records.append(AnswerRecord(
             question=str(row["question"]), answer=standard_markers(str(row["answer"])),
             passages=[str(p) for p in row["passages"]],

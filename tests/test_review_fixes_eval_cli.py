@@ -191,3 +191,67 @@ def test_a_latency_that_is_no_number_is_named(tmp_path: Path) -> None:
     briefings = _jsonl(tmp_path / "briefings.jsonl", {"topic": "T", "briefing": "B.", "passages": [], "latency_ms": "x"})
     with pytest.raises(BriefingError, match=r"briefings\.jsonl:1: 'latency_ms' must be a number"):
         load_briefings(briefings)
+
+
+@pytest.fixture
+def offline_eval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`briefing eval` without a model: an accepting verifier, and its agreement figures made up."""
+    import assistant.build
+    import eval.cli
+
+    monkeypatch.setattr(assistant.build, "make_embedder", lambda settings: None)
+    monkeypatch.setattr(assistant.build, "make_verifier", lambda *a: _Accepting())
+    monkeypatch.setattr(eval.cli, "verifier_summary", lambda *a, **k: {
+        "name": "accepting", "accuracy": 1.0, "kappa": 1.0, "binary_accuracy": 1.0, "n": 1})
+
+
+def test_eval_answers_keeps_only_the_split_asked_for(tmp_path: Path, offline_eval: None,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = _jsonl(tmp_path / "answers.jsonl",
+                  {**ROW, "split": "tune", "answerable": True, "reference_facts": [["Pashinyan"]]},
+                  {**ROW, "question": "Who signed it?", "answer": "Aliyev [1].", "split": "test", "answerable": True,
+                   "reference_facts": [["Pashinyan"]]})
+    assert cli.main(["eval", "--answers", str(path), "--split", "test", "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert metrics["n_questions"] == 1 and metrics["answer_correctness"] == 0.0  # was 2 questions, 0.5: both halves
+
+
+def test_a_split_that_keeps_nothing_is_an_error(tmp_path: Path, offline_eval: None,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = _jsonl(tmp_path / "answers.jsonl", ROW)
+    assert cli.main(["eval", "--answers", str(path), "--split", "test", "--json"]) == 1  # printed no-question metrics, 0
+    assert "answers.jsonl has nothing in the test half" in capsys.readouterr().err
+    briefings = _jsonl(tmp_path / "briefings.jsonl", {"topic": "The deal", "briefing": "Aliyev signed it [1].",
+                                                      "passages": ["Aliyev signed it."]})
+    assert cli.main(["eval", "--briefings", str(briefings), "--split", "tune", "--json"]) == 1
+    assert "briefings.jsonl has nothing in the tune half" in capsys.readouterr().err
+    assert cli.main(["eval", "--set", "isw_report", "--split", "test", "--json"]) == 1  # isw_report has no halves
+    assert "isw_report has nothing in the test half" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, problem", [
+    (["--briefings", "b.jsonl", "--report", "r.md"], "--briefings does not use --report"),
+    (["--calibration", "--dump", "d.jsonl"], "--calibration does not use --dump"),
+    (["--calibrate-abstention", "--split", "test"], "--calibrate-abstention does not use --split"),
+    (["--fit-ranker", "--report", "r.md"], "--fit-ranker does not use --report"),
+    (["--fit-ranker", "--answers", "a.jsonl"], "--fit-ranker is fitted on --set's questions, not with --answers"),
+    (["--set", "isw_report", "--fit"], "--fit goes with --calibration"),
+])
+def test_an_option_the_evaluation_would_ignore_is_refused(argv: list[str], problem: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.build
+
+    def no_model(settings: Any) -> None:
+        raise AssertionError("refused only after loading the model")
+
+    monkeypatch.setattr(assistant.build, "make_embedder", no_model)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["eval", *argv]) == 1  # each ran, ignoring the option, and exited 0
+    assert capsys.readouterr().err.startswith(f"briefing: error: {problem}")
+    assert not (tmp_path / "r.md").exists() and not (tmp_path / "d.jsonl").exists()
+
+
+def test_fit_ranker_takes_the_set_its_help_names() -> None:
+    args = cli.build_parser().parse_args(["eval", "--fit-ranker", "--set", "unseen_qa2"])  # argparse refused it
+    assert args.fit_ranker and args.dataset == "unseen_qa2"

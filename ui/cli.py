@@ -80,9 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--briefing-set", default=None,
                      help="write our own briefings on a built-in topic set (briefing_topics; needs --corpus) and score them")
     src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
-    src.add_argument("--fit-ranker", action="store_true",
-                     help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
-                          "(default unseen_qa) and write assistant/data/answer_ranker.json")
+    # Not in the group: it is fitted on --set's tune half (eval.cli.check_options refuses the other sources).
+    p.add_argument("--fit-ranker", action="store_true",
+                   help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
+                        "(default unseen_qa and unseen_qa2) and write assistant/data/answer_ranker.json")
     src.add_argument("--calibrate-abstention", action="store_true",
                      help="sweep the extractive answerer's abstention threshold over the built-in sets")
     p.add_argument("--fit", action="store_true", help="with --calibration: re-fit the proxy's combination on the tune half of claims.jsonl and write its weights file")
