@@ -115,9 +115,12 @@ def check_options(args: argparse.Namespace) -> None:
             raise BriefingError(f"{_option(mode)} does not use {' or '.join(unused)}")
 
 
-def require_half(selected: list[Any], split: str | None, what: str) -> None:
-    """A --split that keeps nothing is an error: the metrics of no question had been printed, and exit 0."""
-    if split is not None and not selected:
+def require_some(selected: list[Any], split: str | None, what: str) -> None:
+    """An empty file, or a --split that keeps nothing, is an error: the metrics of no question (every rate null)
+    had been printed, and exit 0."""
+    if not selected and split is None:
+        raise BriefingError(f"{what}: no rows to score")
+    if not selected:
         raise BriefingError(f"{what} has nothing in the {split} half: only rows that carry a 'split', and the questions "
                             "of the sets that have halves (unseen_qa, unseen_qa2, unseen_qa3, briefing_topics), have one")
 
@@ -234,12 +237,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.answers is not None:
         records = load_answers(args.answers, args.split)
-        require_half(records, args.split, str(args.answers))
+        require_some(records, args.split, str(args.answers))
         title = f"Grounding of {args.answers.name}"
     else:
         name = args.dataset or "isw_report"
         items = load_items(name, args.split)
-        require_half(items, args.split, name)
+        require_some(items, args.split, name)
         mode = settings.retrieval.mode if args.retriever == "default" else args.retriever
         variant = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"mode": mode})})
         assistant = _assistant_for(name, args, variant, embedder)
@@ -270,13 +273,13 @@ def _run_briefing_eval(args: argparse.Namespace, settings: Settings, verifier: V
         records = load_briefings(args.briefings)
         if args.split:
             records = [r for r in records if r.item is not None and r.item.split == args.split]
-            require_half(records, args.split, str(args.briefings))
+        require_some(records, args.split, str(args.briefings))
     else:
         name = args.briefing_set
         # The built-in set is written over one store holding every topic's documents and the bundled
         # report, as an analyst would have them; a set given by path is written over the user's store.
         topics = load_topics(BRIEFING_TOPICS if name == "briefing_topics" else Path(name), args.split)
-        require_half(topics, args.split, name)
+        require_some(topics, args.split, name)
         assistant = _assistant_for(name, args, settings, embedder)
         records = write_briefings(assistant, topics, progress=not args.json, words=args.words)
     results, metrics = score_briefings(records, verifier)

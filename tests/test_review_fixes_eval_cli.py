@@ -255,3 +255,12 @@ def test_an_option_the_evaluation_would_ignore_is_refused(argv: list[str], probl
 def test_fit_ranker_takes_the_set_its_help_names() -> None:
     args = cli.build_parser().parse_args(["eval", "--fit-ranker", "--set", "unseen_qa2"])  # argparse refused it
     assert args.fit_ranker and args.dataset == "unseen_qa2"
+
+
+def test_an_empty_answers_or_briefings_file_is_an_error(tmp_path: Path, offline_eval: None,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "answers.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    for source in ("--answers", "--briefings"):
+        assert cli.main(["eval", source, str(path), "--json"]) == 1  # metrics with every rate null, and exit 0
+        assert capsys.readouterr().err.strip() == f"briefing: error: {path}: no rows to score"
