@@ -287,8 +287,8 @@ def load_answers(path: Path, split: str | None = None) -> list[AnswerRecord]:
         builtin = known.get(normalize(str(row["question"])))
         if split is not None and row.get("split", builtin.split if builtin else None) != split:
             continue
-        if not isinstance(row["passages"], list):
-            raise BriefingError(f"{path}:{number}: 'passages' must be a list of strings")
+        for key in ("passages", "retrieved"):
+            _require_strings(row, key, f"{path}:{number}")
         if "abstained" in row and row["abstained"] is not None and not isinstance(row["abstained"], bool):
             raise BriefingError(f"{path}:{number}: 'abstained' must be true or false, not {row['abstained']!r}")
         item = builtin
@@ -308,6 +308,15 @@ def load_answers(path: Path, split: str | None = None) -> list[AnswerRecord]:
             weak_match=row.get("weak_match") if isinstance(row.get("weak_match"), bool) else None,
         ))
     return records
+
+
+def _require_strings(row: dict[str, Any], key: str, where: str) -> None:
+    """``row[key]``, where given, is a list of strings. A citation object in 'passages' had been scored as its
+    Python repr, and a string in 'retrieved' as one passage per character."""
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        shown = repr(value)[:80]
+        raise BriefingError(f"{where}: {key!r} must be a list of strings (the passages' text), not {shown}")
 
 
 def _confidence(row: dict[str, Any], path: Path, number: int) -> float | None:

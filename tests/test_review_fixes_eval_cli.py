@@ -264,3 +264,12 @@ def test_an_empty_answers_or_briefings_file_is_an_error(tmp_path: Path, offline_
     for source in ("--answers", "--briefings"):
         assert cli.main(["eval", source, str(path), "--json"]) == 1  # metrics with every rate null, and exit 0
         assert capsys.readouterr().err.strip() == f"briefing: error: {path}: no rows to score"
+
+
+def test_passages_that_are_not_strings_are_named(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "answers.jsonl", {**ROW, "passages": [{"marker": 1, "text": "Pashinyan signed the deal."}]})
+    with pytest.raises(BriefingError, match=r"answers\.jsonl:1: 'passages' must be a list of strings"):
+        load_answers(path)  # the citation object was scored as its Python repr
+    _jsonl(path, {**ROW, "retrieved": "Pashinyan signed the deal."})
+    with pytest.raises(BriefingError, match=r"answers\.jsonl:1: 'retrieved' must be a list of strings"):
+        load_answers(path)  # was retrieved as one passage per character
