@@ -25,7 +25,7 @@ from eval.metrics import (
     normalize,
     percentile,
 )
-from eval.runner import citations_made
+from eval.runner import citations_made, require_strings
 from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -103,8 +103,9 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
         for key in ("topic", "briefing"):
             if not isinstance(row.get(key), str):
                 raise BriefingError(f"{path}:{number}: {key!r} must be a string")
-        if isinstance(row.get("passages"), list):
-            passages = [str(p) for p in row["passages"]]
+        if "passages" in row:
+            require_strings(row, "passages", f"{path}:{number}")
+            passages = list(row["passages"])
         elif isinstance(row.get("citations"), list):
             passages = citation_passages(row["citations"], f"{path}:{number}")
         else:

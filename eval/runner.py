@@ -288,7 +288,7 @@ def load_answers(path: Path, split: str | None = None) -> list[AnswerRecord]:
         if split is not None and row.get("split", builtin.split if builtin else None) != split:
             continue
         for key in ("passages", "retrieved"):
-            _require_strings(row, key, f"{path}:{number}")
+            require_strings(row, key, f"{path}:{number}")
         if "abstained" in row and row["abstained"] is not None and not isinstance(row["abstained"], bool):
             raise BriefingError(f"{path}:{number}: 'abstained' must be true or false, not {row['abstained']!r}")
         item = builtin
@@ -310,7 +310,7 @@ def load_answers(path: Path, split: str | None = None) -> list[AnswerRecord]:
     return records
 
 
-def _require_strings(row: dict[str, Any], key: str, where: str) -> None:
+def require_strings(row: dict[str, Any], key: str, where: str) -> None:
     """``row[key]``, where given, is a list of strings. A citation object in 'passages' had been scored as its
     Python repr, and a string in 'retrieved' as one passage per character."""
     value = row.get(key, [])

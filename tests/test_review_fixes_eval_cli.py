@@ -273,3 +273,7 @@ def test_passages_that_are_not_strings_are_named(tmp_path: Path) -> None:
     _jsonl(path, {**ROW, "retrieved": "Pashinyan signed the deal."})
     with pytest.raises(BriefingError, match=r"answers\.jsonl:1: 'retrieved' must be a list of strings"):
         load_answers(path)  # was retrieved as one passage per character
+    briefings = _jsonl(tmp_path / "briefings.jsonl", {"topic": "The deal", "briefing": "Aliyev signed it [1].",
+                                                      "passages": [{"text": "Aliyev signed it."}]})
+    with pytest.raises(BriefingError, match=r"briefings\.jsonl:1: 'passages' must be a list of strings"):
+        load_briefings(briefings)
