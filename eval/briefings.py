@@ -103,7 +103,7 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
         for key in ("topic", "briefing"):
             if not isinstance(row.get(key), str):
                 raise BriefingError(f"{path}:{number}: {key!r} must be a string")
-        if "passages" in row:
+        if row.get("passages") is not None:
             require_strings(row, "passages", f"{path}:{number}")
             passages = list(row["passages"])
         elif isinstance(row.get("citations"), list):
