@@ -277,3 +277,32 @@ def test_passages_that_are_not_strings_are_named(tmp_path: Path) -> None:
                                                       "passages": [{"text": "Aliyev signed it."}]})
     with pytest.raises(BriefingError, match=r"briefings\.jsonl:1: 'passages' must be a list of strings"):
         load_briefings(briefings)
+
+
+def test_ask_latency_on_an_empty_store_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.build
+    from assistant.errors import EmptyStoreError
+    from eval.benchmarks import ask_latency
+
+    class Empty:
+        def documents(self) -> list[Any]:
+            return []
+
+        def ask(self, question: str) -> None:
+            raise EmptyStoreError("the store at /x/chroma holds no documents; run `briefing ingest PATH` first")
+
+    monkeypatch.setattr(assistant.build, "build", lambda *a, **k: types.SimpleNamespace(assistant=Empty()))
+    monkeypatch.setattr(sys, "argv", ["ask_latency", "--cold", "0"])
+    with pytest.raises(SystemExit, match=r"^ask_latency: the store at /x/chroma holds no documents"):
+        ask_latency.main()  # was the EmptyStoreError's traceback
+
+
+def test_add_one_refuses_what_is_not_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.build
+    from eval.benchmarks import add_one
+
+    monkeypatch.setattr(assistant.build, "build", lambda *a, **k: pytest.fail("built the workspace first"))
+    for given in (tmp_path, tmp_path / "missing.md"):
+        monkeypatch.setattr(sys, "argv", ["add_one", "--file", str(given)])
+        with pytest.raises(SystemExit, match=r"^add_one: .*: not a file"):
+            add_one.main()  # a folder ended in IndexError, a missing file in a BriefingError traceback
