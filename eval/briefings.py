@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import MARKER, statements
 from assistant.verifier import Verifier
-from eval.datasets import BRIEFING_TOPICS, fact_groups, read_jsonl
+from eval.datasets import BRIEFING_TOPICS, fact_groups, latency_ms, read_jsonl, standard_markers
 from eval.metrics import (
     StatementCheck,
     bootstrap_ci,
@@ -25,6 +25,7 @@ from eval.metrics import (
     normalize,
     percentile,
 )
+from eval.runner import citations_made, require_strings
 from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def load_topics(path: Path = BRIEFING_TOPICS, split: str | None = None) -> list[
         topics.append(BriefingTopic(
             id=str(row.get("id", number)), topic=str(row["topic"]), shape=str(row.get("shape", "")),
             documents=list(map(str, row.get("documents", []))),
-            reference_facts=[list(map(str, g)) for g in row["reference_facts"]],
+            reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"),
             bottom_line=str(row.get("bottom_line", "")), open_questions=list(map(str, row.get("open_questions", []))),
             split=row.get("split"),
         ))
@@ -102,24 +103,41 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
         for key in ("topic", "briefing"):
             if not isinstance(row.get(key), str):
                 raise BriefingError(f"{path}:{number}: {key!r} must be a string")
-        if isinstance(row.get("passages"), list):
-            passages = [str(p) for p in row["passages"]]
+        if row.get("passages") is not None:
+            require_strings(row, "passages", f"{path}:{number}")
+            passages = list(row["passages"])
         elif isinstance(row.get("citations"), list):
-            cites = sorted(row["citations"], key=lambda c: int(c.get("marker", 0)) if isinstance(c, dict) else 0)
-            if not all(isinstance(c, dict) and "text" in c for c in cites):
-                raise BriefingError(f"{path}:{number}: every citation needs a 'text'")
-            passages = [str(c["text"]) for c in cites]
+            passages = citation_passages(row["citations"], f"{path}:{number}")
         else:
             raise BriefingError(f"{path}:{number}: give 'passages' (a list of strings) or 'citations'")
         item = None
         if "reference_facts" in row:
             item = BriefingTopic(id=str(row.get("id", number)), topic=row["topic"], shape=str(row.get("shape", "")),
-                                 documents=[], reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"))
+                                 documents=[], reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}"),
+                                 split=row.get("split"))
         else:
             item = known.get(normalize(row["topic"]))
-        records.append(BriefingRecord(topic=row["topic"], briefing=row["briefing"], passages=passages, item=item,
-                                      latency_ms=row.get("latency_ms")))
+        records.append(BriefingRecord(topic=row["topic"], briefing=standard_markers(row["briefing"]), passages=passages,
+                                      item=item, latency_ms=latency_ms(row, f"{path}:{number}")))
     return records
+
+
+def citation_passages(citations: list[Any], where: str) -> list[str]:
+    """The passages citations give, ``[n]``'s at ``n - 1``. Citations that carry markers must number 1 to N: sorted
+    and listed one after another, a gap ([1] and [3]) had moved [3]'s passage to [2], and "[3]" in the briefing
+    was scored as a marker pointing at no passage."""
+    if not all(isinstance(c, dict) and "text" in c for c in citations):
+        raise BriefingError(f"{where}: every citation needs a 'text'")
+    if not any("marker" in c for c in citations):
+        return [str(c["text"]) for c in citations]  # in the order given
+    markers = [c.get("marker") for c in citations]
+    if any(isinstance(m, bool) or not isinstance(m, int) for m in markers):
+        raise BriefingError(f"{where}: every citation needs a whole-number 'marker' when one has it, not "
+                            f"{next(m for m in markers if isinstance(m, bool) or not isinstance(m, int))!r}")
+    if sorted(markers) != list(range(1, len(markers) + 1)):
+        raise BriefingError(f"{where}: citation markers must number 1 to {len(markers)}, once each; they are "
+                            f"{sorted(markers)}")
+    return [str(c["text"]) for c in sorted(citations, key=lambda c: c["marker"])]
 
 
 def write_briefings(assistant: Assistant, topics: Sequence[BriefingTopic], *, progress: bool = False,
@@ -184,7 +202,8 @@ def score_briefings(records: Sequence[BriefingRecord], verifier: Verifier) -> tu
 
 def aggregate(results: Sequence[BriefingResult]) -> dict[str, Any]:
     judged = [r for r in results if r.facts and r.facts[1]]
-    precision = [sum(c.precision_hits for c in r.checks) / n for r in results if (n := sum(len(c.markers) for c in r.checks))]
+    precision = [sum(c.precision_hits for c in r.checks) / n for r in results
+                 if (n := sum(citations_made(c) for c in r.checks))]
     series = {
         "fact_coverage": [r.facts[0] / r.facts[1] for r in judged if r.facts],
         "cited_rate": [r.cited_rate for r in results if r.checks],

@@ -88,9 +88,47 @@ def calibration_text(halves: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# What each kind of evaluation leaves unused, as the options that would be ignored: they had been, silently, and the
+# command exited 0 with no report, no dump, or both halves where one was asked for.
+IGNORED_OPTIONS = {
+    "calibration": ("dump", "report"),
+    "fit_ranker": ("split", "dump", "report"),  # always the tune half; it writes the ranker's weights
+    "calibrate_abstention": ("split", "dump", "report"),
+    "briefings": ("report",),
+    "briefing_set": ("report",),
+}
+OTHER_SOURCES = ("answers", "briefings", "briefing_set", "calibration", "calibrate_abstention")
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse options the chosen evaluation would ignore, before any model loads or store is built."""
+    if args.fit and not args.calibration:
+        raise BriefingError("--fit goes with --calibration (re-fit the verifier); --fit-ranker re-fits the answer ranker")
+    if args.fit_ranker and (other := next((s for s in OTHER_SOURCES if getattr(args, s)), None)):
+        raise BriefingError(f"--fit-ranker is fitted on --set's questions, not with {_option(other)}")
+    for mode, ignored in IGNORED_OPTIONS.items():
+        if getattr(args, mode) and (unused := [_option(o) for o in ignored if getattr(args, o)]):
+            raise BriefingError(f"{_option(mode)} does not use {' or '.join(unused)}")
+
+
+def require_some(selected: list[Any], split: str | None, what: str) -> None:
+    """An empty file, or a --split that keeps nothing, is an error: the metrics of no question (every rate null)
+    had been printed, and exit 0."""
+    if not selected and split is None:
+        raise BriefingError(f"{what}: no rows to score")
+    if not selected:
+        raise BriefingError(f"{what} has nothing in the {split} half: only rows that carry a 'split', and the questions "
+                            "of the sets that have halves (unseen_qa, unseen_qa2, unseen_qa3, briefing_topics), have one")
+
+
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.build import make_chat_model_from, make_embedder, make_verifier
 
+    check_options(args)
     embedder = make_embedder(settings)
     chat_model = make_chat_model_from(settings) if settings.verifier.kind == "llm-judge" else None
     if args.calibration and args.fit and settings.verifier.kind == "proxy":
@@ -198,11 +236,13 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _run_briefing_eval(args, settings, verifier, embedder)
 
     if args.answers is not None:
-        records = load_answers(args.answers)
+        records = load_answers(args.answers, args.split)
+        require_some(records, args.split, str(args.answers))
         title = f"Grounding of {args.answers.name}"
     else:
         name = args.dataset or "isw_report"
         items = load_items(name, args.split)
+        require_some(items, args.split, name)
         mode = settings.retrieval.mode if args.retriever == "default" else args.retriever
         variant = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"mode": mode})})
         assistant = _assistant_for(name, args, variant, embedder)
@@ -233,11 +273,13 @@ def _run_briefing_eval(args: argparse.Namespace, settings: Settings, verifier: V
         records = load_briefings(args.briefings)
         if args.split:
             records = [r for r in records if r.item is not None and r.item.split == args.split]
+        require_some(records, args.split, str(args.briefings))
     else:
         name = args.briefing_set
         # The built-in set is written over one store holding every topic's documents and the bundled
         # report, as an analyst would have them; a set given by path is written over the user's store.
         topics = load_topics(BRIEFING_TOPICS if name == "briefing_topics" else Path(name), args.split)
+        require_some(topics, args.split, name)
         assistant = _assistant_for(name, args, settings, embedder)
         records = write_briefings(assistant, topics, progress=not args.json, words=args.words)
     results, metrics = score_briefings(records, verifier)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +56,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise BriefingError(f"{path}: no such file")
     rows: list[dict[str, Any]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -65,6 +67,20 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             raise BriefingError(f"{path}:{number}: expected a JSON object")
         rows.append(row)
     return rows
+
+
+def jsonl_lines(path: Path) -> list[str]:
+    """A JSONL file's lines, decoded. Lines end at "\\n" (and "\\r\\n") only: str.splitlines() also ends them at
+    U+2028 and U+0085, which JSON writes unescaped inside a string (``ensure_ascii=False``), and had cut a
+    valid answer in two. A UTF-8 BOM (Windows editors) is dropped; a line that is not UTF-8 is named."""
+    lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            out.append(raw.decode("utf-8").removesuffix("\r"))
+        except UnicodeDecodeError as exc:
+            raise BriefingError(f"{path}:{number}: not UTF-8 text (byte {exc.start + 1} of the line)") from None
+    return out
 
 
 def set_path(name_or_path: str) -> Path:
@@ -83,7 +99,7 @@ def load_items(name_or_path: str, split: str | None = None) -> list[EvalItem]:
         items.append(EvalItem(
             id=str(row.get("id", f"q{number}")), question=str(row["question"]),
             answerable=bool(row.get("answerable", True)),
-            reference_facts=[list(map(str, g)) for g in row.get("reference_facts", [])],
+            reference_facts=fact_groups(row.get("reference_facts", []), f"{path}:{number}"),
             evidence=list(map(str, row.get("evidence", []))), documents=list(map(str, row.get("documents", []))),
             kinds=list(map(str, row.get("kinds", []))), follow_up_of=row.get("follow_up_of"), split=row.get("split"),
         ))
@@ -145,3 +161,26 @@ def fact_groups(value: Any, where: str) -> list[list[str]]:
         raise BriefingError(f"{where}: 'reference_facts' must be a list of groups, each a list of alternative strings "
                             f'(e.g. [["Pashinyan"], ["1,960", "1960"]]), not {shown}')
     return value
+
+
+# Markers as other systems write them: Markdown footnotes ("[^1]") and groups ("[1, 2]"). The scorer reads "[n]"
+# alone, so such a sentence had been scored as uncited, and an answer citing only that way as an abstention.
+FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\]")
+GROUPED_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
+
+
+def standard_markers(text: str) -> str:
+    """``text`` with its footnote and grouped markers written as "[n]" markers: "[^1]" is "[1]", "[1, 2]" is "[1][2]"."""
+    text = FOOTNOTE_MARKER.sub(r"[\1]", text)
+    return GROUPED_MARKER.sub(lambda m: "".join(f"[{n.strip()}]" for n in m.group(1).split(",")), text)
+
+
+def latency_ms(row: dict[str, Any], where: str) -> float | None:
+    """A row's own ``latency_ms``, checked: a string had crashed the percentile, NaN made the metrics line invalid
+    JSON."""
+    value = row.get("latency_ms")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise BriefingError(f"{where}: 'latency_ms' must be a number of milliseconds, not {value!r}")
+    return float(value)

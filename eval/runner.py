@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import MARKER, statements
 from assistant.verifier import Verifier
-from eval.datasets import BUILTIN_SETS, EvalItem, fact_groups, load_items, read_jsonl
+from eval.datasets import BUILTIN_SETS, EvalItem, fact_groups, latency_ms, load_items, read_jsonl, standard_markers
 from eval.metrics import (
     StatementCheck,
     bootstrap_ci,
@@ -141,6 +141,12 @@ def score_one(record: AnswerRecord, verifier: Verifier) -> QuestionResult:
     return QuestionResult(record, abstained, checks, correct, facts, evidence_recall, rr, cited_evidence, words)
 
 
+def citations_made(check: StatementCheck) -> int:
+    """The citations a statement makes, precision's denominator: a marker pointing at no passage is one, and an
+    irrelevant one (an answer citing only [4] of three passages had been left out of precision, and so scored 1.0)."""
+    return len(check.markers) + len(set(check.invalid_markers))
+
+
 def answer_words(answer: str) -> int:
     """An answer's length in words, without its footnote markers."""
     return len(MARKER.sub("", answer).split())
@@ -151,7 +157,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict[str, Any]:
     per_answer_recall = [sum(c.recall for c in r.checks) / len(r.checks) for r in answered]
     per_answer_precision = [
         sum(c.precision_hits for c in r.checks) / n
-        for r in answered if (n := sum(len(c.markers) for c in r.checks))
+        for r in answered if (n := sum(citations_made(c) for c in r.checks))
     ]
     per_answer_grounded = [sum(c.grounded for c in r.checks) / len(r.checks) for r in answered]
     all_checks = [c for r in answered for c in r.checks]
@@ -267,9 +273,10 @@ def dump_results(result: EvalResult, path: Path) -> None:
             }, ensure_ascii=False) + "\n")
 
 
-def load_answers(path: Path) -> list[AnswerRecord]:
+def load_answers(path: Path, split: str | None = None) -> list[AnswerRecord]:
     """Read another system's answers (question, answer with [n] markers, passages); reference data is
-    taken from the row itself, or from a built-in set holding the same question."""
+    taken from the row itself, or from a built-in set holding the same question. ``split`` keeps the rows of
+    one half: the row's own ``split``, else its built-in question's."""
     rows = read_jsonl(path)
     known = {normalize(i.question): i for name in BUILTIN_SETS for i in load_items(name)}
     records: list[AnswerRecord] = []
@@ -277,11 +284,13 @@ def load_answers(path: Path) -> list[AnswerRecord]:
         for key in ("question", "answer", "passages"):
             if key not in row:
                 raise BriefingError(f"{path}:{number}: missing {key!r}")
-        if not isinstance(row["passages"], list):
-            raise BriefingError(f"{path}:{number}: 'passages' must be a list of strings")
+        builtin = known.get(normalize(str(row["question"])))
+        if split is not None and row.get("split", builtin.split if builtin else None) != split:
+            continue
+        for key in ("passages", "retrieved"):
+            require_strings(row, key, f"{path}:{number}")
         if "abstained" in row and row["abstained"] is not None and not isinstance(row["abstained"], bool):
             raise BriefingError(f"{path}:{number}: 'abstained' must be true or false, not {row['abstained']!r}")
-        builtin = known.get(normalize(str(row["question"])))
         item = builtin
         if "answerable" in row or "reference_facts" in row:
             # the row's own reference data, the built-in question's where the row gives none
@@ -289,14 +298,25 @@ def load_answers(path: Path) -> list[AnswerRecord]:
                             answerable=bool(row.get("answerable", True)),
                             reference_facts=fact_groups(row["reference_facts"], f"{path}:{number}") if "reference_facts" in row
                             else builtin.reference_facts if builtin else [],
-                            evidence=row.get("evidence", builtin.evidence if builtin else []))
+                            evidence=row.get("evidence", builtin.evidence if builtin else []),
+                            split=row.get("split", builtin.split if builtin else None))
         records.append(AnswerRecord(
-            question=str(row["question"]), answer=str(row["answer"]), passages=[str(p) for p in row["passages"]],
+            question=str(row["question"]), answer=standard_markers(str(row["answer"])),
+            passages=[str(p) for p in row["passages"]],
             retrieved=[str(p) for p in row.get("retrieved", [])], abstained=row.get("abstained"),
-            latency_ms=row.get("latency_ms"), item=item, confidence=_confidence(row, path, number),
+            latency_ms=latency_ms(row, f"{path}:{number}"), item=item, confidence=_confidence(row, path, number),
             weak_match=row.get("weak_match") if isinstance(row.get("weak_match"), bool) else None,
         ))
     return records
+
+
+def require_strings(row: dict[str, Any], key: str, where: str) -> None:
+    """``row[key]``, where given, is a list of strings. A citation object in 'passages' had been scored as its
+    Python repr, and a string in 'retrieved' as one passage per character."""
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        shown = repr(value)[:80]
+        raise BriefingError(f"{where}: {key!r} must be a list of strings (the passages' text), not {shown}")
 
 
 def _confidence(row: dict[str, Any], path: Path, number: int) -> float | None:

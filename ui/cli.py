@@ -7,10 +7,11 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.errors import LLMError
 from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -79,9 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--briefing-set", default=None,
                      help="write our own briefings on a built-in topic set (briefing_topics; needs --corpus) and score them")
     src.add_argument("--calibration", action="store_true", help="only report the verifier's agreement with the labels")
-    src.add_argument("--fit-ranker", action="store_true",
-                     help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
-                          "(default unseen_qa) and write assistant/data/answer_ranker.json")
+    # Not in the group: it is fitted on --set's tune half (eval.cli.check_options refuses the other sources).
+    p.add_argument("--fit-ranker", action="store_true",
+                   help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
+                        "(default unseen_qa and unseen_qa2) and write assistant/data/answer_ranker.json")
     src.add_argument("--calibrate-abstention", action="store_true",
                      help="sweep the extractive answerer's abstention threshold over the built-in sets")
     p.add_argument("--fit", action="store_true", help="with --calibration: re-fit the proxy's combination on the tune half of claims.jsonl and write its weights file")
@@ -281,22 +283,61 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _workspace(settings, args).assistant
     assistant.warm_up()  # the model and the vector index load side by side, not one after the other
     if args.question == "-":
-        for line in sys.stdin:
-            question = line.strip()
-            if not question:
-                continue
-            answer = assistant.ask(question, k=args.k, filters=filters)
-            if args.json:
-                _print_json(answer.model_dump())
-            else:
-                _print_answer(answer)
-        return 0
+        return _ask_lines(assistant, _stdin_lines(), args, filters)
     answer = assistant.ask(args.question, k=args.k, filters=filters)
     if args.json:
         _print_json(answer.model_dump())
     else:
         _print_answer(answer)
     return 0
+
+
+# What can go wrong with one question and not the next (a chat model's timeout, a line that is not UTF-8): in
+# stdin mode such a line is reported and the rest are still answered. A store that is empty, locked or built
+# with another model fails every line alike, and still ends the command.
+PER_QUESTION_ERRORS = (LLMError, ValueError)
+
+
+def _stdin_lines() -> Iterator[bytes | str]:
+    """Standard input line by line, as bytes where it has them: each line is decoded on its own, so one line
+    that is not UTF-8 fails alone (the text stream had failed the whole read, lines before it included)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    return iter(buffer if buffer is not None else sys.stdin)
+
+
+def _question(line: bytes | str) -> str:
+    """The question a line of stdin holds ("" for a blank line)."""
+    try:
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start + 1})") from None
+    # A BOM (Windows editors, PowerShell pipes) is no part of the question; CRLF and blank lines are not either.
+    return text.replace("\ufeff", "").strip()
+
+
+def _ask_lines(assistant: Any, lines: Iterable[bytes | str], args: argparse.Namespace, filters: Filters | None) -> int:
+    """Answer one question per line; a line that fails is reported (in JSON, as an object with ``line`` and
+    ``error`` in the answer's place) and the exit code says some failed."""
+    failed = 0
+    for number, line in enumerate(lines, start=1):
+        question: str | None = None
+        try:
+            question = _question(line)
+            if not question:
+                continue
+            answer = assistant.ask(question, k=args.k, filters=filters)
+        except PER_QUESTION_ERRORS as exc:
+            failed += 1
+            if args.json:
+                _print_json({"question": question, "line": number, "error": str(exc)})
+            else:
+                print(f"briefing: error: line {number}: {exc}", file=sys.stderr, flush=True)
+            continue
+        if args.json:
+            _print_json(answer.model_dump())
+        else:
+            _print_answer(answer)
+    return EXIT_USER_ERROR if failed else 0
 
 
 def _print_answer(answer: Any) -> None:

@@ -22,6 +22,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, required=True, help="a file that is not in the store yet")
     parser.add_argument("--keep", action="store_true", help="leave the file in the store")
     args = parser.parse_args()
+    if not args.file.is_file():  # a folder gave no outcome to read (IndexError), a missing path a traceback
+        raise SystemExit(f"add_one: {args.file}: not a file; --file takes one file the store does not hold")
 
     from assistant.build import build
 
