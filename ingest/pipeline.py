@@ -397,17 +397,23 @@ class Ingestor:
         return doc_id, deleted
 
     def resolve(self, ref: str) -> str:
-        as_path = Path(ref)
-        if as_path.exists():
-            entry = self.ledger.get(str(as_path.resolve()))
-            if entry:
-                return entry.doc_id
+        entry = self._ledger_entry_for_path(ref)
+        if entry:
+            return entry.doc_id
         matches = [d for d in self.store.document_ids() if d.startswith(ref)]
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise BriefingError(f"no document matches {ref!r} (see `briefing sources`)")
         raise BriefingError(f"{ref!r} matches {len(matches)} documents; give more of the id")
+
+    def _ledger_entry_for_path(self, ref: str) -> LedgerEntry | None:
+        """The ledger row of the file at path ``ref``, whether or not the file still exists: a file
+        deleted from disk is the usual reason to remove its document, by the path it was ingested from."""
+        try:
+            return self.ledger.get(str(Path(ref).resolve()))
+        except (OSError, ValueError):  # not a path this system can hold (a NUL byte, a name too long)
+            return None
 
 
 def _file_sha256(path: Path) -> str:
