@@ -166,6 +166,8 @@ class Ingestor:
         self.write_depth = write_depth  # embedded batches waiting for the writer thread, at most; 0: no thread
         self._submitted: set[str] = set()  # document ids handed to the writer in this run
         self._failed_docs: set[str] = set()  # document ids whose write failed in this run
+        self._claimed: set[str] = set()  # document ids of the files this run (re)indexes
+        self._deferred_drops: set[str] = set()  # old documents to delete once this run's ledger rows are in
         self._chunks_written = 0  # for progress
         self._vector_cache: dict[str, np.ndarray] = {}
         self._timings: collections.defaultdict[str, float] = collections.defaultdict(float)
@@ -192,6 +194,7 @@ class Ingestor:
                 report.outcomes.append(outcome_or_work)
             else:
                 work.append(outcome_or_work)
+        self._claimed, self._deferred_drops = {w.doc_id for w in work}, set()
         done = len(report.outcomes)
         if progress:
             progress(done, len(files), "", 0)
@@ -231,6 +234,7 @@ class Ingestor:
                 except queue.Empty:
                     parser.join(0.1)
             report.outcomes.extend(writer.close())
+        self._drop_deferred()
         if writer.errors:
             raise writer.errors[0]
         if progress:
@@ -382,9 +386,22 @@ class Ingestor:
         """After a file changed, delete its old document unless another file still holds it."""
         if previous is None or previous.doc_id == doc_id:
             return
-        others = [e for e in self.ledger.for_doc(previous.doc_id) if e.path != previous.path and e.status == "done"]
-        if not others:
-            self.store.delete_document(previous.doc_id)
+        if previous.doc_id in self._claimed:
+            # Another file of this run has those bytes now (a version copied over another file), and its
+            # ledger row may not be written yet: decided once every row of the run is in.
+            self._deferred_drops.add(previous.doc_id)
+            return
+        self._drop_unless_held(previous.doc_id, previous.path)
+
+    def _drop_unless_held(self, doc_id: str, dropped_by: str | None = None) -> None:
+        """Delete a document from the store unless a file other than ``dropped_by`` is recorded as holding it."""
+        if not any(e.path != dropped_by and e.status == "done" for e in self.ledger.for_doc(doc_id)):
+            self.store.delete_document(doc_id)
+
+    def _drop_deferred(self) -> None:
+        for doc_id in sorted(self._deferred_drops):
+            self._drop_unless_held(doc_id)
+        self._deferred_drops = set()
 
     def remove(self, ref: str) -> tuple[str, int]:
         """Remove a document by id (or unique id prefix) or by file path; returns (doc_id, chunks)."""

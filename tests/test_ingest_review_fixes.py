@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.build import make_ledger, make_store
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
 from ingest.pipeline import Ingestor
 
 
-def make_ingestor(home: Path) -> Ingestor:
+def make_ingestor(home: Path, **options: int) -> Ingestor:
     settings = Settings(home=home)
     embedder = HashingEmbedder()
-    return Ingestor(make_store(settings, embedder), embedder, make_ledger(settings))
+    return Ingestor(make_store(settings, embedder), embedder, make_ledger(settings), **options)
 
 
 def stored_texts(ingestor: Ingestor) -> str:
@@ -31,3 +33,27 @@ def test_a_deleted_file_is_removed_by_the_path_it_was_ingested_from(tmp_path: Pa
     removed, chunks = ingestor.remove(str(note))
     assert removed == doc_id and chunks > 0
     assert ingestor.store.document_ids() == [] and ingestor.ledger.entries() == []
+
+
+@pytest.mark.parametrize("batch_chunks", [256, 1], ids=["one-batch", "a-batch-per-file"])
+def test_a_version_copied_over_another_file_keeps_its_document(tmp_path: Path, batch_chunks: int) -> None:
+    """new.txt's text copied over old.txt and new.txt rewritten, then one ingest: dropping new.txt's
+    old document deleted what old.txt now holds (its row was written later), and old.txt was reported
+    'unchanged' with its document gone from the store."""
+    ingestor = make_ingestor(tmp_path / "h", batch_chunks=batch_chunks)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    new, old = folder / "new.txt", folder / "old.txt"
+    new.write_text("Report X\n\nThe convoy left Goris at dawn.")
+    old.write_text("Report Z\n\nThe talks in Moscow ended late.")
+    ingestor.ingest([folder])
+    old.write_bytes(new.read_bytes())
+    new.write_text("Report Y\n\nThe ceasefire held through the night.")
+    report = ingestor.ingest([folder])
+    assert sorted((Path(o.path).name, o.status) for o in report.outcomes) == [("new.txt", "updated"),
+                                                                             ("old.txt", "unchanged")]
+    texts = stored_texts(ingestor)
+    assert "Goris at dawn" in texts and "held through the night" in texts and "Moscow" not in texts
+    for entry in ingestor.ledger.entries():
+        assert entry.status == "done" and ingestor.store.has_document(entry.doc_id), entry
+    assert len(ingestor.store.document_ids()) == 2
