@@ -340,8 +340,7 @@ class Ingestor:
                         self.store.delete_document(item.doc_id)
                     except Exception:  # left "pending": the next run's recover() removes what it wrote
                         continue
-                    self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0,
-                                       f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})")
+                    self._record_failed_write(item, f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})")
                 self._failed_docs.update(item.doc_id for item in job.fresh)
                 names = ", ".join(str(item.path) for item in job.fresh[:5]) + (", ..." if len(job.fresh) > 5 else "")
                 error = StoreError(f"store write failed for {len(job.fresh)} files ({names}): "
@@ -367,6 +366,17 @@ class Ingestor:
         if error is not None:
             raise error
         return outcomes
+
+    def _record_failed_write(self, item: _Work, reason: str) -> None:
+        """Record a file whose new version could not be written. Its previous version is still in the
+        store, so the file's row goes back to it: a 'failed' row for the new version forgot the old
+        document, and the next successful ingest left it in the store beside the new one."""
+        previous = item.previous
+        if previous and previous.status == "done" and previous.doc_id != item.doc_id and \
+                self.store.has_document(previous.doc_id):
+            self.ledger.record(previous.path, previous.sha256, previous.doc_id, "done", previous.chunks)
+        else:
+            self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0, reason)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Embed, each distinct text once (boilerplate repeats across and within files)."""

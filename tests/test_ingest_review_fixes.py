@@ -9,6 +9,7 @@ import pytest
 from assistant.build import make_ledger, make_store
 from assistant.settings import Settings
 from ingest.embeddings import HashingEmbedder
+from ingest.errors import StoreError
 from ingest.pipeline import Ingestor
 
 
@@ -57,3 +58,34 @@ def test_a_version_copied_over_another_file_keeps_its_document(tmp_path: Path, b
     for entry in ingestor.ledger.entries():
         assert entry.status == "done" and ingestor.store.has_document(entry.doc_id), entry
     assert len(ingestor.store.document_ids()) == 2
+
+
+def test_a_failed_write_of_a_new_version_keeps_the_old_one_in_the_ledger(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store write of a changed file's new version fails: the file's row said 'failed' for the new
+    version and forgot the old document, which stayed in the store; the retry then reported the file
+    'added' and left the old version answerable beside the new one."""
+    ingestor = make_ingestor(tmp_path / "h")
+    note = tmp_path / "note.txt"
+    note.write_text("Report v1\n\nThe convoy left Goris at dawn.")
+    ingestor.ingest([note])
+    note.write_text("Report v2\n\nThe convoy left Goris at dusk.")
+    write = ingestor.store.write_documents
+
+    def write_then_fail(items):  # type: ignore[no-untyped-def]
+        write(items)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingestor.store, "write_documents", write_then_fail)
+    with pytest.raises(StoreError, match="note.txt.*disk full"):
+        ingestor.ingest([note])
+    assert "dawn" in stored_texts(ingestor) and "dusk" not in stored_texts(ingestor)
+    [entry] = ingestor.ledger.entries()
+    assert entry.status == "done" and ingestor.store.has_document(entry.doc_id)
+
+    monkeypatch.setattr(ingestor.store, "write_documents", write)
+    report = ingestor.ingest([note])
+    assert report.count("updated") == 1
+    texts = stored_texts(ingestor)
+    assert "dusk" in texts and "dawn" not in texts
+    assert len(ingestor.store.document_ids()) == 1
