@@ -77,7 +77,7 @@ def test_a_failed_write_of_a_new_version_keeps_the_old_one_in_the_ledger(tmp_pat
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ingestor.store, "write_documents", write_then_fail)
-    with pytest.raises(StoreError, match="note.txt.*disk full"):
+    with pytest.raises(StoreError, match=r"note\.txt.*disk full"):
         ingestor.ingest([note])
     assert "dawn" in stored_texts(ingestor) and "dusk" not in stored_texts(ingestor)
     [entry] = ingestor.ledger.entries()
@@ -89,3 +89,25 @@ def test_a_failed_write_of_a_new_version_keeps_the_old_one_in_the_ledger(tmp_pat
     texts = stored_texts(ingestor)
     assert "dusk" in texts and "dawn" not in texts
     assert len(ingestor.store.document_ids()) == 1
+
+
+def test_an_escape_in_front_matter_that_utf8_cannot_encode_fails_no_file(tmp_path: Path) -> None:
+    """A YAML escape for a lone surrogate ("\\udcff") in one file's front matter made Chroma refuse the
+    whole batch: every file of it failed with 'Cannot convert Python object to UpdateMetadataValue',
+    naming none as the cause. The code point is now replaced (U+FFFD) and every file is indexed."""
+    ingestor = make_ingestor(tmp_path / "h")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Report A\n\nThe convoy left Goris at dawn.")
+    (folder / "b.md").write_text('---\ntitle: "Talks \\udcff in Moscow"\n---\n\nThe talks in Moscow ended late.\n')
+    (folder / "c.md").write_text('---\ntitle: Video\ndescription: "Shelling \\ud83d near Ganja."\n---\n')
+    report = ingestor.ingest([folder])
+    assert report.count("added") == 3 and not report.failures, report.outcomes
+    titles = sorted(d.title for d in ingestor.store.list_documents())
+    assert titles == ["Report A", "Talks \ufffd in Moscow", "Video"]
+    for doc_id in ingestor.store.document_ids():
+        record = ingestor.store.get_document(doc_id)
+        assert record is not None
+        for chunk in ingestor.store.chunks_of([doc_id]):
+            assert record.text[chunk.start:chunk.end] == chunk.text
+    assert "Shelling \ufffd near Ganja." in stored_texts(ingestor)
