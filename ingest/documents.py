@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -75,6 +76,10 @@ class ParsedDocument:
             description=_encodable_or_none(self.description),
         )
 
+    def with_calendar_date(self) -> ParsedDocument:
+        """This document, undated when its date is no calendar day (see :func:`calendar_date`)."""
+        return dataclasses.replace(self, date=calendar_date(self.date))
+
     def footnotes_in(self, start: int, end: int) -> dict[str, tuple[str, ...]]:
         """The report's own source URLs, by marker, for the footnote markers inside ``text[start:end]``."""
         found: dict[str, tuple[str, ...]] = {}
@@ -110,6 +115,19 @@ class Chunk:
 def encodable(text: str) -> str:
     """``text`` with lone surrogates replaced by U+FFFD (the same length)."""
     return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def calendar_date(date: str | None) -> str | None:
+    """``date`` when it is an ISO calendar day, else None: a PDF's CreationDate ``D:20201399`` was stored
+    as 2020-13-99, shown as the document's date, kept by date filters as if it were a day of 2020, and
+    made a question about the report's date fail."""
+    if date is None:
+        return None
+    try:
+        dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return None
+    return date
 
 
 def _encodable_or_none(text: str | None) -> str | None:

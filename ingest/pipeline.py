@@ -276,7 +276,7 @@ class Ingestor:
             if hashlib.sha256(data).hexdigest() != item.sha:
                 raise DocumentError(f"{path}: changed while being ingested; run the ingest again")
             t0 = time.perf_counter()
-            item.doc = parser.parse(path, data).with_encodable_text()
+            item.doc = parser.parse(path, data).with_encodable_text().with_calendar_date()
             t1 = time.perf_counter()
             item.chunks = chunk_document(item.doc, item.doc_id, self.embedder.count_tokens, max_tokens=self.max_tokens)
             self._timings["parse"] += t1 - t0

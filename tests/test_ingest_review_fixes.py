@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,10 +14,10 @@ from ingest.errors import StoreError
 from ingest.pipeline import Ingestor
 
 
-def make_ingestor(home: Path, **options: int) -> Ingestor:
+def make_ingestor(home: Path, batch_chunks: int = 256) -> Ingestor:
     settings = Settings(home=home)
     embedder = HashingEmbedder()
-    return Ingestor(make_store(settings, embedder), embedder, make_ledger(settings), **options)
+    return Ingestor(make_store(settings, embedder), embedder, make_ledger(settings), batch_chunks=batch_chunks)
 
 
 def stored_texts(ingestor: Ingestor) -> str:
@@ -111,3 +112,62 @@ def test_an_escape_in_front_matter_that_utf8_cannot_encode_fails_no_file(tmp_pat
         for chunk in ingestor.store.chunks_of([doc_id]):
             assert record.text[chunk.start:chunk.end] == chunk.text
     assert "Shelling \ufffd near Ganja." in stored_texts(ingestor)
+
+
+def write_pdf(path: Path, creation_date: str) -> None:
+    """A one-page report (title, byline, paragraph) whose CreationDate is ``creation_date`` as written."""
+    import io
+
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in ("Ceasefire Monitoring Report", "By Anna Petrosyan",
+                 "Russian peacekeepers opened a corridor for civilians leaving Lachin."):
+        pdf.multi_cell(0, 8, line)
+        pdf.ln(4)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(bytes(pdf.output()))))
+    writer.add_metadata({"/CreationDate": creation_date})
+    with path.open("wb") as fh:
+        writer.write(fh)
+
+
+def test_a_pdf_date_that_is_no_calendar_day_leaves_the_document_undated(tmp_path: Path) -> None:
+    """CreationDate D:20201399 was stored as the date 2020-13-99 (listed in `briefing sources`, cited,
+    kept by --since 2020-12-01); asking when the report was published then raised IndexError."""
+    ingestor = make_ingestor(tmp_path / "h")
+    bad, good = tmp_path / "bad.pdf", tmp_path / "good.pdf"
+    write_pdf(bad, "D:20201399000000Z")
+    write_pdf(good, "D:20201113000000Z")
+    assert ingestor.ingest([bad, good]).count("added") == 2
+    dates = {Path(d.source).name: d.date for d in ingestor.store.list_documents()}
+    assert dates == {"bad.pdf": None, "good.pdf": "2020-11-13"}
+    assert {c.date for c in ingestor.store.iter_chunks()} == {None, "2020-11-13"}
+
+
+def test_a_stored_date_that_is_no_calendar_day_is_not_read_as_one() -> None:
+    """A store written before ingest refused such dates still holds them: month 13 raised IndexError in
+    the metadata answer, month 00 read as December."""
+    from assistant.metadata import human_date, metadata_answer
+    from ingest.documents import Block
+    from ingest.store import DocumentRecord, StoredChunk
+
+    assert human_date("2020-11-13") == "November 13, 2020"
+    assert human_date("2020-13-99") is None and human_date("2020-00-05") is None
+
+    class OneDocument:
+        def get_document(self, doc_id: str) -> DocumentRecord:
+            return DocumentRecord(doc_id=doc_id, title="Ceasefire Monitoring Report", source="r.pdf", format="pdf",
+                                  date="2020-13-99", author="Anna Petrosyan", publisher=None, description=None,
+                                  chunks=1, chars=60, text="Ceasefire Monitoring Report\n\nBy Anna Petrosyan",
+                                  blocks=[Block("title", 0, 27), Block("byline", 29, 45)])
+
+    passage = StoredChunk(id="d:00000", doc_id="d", index=0, text="By Anna Petrosyan", start=29, end=45,
+                          title="Ceasefire Monitoring Report", source="r.pdf", date="2020-13-99", section=None,
+                          page=None, footnotes={})
+    store: Any = OneDocument()
+    assert metadata_answer("When was the report published?", [passage], store) is None
+    answer = metadata_answer("Who wrote the report, and when was it published?", [passage], store)
+    assert answer is not None and answer.sentences == ["“Ceasefire Monitoring Report” was written by Anna Petrosyan."]
