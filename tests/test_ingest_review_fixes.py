@@ -171,3 +171,26 @@ def test_a_stored_date_that_is_no_calendar_day_is_not_read_as_one() -> None:
     assert metadata_answer("When was the report published?", [passage], store) is None
     answer = metadata_answer("Who wrote the report, and when was it published?", [passage], store)
     assert answer is not None and answer.sentences == ["“Ceasefire Monitoring Report” was written by Anna Petrosyan."]
+
+
+def test_a_collection_removed_by_another_process_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    """`briefing collections --remove news` beside a running app: the app's cached workspace for 'news'
+    answered with Chroma's 'Collection [uuid] does not exist', and making 'news' again in the app failed
+    the same way until a restart."""
+    from assistant.build import build
+    from assistant.collections import Collections, remove_collection
+    from ingest.errors import BriefingError
+
+    settings = Settings(home=tmp_path / "h")
+    collections = Collections(build(settings, embedder=HashingEmbedder()))
+    note = tmp_path / "note.txt"
+    note.write_text("Field Note\n\nThe convoy left Goris at dawn.")
+    assert collections.create("news").corpus.ingest([note]).count("added") == 1
+    remove_collection(settings, "news")
+    with pytest.raises(BriefingError, match="no collection named 'news'"):
+        collections.get("news")
+    again = collections.create("news")
+    assert again.corpus.documents() == []
+    assert again.corpus.ingest([note]).count("added") == 1
+    assert [d.title for d in collections.get("news").corpus.documents()] == ["Field Note"]
+    assert collections.get(None).corpus.documents() == []  # the default collection is untouched
