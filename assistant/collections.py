@@ -125,19 +125,30 @@ class Collections:
     def get(self, name: str | None) -> Workspace:
         """The workspace of an existing collection (``None``: the one the app started with)."""
         name = name or self.default
-        with self._lock:
-            if name in self._workspaces:
-                return self._workspaces[name]
+        cached = self._cached(name)
+        if cached is not None:
+            return cached
         require(self.settings, name)
         return self._build(name)
 
     def create(self, name: str) -> Workspace:
         """A new, empty collection (or the existing one of that name)."""
-        return self.get(name) if name in self._workspaces else self._build(check_name(name))
+        return self._cached(name) or self._build(check_name(name))
 
     def forget(self, name: str) -> None:
         with self._lock:
             self._workspaces.pop(name, None)
+
+    def _cached(self, name: str) -> Workspace | None:
+        """The workspace built for ``name``, unless its collection was removed since by another process
+        (the CLI beside the app): a stale one answered every later call, and every attempt to make the
+        collection again, with Chroma's 'Collection [uuid] does not exist'."""
+        with self._lock:
+            cached = self._workspaces.get(name)
+        if cached is None or cached.corpus.store.is_current():
+            return cached
+        self.forget(name)
+        return None
 
     def _build(self, name: str) -> Workspace:
         from assistant.build import build

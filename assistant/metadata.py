@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,9 +42,15 @@ def wants_metadata(question: str) -> set[str]:
     return wanted
 
 
-def human_date(iso: str) -> str:
-    year, month, day = iso[:10].split("-")
-    return f"{_MONTHS[int(month) - 1]} {int(day)}, {year}"
+def human_date(iso: str) -> str | None:
+    """``2020-11-13`` → ``November 13, 2020``; None for a date that is no calendar day (a store written
+    before ingest refused them holds PDF dates like ``2020-13-99``: month 13 raised IndexError, month 00
+    read as December)."""
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def metadata_answer(question: str, passages: Sequence[StoredChunk], store: ChunkStore) -> MetadataAnswer | None:
@@ -64,8 +71,8 @@ def metadata_answer(question: str, passages: Sequence[StoredChunk], store: Chunk
         sentences.append(f"The report{by} is titled “{title}”.")
     if "author" in wanted and document.author:
         sentences.append(f"“{title}” was written by {document.author}.")
-    if "date" in wanted and document.date:
-        sentences.append(f"“{title}” was published on {human_date(document.date)}.")
+    if "date" in wanted and document.date and (published := human_date(document.date)):
+        sentences.append(f"“{title}” was published on {published}.")
     if not sentences:
         return None
     return MetadataAnswer(sentences, document, min(b.start for b in front), max(b.end for b in front))

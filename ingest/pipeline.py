@@ -166,6 +166,8 @@ class Ingestor:
         self.write_depth = write_depth  # embedded batches waiting for the writer thread, at most; 0: no thread
         self._submitted: set[str] = set()  # document ids handed to the writer in this run
         self._failed_docs: set[str] = set()  # document ids whose write failed in this run
+        self._claimed: set[str] = set()  # document ids of the files this run (re)indexes
+        self._deferred_drops: set[str] = set()  # old documents to delete once this run's ledger rows are in
         self._chunks_written = 0  # for progress
         self._vector_cache: dict[str, np.ndarray] = {}
         self._timings: collections.defaultdict[str, float] = collections.defaultdict(float)
@@ -192,6 +194,7 @@ class Ingestor:
                 report.outcomes.append(outcome_or_work)
             else:
                 work.append(outcome_or_work)
+        self._claimed, self._deferred_drops = {w.doc_id for w in work}, set()
         done = len(report.outcomes)
         if progress:
             progress(done, len(files), "", 0)
@@ -231,6 +234,7 @@ class Ingestor:
                 except queue.Empty:
                     parser.join(0.1)
             report.outcomes.extend(writer.close())
+        self._drop_deferred()
         if writer.errors:
             raise writer.errors[0]
         if progress:
@@ -272,7 +276,7 @@ class Ingestor:
             if hashlib.sha256(data).hexdigest() != item.sha:
                 raise DocumentError(f"{path}: changed while being ingested; run the ingest again")
             t0 = time.perf_counter()
-            item.doc = parser.parse(path, data)
+            item.doc = parser.parse(path, data).with_encodable_text().with_calendar_date()
             t1 = time.perf_counter()
             item.chunks = chunk_document(item.doc, item.doc_id, self.embedder.count_tokens, max_tokens=self.max_tokens)
             self._timings["parse"] += t1 - t0
@@ -336,8 +340,7 @@ class Ingestor:
                         self.store.delete_document(item.doc_id)
                     except Exception:  # left "pending": the next run's recover() removes what it wrote
                         continue
-                    self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0,
-                                       f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})")
+                    self._record_failed_write(item, f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})")
                 self._failed_docs.update(item.doc_id for item in job.fresh)
                 names = ", ".join(str(item.path) for item in job.fresh[:5]) + (", ..." if len(job.fresh) > 5 else "")
                 error = StoreError(f"store write failed for {len(job.fresh)} files ({names}): "
@@ -364,6 +367,17 @@ class Ingestor:
             raise error
         return outcomes
 
+    def _record_failed_write(self, item: _Work, reason: str) -> None:
+        """Record a file whose new version could not be written. Its previous version is still in the
+        store, so the file's row goes back to it: a 'failed' row for the new version forgot the old
+        document, and the next successful ingest left it in the store beside the new one."""
+        previous = item.previous
+        if previous and previous.status == "done" and previous.doc_id != item.doc_id and \
+                self.store.has_document(previous.doc_id):
+            self.ledger.record(previous.path, previous.sha256, previous.doc_id, "done", previous.chunks)
+        else:
+            self.ledger.record(item.key, item.sha, item.doc_id, "failed", 0, reason)
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Embed, each distinct text once (boilerplate repeats across and within files)."""
         if not texts:
@@ -382,9 +396,22 @@ class Ingestor:
         """After a file changed, delete its old document unless another file still holds it."""
         if previous is None or previous.doc_id == doc_id:
             return
-        others = [e for e in self.ledger.for_doc(previous.doc_id) if e.path != previous.path and e.status == "done"]
-        if not others:
-            self.store.delete_document(previous.doc_id)
+        if previous.doc_id in self._claimed:
+            # Another file of this run has those bytes now (a version copied over another file), and its
+            # ledger row may not be written yet: decided once every row of the run is in.
+            self._deferred_drops.add(previous.doc_id)
+            return
+        self._drop_unless_held(previous.doc_id, previous.path)
+
+    def _drop_unless_held(self, doc_id: str, dropped_by: str | None = None) -> None:
+        """Delete a document from the store unless a file other than ``dropped_by`` is recorded as holding it."""
+        if not any(e.path != dropped_by and e.status == "done" for e in self.ledger.for_doc(doc_id)):
+            self.store.delete_document(doc_id)
+
+    def _drop_deferred(self) -> None:
+        for doc_id in sorted(self._deferred_drops):
+            self._drop_unless_held(doc_id)
+        self._deferred_drops = set()
 
     def remove(self, ref: str) -> tuple[str, int]:
         """Remove a document by id (or unique id prefix) or by file path; returns (doc_id, chunks)."""
@@ -397,17 +424,23 @@ class Ingestor:
         return doc_id, deleted
 
     def resolve(self, ref: str) -> str:
-        as_path = Path(ref)
-        if as_path.exists():
-            entry = self.ledger.get(str(as_path.resolve()))
-            if entry:
-                return entry.doc_id
+        entry = self._ledger_entry_for_path(ref)
+        if entry:
+            return entry.doc_id
         matches = [d for d in self.store.document_ids() if d.startswith(ref)]
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise BriefingError(f"no document matches {ref!r} (see `briefing sources`)")
         raise BriefingError(f"{ref!r} matches {len(matches)} documents; give more of the id")
+
+    def _ledger_entry_for_path(self, ref: str) -> LedgerEntry | None:
+        """The ledger row of the file at path ``ref``, whether or not the file still exists: a file
+        deleted from disk is the usual reason to remove its document, by the path it was ingested from."""
+        try:
+            return self.ledger.get(str(Path(ref).resolve()))
+        except (OSError, ValueError):  # not a path this system can hold (a NUL byte, a name too long)
+            return None
 
 
 def _file_sha256(path: Path) -> str:

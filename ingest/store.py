@@ -303,6 +303,18 @@ class ChunkStore:
     # reading
 
     @_server_errors
+    def is_current(self) -> bool:
+        """Whether Chroma still holds the chunks collection this store was opened on: another process may
+        have removed it (`briefing collections --remove`), or removed it and made a new one of that name,
+        and every later call through this store would fail with Chroma's 'Collection [uuid] does not exist'."""
+        try:
+            return bool(self.client.get_collection(self._chunks_name, embedding_function=None).id == self.chunks.id)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise
+            return False  # chromadb raises NotFoundError or ValueError, depending on version and backend
+
+    @_server_errors
     def chunk_ids(self, doc_id: str) -> list[str]:
         return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
 
