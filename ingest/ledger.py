@@ -31,6 +31,14 @@ class Ledger:
             "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, doc_id TEXT NOT NULL,"
             " status TEXT NOT NULL, chunks INTEGER NOT NULL DEFAULT 0, error TEXT, updated REAL NOT NULL)"
         )
+        # The version a pending row replaces, while its new version is being written: a process killed
+        # mid-write had lost it (the row already named the new version), so the next run could neither
+        # restore it nor drop it, and both versions stayed answerable. A table of its own, so that ledgers
+        # written before it open unchanged.
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS replacing (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, doc_id TEXT NOT NULL,"
+            " chunks INTEGER NOT NULL)"
+        )
         self._db.commit()
 
     def get(self, path: str) -> LedgerEntry | None:
@@ -67,6 +75,21 @@ class Ledger:
                 " updated=excluded.updated",
                 [(*row, now) for row in rows],
             )
+
+    def begin_replacing(self, previous: list[LedgerEntry]) -> None:
+        """Keep each file's done version while its new version is written (see ``replaced``)."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO replacing VALUES (?, ?, ?, ?)",
+                                 [(e.path, e.sha256, e.doc_id, e.chunks) for e in previous])
+
+    def replaced(self, path: str) -> LedgerEntry | None:
+        """The done version the file's pending row replaces, if its write has not finished."""
+        row = self._db.execute("SELECT path, sha256, doc_id, chunks FROM replacing WHERE path = ?", (path,)).fetchone()
+        return LedgerEntry(row[0], row[1], row[2], "done", row[3], None, 0.0) if row else None
+
+    def end_replacing(self, paths: list[str]) -> None:
+        with self._db:
+            self._db.executemany("DELETE FROM replacing WHERE path = ?", [(p,) for p in paths])
 
     def forget(self, path: str) -> None:
         with self._db:

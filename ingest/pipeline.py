@@ -178,7 +178,14 @@ class Ingestor:
         for entry in pending:
             if not any(e.status == "done" for e in self.ledger.for_doc(entry.doc_id)):
                 self.store.delete_document(entry.doc_id)
-            self.ledger.record(entry.path, entry.sha256, entry.doc_id, "failed", 0, "interrupted; ingest it again")
+            previous = self.ledger.replaced(entry.path)
+            if previous is not None and previous.doc_id != entry.doc_id and self.store.has_document(previous.doc_id):
+                # the new version was cut off: the old one is still stored and answerable, so the row goes
+                # back to it and the next ingest replaces it ("updated"), as after a failed write
+                self.ledger.record(previous.path, previous.sha256, previous.doc_id, "done", previous.chunks)
+            else:
+                self.ledger.record(entry.path, entry.sha256, entry.doc_id, "failed", 0, "interrupted; ingest it again")
+            self.ledger.end_replacing([entry.path])
         return len(pending)
 
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
@@ -331,6 +338,8 @@ class Ingestor:
                 writes.append((item.doc_id, item.doc, item.chunks, job.vectors[offset:offset + len(item.chunks)]))
                 offset += len(item.chunks)
             # Pending first: after a crash during the write, recover() removes whatever these files left.
+            self.ledger.begin_replacing([i.previous for i in job.fresh if i.previous and i.previous.status == "done"
+                                         and i.previous.doc_id != i.doc_id])
             self.ledger.record_many([(i.key, i.sha, i.doc_id, "pending", len(i.chunks)) for i in job.fresh])
             try:
                 self.store.write_documents(writes)
@@ -341,6 +350,7 @@ class Ingestor:
                     except Exception:  # left "pending": the next run's recover() removes what it wrote
                         continue
                     self._record_failed_write(item, f"{item.path}: store write failed ({exc.__class__.__name__}: {exc})")
+                    self.ledger.end_replacing([item.key])
                 self._failed_docs.update(item.doc_id for item in job.fresh)
                 names = ", ".join(str(item.path) for item in job.fresh[:5]) + (", ..." if len(job.fresh) > 5 else "")
                 error = StoreError(f"store write failed for {len(job.fresh)} files ({names}): "
@@ -349,6 +359,7 @@ class Ingestor:
                 for item in job.fresh:
                     self._drop_previous(item.previous, item.doc_id)
                 self.ledger.record_many([(i.key, i.sha, i.doc_id, "done", len(i.chunks)) for i in job.fresh])
+                self.ledger.end_replacing([i.key for i in job.fresh])
                 self._chunks_written += sum(len(i.chunks) for i in job.fresh)
                 for item in job.fresh:
                     assert item.doc is not None

@@ -194,3 +194,38 @@ def test_a_collection_removed_by_another_process_is_not_served_from_the_cache(tm
     assert again.corpus.ingest([note]).count("added") == 1
     assert [d.title for d in collections.get("news").corpus.documents()] == ["Field Note"]
     assert collections.get(None).corpus.documents() == []  # the default collection is untouched
+
+
+class Killed(BaseException):
+    """The process dying mid-write: no ``except Exception`` of the pipeline's catches it."""
+
+
+def test_a_new_version_cut_off_mid_write_leaves_the_old_one_and_is_replaced_next_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after a changed file's new chunks were written but before its old document was dropped: the
+    ledger row named only the new version, so the next run deleted the new chunks, marked the file failed,
+    re-added it as new and left the old version answerable beside it for good."""
+    home = tmp_path / "h"
+    note = tmp_path / "note.txt"
+    note.write_text("Report v1\n\nThe convoy left Goris at dawn.")
+    first = make_ingestor(home)
+    first.ingest([note])
+    note.write_text("Report v2\n\nThe convoy left Goris at dusk.")
+
+    def killed(*args: Any) -> None:
+        raise Killed
+
+    monkeypatch.setattr(first, "_drop_previous", killed)
+    with pytest.raises(Killed):
+        first.ingest([note])
+    assert {e.status for e in first.ledger.entries()} == {"pending"}
+    first.ledger.close()
+
+    again = make_ingestor(home)  # the next run, in a new process
+    report = again.ingest([note])
+    assert report.count("updated") == 1, report.outcomes
+    texts = stored_texts(again)
+    assert "dusk" in texts and "dawn" not in texts
+    assert len(again.store.document_ids()) == 1
+    [entry] = again.ledger.entries()
+    assert entry.status == "done" and again.store.has_document(entry.doc_id)
