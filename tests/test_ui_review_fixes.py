@@ -172,7 +172,8 @@ def test_an_uploaded_answers_file_that_is_not_utf8_is_refused_by_name(tmp_path: 
     answers.write_bytes('{"question": "Qui a négocié ?", "answer": "La Russie. [1]", "passages": ["p"]}\n'.encode("latin-1"))
     summary, metrics, *_ = BriefingApp(workspace, export_root=tmp_path / "exports").run_evaluation(
         "uploaded", "isw_report", False, str(answers))
-    assert summary.startswith("**Error:** answers\\-latin1.jsonl: not UTF\\-8 text"), summary
+    assert summary.startswith("**Error:** answers\\-latin1.jsonl:1: not UTF\\-8 text"), summary
+    assert "save the answers file as UTF\\-8" in summary
     assert metrics == []
 
 

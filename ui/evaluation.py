@@ -49,10 +49,15 @@ def answer_set(assistant: Assistant, name: str, step: Step | None = None) -> lis
 
 
 def read_answers(path: Path) -> list[AnswerRecord]:
-    """The uploaded answers; a file that is not UTF-8 is refused by name (the decoder's own message named
-    neither the file nor what to do)."""
+    """The uploaded answers; a bad file is refused by its own name and line (Gradio's temporary path means
+    nothing to the analyst, and the decoder's own message named neither the file nor what to do)."""
     try:
         return load_answers(path)
+    except BriefingError as exc:
+        message = str(exc).replace(str(path), path.name)
+        if "not UTF-8" in message:
+            message += "; save the answers file as UTF-8 and upload it again"
+        raise BriefingError(message) from None
     except UnicodeDecodeError as exc:
         raise BriefingError(f"{path.name}: not UTF-8 text (byte {exc.start}); save the answers file as UTF-8 "
                             "and upload it again") from None
