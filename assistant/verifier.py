@@ -980,7 +980,7 @@ def at_temperature_zero(chat_model: Any) -> Any:
 # A label as a judge writes it: "not supported" is a refusal of support, "partially supported" is partial, and
 # "not contradicted" (or "not partial") says what the claim is not, so it names no label.
 _JUDGE_LABEL = re.compile(r"\b(?P<not>not\s+(?:(?:fully|entirely|directly|clearly|explicitly)\s+)?)?"
-                          r"(?P<label>partially\s+supported|supported|partial|unsupported|contradicted)\b", re.I)
+                          r"(?P<label>partially\s+supported|partially|supported|partial|unsupported|contradicted)\b", re.I)
 _JUDGE_KEYS = ("label", "verdict", "judgement", "judgment", "answer", "result")
 _NO_JUDGEMENT = re.compile(r"\b(?:sorry|can(?:no|')t|unable|whether|not\s+sure)\b", re.I)
 
@@ -1014,4 +1014,5 @@ def _judge_match_label(match: re.Match[str]) -> Label | None:
     label = re.sub(r"\s+", " ", match.group("label").lower())
     if match.group("not"):
         return "unsupported" if label == "supported" else None
-    return "partial" if label == "partially supported" else cast(Label, label)
+    # "Partially." alone is the judge's answer too (the prompt names "partial"); it had read as no label
+    return "partial" if label in ("partially supported", "partially") else cast(Label, label)

@@ -18,6 +18,7 @@ CLAIM = "Russia is deploying 1,960 troops."
     ("Not supported.", "unsupported"),  # was read as "supported"
     ("SUPPORTED", "supported"),
     ("Partially supported.", "partial"),
+    ("Partially.", "partial"),  # the one-word answer; had read as no label after the fix above
     ('```json\n{"label": "supported", "reason": "the passage partially restates it"}\n```', "supported"),  # was partial
     ("Supported: nothing in the passages is contradicted.", "supported"),  # was contradicted
     ("Label: supported (the claim is not unsupported)", "supported"),  # was unsupported
