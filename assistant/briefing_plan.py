@@ -423,11 +423,11 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
     floor = ranked[0].score * w.relevance_floor
     pool = [e for e in ranked if e.score >= floor]
-    if frame.shape == "timeline" and (bounds := topic_months(topic)):
+    if frame.shape == "timeline" and (bound := topic_months(topic)):
         # A sentence dated outside the months the topic asks about ("during September 2020") answers
         # another question, as bottom line or point. The tune topics say "through September", which only
         # ends the period: tune unchanged (70 of 120 facts).
-        pool = [e for e in pool if in_months(e, bounds, w.clause_words)] or pool
+        pool = [e for e in pool if in_months(e, bound, w.clause_words)] or pool
     aspect_z = _z_scores([near.get(id(e), 0.0) for e in pool])
     on_aspect = {id(e): z for e, z in zip(pool, aspect_z, strict=True)}
     bottom_ev = _bottom_line(frame, passages, answerer, pool, unsure=w.bottom_unsure, clause_words=w.clause_words)
@@ -706,41 +706,52 @@ def written_before(topic: str, date: str | None) -> bool:
         return False
 
 
-# A month the topic bounds its timeline to: "in/during/throughout September" holds it to that month,
-# "through/until/up to September 2020" ends it there (what led up to it belongs in the story).
-_TOPIC_MONTH = re.compile(r"\b(in|during|over|throughout|through|until|till|up\s+to)\s+(?:the\s+month\s+of\s+)?("
-                          + _MONTH + r")(?:\s+((?:19|20)\d{2}))?\b(?!\s+\d)", re.I)
+# The months a timeline topic is bounded by: "during September 2020" and "in September and October" hold it to
+# them, "through/until September 2020" ends it there (what led up to it belongs in the story). Read only when
+# the topic names no other month: "from August 2020 through January" leaves the end's year to the reader, and
+# "in May's cabinet" names a prime minister (review of round 22: both had dropped the events asked about).
+_TOPIC_MONTHS = re.compile(
+    r"\b(in|during|over|throughout|through|until|till|up\s+to)\s+(?:the\s+months?\s+of\s+)?"
+    rf"((?:{_MONTH})(?:\s*(?:,|and|or|&)\s*(?:{_MONTH}))*)(?:\s+((?:19|20)\d{{2}}))?\b(?!\s*\d|['’]s)", re.I)
+_ANY_MONTH = re.compile(rf"\b(?:{_MONTH})\b", re.I)
 
 
 @dataclass(frozen=True)
 class MonthBound:
-    month: int
-    year: int | None  # None: the month in any year (the topic gives none)
-    whole: bool  # the period is the month; otherwise it ends with it
+    months: frozenset[int]
+    year: int | None  # None: the months in any year (the topic gives none)
+    whole: bool  # the period is the months; otherwise it ends with the last of them
 
     def holds(self, day: dt.date) -> bool:
         if self.whole:
-            return day.month == self.month and (self.year is None or day.year == self.year)
+            return day.month in self.months and (self.year is None or day.year == self.year)
+        last = max(self.months)
         if self.year is not None:
-            return (day.year, day.month) <= (self.year, self.month)
-        return day.month <= self.month
+            return (day.year, day.month) <= (self.year, last)
+        return day.month <= last
 
 
-def topic_months(topic: str) -> list[MonthBound]:
-    """The months a timeline topic bounds it by: "How did the row develop during September 2020?" ->
-    [MonthBound(9, 2020, whole=True)]; "through September" ends it there. Empty when it names none
-    ("after September 27" starts a period; written_before keeps out what came before it)."""
-    return [MonthBound(_month_number(m.group(2)), int(m.group(3)) if m.group(3) else None,
-                       whole=m.group(1).lower() in ("in", "during", "over", "throughout"))
-            for m in _TOPIC_MONTH.finditer(topic)]
+def topic_months(topic: str) -> MonthBound | None:
+    """The months a timeline topic is bounded by: "How did the row develop during September 2020?" ->
+    MonthBound({9}, 2020, whole=True); "through September" ends it there. None when it names no such
+    months, or other months besides ("after September 27" starts a period; written_before keeps out what
+    came before it)."""
+    m = _TOPIC_MONTHS.search(topic)
+    if m is None:
+        return None
+    named = [_month_number(x) for x in _ANY_MONTH.findall(m.group(2))]
+    if len(_ANY_MONTH.findall(topic)) != len(named):
+        return None
+    return MonthBound(frozenset(named), int(m.group(3)) if m.group(3) else None,
+                      whole=m.group(1).lower() in ("in", "during", "over", "throughout"))
 
 
-def in_months(e: Evidence, bounds: Sequence[MonthBound], clause_words: int) -> bool:
-    """Whether the day a sentence reports on, as the page would date it, falls within the topic's month
-    bounds; a sentence with no day at all is kept."""
+def in_months(e: Evidence, bound: MonthBound, clause_words: int) -> bool:
+    """Whether the day a sentence reports on, as the page would date it, falls within the topic's months; a
+    sentence with no day at all is kept."""
     text = clean(e.text, clause_words=clause_words)
     day = point_date(e, text if names_day(text) else None)  # as ``_organise`` dates it
-    return day is None or all(b.holds(day) for b in bounds)
+    return day is None or bound.holds(day)
 
 
 def _z_scores(values: Sequence[float]) -> list[float]:
