@@ -22,6 +22,7 @@ _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she
 
 
 _AUXILIARY = re.compile(rf"\b{AUXILIARIES}\b", re.I)
+_PERSONAL_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|he|him|his|she|her)\b", re.I)
 
 
 def is_follow_up(question: str) -> bool:
@@ -56,9 +57,11 @@ def leans_on_previous(question: str) -> bool:
     """A pronoun with no name of its own ("who controls its implementation?") or an ellipsis ("And for how
     long?", "And her brother Rob?"): the question cannot be searched without the previous turn."""
     cleaned = _FOLLOW_UP_START.sub("", question).strip()
-    if _PRONOUN.search(cleaned):
-        # names of its own do not say what the pronoun stands for: in "And what would it do to Russian gas
-        # deliveries to Germany?" (after a question on Nord Stream 2) "it" is the pipeline
+    if _PRONOUN.search(cleaned) and (not question_names(cleaned) or _PERSONAL_PRONOUN.search(cleaned)):
+        # A personal pronoun needs the previous turn whatever names the follow-up has: in "And what would it do
+        # to Russian gas deliveries to Germany?" (after a question on Nord Stream 2) "it" is the pipeline. A
+        # demonstrative beside a name is the follow-up's own ("what did Macron say about the ceasefire this
+        # week?": carrying the previous subject there pulled retrieval back to the previous answer).
         return True
     if cleaned != question.strip() and _PREPOSITION_START.match(cleaned):
         return True  # "And across how many US states?" continues the previous question's clause

@@ -136,6 +136,10 @@ def test_a_follow_up_with_names_of_its_own_still_gets_what_its_pronoun_stands_fo
     history = [("What is the Nord Stream 2 pipeline said to cost?", "It costs €10bn.")]
     rewritten = standalone_question("And what would it do to Russian gas deliveries to Germany?", history)
     assert rewritten.startswith("what would it do to Russian gas deliveries to Germany?") and "pipeline" in rewritten
+    # a demonstrative beside names of its own is the follow-up's own (review: "this week" had carried "inside")
+    own = standalone_question("And what did Macron say about the ceasefire this week?",
+                              [("How many crew were inside the tank?", "Three.")])
+    assert own == "what did Macron say about the ceasefire this week?"
 
 
 def test_what_the_second_review_found_the_first_fixes_broke() -> None:
