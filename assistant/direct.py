@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.text import (
     CURRENCY,
     CURRENCY_SIGNS,
-    HEDGE,
+    MODAL_HEDGE,
     MONEY,
     MONEY_QUESTION,
     MONTH_ABBREVIATIONS,
@@ -85,6 +85,15 @@ _TOWN_QUESTION = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:city|cit
 # Pashinyan resign" does not say he resigned).
 _NOT_ASSERTED = re.compile(r"\b(?:demand(?:s|ed)?|call(?:s|ed)? (?:for|on)|urg(?:es|ed)|ask(?:s|ed)|whether|if|unclear|"
                            r"rumou?r(?:s|ed)?|expect(?:s|ed)?|hope(?:s|d)?|plan(?:s|ned)? to|want(?:s|ed)?)\b", re.I)
+# Beliefs and impressions a sentence passes on without asserting them ("is believed to have accepted",
+# "apparently agreed"): HEDGE lists the modal ones.
+# "Set to" is a plan ("is set to accept"). Not "said to reporters", "reported to police": a report, not a belief.
+_REPORTED_BELIEF = re.compile(r"\b(?:(?:said|thought|believed|understood|alleged|rumou?red|reported) to (?:be|have)|"
+                              r"set to|apparently|seemingly|supposedly|purportedly|ostensibly)\b", re.I)
+# Negations NEGATION does not list, for the yes/no lead: "Nobody signed it", "failed to agree", "has yet to sign".
+_MORE_NEGATION = re.compile(r"\b(?:nobody|nothing|(?:fail(?:s|ed)?|declin(?:es|ed)) to|yet to)\b", re.I)
+# "No. 10", "No 10": the abbreviation of "number" (Downing Street, a shirt), no negation.
+_NUMBER_ABBREVIATION = re.compile(r"\b[Nn]o\.\s?(?=\d)|\bNo\s(?=\d)")
 # Where one clause of a sentence ends and the next begins, for judging a yes/no in the clause that speaks.
 _CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|which|who)\s+", re.I)
 
@@ -402,8 +411,10 @@ def _yes_no(question: str, text: str) -> str | None:
         return None
     clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
     clause = max(clauses, key=lambda c: len(q_terms & set(content_terms(c))))
-    if HEDGE.search(text) or _NOT_ASSERTED.search(text):
-        return None  # the lead would state as settled what the sentence leaves open
+    if MODAL_HEDGE.search(text) or _NOT_ASSERTED.search(text) or _REPORTED_BELIEF.search(text):
+        # the lead would state as settled what the sentence leaves open; "May" is the month there ("accepted
+        # the offer in May"), which HEDGE had read as a hedge
+        return None
     asked = re.sub(r",?\s+or not\b", "", question, flags=re.I)  # "Did Biden win Georgia or not?" asks plainly
     return "No" if _negative(clause) != _negative(asked) else "Yes"
 
@@ -411,4 +422,5 @@ def _yes_no(question: str, text: str) -> str | None:
 def _negative(text: str) -> bool:
     """Whether ``text`` reads as negative: an odd number of negation cues, "nor" counted with the "neither" or
     "not" it goes with ("did not deny" is two; "Did Russia deny …?" is one, so "Russia did not deny it" answers No)."""
-    return negation_count(NEGATION, text) % 2 == 1
+    text = _NUMBER_ABBREVIATION.sub("number ", text)
+    return (negation_count(NEGATION, text) + len(_MORE_NEGATION.findall(text))) % 2 == 1

@@ -1,0 +1,53 @@
+"""Faults a third review found in the direct-answer lead, the multi-part lead and follow-up rewrites: each test
+fails without its fix. Sentences and questions are written for these tests (never used for tuning)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.direct import direct_answer
+from assistant.text import question_type
+
+
+def lead(question: str, sentence: str) -> str | None:
+    return direct_answer(question, question_type(question), sentence)
+
+
+def test_the_month_may_is_no_hedge_on_a_yes_or_no() -> None:
+    # HEDGE reads "May" in any case as the modal: the month took away a plain "Yes".
+    assert lead("Did the union accept the offer?", "The union accepted the offer in May.") == "Yes"
+    assert lead("Did the union accept the offer?", "The union may have accepted the offer.") is None
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("Did the government approve the plan?", "The government approved the plan at a meeting in No. 10."),
+    ("Did the club sign the striker?", "The club signed the striker to wear the No. 9 shirt."),
+    ("Did the minister resign?", "The minister resigned after a meeting at No 10."),
+])
+def test_number_abbreviated_no_is_no_negation(question: str, sentence: str) -> None:
+    # "No. 10" is Downing Street, "No. 9" a shirt: read as "no", they made the lead "No".
+    assert lead(question, sentence) == "Yes"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nobody in the union accepted the offer.",
+    "The union failed to accept the offer.",
+    "The union declined to accept the offer.",
+    "The union has yet to accept the offer.",
+])
+def test_a_negation_without_not_makes_the_answer_no(sentence: str) -> None:
+    assert lead("Did the union accept the offer?", sentence) == "No"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The union is believed to have accepted the offer.",
+    "The union is said to have accepted the offer.",
+    "The union apparently accepted the offer.",
+    "The union is set to accept the offer.",
+])
+def test_no_yes_for_what_the_sentence_only_believes_or_plans(sentence: str) -> None:
+    assert lead("Did the union accept the offer?", sentence) is None
+
+
+def test_a_report_to_someone_still_answers_yes() -> None:
+    assert lead("Did the union accept the offer?", "The union accepted the offer, its leader said to reporters.") == "Yes"
