@@ -98,6 +98,13 @@ _NUMBER_ABBREVIATION = re.compile(r"\b[Nn]o\.\s?(?=\d)|\bNo\s(?=\d)")
 _CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|which|who)\s+", re.I)
 
 
+# A second question joined to the first by "and" ("When and where did …", "Who won, and by how many votes?", "How
+# many died, and when?"): question_parts leaves such a question whole (a one-word part asks nothing alone), and one
+# short answer would answer one of its questions as if it answered both.
+_SECOND_QUESTION = re.compile(r"\band\s+(?:(?:by|in|at|on|for|from|to|with|since|until|after)\s+)?"
+                              r"(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
+
+
 def _no_calendar_date(span: str) -> bool:
     """A bare year or month answers "when" but says on no date ("in 2012", "in October")."""
     return bool(YEAR.fullmatch(span) or _BARE_MONTH.fullmatch(span))
@@ -109,6 +116,8 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     counts go by another word in the sentence ("cows" / "cattle")."""
     if kind.wants_source:
         return None  # answered from the footnote's provenance instead
+    if _SECOND_QUESTION.search(question):
+        return None  # asks two things: one lead would answer only one of them
     text = strip_markers(sentence)
     what = kind.asks
     if what == "duration":

@@ -51,3 +51,16 @@ def test_no_yes_for_what_the_sentence_only_believes_or_plans(sentence: str) -> N
 
 def test_a_report_to_someone_still_answers_yes() -> None:
     assert lead("Did the union accept the offer?", "The union accepted the offer, its leader said to reporters.") == "Yes"
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("When and where did the attack happen?", "The attack happened on 3 May in Kabul."),
+    ("Who won the race and by what margin?", "Smith won the race by 3 seconds."),
+    ("How many people died, and when?", "Twelve people died in the flood on Monday."),
+    ("Who signed the treaty and when?", "Monnet signed the treaty in 1951."),
+])
+def test_no_lead_answers_one_of_two_questions_asked_in_one(question: str, sentence: str) -> None:
+    # question_parts leaves these whole (a part of one word asks nothing alone), so the lead had answered the
+    # first question ("3 May", "Smith", "Twelve people", "Monnet") as if it answered both.
+    assert lead(question, sentence) is None
+    assert lead(question.split(" and")[0].rstrip(",") + "?", sentence) is not None  # the first alone still leads
