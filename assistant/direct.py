@@ -57,7 +57,11 @@ DATE_SPAN = re.compile(
     rf"|{_WEEKDAY}"
     rf"|{_MONTH})\b")
 _BARE_MONTH = re.compile(rf"{_MONTH}")
-_NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
+# A compound number word first ("twenty-one"): its last word alone had been read as the number ("twenty-one days"
+# led "one days", "twenty-one hundred troops" "hundred troops").
+_COMPOUND_NUMBER_WORD = ("(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-"
+                         "(?:one|two|three|four|five|six|seven|eight|nine)")
+_NUMBER_WORD = "|".join([_COMPOUND_NUMBER_WORD, *sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True)])
 DURATION_SPAN = re.compile(
     rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)

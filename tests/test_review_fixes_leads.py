@@ -64,3 +64,11 @@ def test_no_lead_answers_one_of_two_questions_asked_in_one(question: str, senten
     # first question ("3 May", "Smith", "Twelve people", "Monnet") as if it answered both.
     assert lead(question, sentence) is None
     assert lead(question.split(" and")[0].rstrip(",") + "?", sentence) is not None  # the first alone still leads
+
+
+def test_a_compound_number_word_is_read_whole() -> None:
+    # its last word alone had been the number: "one days", "hundred troops"
+    assert lead("How long did the strike last?", "The strike lasted twenty-one days.") == "twenty-one days"
+    assert lead("How many troops did Russia send?", "Russia sent twenty-one hundred troops.") == \
+        "twenty-one hundred troops"
+
