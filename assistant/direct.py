@@ -125,7 +125,7 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     text = strip_markers(sentence)
     what = kind.asks
     if what == "duration":
-        return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
+        return _single(question, _durations(text))
     if what == "date":
         return _single(question, [d for d in _date_spans(text)
                                   if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(d))])
@@ -143,6 +143,16 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
 def _single(question: str, spans: list[str]) -> str | None:
     fresh = list(dict.fromkeys(s for s in spans if not _in_question(s, question)))
     return fresh[0] if len(fresh) == 1 else None
+
+
+# An age written as a compound adjective ("a 10-year-old", "the 30-year-old dispute"): no duration to lead with.
+_AGE = re.compile(r"[-‐]olds?\b", re.I)
+
+
+def _durations(text: str) -> list[str]:
+    """The durations ``text`` writes (:data:`DURATION_SPAN`), without an age ("a 10-year-old" had led "10-year"
+    for how long a boy was missing)."""
+    return [m.group(0) for m in DURATION_SPAN.finditer(text) if not _AGE.match(text, m.end())]
 
 
 def _in_question(span: str, question: str) -> bool:

@@ -72,3 +72,8 @@ def test_a_compound_number_word_is_read_whole() -> None:
     assert lead("How many troops did Russia send?", "Russia sent twenty-one hundred troops.") == \
         "twenty-one hundred troops"
 
+
+def test_an_age_is_no_duration() -> None:
+    # "a 10-year-old" had led "10-year" for how long a boy was missing
+    assert lead("How long was the boy missing?", "The 10-year-old was found after an overnight search.") is None
+    assert lead("How long was the boy missing?", "The 10-year-old was missing for three days.") == "three days"
