@@ -49,8 +49,11 @@ if TYPE_CHECKING:
 _MONTH = MONTH_PATTERN
 _WEEKDAY = "(?:" + "|".join(d.capitalize() for d in sorted(WEEKDAYS)) + ")"
 # "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday", "October".
+# The part of a month or year a date may name, written onto it: "mid-October", "early-2021" (the lead had cut
+# "mid-October" to "October").
+_PART_OF = r"(?:[Ee]arly|[Mm]id|[Ll]ate)-"
 DATE_SPAN = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d|[.,]\d)(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"\b(?:{_PART_OF})?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d|[.,]\d)(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|{_MONTH}\s+(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}"
@@ -111,6 +114,7 @@ _SECOND_QUESTION = re.compile(r"\band\s+(?:(?:by|in|at|on|for|from|to|with|since
 
 def _no_calendar_date(span: str) -> bool:
     """A bare year or month answers "when" but says on no date ("in 2012", "in October")."""
+    span = re.sub(rf"^{_PART_OF}", "", span)  # "mid-October" is no calendar date either
     return bool(YEAR.fullmatch(span) or _BARE_MONTH.fullmatch(span))
 
 

@@ -77,3 +77,11 @@ def test_an_age_is_no_duration() -> None:
     # "a 10-year-old" had led "10-year" for how long a boy was missing
     assert lead("How long was the boy missing?", "The 10-year-old was found after an overnight search.") is None
     assert lead("How long was the boy missing?", "The 10-year-old was missing for three days.") == "three days"
+
+
+def test_the_part_of_a_month_written_onto_it_stays_in_the_lead() -> None:
+    # "in mid-October" had led "October", cutting a word in two
+    assert lead("When will the vote be held?", "The vote will be held in mid-October.") == "mid-October"
+    assert lead("When did the plant close?", "The plant closed in late-2019 after the strike.") == "late-2019"
+    # and it is no more a calendar date than the month alone
+    assert lead("What date was the treaty signed?", "The treaty was signed in mid-October.") is None
