@@ -78,7 +78,11 @@ QUANTITY_SPAN = re.compile(
     r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
 # A name may begin and end in any alphabet's letter: "Tromsø" had been cut to "Troms", "Mesut Özil" to "Mesut".
-NAME_SPAN = re.compile(rf"\b{UPPER}[\w'’.-]*[^\W_](?:\s+(?:of\s+|de\s+|the\s+)?{UPPER}[\w'’.-]*[^\W_])*")
+# An initial or a title written with a period, before the next word of a name ("J. R. Hartley", "George W. Bush",
+# "Dr. Sarah Jones"): "Dr." had ended a name as "Dr", an office that blocked the lead, and "J." none at all.
+_ABBREVIATED = rf"(?:{UPPER}|Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|St)\.\s+(?={UPPER})"
+_NAME_WORD = rf"{UPPER}[\w'’.-]*[^\W_]"
+NAME_SPAN = re.compile(rf"\b(?:{_ABBREVIATED})*{_NAME_WORD}(?:\s+(?:of\s+|de\s+|the\s+)?(?:{_ABBREVIATED})*{_NAME_WORD})*")
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|outside|across|throughout)\s+(?:the\s+)?$", re.I)
 # Right after one of these, a name is where something is or comes from: "in Omsk", "from Lichtenworth", "near the
@@ -388,7 +392,9 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
                 continue
         if opens and " " not in span and plural_noun(span):
             continue  # "Engineers from the utility restored …" names no one: a plural noun opening the sentence
-        words = [w for w in re.findall(r"[A-Za-z0-9-]+", span) if w.lower() not in STOPWORDS]
+        # what names it, without initials and abbreviated titles: "J." of "J. R. Hartley" is not the "J" of a
+        # question's "J.K. Rowling"
+        words = [w for w in re.findall(r"[A-Za-z0-9-]+", re.sub(_ABBREVIATED, "", span)) if w.lower() not in STOPWORDS]
         if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
             continue  # "Turkish President Recep Tayyip Erdogan" is who the question names, not the answer
         parts = [p for w in words for p in w.split("-")]

@@ -85,3 +85,14 @@ def test_the_part_of_a_month_written_onto_it_stays_in_the_lead() -> None:
     assert lead("When did the plant close?", "The plant closed in late-2019 after the strike.") == "late-2019"
     # and it is no more a calendar date than the month alone
     assert lead("What date was the treaty signed?", "The treaty was signed in mid-October.") is None
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("The committee is chaired by Dr. Sarah Jones, a retired surgeon.", "Dr. Sarah Jones"),  # had no lead: "Dr" an office
+    ("The committee is chaired by Mr. Smith.", "Mr. Smith"),
+    ("The committee is chaired by J. R. Hartley, a retired banker.", "J. R. Hartley"),  # had led "Hartley"
+    ("The committee is chaired by George W. Bush.", "George W. Bush"),  # had no lead: "George" and "Bush" two names
+])
+def test_initials_and_abbreviated_titles_belong_to_the_name(sentence: str, expected: str) -> None:
+    got = lead("Who chairs the committee?", sentence)
+    assert got == expected and got in sentence
