@@ -9,7 +9,9 @@ from assistant.text import AUXILIARIES, STOPWORDS, count_focus_words, question_n
 
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|and who|and when|and how|why)\b", re.I)
 # The connectives a follow-up opens with; what is left says whether it asks anything of its own ("Why Turkey?").
-_CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about)\b\s*", re.I)
+# All of a run of them: "And what about Turkey?" had kept "what about" and, with a question word, lost what the
+# previous question asked ("How many troops").
+_CONNECTIVE = re.compile(r"^\s*(?:(?:and|but|also|so|then|what about|how about)\b\s*)+", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # What the previous question asked for: "How many followers", "Which country", "When".
 _OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]+?)?(?=\s+{AUXILIARIES}\b|[?,;]|$)"

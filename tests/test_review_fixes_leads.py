@@ -96,3 +96,13 @@ def test_the_part_of_a_month_written_onto_it_stays_in_the_lead() -> None:
 def test_initials_and_abbreviated_titles_belong_to_the_name(sentence: str, expected: str) -> None:
     got = lead("Who chairs the committee?", sentence)
     assert got == expected and got in sentence
+
+
+def test_and_what_about_asks_what_the_previous_question_asked() -> None:
+    from assistant.followup import standalone_question
+
+    history = [("How many troops did Russia send?", "")]
+    # "And" alone was taken off, "what about" kept: with its question word the count asked was lost
+    assert standalone_question("And what about Turkey?", history) == standalone_question("What about Turkey?", history)
+    assert standalone_question("And what about Turkey?", history).startswith("How many troops, Turkey?")
+
