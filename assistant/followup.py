@@ -20,7 +20,9 @@ _OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]
 # A follow-up that opens (after "and") with a preposition is a fragment of the previous question's clause.
 _PREPOSITION_START = re.compile(r"(?:across|in|into|on|at|for|from|by|with|within|over|under|to|since|until|after|"
                                 r"before|during|between|among|against|through)\b", re.I)
-_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b", re.I)
+# "One" after a determiner stands for a thing named before ("And the second one?", "that one"); not "one-day".
+_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b"
+                      r"|\b(?:the|this|that|these|those|another)\s+(?:[a-z]+\s+)?ones?\b(?!-)", re.I)
 
 
 _AUXILIARY = re.compile(rf"\b{AUXILIARIES}\b", re.I)

@@ -106,3 +106,11 @@ def test_and_what_about_asks_what_the_previous_question_asked() -> None:
     assert standalone_question("And what about Turkey?", history) == standalone_question("What about Turkey?", history)
     assert standalone_question("And what about Turkey?", history).startswith("How many troops, Turkey?")
 
+
+def test_one_after_a_determiner_leans_on_the_previous_question() -> None:
+    from assistant.followup import leans_on_previous, standalone_question
+
+    # "the second one" names nothing: searched as it stood, the strike it stands for was lost
+    assert standalone_question("And the second one?", [("How long did the strike last?", "")]) == \
+        "How long, the second one? (strike)"
+    assert not leans_on_previous("And what did the one-day strike cost the rail operator?")
