@@ -114,3 +114,51 @@ def test_one_after_a_determiner_leans_on_the_previous_question() -> None:
     assert standalone_question("And the second one?", [("How long did the strike last?", "")]) == \
         "How long, the second one? (strike)"
     assert not leans_on_previous("And what did the one-day strike cost the rail operator?")
+
+
+def test_a_part_s_sentence_found_again_in_another_report_is_not_quoted_twice() -> None:
+    """A syndicated sentence is in two reports: the whole question's choice quotes one copy, and the part's best
+    sentence, the other copy, had been quoted again after it."""
+    import numpy as np
+
+    from assistant.extractive import Evidence, ExtractiveAnswerer
+    from ingest.store import StoredChunk
+
+    contract = "The ferry contract was signed in May after long talks."
+    ferries = "The yard will build 14 ferries for the harbour board."
+
+    def chunk(doc: str, text: str) -> StoredChunk:
+        return StoredChunk(id=f"{doc}-0", doc_id=doc, index=0, text=text, start=0, end=len(text), title="Ferries",
+                           source=f"/tmp/{doc}.md", date=None, section=None, page=None, footnotes={})
+
+    a, b = chunk("a", f"{contract} {ferries}"), chunk("b", f"Weather delayed a tug. {ferries}")
+
+    def evidence(c: StoredChunk, sentence: str, score: float, axis: int) -> Evidence:
+        start = c.text.index(sentence)
+        return Evidence(c, start, start + len(sentence), sentence, score=score, vector=np.eye(3)[axis])
+
+    class Scorer:  # what a part is scored against is all the ranker below needs
+        asked = ""
+        scored: list[Evidence] = []
+
+        def score(self, question: str, found: list[Evidence]) -> None:
+            self.asked, self.scored = question, found
+
+    class Ranker:  # the copy in b is the best for the ferries part: its passage is about ferries alone
+        threshold = 0.5
+
+        def off_topic(self, features: object) -> bool:
+            return False
+
+        def probabilities(self, features: object) -> np.ndarray:
+            about_ferries = "ferries" in scorer.asked
+            return np.array([(0.85 if e.chunk.doc_id == "b" else 0.8) if about_ferries and "ferries" in e.text
+                             else 0.9 if not about_ferries and "contract" in e.text else 0.1 for e in scorer.scored])
+
+    scorer = Scorer()
+    answerer = ExtractiveAnswerer(scorer, ranker=Ranker(), max_words=60)  # type: ignore[arg-type]
+    ranked = [evidence(a, contract, 0.9, 0), evidence(a, ferries, 0.8, 1), evidence(b, ferries, 0.79, 1)]
+    chosen, missing, too_long = answerer._select_parts(
+        "When was the ferry contract signed, and how many ferries will the yard build?", ranked, [a, b])
+    assert [e.text for e in chosen] == [contract, ferries]
+    assert missing == [] and too_long == []
