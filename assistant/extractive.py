@@ -71,6 +71,7 @@ class Evidence:
     query_vector: np.ndarray | None = None
     previous_text: str = ""  # the sentence before it in its passage
     quote: str | None = None  # what the answer quotes when not the whole sentence (its clause); cited whole
+    part: str | None = None  # the part of a multi-part question it was chosen to answer
 
     @property
     def quoted(self) -> str:
@@ -298,7 +299,9 @@ class ExtractiveAnswerer:
                 # The footnote's sources count in the word limit as the bold lead does: quoted sentences beyond it
                 # give way (the first stays; the lead names its sources).
                 while len(chosen) > 1 and sum(len(e.quoted.split()) for e in chosen) + len(lead.split()) > self.max_words:
-                    chosen.pop()
+                    given_way = chosen.pop()
+                    if given_way.part is not None:
+                        too_long.append(given_way.part)  # its part is no longer quoted: named, not dropped unsaid
             return Draft(chosen, answerable, lead=lead, missing=missing, too_long=too_long,
                          direct=direct, confidence=self.ranker.confidence(answerable))
         if kind.strict:
@@ -393,6 +396,7 @@ class ExtractiveAnswerer:
                     too_long.append(part)
                     continue
                 pick = replace(pick, quote=clause)
+            pick = replace(pick, part=part)
             chosen.append(pick)
             chosen_spans.add((pick.chunk.doc_id, pick.start))
             chosen_texts.add(_same_text_key(pick.text))

@@ -162,3 +162,63 @@ def test_a_part_s_sentence_found_again_in_another_report_is_not_quoted_twice() -
         "When was the ferry contract signed, and how many ferries will the yard build?", ranked, [a, b])
     assert [e.text for e in chosen] == [contract, ferries]
     assert missing == [] and too_long == []
+
+
+def test_a_part_s_sentence_that_gives_way_to_the_source_lead_is_named() -> None:
+    """A source question's footnote lead counts in the word limit, and quoted sentences give way to it: a part's
+    sentence that gave way had left the part neither quoted nor named, as if the answer covered it."""
+    import numpy as np
+
+    from assistant.extractive import Evidence, ExtractiveAnswerer
+    from ingest.store import StoredChunk
+
+    outlet = ("The walkout at the Brask shipyard was first reported by the Harbour Gazette on Monday morning, after "
+              "the night shift had left the docks and the union had called its members out.¹")
+    workers = ("By Wednesday some 4,000 workers at the yard and its suppliers along the coast had joined the strike, "
+               "the union said in a statement.")
+    text = f"{outlet} {workers}"
+    chunk = StoredChunk(id="a-0", doc_id="a", index=0, text=text, start=0, end=len(text), title="Strike",
+                        source="/tmp/a.md", date=None, section=None, page=None,
+                        footnotes={"1": ["https://harbour-gazette.example/strike"]})
+
+    def evidence(sentence: str, axis: int) -> Evidence:
+        start = text.index(sentence)
+        return Evidence(chunk, start, start + len(sentence), sentence, vector=np.eye(3)[axis])
+
+    class Scorer:
+        asked = ""
+        scored: list[Evidence] = []
+
+        def candidates(self, passages: object) -> list[Evidence]:
+            return [evidence(outlet, 0), evidence(workers, 1)]
+
+        def score(self, question: str, found: list[Evidence]) -> None:
+            self.asked, self.scored = question, found
+            for e in found:
+                e.semantic, e.lexical, e.kind = 0.9, 0.5, 1.0
+
+    class Ranker:  # the outlet sentence answers the whole question and its first part, the workers one the second
+        threshold = 0.5
+
+        class weights:  # noqa: N801
+            relevance_floor = 0.0
+
+        def off_topic(self, features: object) -> bool:
+            return False
+
+        def probabilities(self, features: object) -> np.ndarray:
+            second = "outlet" not in scorer.asked
+            return np.array([0.9 if ("workers" in e.text) == second else 0.1 for e in scorer.scored])
+
+        def answerability(self, signals: object) -> float:
+            return 0.9
+
+        def confidence(self, answerable: float) -> float:
+            return 0.9
+
+    scorer = Scorer()
+    draft = ExtractiveAnswerer(scorer, ranker=Ranker(), max_words=60).draft(  # type: ignore[arg-type]
+        "Which outlet first reported the walkout, and how many workers joined the strike?", [chunk])
+    assert draft.lead == "The report's footnote cites https://harbour-gazette.example/strike."
+    assert [e.text for e in draft.evidence] == [outlet]  # the workers sentence gave way to the lead
+    assert draft.too_long == ["how many workers joined the strike"]
