@@ -138,8 +138,9 @@ def test_a_part_s_sentence_found_again_in_another_report_is_not_quoted_twice() -
         return Evidence(c, start, start + len(sentence), sentence, score=score, vector=np.eye(3)[axis])
 
     class Scorer:  # what a part is scored against is all the ranker below needs
-        asked = ""
-        scored: list[Evidence] = []
+        def __init__(self) -> None:
+            self.asked: str = ""
+            self.scored: list[Evidence] = []
 
         def score(self, question: str, found: list[Evidence]) -> None:
             self.asked, self.scored = question, found
@@ -186,8 +187,9 @@ def test_a_part_s_sentence_that_gives_way_to_the_source_lead_is_named() -> None:
         return Evidence(chunk, start, start + len(sentence), sentence, vector=np.eye(3)[axis])
 
     class Scorer:
-        asked = ""
-        scored: list[Evidence] = []
+        def __init__(self) -> None:
+            self.asked: str = ""
+            self.scored: list[Evidence] = []
 
         def candidates(self, passages: object) -> list[Evidence]:
             return [evidence(outlet, 0), evidence(workers, 1)]
@@ -200,7 +202,7 @@ def test_a_part_s_sentence_that_gives_way_to_the_source_lead_is_named() -> None:
     class Ranker:  # the outlet sentence answers the whole question and its first part, the workers one the second
         threshold = 0.5
 
-        class weights:  # noqa: N801
+        class weights:
             relevance_floor = 0.0
 
         def off_topic(self, features: object) -> bool:
