@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.text import (
     CURRENCY,
     CURRENCY_SIGNS,
-    HEDGE,
+    MODAL_HEDGE,
     MONEY,
     MONEY_QUESTION,
     MONTH_ABBREVIATIONS,
@@ -49,15 +49,22 @@ if TYPE_CHECKING:
 _MONTH = MONTH_PATTERN
 _WEEKDAY = "(?:" + "|".join(d.capitalize() for d in sorted(WEEKDAYS)) + ")"
 # "November 9, 2020", "9 November 2020", "November 2020", "November 9", "2019", "Wednesday", "October".
+# The part of a month or year a date may name, written onto it: "mid-October", "early-2021" (the lead had cut
+# "mid-October" to "October").
+_PART_OF = r"(?:[Ee]arly|[Mm]id|[Ll]ate)-"
 DATE_SPAN = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d|[.,]\d)(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"\b(?:{_PART_OF})?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d|[.,]\d)(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(?:19|20)\d{{2}})?"
     rf"|{_MONTH}\s+(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}"
     rf"|{_WEEKDAY}"
     rf"|{_MONTH})\b")
 _BARE_MONTH = re.compile(rf"{_MONTH}")
-_NUMBER_WORD = "|".join(sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True))
+# A compound number word first ("twenty-one"): its last word alone had been read as the number ("twenty-one days"
+# led "one days", "twenty-one hundred troops" "hundred troops").
+_COMPOUND_NUMBER_WORD = ("(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-"
+                         "(?:one|two|three|four|five|six|seven|eight|nine)")
+_NUMBER_WORD = "|".join([_COMPOUND_NUMBER_WORD, *sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True)])
 DURATION_SPAN = re.compile(
     rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
@@ -71,7 +78,11 @@ QUANTITY_SPAN = re.compile(
     r"(?:\s+(?!(?:of|and|or|in|on|at|to|for|from|by|with|the|a|an)\b)[A-Za-z][A-Za-z-]+){0,2}", re.I)
 # A run of capitalised words, joined by "of" / "de" / "al-" as names are ("Bank of England").
 # A name may begin and end in any alphabet's letter: "Tromsø" had been cut to "Troms", "Mesut Özil" to "Mesut".
-NAME_SPAN = re.compile(rf"\b{UPPER}[\w'’.-]*[^\W_](?:\s+(?:of\s+|de\s+|the\s+)?{UPPER}[\w'’.-]*[^\W_])*")
+# An initial or a title written with a period, before the next word of a name ("J. R. Hartley", "George W. Bush",
+# "Dr. Sarah Jones"): "Dr." had ended a name as "Dr", an office that blocked the lead, and "J." none at all.
+_ABBREVIATED = rf"(?:{UPPER}|Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|St)\.\s+(?={UPPER})"
+_NAME_WORD = rf"{UPPER}[\w'’.-]*[^\W_]"
+NAME_SPAN = re.compile(rf"\b(?:{_ABBREVIATED})*{_NAME_WORD}(?:\s+(?:of\s+|de\s+|the\s+)?(?:{_ABBREVIATED})*{_NAME_WORD})*")
 _CALENDAR = MONTHS | WEEKDAYS | MONTH_ABBREVIATIONS
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|outside|across|throughout)\s+(?:the\s+)?$", re.I)
 # Right after one of these, a name is where something is or comes from: "in Omsk", "from Lichtenworth", "near the
@@ -85,12 +96,29 @@ _TOWN_QUESTION = re.compile(r"\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:city|cit
 # Pashinyan resign" does not say he resigned).
 _NOT_ASSERTED = re.compile(r"\b(?:demand(?:s|ed)?|call(?:s|ed)? (?:for|on)|urg(?:es|ed)|ask(?:s|ed)|whether|if|unclear|"
                            r"rumou?r(?:s|ed)?|expect(?:s|ed)?|hope(?:s|d)?|plan(?:s|ned)? to|want(?:s|ed)?)\b", re.I)
+# Beliefs and impressions a sentence passes on without asserting them ("is believed to have accepted",
+# "apparently agreed"): HEDGE lists the modal ones.
+# "Set to" is a plan ("is set to accept"). Not "said to reporters", "reported to police": a report, not a belief.
+_REPORTED_BELIEF = re.compile(r"\b(?:(?:said|thought|believed|understood|alleged|rumou?red|reported) to (?:be|have)|"
+                              r"set to|apparently|seemingly|supposedly|purportedly|ostensibly)\b", re.I)
+# Negations NEGATION does not list, for the yes/no lead: "Nobody signed it", "failed to agree", "has yet to sign".
+_MORE_NEGATION = re.compile(r"\b(?:nobody|nothing|(?:fail(?:s|ed)?|declin(?:es|ed)) to|yet to)\b", re.I)
+# "No. 10", "No 10": the abbreviation of "number" (Downing Street, a shirt), no negation.
+_NUMBER_ABBREVIATION = re.compile(r"\b[Nn]o\.\s?(?=\d)|\bNo\s(?=\d)")
 # Where one clause of a sentence ends and the next begins, for judging a yes/no in the clause that speaks.
 _CLAUSE_BREAK = re.compile(r"[;,:]\s+|\s+(?:although|though|but|while|whereas|which|who)\s+", re.I)
 
 
+# A second question joined to the first by "and" ("When and where did …", "Who won, and by how many votes?", "How
+# many died, and when?"): question_parts leaves such a question whole (a one-word part asks nothing alone), and one
+# short answer would answer one of its questions as if it answered both.
+_SECOND_QUESTION = re.compile(r"\band\s+(?:(?:by|in|at|on|for|from|to|with|since|until|after)\s+)?"
+                              r"(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
+
+
 def _no_calendar_date(span: str) -> bool:
     """A bare year or month answers "when" but says on no date ("in 2012", "in October")."""
+    span = re.sub(rf"^{_PART_OF}", "", span)  # "mid-October" is no calendar date either
     return bool(YEAR.fullmatch(span) or _BARE_MONTH.fullmatch(span))
 
 
@@ -100,10 +128,12 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     counts go by another word in the sentence ("cows" / "cattle")."""
     if kind.wants_source:
         return None  # answered from the footnote's provenance instead
+    if _SECOND_QUESTION.search(question):
+        return None  # asks two things: one lead would answer only one of them
     text = strip_markers(sentence)
     what = kind.asks
     if what == "duration":
-        return _single(question, [m.group(0) for m in DURATION_SPAN.finditer(text)])
+        return _single(question, _durations(text))
     if what == "date":
         return _single(question, [d for d in _date_spans(text)
                                   if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(d))])
@@ -121,6 +151,16 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
 def _single(question: str, spans: list[str]) -> str | None:
     fresh = list(dict.fromkeys(s for s in spans if not _in_question(s, question)))
     return fresh[0] if len(fresh) == 1 else None
+
+
+# An age written as a compound adjective ("a 10-year-old", "the 30-year-old dispute"): no duration to lead with.
+_AGE = re.compile(r"[-‐]olds?\b", re.I)
+
+
+def _durations(text: str) -> list[str]:
+    """The durations ``text`` writes (:data:`DURATION_SPAN`), without an age ("a 10-year-old" had led "10-year"
+    for how long a boy was missing)."""
+    return [m.group(0) for m in DURATION_SPAN.finditer(text) if not _AGE.match(text, m.end())]
 
 
 def _in_question(span: str, question: str) -> bool:
@@ -352,7 +392,9 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
                 continue
         if opens and " " not in span and plural_noun(span):
             continue  # "Engineers from the utility restored …" names no one: a plural noun opening the sentence
-        words = [w for w in re.findall(r"[A-Za-z0-9-]+", span) if w.lower() not in STOPWORDS]
+        # what names it, without initials and abbreviated titles: "J." of "J. R. Hartley" is not the "J" of a
+        # question's "J.K. Rowling"
+        words = [w for w in re.findall(r"[A-Za-z0-9-]+", re.sub(_ABBREVIATED, "", span)) if w.lower() not in STOPWORDS]
         if not words or any(stem(p) in q_stems for w in words for p in w.split("-")):
             continue  # "Turkish President Recep Tayyip Erdogan" is who the question names, not the answer
         parts = [p for w in words for p in w.split("-")]
@@ -402,8 +444,10 @@ def _yes_no(question: str, text: str) -> str | None:
         return None
     clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
     clause = max(clauses, key=lambda c: len(q_terms & set(content_terms(c))))
-    if HEDGE.search(text) or _NOT_ASSERTED.search(text):
-        return None  # the lead would state as settled what the sentence leaves open
+    if MODAL_HEDGE.search(text) or _NOT_ASSERTED.search(text) or _REPORTED_BELIEF.search(text):
+        # the lead would state as settled what the sentence leaves open; "May" is the month there ("accepted
+        # the offer in May"), which HEDGE had read as a hedge
+        return None
     asked = re.sub(r",?\s+or not\b", "", question, flags=re.I)  # "Did Biden win Georgia or not?" asks plainly
     return "No" if _negative(clause) != _negative(asked) else "Yes"
 
@@ -411,4 +455,5 @@ def _yes_no(question: str, text: str) -> str | None:
 def _negative(text: str) -> bool:
     """Whether ``text`` reads as negative: an odd number of negation cues, "nor" counted with the "neither" or
     "not" it goes with ("did not deny" is two; "Did Russia deny …?" is one, so "Russia did not deny it" answers No)."""
-    return negation_count(NEGATION, text) % 2 == 1
+    text = _NUMBER_ABBREVIATION.sub("number ", text)
+    return (negation_count(NEGATION, text) + len(_MORE_NEGATION.findall(text))) % 2 == 1

@@ -71,6 +71,7 @@ class Evidence:
     query_vector: np.ndarray | None = None
     previous_text: str = ""  # the sentence before it in its passage
     quote: str | None = None  # what the answer quotes when not the whole sentence (its clause); cited whole
+    part: str | None = None  # the part of a multi-part question it was chosen to answer
 
     @property
     def quoted(self) -> str:
@@ -298,7 +299,9 @@ class ExtractiveAnswerer:
                 # The footnote's sources count in the word limit as the bold lead does: quoted sentences beyond it
                 # give way (the first stays; the lead names its sources).
                 while len(chosen) > 1 and sum(len(e.quoted.split()) for e in chosen) + len(lead.split()) > self.max_words:
-                    chosen.pop()
+                    given_way = chosen.pop()
+                    if given_way.part is not None:
+                        too_long.append(given_way.part)  # its part is no longer quoted: named, not dropped unsaid
             return Draft(chosen, answerable, lead=lead, missing=missing, too_long=too_long,
                          direct=direct, confidence=self.ranker.confidence(answerable))
         if kind.strict:
@@ -346,6 +349,8 @@ class ExtractiveAnswerer:
         missing: list[str] = []
         too_long: list[str] = []
         chosen_spans = {(e.chunk.doc_id, e.start) for e in chosen}
+        # The same sentence in another report (a syndicated story) is quoted already: it had been quoted twice.
+        chosen_texts = {_same_text_key(e.text) for e in chosen}
         words = sum(len(c.quoted.split()) for c in chosen)
         top = max(e.score for e in ranked)  # the ranker's best for the whole question, wherever it stands
         rank = {p.id: i for i, p in enumerate(passages)}
@@ -371,7 +376,7 @@ class ExtractiveAnswerer:
                                   self.synonyms) if p >= top * self.part_ratio \
                 and (kind.wants_place or asks_for_name(part)) else None
             previous = (part, named, not kind.wants_place)
-            if (pick.chunk.doc_id, pick.start) in chosen_spans:
+            if (pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts:
                 continue
             if p < top * self.part_ratio:
                 missing.append(part)
@@ -391,8 +396,10 @@ class ExtractiveAnswerer:
                     too_long.append(part)
                     continue
                 pick = replace(pick, quote=clause)
+            pick = replace(pick, part=part)
             chosen.append(pick)
             chosen_spans.add((pick.chunk.doc_id, pick.start))
+            chosen_texts.add(_same_text_key(pick.text))
             words += len(pick.quoted.split())
         best = chosen[0]
         chosen[1:] = sorted(chosen[1:], key=lambda e: (e.chunk.doc_id != best.chunk.doc_id, e.chunk.doc_id, e.start))
@@ -432,6 +439,11 @@ class ExtractiveAnswerer:
         # The best sentence leads (the direct answer is taken from it); the rest follow in document order.
         chosen[1:] = sorted(chosen[1:], key=lambda e: (e.chunk.doc_id != best.chunk.doc_id, e.chunk.doc_id, e.start))
         return chosen
+
+
+def _same_text_key(text: str) -> str:
+    """A sentence as an answer shows it, spacing and case aside: equal for the same sentence in two reports."""
+    return " ".join(display_sentence(text).lower().split())
 
 
 # Where a sentence divides into clauses that can be quoted alone: a comma, semicolon or dash.
