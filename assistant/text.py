@@ -84,7 +84,12 @@ def negation_count(cues: re.Pattern[str], text: str) -> int:
         opened = opened or cue in ("neither", "not", "no") or cue.endswith("n't") or cue.endswith("n’t")
         count += 1
     return count
-_WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
+# Letters of any script: Armenian, Georgian, Greek or Arabic words (a Yerevan source quoted in its own
+# script) had no terms at all, so the lexical index never found them; Latin and Cyrillic read as before.
+# Superscript and fraction digits are "word" characters to Python's \w but no letters: a footnote marker
+# ("support.¹") or "km²" had become part of the word (and moved the ranker's features).
+_NOT_LETTERS = "\u00B2\u00B3\u00B9\u00BC-\u00BE\u2070-\u209F\u2150-\u218F\u2460-\u24FF\u2776-\u2793"
+_WORD = re.compile(rf"[^\W\d_{_NOT_LETTERS}]+(?:['’][a-z]+)?|\d[\d,.]*\d|\d")
 # A report's own footnote markers: superscript digits ("support.¹"), but not a unit's power ("4,000 km²"), and a
 # bracketed number or roman numeral ("[3]", "[iv]"), not a bracketed word ("[civil]" had been taken for one).
 _MARKERS = re.compile(r"(?<!\bkm)(?<!\bcm)(?<!\bmm)(?<!\bft)(?<!\bmi)(?<!\dm)(?<!\bm)[" + SUPERSCRIPT_DIGITS + r"]+"

@@ -168,3 +168,21 @@ def test_has_term_knows_the_corpus_vocabulary(workspace: Any, tmp_path: Path) ->
     index.sync(workspace.assistant.store)
     assert index.has_term(tokenize("Erdogan")[0]) and index.has_term(tokenize("sacrifice")[0])
     assert not index.has_term(tokenize("Iran")[0])
+
+
+def test_words_in_other_scripts_are_indexed_and_found(workspace: Any, tmp_path: Path) -> None:
+    """An Armenian, Greek or Arabic word had no terms at all: a source quoted in its own script was never
+    found by the lexical index."""
+    from assistant.lexical import tokenize
+
+    folder = tmp_path / "docs"
+    workspace.corpus.ingest([write_article(folder, "yerevan", "Yerevan", "The ministry in Երևան issued a statement."),
+                             write_article(folder, "athens", "Athens", "Talks in Αθήνα ended without a deal.")])
+    index = lexical_of(workspace)
+    index.sync(workspace.assistant.store)
+    assert tokenize("Երևան") and tokenize("Αθήνα") and tokenize("القاهرة")
+    for word in ("Երևան", "Αθήνα"):
+        hits = index.search(word, 5)
+        assert hits, word
+        texts = [c.text for c in workspace.assistant.store.get_chunks([chunk_id for chunk_id, _ in hits])]
+        assert all(word in text for text in texts), (word, texts)
