@@ -98,8 +98,10 @@ FEATURES: tuple[str, ...] = (
     "clause_semantic",
 )
 
+# "not only", "not just" and "not merely" add ("Russia not only sent troops but also built a base"), and "not long
+# after" means soon: none negates what follows, and each had read as a negation mismatch against a plain claim.
 _NEGATION = re.compile(
-    r"\b(?:not|no(?!\.\s?\d)|never|none|nor|neither|without|cannot|unlikely|denied|deny|denies|denying|refused|refuses|"
+    r"\b(?:not(?!\s+(?:only|just|merely|long\s+(?:after|before|ago))\b)|no(?!\.\s?\d)|never|none|nor|neither|without|cannot|unlikely|denied|deny|denies|denying|refused|refuses|"
     r"refusing|failed|fails|fail|failing|unable|lack|lacks|lacking|excludes?|excluded|excluding|rul(?:e|es|ed|ing) out)\b"
     r"|n[’']t\b",
     re.I,

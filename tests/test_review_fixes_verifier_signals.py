@@ -1,0 +1,32 @@
+"""Grounding-proxy signal faults a third review found, each reproduced before its fix (signal values before the fix
+are in the comments). Claims and passages are written for these tests, never used for tuning. The hashing embedder
+stands in for the model: these signals are counted from words, not vectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.verifier import ProxyVerifier, _negated
+from ingest.embeddings import HashingEmbedder
+
+
+@pytest.fixture(scope="module")
+def proxy() -> ProxyVerifier:
+    return ProxyVerifier(HashingEmbedder())
+
+
+def signals(proxy: ProxyVerifier, claim: str, passage: str) -> dict[str, Any]:
+    return proxy.features(claim, [passage])
+
+
+def test_not_only_and_not_long_after_negate_nothing(proxy: ProxyVerifier) -> None:
+    assert not _negated("Russia not only sent troops to Syria but also built an air base there.")
+    assert not _negated("Not long after the vote, parliament approved the budget.")
+    assert _negated("Russia did not send troops to Syria.") and _negated("Turkey sent drones, not troops.")
+    # was negation_mismatch 1.0 and 0.8 against a claim the passage supports
+    assert signals(proxy, "Russia sent troops to Syria.",
+                   "Russia not only sent troops to Syria but also built an air base there.")["negation_mismatch"] == 0.0
+    assert signals(proxy, "Parliament approved the budget soon after the vote.",
+                   "Not long after the vote, parliament approved the budget.")["negation_mismatch"] == 0.0
