@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.verifier import ProxyVerifier, _negated
+from assistant.verifier import ProxyVerifier, _negated, _opposed
 from ingest.embeddings import HashingEmbedder
 
 
@@ -30,3 +30,14 @@ def test_not_only_and_not_long_after_negate_nothing(proxy: ProxyVerifier) -> Non
                    "Russia not only sent troops to Syria but also built an air base there.")["negation_mismatch"] == 0.0
     assert signals(proxy, "Parliament approved the budget soon after the vote.",
                    "Not long after the vote, parliament approved the budget.")["negation_mismatch"] == 0.0
+
+
+def test_a_window_writing_the_claims_word_in_another_inflection_opposes_nothing(proxy: ProxyVerifier) -> None:
+    whole = "Oil prices were rising in March, but oil prices fell in April."
+    # was ["rose/fell"], and opposed 0.5: the window has "rose" as "rising", as the quote tests' windows have theirs
+    assert _opposed("Oil prices rose in March", "oil prices fell in April", "Oil prices rose in March.", whole) == []
+    assert signals(proxy, "Oil prices rose in March.", whole)["opposed"] == 0.0
+    # an opposite the window does not write in any form still counts, and an adjective's degrees are two words
+    assert _opposed("Oil prices rose in March.", "Oil prices fell in March.") == ["rose/fell"]
+    assert _opposed("Warming made the strongest storms weaker.", "Warming made the strongest storms stronger.") == [
+        "weaker/stronger"]
