@@ -220,7 +220,15 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
             if known and (set(known) != {"NOUN"} or any(word not in forms for forms in known.values())):
                 continue
         out.setdefault(key, re.sub(r"['’]s$", "", token))
+    # Initials written with dots name something as "US" does: a name above needs two letters in a row, so "U.S.
+    # troops withdrew" named nobody, and against "Russian troops withdrew" no name was missing (name_swap 0).
+    for m in _DOTTED_INITIALS.finditer(text):
+        initials = m.group(0).replace(".", "")
+        out.setdefault(stem(initials), initials)
     return out
+
+
+_DOTTED_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
 # Opposite words, as plain words: both sides are compared by lemma and stem (``lemmas``), so "dismissed" meets

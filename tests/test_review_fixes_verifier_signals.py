@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.verifier import ProxyVerifier, _negated, _opposed
+from assistant.verifier import ProxyVerifier, _names, _negated, _opposed
 from ingest.embeddings import HashingEmbedder
 
 
@@ -41,3 +41,15 @@ def test_a_window_writing_the_claims_word_in_another_inflection_opposes_nothing(
     assert _opposed("Oil prices rose in March.", "Oil prices fell in March.") == ["rose/fell"]
     assert _opposed("Warming made the strongest storms weaker.", "Warming made the strongest storms stronger.") == [
         "weaker/stronger"]
+
+
+def test_initials_written_with_dots_are_a_name(proxy: ProxyVerifier) -> None:
+    assert _names("U.S. troops withdrew from Syria.") == {"syria": "Syria", "us": "US"}  # was Syria only
+    # was name_swap 0.0: "U.S." named nobody, so nothing was missing beside "Russian"
+    swapped = signals(proxy, "U.S. troops withdrew from northern Syria in October.",
+                      "Russian troops withdrew from northern Syria in October.")
+    assert swapped["missing_names"] == ["US"] and swapped["name_swap"] == 1.0
+    for passage in ("US troops withdrew from northern Syria in October.",
+                    "American troops withdrew from northern Syria in October.",
+                    "United States troops withdrew from northern Syria in October."):
+        assert signals(proxy, "U.S. troops withdrew from northern Syria in October.", passage)["name_missing"] == 0.0
