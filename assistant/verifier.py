@@ -15,6 +15,7 @@ import json
 import os
 import re
 import threading
+from decimal import Decimal
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -137,17 +138,23 @@ _DECADES = re.compile(r"\b(\w+)\s+decades\b", re.I)
 
 _TENS_UNIT = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|"
                         r"eight|nine)\b", re.I)
-_SCALED = re.compile(r"\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(hundred|thousand|dozen)\b"
+_SCALED = re.compile(r"(?<![\d.,])\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(hundred|thousand|dozen)\b"
                      r"(?:\s+and\s+(\d+|[a-z]+))?", re.I)
 _BILLIONS = re.compile(r"(\d)\s?bn\b", re.I)
 _CURRENCY_MILLIONS = re.compile(rf"([{CURRENCY_SIGNS}]\s?\d[\d,.]*)\s?m\b")
+# A figure times a million or a billion, written with digits (a decimal point or thousands commas) or as a small
+# number word; "millions" stands for itself. A decimal figure times a thousand too: "1.5 thousand" had read as 1.5000.
+_MAGNITUDE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|"
+                        r"ten|eleven|twelve)\s?(million|billion)\b|(?<![\w.,])(\d+\.\d+)\s?(thousand)\b", re.I)
+# A comma before one or two digits is a decimal comma ("3,5 million"); a thousands comma has three after it.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d{1,2})(?!\d|,\d)")
 _FIFTY_PER_CENT = re.compile(r"\b50\s?(?:%|per ?cent\b|percent\b)", re.I)
 
 
 def _written_out(text: str) -> str:
     """Numbers written in several words as one figure: "twenty-five" -> 25, "two hundred and fifty" -> 250, "two
-    dozen" -> 24, "$1.5bn" -> "$1.5 billion", "£3m" -> "£3 million". Word by word, "twenty-five" had read as 20 and
-    5, and a claim writing it against "25" as a number swap."""
+    dozen" -> 24, "$1.5bn" and "1.5 billion" -> 1500000000, "£3m" -> 3000000, "3,5" -> 3.5. Word by word,
+    "twenty-five" had read as 20 and 5, and a claim writing it against "25" as a number swap."""
     def tens(m: re.Match[str]) -> str:
         return str(int(NUMBER_WORDS[m.group(1).lower()]) + int(NUMBER_WORDS[m.group(2).lower()]))
 
@@ -161,7 +168,18 @@ def _written_out(text: str) -> str:
 
     text = _TENS_UNIT.sub(tens, text)
     text = _SCALED.sub(scaled, text)
-    return _CURRENCY_MILLIONS.sub(r"\1 million", _BILLIONS.sub(r"\1 billion", text))
+    text = _CURRENCY_MILLIONS.sub(r"\1 million", _BILLIONS.sub(r"\1 billion", text))
+    return _MAGNITUDE.sub(_magnitude, _DECIMAL_COMMA.sub(r"\1.\2", text))
+
+
+def _magnitude(m: re.Match[str]) -> str:
+    """"1.2 million" as the figure 1200000, as "1,200,000" reads: as a figure and a separate "million" it was a
+    number the other side lacked, and a claim writing the one against a passage writing the other a number swap."""
+    figure, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    head = figure.lower().replace(",", "")
+    count = Decimal(1 if head in ("a", "an") else head if head[:1].isdigit() else NUMBER_WORDS[head])
+    value = count * {"thousand": 1000, "million": 10**6, "billion": 10**9}[scale.lower()]
+    return format(value.normalize(), "f")  # 1200000, 1500, 1234.5: no exponent, no trailing zeros
 
 
 def _quantities(text: str) -> set[str]:

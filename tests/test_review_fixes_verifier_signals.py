@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.verifier import ProxyVerifier, _names, _negated, _opposed
+from assistant.verifier import ProxyVerifier, _names, _negated, _opposed, _quantities
 from ingest.embeddings import HashingEmbedder
 
 
@@ -53,3 +53,19 @@ def test_initials_written_with_dots_are_a_name(proxy: ProxyVerifier) -> None:
                     "American troops withdrew from northern Syria in October.",
                     "United States troops withdrew from northern Syria in October."):
         assert signals(proxy, "U.S. troops withdrew from northern Syria in October.", passage)["name_missing"] == 0.0
+
+
+def test_a_figure_in_millions_or_with_a_decimal_comma_is_the_same_figure(proxy: ProxyVerifier) -> None:
+    assert _quantities("1.2 million people") == _quantities("1,200,000 people") == {"1200000"}  # was {1.2, million}
+    assert _quantities("3,5 million euros") == _quantities("3.5 million euros")  # was {35, million}
+    assert _quantities("a million people") == _quantities("1,000,000 people")
+    assert _quantities("2.5 thousand troops") == _quantities("2,500 troops")  # was {2.5000}
+    assert _quantities("3,500 troops") == {"3500"} and _quantities("millions of people") == {"millions"}
+    # were number_swap 1.0
+    for claim, passage in (("About 1.2 million people fled the fighting in 2022.",
+                            "About 1,200,000 people fled the fighting in 2022."),
+                           ("The company earned 3,5 million euros in 2021.", "The company earned 3.5 million euros in 2021.")):
+        assert signals(proxy, claim, passage)["number_swap"] == 0.0
+    swapped = signals(proxy, "About 1.2 million people fled the fighting in 2022.",
+                      "About 1.5 million people fled the fighting in 2022.")
+    assert swapped["number_swap"] == 1.0 and swapped["missing_numbers"] == ["1200000"]
