@@ -50,6 +50,7 @@ from assistant.text import (
     STOPWORDS,
     TITLES,
     UPPER,
+    WEEKDAYS,
     content_terms,
     negation_count,
     numbers,
@@ -127,6 +128,7 @@ _CLAUSE = re.compile(
     r"|\s+(?=(?:but|whereas|although|though|even though|despite|while|even if|unless|which|who)\s)", re.I)
 _PRONOUN_START = re.compile(r"^(He|She|They|It|His|Her|Their|Its)\b")
 _REFERRING = re.compile(r"^(?:The|This|That|These|Those)\s+[a-z]|\b(?:he|she|his|him|her|they|their|them)\b")
+_PERSONAL = frozenset(["he", "she", "his", "him", "her"])
 _NAME_PHRASE = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
@@ -500,14 +502,35 @@ def clauses(text: str) -> list[str]:
     return [c.strip(" ,") for c in _CLAUSE.split(text) if c and len(c.strip(" ,").split()) >= 2] or [text]
 
 
-def _antecedent(sentence: str) -> str | None:
-    """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means."""
+def _antecedent(sentence: str, person: bool = False) -> str | None:
+    """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means. A
+    ``person`` ("he", "her") is no day or place: "On Monday, Putin met Aliyev in Sochi. He said …" had read as
+    "Monday said …", and "In Moscow, Putin …" as "Moscow said …". A possessive ends a name: "Turkey's Erdogan" is
+    two, "Turkey" and "Erdogan" (it had read "Turkey Erdogan")."""
     names = _names(sentence)  # not a sentence's first word that is an English word: "Two's family" came from "Two ..."
     for m in _NAME_PHRASE.finditer(sentence):
-        parts = [re.sub(r"['’]s$", "", p) for p in m.group(0).split() if stem(p) in names]
-        if parts:
-            return " ".join(parts)
+        for phrase in _split_at_possessives(m.group(0).split()):
+            parts = [re.sub(r"['’]s$", "", p) for p in phrase if stem(p) in names]
+            if parts and not (person and _day_or_place(parts)):
+                return " ".join(parts)
     return None
+
+
+def _split_at_possessives(tokens: list[str]) -> list[list[str]]:
+    """A run of capitalised words cut after each possessive: ["Turkey's", "Erdogan"] -> [["Turkey's"], ["Erdogan"]]."""
+    runs: list[list[str]] = [[]]
+    for t in tokens:
+        runs[-1].append(t)
+        if re.search(r"['’]s$", t):
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _day_or_place(parts: list[str]) -> bool:
+    """Whether a name is a weekday or a place in each of its words ("Monday", "Moscow", "Saudi Arabia", "Russian";
+    not "Jordan Peterson")."""
+    places = places_in(" ".join(parts))
+    return all(p.lower() in WEEKDAYS or stem(p) in places for p in parts)
 
 
 def resolve(sentences: Sequence[str]) -> list[str]:
@@ -516,11 +539,13 @@ def resolve(sentences: Sequence[str]) -> list[str]:
     "him") gets that name added in brackets. Only what is matched against changes; windows show the text."""
     out = list(sentences[:1])
     for s in sentences[1:]:
-        name = _antecedent(out[-1])  # the resolved sentence: "He" after "He" still means the first name
         m = _PRONOUN_START.match(s)
+        refers = m.group(1) if m else (r.group(0) if (r := _REFERRING.search(s)) else "")
+        # the resolved sentence: "He" after "He" still means the first name
+        name = _antecedent(out[-1], person=refers.lower() in _PERSONAL) if refers else None
         if name and m:
             s = name + ("'s" if m.group(1) in ("His", "Her", "Their", "Its") else "") + s[m.end():]
-        elif name and _REFERRING.search(s):
+        elif name:
             s = f"{s} ({name})"
         out.append(s)
     return out

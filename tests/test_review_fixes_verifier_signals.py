@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.verifier import ProxyVerifier, _names, _negated, _opposed, _quantities
+from assistant.verifier import ProxyVerifier, _names, _negated, _opposed, _quantities, resolve
 from ingest.embeddings import HashingEmbedder
 
 
@@ -69,3 +69,18 @@ def test_a_figure_in_millions_or_with_a_decimal_comma_is_the_same_figure(proxy: 
     swapped = signals(proxy, "About 1.2 million people fled the fighting in 2022.",
                       "About 1.5 million people fled the fighting in 2022.")
     assert swapped["number_swap"] == 1.0 and swapped["missing_numbers"] == ["1200000"]
+
+
+def test_he_is_no_day_or_place_and_a_possessive_ends_a_name(proxy: ProxyVerifier) -> None:
+    # were "Monday said …", "Moscow said …" and "Turkey Erdogan's aides …"
+    assert resolve(["On Monday, Putin met Aliyev.", "He said the troops would stay."])[1] == "Putin said the troops would stay."
+    assert resolve(["In Moscow, Putin met Aliyev.", "He said the troops would stay."])[1] == "Putin said the troops would stay."
+    assert resolve(["Last week Turkey's Erdogan met Putin.", "His aides praised the talks."])[1] == (
+        "Erdogan's aides praised the talks.")
+    # "It" may well be a country, and a person's name may hold a place's
+    assert resolve(["In Moscow, Putin met Aliyev.", "It hosted the talks."])[1] == "Moscow hosted the talks."
+    assert resolve(["Jordan Peterson spoke on Monday.", "He said little."])[1] == "Jordan Peterson said little."
+    # was other_names ["Monday"] beside the claim's own words: the window had "Monday said …"
+    passage = ("On Monday, Putin hosted Aliyev and Pashinyan for three hours of talks near Sochi. "
+               "He said Russian peacekeepers would stay in Karabakh.")
+    assert signals(proxy, "Putin said Russian peacekeepers would stay in Karabakh.", passage)["other_names"] == []
