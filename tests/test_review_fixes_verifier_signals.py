@@ -45,6 +45,7 @@ def test_a_window_writing_the_claims_word_in_another_inflection_opposes_nothing(
 
 def test_initials_written_with_dots_are_a_name(proxy: ProxyVerifier) -> None:
     assert _names("U.S. troops withdrew from Syria.") == {"syria": "Syria", "us": "US"}  # was Syria only
+    assert "un" in _names("Despite calls for reform of the U.N., Putin spoke.")
     # was name_swap 0.0: "U.S." named nobody, so nothing was missing beside "Russian"
     swapped = signals(proxy, "U.S. troops withdrew from northern Syria in October.",
                       "Russian troops withdrew from northern Syria in October.")
