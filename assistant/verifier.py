@@ -484,7 +484,23 @@ def _found_as_written_otherwise(claim: str, names: dict[str, str], present: set[
                 and not a.isupper() and not place_aliases(a) and not places_in(a)
                 and not _other_first_names(ka, b, passages)):
             found.add(ka)
+    # A title before a name the passages have, right to left so "Prime" follows "Minister" ("Prime Minister Nikol
+    # Pashinyan" / "Armenian leader Nikol Pashinyan"), unless the passages give that name another title ("President
+    # Aliyev" / "Prime Minister Aliyev"). Before this, "President Erdogan praised Azerbaijan" against "Erdogan praised
+    # Azerbaijan in Ankara" had "President" missing and "Ankara" another name: name_swap 0.89, a contradiction.
+    for a, b in reversed(list(pairwise(tokens))):
+        ka, kb = stem(a), stem(b)
+        if (a in TITLES and ka in missing and kb in names and (kb in present or kb in found)
+                and not _other_titles(a, b, passages)):
+            found.add(ka)
     return found
+
+
+def _other_titles(title: str, name: str, passages: str) -> set[str]:
+    """The titles the passages write right before ``name`` other than ``title``: "Minister" for "President Aliyev"
+    against "Prime Minister Aliyev"."""
+    before = re.findall(rf"\b({UPPER}[\w'’-]*)\s+{re.escape(name)}\b", passages)
+    return {w for w in before if w in TITLES and w != title}
 
 
 def _other_first_names(first: str, surname: str, passages: str) -> set[str]:

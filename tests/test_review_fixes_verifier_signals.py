@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.verifier import ProxyVerifier, _names, _negated, _opposed, _quantities, resolve
+from assistant.verifier import SWAP_COVERAGE, ProxyVerifier, _names, _negated, _opposed, _quantities, resolve
 from ingest.embeddings import HashingEmbedder
 
 
@@ -85,3 +85,16 @@ def test_he_is_no_day_or_place_and_a_possessive_ends_a_name(proxy: ProxyVerifier
     passage = ("On Monday, Putin hosted Aliyev and Pashinyan for three hours of talks near Sochi. "
                "He said Russian peacekeepers would stay in Karabakh.")
     assert signals(proxy, "Putin said Russian peacekeepers would stay in Karabakh.", passage)["other_names"] == []
+
+
+def test_a_title_before_a_name_the_passage_has_is_no_missing_name(proxy: ProxyVerifier) -> None:
+    # was missing_names ["President"] beside "Ankara": name_swap 0.89, which label_of turns into "contradicted"
+    titled = signals(proxy, "On Monday, President Erdogan praised Azerbaijan.",
+                     "On Monday, Erdogan praised Azerbaijan in a speech in Ankara.")
+    assert titled["missing_names"] == [] and titled["name_swap"] == 0.0
+    assert signals(proxy, "On Monday, Armenia's Prime Minister Nikol Pashinyan resigned.",
+                   "On Monday, Armenian leader Nikol Pashinyan resigned amid protests.")["missing_names"] == []
+    # another title before the same name is still a swap
+    swapped = signals(proxy, "On Monday, President Aliyev signed the decree.",
+                      "On Monday, Prime Minister Aliyev signed the decree.")
+    assert swapped["missing_names"] == ["President"] and swapped["name_swap"] >= SWAP_COVERAGE
