@@ -15,9 +15,9 @@ import json
 import os
 import re
 import threading
-from decimal import Decimal
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
