@@ -51,6 +51,17 @@ def _known_lemmas(word: str) -> frozenset[str]:
     return frozenset(lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms)
 
 
+@lru_cache(maxsize=65536)
+def inflections(word: str) -> frozenset[str]:
+    """``word`` (lower case) with its lemmas as a verb or a noun: what it shares with its other inflections ("rising"
+    and "rose" share "rise", "losses" and "loss" share "loss"). An adjective's degrees are left apart: "stronger" and
+    "strongest" say different things of one word, and "weaker" opposes the one but not the other."""
+    from lemminflect import getAllLemmas
+
+    w = word.lower()
+    return frozenset({w} | {x.lower() for pos, forms in getAllLemmas(w).items() if pos in ("VERB", "NOUN") for x in forms})
+
+
 def known_word(word: str) -> bool:
     """Whether ``word`` is an ordinary English word lemminflect knows ("games", "out"; not "putin", "sunak")."""
     return bool(_known_lemmas(word.lower()))

@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -31,6 +32,7 @@ from assistant.lexicon import (
     content_words,
     importance,
     indirect_antonyms,
+    inflections,
     lemmas,
     place_aliases,
     places_in,
@@ -48,6 +50,7 @@ from assistant.text import (
     STOPWORDS,
     TITLES,
     UPPER,
+    WEEKDAYS,
     content_terms,
     negation_count,
     numbers,
@@ -98,8 +101,10 @@ FEATURES: tuple[str, ...] = (
     "clause_semantic",
 )
 
+# "not only", "not just" and "not merely" add ("Russia not only sent troops but also built a base"), and "not long
+# after" means soon: none negates what follows, and each had read as a negation mismatch against a plain claim.
 _NEGATION = re.compile(
-    r"\b(?:not|no(?!\.\s?\d)|never|none|nor|neither|without|cannot|unlikely|denied|deny|denies|denying|refused|refuses|"
+    r"\b(?:not(?!\s+(?:only|just|merely|long\s+(?:after|before|ago))\b)|no(?!\.\s?\d)|never|none|nor|neither|without|cannot|unlikely|denied|deny|denies|denying|refused|refuses|"
     r"refusing|failed|fails|fail|failing|unable|lack|lacks|lacking|excludes?|excluded|excluding|rul(?:e|es|ed|ing) out)\b"
     r"|n[’']t\b",
     re.I,
@@ -123,6 +128,7 @@ _CLAUSE = re.compile(
     r"|\s+(?=(?:but|whereas|although|though|even though|despite|while|even if|unless|which|who)\s)", re.I)
 _PRONOUN_START = re.compile(r"^(He|She|They|It|His|Her|Their|Its)\b")
 _REFERRING = re.compile(r"^(?:The|This|That|These|Those)\s+[a-z]|\b(?:he|she|his|him|her|they|their|them)\b")
+_PERSONAL = frozenset(["he", "she", "his", "him", "her"])
 _NAME_PHRASE = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
@@ -134,17 +140,23 @@ _DECADES = re.compile(r"\b(\w+)\s+decades\b", re.I)
 
 _TENS_UNIT = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|"
                         r"eight|nine)\b", re.I)
-_SCALED = re.compile(r"\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(hundred|thousand|dozen)\b"
+_SCALED = re.compile(r"(?<![\d.,])\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(hundred|thousand|dozen)\b"
                      r"(?:\s+and\s+(\d+|[a-z]+))?", re.I)
 _BILLIONS = re.compile(r"(\d)\s?bn\b", re.I)
 _CURRENCY_MILLIONS = re.compile(rf"([{CURRENCY_SIGNS}]\s?\d[\d,.]*)\s?m\b")
+# A figure times a million or a billion, written with digits (a decimal point or thousands commas) or as a small
+# number word; "millions" stands for itself. A decimal figure times a thousand too: "1.5 thousand" had read as 1.5000.
+_MAGNITUDE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|"
+                        r"ten|eleven|twelve)\s?(million|billion)\b|(?<![\w.,])(\d+\.\d+)\s?(thousand)\b", re.I)
+# A comma before one or two digits is a decimal comma ("3,5 million"); a thousands comma has three after it.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d{1,2})(?!\d|,\d)")
 _FIFTY_PER_CENT = re.compile(r"\b50\s?(?:%|per ?cent\b|percent\b)", re.I)
 
 
 def _written_out(text: str) -> str:
     """Numbers written in several words as one figure: "twenty-five" -> 25, "two hundred and fifty" -> 250, "two
-    dozen" -> 24, "$1.5bn" -> "$1.5 billion", "£3m" -> "£3 million". Word by word, "twenty-five" had read as 20 and
-    5, and a claim writing it against "25" as a number swap."""
+    dozen" -> 24, "$1.5bn" and "1.5 billion" -> 1500000000, "£3m" -> 3000000, "3,5" -> 3.5. Word by word,
+    "twenty-five" had read as 20 and 5, and a claim writing it against "25" as a number swap."""
     def tens(m: re.Match[str]) -> str:
         return str(int(NUMBER_WORDS[m.group(1).lower()]) + int(NUMBER_WORDS[m.group(2).lower()]))
 
@@ -158,7 +170,18 @@ def _written_out(text: str) -> str:
 
     text = _TENS_UNIT.sub(tens, text)
     text = _SCALED.sub(scaled, text)
-    return _CURRENCY_MILLIONS.sub(r"\1 million", _BILLIONS.sub(r"\1 billion", text))
+    text = _CURRENCY_MILLIONS.sub(r"\1 million", _BILLIONS.sub(r"\1 billion", text))
+    return _MAGNITUDE.sub(_magnitude, _DECIMAL_COMMA.sub(r"\1.\2", text))
+
+
+def _magnitude(m: re.Match[str]) -> str:
+    """"1.2 million" as the figure 1200000, as "1,200,000" reads: as a figure and a separate "million" it was a
+    number the other side lacked, and a claim writing the one against a passage writing the other a number swap."""
+    figure, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    head = figure.lower().replace(",", "")
+    count = Decimal(1 if head in ("a", "an") else head if head[:1].isdigit() else NUMBER_WORDS[head])
+    value = count * {"thousand": 1000, "million": 10**6, "billion": 10**9}[scale.lower()]
+    return format(value.normalize(), "f")  # 1200000, 1500, 1234.5: no exponent, no trailing zeros
 
 
 def _quantities(text: str) -> set[str]:
@@ -217,7 +240,15 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
             if known and (set(known) != {"NOUN"} or any(word not in forms for forms in known.values())):
                 continue
         out.setdefault(key, re.sub(r"['’]s$", "", token))
+    # Initials written with dots name something as "US" does: a name above needs two letters in a row, so "U.S.
+    # troops withdrew" named nobody, and against "Russian troops withdrew" no name was missing (name_swap 0).
+    for m in _DOTTED_INITIALS.finditer(text):
+        initials = m.group(0).replace(".", "")
+        out.setdefault(stem(initials), initials)
     return out
+
+
+_DOTTED_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
 # Opposite words, as plain words: both sides are compared by lemma and stem (``lemmas``), so "dismissed" meets
@@ -265,8 +296,11 @@ def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_wind
     window (``_names``, found from these texts when not given); a name has no opposite."""
     c_written = list(dict.fromkeys(words(_AT_LEAST.sub(" ", claim))))
     w_written = list(dict.fromkeys(words(_AT_LEAST.sub(" ", window))))
-    c_words = {x.lower() for x in words(whole_claim or claim)}
-    w_words = {x.lower() for x in words(whole_window or window)}
+    # Each side's words with their inflections: a window that writes the claim's "rose" as "rising" has it too
+    # ("Oil prices rose in March" / "Oil prices were rising in March, but oil prices fell in April" had opposed
+    # "rose/fell", while the same window with "rose" opposed nothing)
+    c_words = {f for x in words(whole_claim or claim) for f in inflections(x)}
+    w_words = {f for x in words(whole_window or window) for f in inflections(x)}
     found = []
     for left, right in _opposite_forms():
         for a, b in ((left, right), (right, left)):
@@ -274,14 +308,14 @@ def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_wind
             # ("the strongest hurricanes weaker" / "the strongest hurricanes even stronger": "strongest" on both
             # sides, and "weaker" still meets "stronger"; before, any word of the group on both sides hid it)
             pairs = [(x, y) for x in c_written if lemmas(x) & a for y in w_written if lemmas(y) & b
-                     if y.lower() not in c_words and x.lower() not in w_words]
+                     if not inflections(y) & c_words and not inflections(x) & w_words]
             if pairs:
                 found.append(f"{pairs[0][0]}/{pairs[0][1]}")
     c_names = set(_names(whole_claim or claim)) if claim_names is None else claim_names
     w_names = set(_names(whole_window or window)) if window_names is None else window_names
     claim_words, window_words = _unnamed_words(claim, c_names), _unnamed_words(window, w_names)
-    claim_lower = set(_unnamed_words(whole_claim or claim, c_names))
-    window_lower = set(_unnamed_words(whole_window or window, w_names))
+    claim_lower = {f for x in _unnamed_words(whole_claim or claim, c_names) for f in inflections(x)}
+    window_lower = {f for x in _unnamed_words(whole_window or window, w_names) for f in inflections(x)}
     # Beside the list and the prefixes, WordNet's opposites ("old"/"young", "symmetrical"/"asymmetrical",
     # "stopped"/"continued"), by lemma: the word vectors read these as near-synonyms. Words only, not names (a
     # name has no opposite), and never two forms of one lemma. Tune CV (5 shuffles, floor refitted), grouped by
@@ -290,7 +324,7 @@ def _opposed(claim: str, window: str, whole_claim: str | None = None, whole_wind
     # after the derivations: 0.804 -> 0.810, kappa 0.712 -> 0.720, recall 0.799 -> 0.812, false acceptance 0.079
     # (same; shuffled folds 0.075 -> 0.077).
     found += [f"{a}/{b}" for a in claim_words for b in window_words
-              if b not in claim_lower and a not in window_lower
+              if not inflections(b) & claim_lower and not inflections(a) & window_lower
               and (prefix_antonyms(a, b) or (a.isalpha() and b.isalpha() and not lemmas(a) & lemmas(b)
                                              and (wordnet_antonyms(a, b) or indirect_antonyms(a, b))))]
     return list(dict.fromkeys(found))
@@ -450,7 +484,23 @@ def _found_as_written_otherwise(claim: str, names: dict[str, str], present: set[
                 and not a.isupper() and not place_aliases(a) and not places_in(a)
                 and not _other_first_names(ka, b, passages)):
             found.add(ka)
+    # A title before a name the passages have, right to left so "Prime" follows "Minister" ("Prime Minister Nikol
+    # Pashinyan" / "Armenian leader Nikol Pashinyan"), unless the passages give that name another title ("President
+    # Aliyev" / "Prime Minister Aliyev"). Before this, "President Erdogan praised Azerbaijan" against "Erdogan praised
+    # Azerbaijan in Ankara" had "President" missing and "Ankara" another name: name_swap 0.89, a contradiction.
+    for a, b in reversed(list(pairwise(tokens))):
+        ka, kb = stem(a), stem(b)
+        if (a in TITLES and ka in missing and kb in names and (kb in present or kb in found)
+                and not _other_titles(a, b, passages)):
+            found.add(ka)
     return found
+
+
+def _other_titles(title: str, name: str, passages: str) -> set[str]:
+    """The titles the passages write right before ``name`` other than ``title``: "Minister" for "President Aliyev"
+    against "Prime Minister Aliyev"."""
+    before = re.findall(rf"\b({UPPER}[\w'’-]*)\s+{re.escape(name)}\b", passages)
+    return {w for w in before if w in TITLES and w != title}
 
 
 def _other_first_names(first: str, surname: str, passages: str) -> set[str]:
@@ -468,14 +518,35 @@ def clauses(text: str) -> list[str]:
     return [c.strip(" ,") for c in _CLAUSE.split(text) if c and len(c.strip(" ,").split()) >= 2] or [text]
 
 
-def _antecedent(sentence: str) -> str | None:
-    """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means."""
+def _antecedent(sentence: str, person: bool = False) -> str | None:
+    """The first name a sentence mentions ("Nikol Pashinyan"), which a following "He" most likely means. A
+    ``person`` ("he", "her") is no day or place: "On Monday, Putin met Aliyev in Sochi. He said …" had read as
+    "Monday said …", and "In Moscow, Putin …" as "Moscow said …". A possessive ends a name: "Turkey's Erdogan" is
+    two, "Turkey" and "Erdogan" (it had read "Turkey Erdogan")."""
     names = _names(sentence)  # not a sentence's first word that is an English word: "Two's family" came from "Two ..."
     for m in _NAME_PHRASE.finditer(sentence):
-        parts = [re.sub(r"['’]s$", "", p) for p in m.group(0).split() if stem(p) in names]
-        if parts:
-            return " ".join(parts)
+        for phrase in _split_at_possessives(m.group(0).split()):
+            parts = [re.sub(r"['’]s$", "", p) for p in phrase if stem(p) in names]
+            if parts and not (person and _day_or_place(parts)):
+                return " ".join(parts)
     return None
+
+
+def _split_at_possessives(tokens: list[str]) -> list[list[str]]:
+    """A run of capitalised words cut after each possessive: ["Turkey's", "Erdogan"] -> [["Turkey's"], ["Erdogan"]]."""
+    runs: list[list[str]] = [[]]
+    for t in tokens:
+        runs[-1].append(t)
+        if re.search(r"['’]s$", t):
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _day_or_place(parts: list[str]) -> bool:
+    """Whether a name is a weekday or a place in each of its words ("Monday", "Moscow", "Saudi Arabia", "Russian";
+    not "Jordan Peterson")."""
+    places = places_in(" ".join(parts))
+    return all(p.lower() in WEEKDAYS or stem(p) in places for p in parts)
 
 
 def resolve(sentences: Sequence[str]) -> list[str]:
@@ -484,11 +555,13 @@ def resolve(sentences: Sequence[str]) -> list[str]:
     "him") gets that name added in brackets. Only what is matched against changes; windows show the text."""
     out = list(sentences[:1])
     for s in sentences[1:]:
-        name = _antecedent(out[-1])  # the resolved sentence: "He" after "He" still means the first name
         m = _PRONOUN_START.match(s)
+        refers = m.group(1) if m else (r.group(0) if (r := _REFERRING.search(s)) else "")
+        # the resolved sentence: "He" after "He" still means the first name
+        name = _antecedent(out[-1], person=refers.lower() in _PERSONAL) if refers else None
         if name and m:
             s = name + ("'s" if m.group(1) in ("His", "Her", "Their", "Its") else "") + s[m.end():]
-        elif name and _REFERRING.search(s):
+        elif name:
             s = f"{s} ({name})"
         out.append(s)
     return out
