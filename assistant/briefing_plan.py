@@ -91,8 +91,10 @@ _REPORTED_ON = re.compile(rf"(?:{REPORTED_SPEECH.pattern}|\b(?:announced|confirm
                           re.I)
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
 _RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
-# A figure ("1,960"; not the comma after a day: "on January 1, officials said") and the words after it.
-_COUNT = re.compile(r"\b(\d+(?:,\d{3})*)((?:\s+[A-Za-z-]+){1,5})")
+# A figure ("1,960", "3.5 million"; not the comma after a day: "on January 1, officials said", nor the decimals
+# of another figure: the "5" of "3.5") and the words after it.
+_COUNT = re.compile(r"(?<![\d.,])\b(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+(hundred|thousand|million|billion)\b)?"
+                    r"((?:\s+[A-Za-z-]+){1,5})")
 
 
 @dataclass(frozen=True)
@@ -1141,9 +1143,10 @@ def _day_label(day: dt.date) -> str:
 
 
 def _disagreements(pool: Sequence[Evidence], w: PlanWeights, used: Sequence[Evidence] = ()) -> list[tuple[Point, Point]]:
-    """Pairs of sentences from different documents that give different figures for the same count
-    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs. None of
-    the sentences ``used`` on the page already (the bottom line, the open questions)."""
+    """Pairs of sentences from different documents that give figures for the same count that cannot both be
+    true ("16 killed" against "39 killed"; not "at least 16" against "39", nor 16 civilians against 39
+    soldiers) on the same point (similar meaning); at most two pairs. None of the sentences ``used`` on the
+    page already (the bottom line, the open questions)."""
     shown = {_key(e) for e in used}
     counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40] if _key(e) not in shown]
     counted = [(e, c) for e, c in counted if c]
@@ -1159,7 +1162,7 @@ def _disagreements(pool: Sequence[Evidence], w: PlanWeights, used: Sequence[Evid
             if _years(a.text) != _years(b.text):
                 continue  # "16 killed" today against "110 killed in April 2016" is no disagreement
             shared = set(ca) & set(cb)
-            if any(ca[k] != cb[k] for k in shared):
+            if any(ca[k].conflicts(cb[k]) for k in shared):
                 out.append((Point(a, clean(a.text, clause_words=99)), Point(b, clean(b.text, clause_words=99))))
                 taken |= {i, j}
                 break
@@ -1206,17 +1209,68 @@ def _happened_before(word: str) -> str | None:
     return _HAPPENED.get(word)
 
 
-def _counts(text: str) -> dict[str, str]:
-    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed". Keyed
-    on what happened to what was counted ("16 soldiers were killed" and "39 soldiers were wounded" are
-    two counts), else on what was counted ("80 armoured vehicles")."""
-    out: dict[str, str] = {}
+@dataclass(frozen=True)
+class Figure:
+    """A figure a sentence gives for a count: the values it allows ("at least 16": 16 and up; "between 16 and 39";
+    "about 40": within a tenth of 40) and what it counts ("bordur fight" for "16 Bordurian fighters")."""
+
+    value: str  # as written, without its commas: "16", "1200", "3.5 million"
+    low: float
+    high: float
+    counted: str = ""  # the stems of what was counted and whose it was; "" when the sentence does not say
+    total: bool = False  # a running total ("since March", "so far"), not the count of one day or event
+
+    def conflicts(self, other: Figure) -> bool:
+        """Whether the two cannot both be true: the same thing counted, and no value both allow."""
+        return (self.counted == other.counted and self.total == other.total
+                and (self.high < other.low or other.high < self.low))
+
+
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Words before a figure that make it a bound or an estimate, not the count itself.
+_LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|no fewer than|no less than)\s+$", re.I)
+_UPPER_BOUND = re.compile(r"\b(?:at most|up to|as many as|fewer than|less than|under|nearly|almost|no more than)\s+$",
+                          re.I)
+_ESTIMATE = re.compile(r"\b(?:about|around|some|roughly|approximately|estimated|an estimated|close to)\s+$", re.I)
+# The first figure of a range whose second this is: "between 16 and 39", "16-39" ("rose from 16 to 39" is a change).
+_RANGE_START = re.compile(r"(?:\bbetween\s+(\d[\d,]*(?:\.\d+)?)\s+and|(\d[\d,]*(?:\.\d+)?)\s*[-–])\s*$", re.I)
+_RUNNING_TOTAL = re.compile(r"\b(?:since|so far|to date|in total|a total of|altogether)\b", re.I)
+
+
+def _number(figure: str, scale: str | None) -> float:
+    return float(figure.replace(",", "")) * _SCALES.get((scale or "").lower(), 1)
+
+
+def _figure(text: str, m: re.Match[str], counted: str) -> Figure:
+    """The figure ``m`` matched in ``text``, with the bound, estimate or range the words before it make of it."""
+    value = m.group(1).replace(",", "") + (f" {m.group(2)}" if m.group(2) else "")
+    n = _number(m.group(1), m.group(2))
+    before = text[max(0, m.start() - 30):m.start()]
+    low, high = n, n
+    if (r := _RANGE_START.search(before)) is not None:
+        low = _number(r.group(1) or r.group(2), m.group(2))
+    elif _LOWER_BOUND.search(before):
+        high = float("inf")
+    elif _UPPER_BOUND.search(before):
+        low = 0.0
+    elif _ESTIMATE.search(before):
+        low, high = n * 0.9, n * 1.1
+    return Figure(value, low, high, counted, bool(_RUNNING_TOTAL.search(text)))
+
+
+def _counts(text: str) -> dict[str, Figure]:
+    """What a sentence counts and the figure it gives: {"kill": Figure("16", …, counted="sold")} for "16
+    soldiers were killed". Keyed on what happened to what was counted ("16 soldiers were killed" and "39
+    soldiers were wounded" are two counts), else on what was counted ("80 armoured vehicles"); the figure
+    keeps what was counted, with the names before it ("16 civilians" and "39 Bordurian soldiers" are not
+    counts of the same people)."""
+    out: dict[str, Figure] = {}
     days = [d.span() for d in _DAY_MONTH.finditer(text)]
     for m in _COUNT.finditer(text):
         if any(start <= m.start() < end for start, end in days) or YEAR.fullmatch(m.group(1)):
             continue  # a day of a month ("on January 30 rebels attacked") or a year ("In 2016 troops clashed")
         # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
-        words = m.group(2).split()
+        words = m.group(3).split()
         at = next((i for i, x in enumerate(words) if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
         if at is None or words[at] in MONTHS or stem(words[at]) in _UNITS:
             continue
@@ -1227,6 +1281,9 @@ def _counts(text: str) -> dict[str, str]:
         before = _VERB_BEFORE.search(text, max(0, m.start() - 20), m.start())
         key = (before and _happened_before(before.group(1))) or _happened(words[at]) or (
             rest and _happened(rest[0])) or stem(words[at])
-        out.setdefault(key, m.group(1).replace(",", ""))
+        # "39 killed" counts no one named; "16 Bordurian fighters" counts Bordurians
+        whose = [stem(x) for x in words[:at] if x[:1].isupper()]
+        counted = "" if _happened(words[at]) == key else " ".join([*whose, stem(words[at])])
+        out.setdefault(key, _figure(text, m, counted))
     return out
 

@@ -1,0 +1,61 @@
+"""Briefing faults found by the round-12 review (session hH), each with a test that fails without its fix.
+Sentences are made up for the tests (Ruritania, Borduria, Dorn are no real places)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.briefing_plan import PlanWeights, _disagreements
+from assistant.extractive import Evidence, SentenceScorer
+from ingest.store import StoredChunk
+
+
+def chunk(doc: str, text: str, date: str) -> StoredChunk:
+    return StoredChunk(id=f"{doc}-0", doc_id=doc, index=0, text=text, start=0, end=len(text), title=doc.title(),
+                       source=f"/tmp/{doc}.md", date=date, section=None, page=None, footnotes={})
+
+
+def ev(text: str, date: str, doc: str = "a") -> Evidence:
+    return Evidence(chunk(doc, text, date), 0, len(text), text)
+
+
+def disagree(scorer: SentenceScorer, first: str, second: str) -> bool:
+    """Whether two reports' sentences on one raid are shown as disagreeing."""
+    evidence = scorer.candidates([chunk("north", first, "2021-04-12"), chunk("south", second, "2021-04-12")])
+    scorer.score("What is known about casualties in the raid on Dorn?", evidence)
+    return bool(_disagreements(evidence, PlanWeights()))
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    # different people counted
+    ("Northern officials said 16 civilians were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 39 soldiers were killed in the raid on Dorn on Sunday."),
+    ("Northern officials said 16 Bordurian fighters were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 39 Ruritanian fighters were killed in the raid on Dorn on Sunday."),
+    # a bound or a range that the other figure meets
+    ("Northern officials said at least 16 fighters were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 39 fighters were killed in the raid on Dorn on Sunday."),
+    ("Northern officials said between 16 and 39 fighters were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 20 fighters were killed in the raid on Dorn on Sunday."),
+    # a running total against one day's toll
+    ("Northern officials said 200 fighters have been killed in the war over Dorn since March.",
+     "Southern officials said 16 fighters were killed in the war over Dorn on Sunday."),
+    # a count of voters against a sum of money, both in millions
+    ("Northern officials said 3 million people voted in the election in Dorn on Sunday.",
+     "Southern officials said 5 million dollars were spent on the election in Dorn on Sunday."),
+])
+def test_figures_that_can_both_be_true_are_no_disagreement(scorer: SentenceScorer, first: str, second: str) -> None:
+    assert not disagree(scorer, first, second)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Northern officials said 16 fighters were killed in the raid on Dorn on Sunday.",
+     "Southern officials said the raid on Dorn on Sunday killed 39 fighters."),
+    ("Northern officials said at least 40 fighters were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 16 fighters were killed in the raid on Dorn on Sunday."),
+    # the decimals of a figure are part of it: both had been read as "5 million"
+    ("Northern officials said 3.5 million people voted in the election in Dorn on Sunday.",
+     "Southern officials said 2.5 million people voted in the election in Dorn on Sunday."),
+])
+def test_figures_that_cannot_both_be_true_are_a_disagreement(scorer: SentenceScorer, first: str, second: str) -> None:
+    assert disagree(scorer, first, second)
