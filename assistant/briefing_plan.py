@@ -280,12 +280,29 @@ def clean(text: str, *, clause_words: int) -> str:
     leading "But" or "However" dropped, and a long sentence cut to its main clause when a dash or
     semicolon sets off the rest."""
     text = display_sentence(text).strip()
-    text = _LEADING_CONNECTIVE.sub("", _RUBRIC.sub("", text))
+    text = _RUBRIC.sub("", text)
+    if not _CONNECTIVE_IN_PHRASE.match(text):
+        text = _LEADING_CONNECTIVE.sub("", text)
     if len(text.split()) > clause_words:
         cut = _clause_break(text)
-        if cut is not None and len(text[:cut].split()) >= 10:
+        if cut is not None and len(text[:cut].split()) >= 10 and not _TAKES_BACK.search(text[cut:]):
             text = text[:cut].rstrip(",:") + "."
     return text[:1].upper() + text[1:]
+
+
+# A leading word that is part of a phrase, not a connective: "But for the ceasefire" (were it not for), "So many",
+# "Still more", "Yet another", "Instead of", "However many". Dropped, each reads as another claim.
+_CONNECTIVE_IN_PHRASE = re.compile(
+    r"^(?:But\s+for|Instead\s+of|(?:So|Still|Yet|However)\s+(?:many|much|more|less|few|fewer|little|long|far|often|"
+    r"another|other|again|hard|large|small|great|bad))\b", re.I)
+# What the part after a long sentence's break may say about the rest: that it was denied or disputed, not
+# verified, or whose claim it is ("… killed 16 soldiers — a figure Baku disputed", "…; Armenian officials
+# said"). Cut off, the claim would read as the report's own, undisputed; the sentence is quoted whole.
+# Not any negation: "…; it is not yet clear whether the truce will hold" says nothing of the claim before it.
+_TAKES_BACK = re.compile(
+    f"{ATTRIBUTION.pattern}|"
+    r"\b(?:denied|denies|deny|rejected|refuted|unverified|unconfirmed|disputed?|disputes|contested|false|fabricat\w*)\b|"
+    r"(?:\bnot|n[’']t)\s+(?:been\s+|be\s+)?(?:independently\s+)?(?:verified|confirmed)\b", re.I)
 
 
 # Where a long sentence's main clause ends: a semicolon, an em dash, or a spaced en dash or hyphen; not the

@@ -59,3 +59,38 @@ def test_figures_that_can_both_be_true_are_no_disagreement(scorer: SentenceScore
 ])
 def test_figures_that_cannot_both_be_true_are_a_disagreement(scorer: SentenceScorer, first: str, second: str) -> None:
     assert disagree(scorer, first, second)
+
+
+@pytest.mark.parametrize("sentence", [
+    "But for the truce, the fleet of Dorn would have been sunk.",  # "were it not for": dropped, it says the opposite
+    "So many people fled Dorn that the camps overflowed.",
+    "Still more troops of Borduria arrived in Dorn on Monday.",
+    "Yet another shell hit the hospital of Dorn.",
+    "Instead of talks, the army of Borduria shelled Dorn.",
+    "However many died, the army of Borduria pressed on.",
+])
+def test_a_leading_word_that_belongs_to_a_phrase_is_kept(sentence: str) -> None:
+    from assistant.briefing_plan import clean
+
+    assert clean(sentence, clause_words=38) == sentence
+
+
+def test_a_long_sentence_is_not_cut_before_what_disputes_or_attributes_its_claim() -> None:
+    from assistant.briefing_plan import clean
+
+    disputed = ("Northern officials said 16 fighters of Borduria were killed in the raid on the harbour of Dorn by the "
+                "artillery of the southern league on Sunday — a figure the defence ministry of Ruritania disputed and "
+                "called a fabrication in its statement to the press on Monday.")
+    unverified = ("The army of Borduria killed 16 fighters in the hills around the harbour of Dorn and the villages of "
+                  "the valley road on Sunday night; the figure could not be independently verified by reporters or by "
+                  "the monitors of the mission.")
+    attributed = ("The army of Borduria killed 16 fighters in the hills around the harbour of Dorn and the villages of "
+                  "the valley road on Sunday night — according to a statement from the northern league that reporters "
+                  "saw on Monday.")
+    for sentence in (disputed, unverified, attributed):
+        assert len(sentence.split()) > 38
+        assert clean(sentence, clause_words=38) == sentence
+    # the part after the break that says nothing of the claim is still cut off
+    plain = unverified.replace("the figure could not be independently verified by reporters or by",
+                               "the fishing boats of the coast stayed in port under the watch of")
+    assert clean(plain, clause_words=38).endswith("on Sunday night.")
