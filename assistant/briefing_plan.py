@@ -75,8 +75,9 @@ _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | MONTH_ABBREVIATIONS
 # also abbreviated as the AP writes it ("Sept. 27", "Nov. 9").
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
 _DAY_MONTH_NAME = "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_ABBREVIATIONS), key=len, reverse=True))
+# "the 3rd of October" too (an ordinal before "of": "16 of September's dead" names no day).
 _DAY_MONTH = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
+    r"\b(?:(\d{1,2})(?:(?:st|nd|rd|th)\s+of|(?:st|nd|rd|th)?)\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
     r"(?:st|nd|rd|th)?)\b")
 _MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
 # A topic is the user's own typing ("what changed after the november 9 ceasefire?"): any case there, where the
@@ -89,8 +90,12 @@ _FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(
 # A reporting verb just before the weekday: the day is when it was said ("Putin said on Monday that …").
 _REPORTED_ON = re.compile(rf"(?:{REPORTED_SPEECH.pattern}|\b(?:announced|confirmed|warned|wrote)\b)\s+(?:on\s+|last\s+)?\w+$",
                           re.I)
-_RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
-_RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
+_RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0, "tomorrow": 1}
+_RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight|tomorrow)\b", re.I)
+# A day written as ISO does ("on 2020-10-03"), as reports and data tables write it.
+_ISO_DAY = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
+# The weekday opens the sentence ("On Friday, envoys will meet"): a "will" after it is still about that day.
+_OPENS_WITH_DAY = re.compile(r"^\W*(?:(?:on|by|this|next)\s+)?$", re.I)
 # A figure ("1,960", "3.5 million"; not the comma after a day: "on January 1, officials said", nor the decimals
 # of another figure: the "5" of "3.5") and the words after it.
 _COUNT = re.compile(r"(?<![\d.,])\b(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+(hundred|thousand|million|billion)\b)?"
@@ -793,7 +798,7 @@ def document_relevance(evidence: Sequence[Evidence], *, top: int) -> dict[str, f
 
 def names_day(text: str) -> bool:
     """Whether a sentence says on which day it happened: a day and month, a weekday or "yesterday"."""
-    return bool(_DAY_MONTH.search(text) or _WEEKDAY.search(text) or _RELATIVE_RE.search(text))
+    return bool(_DAY_MONTH.search(text) or _ISO_DAY.search(text) or _WEEKDAY.search(text) or _RELATIVE_RE.search(text))
 
 
 # A year the sentence sets its events in ("in 1994", "by 2016", "during 1992-94"), not a count ("1990 ballots")
@@ -803,7 +808,7 @@ _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|l
 
 # A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
 _DATED_YEAR = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
+    r"\b(?:\d{1,2}(?:(?:st|nd|rd|th)\s+of|(?:st|nd|rd|th)?)\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
     r"(?:st|nd|rd|th)?)"
     r",?\s+((?:19|20)\d{2})\b")
 _TOPIC_DATED_YEAR = re.compile(_DATED_YEAR.pattern, re.I)  # as typed in a topic (see _TOPIC_DAY_MONTH)
@@ -1122,6 +1127,8 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
             return day_named
         except ValueError:
             return published
+    if (iso := _iso_day(text)) is not None:
+        return iso
     if published is None:
         return None
     rel = _RELATIVE_RE.search(text)
@@ -1130,12 +1137,30 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
     wd = _WEEKDAY.search(text)
     if wd:
         target = _WEEKDAY_ORDER.index(wd.group(1).lower())
-        if _FUTURE.search(text) and not _REPORTED_ON.search(text[:wd.end()]):
+        if _about_the_day_to_come(text, wd) and not _REPORTED_ON.search(text[:wd.end()]):
             # "will meet on Friday": the Friday to come; "said on Monday that they will stay" was said before
             return published + dt.timedelta(days=(target - published.weekday()) % 7)
         back = (published.weekday() - target) % 7
         return published - dt.timedelta(days=back)
     return published
+
+
+def _iso_day(text: str) -> dt.date | None:
+    m = _ISO_DAY.search(text)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _about_the_day_to_come(text: str, weekday: re.Match[str]) -> bool:
+    """Whether a sentence's weekday is one still to come: the future is said before it ("will meet on Friday",
+    "next Tuesday") or the sentence opens with it ("On Friday, envoys will meet"). A "will" further on belongs to
+    another clause: "The army, which attacked on Sunday, will withdraw" attacked on the Sunday before."""
+    return bool(_FUTURE.search(text[:weekday.end()])
+                or (_OPENS_WITH_DAY.match(text[:weekday.start()]) and _FUTURE.search(text)))
 
 
 # How far after its article's date a day named without a year may lie (a date set ahead, "by December 1"

@@ -94,3 +94,23 @@ def test_a_long_sentence_is_not_cut_before_what_disputes_or_attributes_its_claim
     plain = unverified.replace("the figure could not be independently verified by reporters or by",
                                "the fishing boats of the coast stayed in port under the watch of")
     assert clean(plain, clause_words=38).endswith("on Sunday night.")
+
+
+@pytest.mark.parametrize(("sentence", "day"), [
+    ("Envoys of Borduria will meet in Dorn tomorrow to sign the truce.", "2021-03-11"),
+    ("The harbour of Dorn closed on 2021-03-03, the port authority's log shows.", "2021-03-03"),
+    ("The harbour of Dorn closed on the 3rd of March after the shelling.", "2021-03-03"),
+    ("The harbour of Dorn closed on the 3rd of March 2020 after the shelling.", "2020-03-03"),
+    # a "will" in another clause says nothing of the weekday's
+    ("The army of Borduria, which shelled Dorn on Sunday, will withdraw its guns.", "2021-03-07"),
+    ("Borduria shelled Dorn on Sunday and will withdraw its guns by the spring.", "2021-03-07"),
+    ("In a statement on Tuesday, Borduria said its army will withdraw from Dorn.", "2021-03-09"),
+    # the weekday to come: said before it, or opening the sentence
+    ("On Friday, envoys of Borduria will meet in Dorn to sign the truce.", "2021-03-12"),
+    ("Envoys of Borduria will meet in Dorn on Friday to sign the truce.", "2021-03-12"),
+])
+def test_a_point_is_dated_by_the_day_it_names(sentence: str, day: str) -> None:
+    from assistant.briefing_plan import names_day, point_date
+
+    assert names_day(sentence)
+    assert str(point_date(ev(sentence, "2021-03-10"))) == day  # a Wednesday
