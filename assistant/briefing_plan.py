@@ -494,14 +494,20 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         if len(open_items) >= 2 or redundant(e) or e in used:
             continue
         p = Point(e, clean(e.text, clause_words=w.clause_words))
+        if len(p.text.split()) + 1 > budget:
+            continue  # a short briefing has no room for it: the words asked for are the whole page
         open_items.append(p)
         used.append(e)
         budget -= len(p.text.split()) + 1  # and its bullet
     if not open_items:
         budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
 
-    disagreements = _disagreements(pool, w, used)
-    for a, b in disagreements:
+    disagreements = []
+    for a, b in _disagreements(pool, w, used):
+        cost = len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
+        if cost > budget:
+            continue
+        disagreements.append((a, b))
         used += [a.evidence, b.evidence]
         # Both figures are on the page: a point repeating them adds nothing to the briefing's coverage.
         # The open questions do not count as said (review #15, item 4): adding their words too took
@@ -513,7 +519,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         # repeating them, and the duplicate check kept a near-copy of one side (cosine 0.96) as a key
         # point because its figures looked new (review #15, part 2, item 1).
         covered |= facts(a.text) | facts(b.text)
-        budget -= len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
+        budget -= cost
 
     points: list[Point] = []
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell

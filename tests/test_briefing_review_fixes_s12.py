@@ -114,3 +114,37 @@ def test_a_point_is_dated_by_the_day_it_names(sentence: str, day: str) -> None:
 
     assert names_day(sentence)
     assert str(point_date(ev(sentence, "2021-03-10"))) == day  # a Wednesday
+
+
+def test_open_questions_and_disagreements_fit_in_the_words_asked_for(scorer: SentenceScorer) -> None:
+    import re
+
+    from tests.test_briefing_plan import brief
+
+    texts = [
+        "The raid on Dorn was the deadliest of the war, officials of the northern league said on Sunday.",
+        "Northern officials said 16 fighters were killed in the raid on Dorn on Sunday by the artillery of the south.",
+        "Southern officials said 39 fighters were killed in the raid on Dorn on Sunday by the artillery of the south.",
+        "It is unclear whether the truce in Dorn will hold after the raid, as both armies may resume shelling the "
+        "town and its villages within days.",
+        "The raid on Dorn may lead the northern league to break off the talks with the southern army on the future "
+        "of the harbour and the valley.",
+    ]
+    passages = [chunk(f"d{i}", t, "2021-04-12") for i, t in enumerate(texts)]
+    for asked in (80, 90):  # 80: the fewest a briefing may ask for (engine.MIN_BRIEFING_WORDS)
+        _, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer, words=asked)
+        words = len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split())
+        assert words <= asked, result.briefing
+    _, roomy = brief("What is known about casualties in the raid on Dorn?", passages, scorer, words=300)
+    assert "It is unclear whether the truce" in roomy.briefing  # with room, both open questions are shown
+    # a disagreement too: both sides are long
+    tail = (" by the heavy artillery of the southern army, which shelled the barracks, the harbour and the villages "
+            "of the valley for hours.")
+    texts = ["Casualties mounted in the raid on Dorn on Sunday as both armies shelled villages along the frontier.",
+             "Northern officials said 16 fighters were killed in the raid on Dorn on Sunday" + tail,
+             "Southern officials said 39 fighters were killed in the raid on Dorn on Sunday" + tail]
+    passages = [chunk(f"d{i}", t, "2021-04-12") for i, t in enumerate(texts)]
+    _, result = brief("What is known about casualties in the raid on Dorn?", passages, scorer, words=80)
+    assert len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split()) <= 80, result.briefing
+    chosen, _ = brief("What is known about casualties in the raid on Dorn?", passages, scorer, words=300)
+    assert chosen.disagreements  # with room, it is shown
