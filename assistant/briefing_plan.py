@@ -59,9 +59,10 @@ _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 _FORWARD = re.compile(
     r"\b(?:(?-i:may)|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
-# "which meant that they could avoid paying" tells what followed, not what may come.
+# "which meant that they could avoid paying" tells what followed, not what may come; so does "the vote was
+# expected to pass" (and did, or did not: either way the report tells it).
 _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b|"
-                         r"\bmeant (?:that )?\w+ could\b", re.I)
+                         r"\bmeant (?:that )?\w+ could\b|\b(?:was|were|had been) (?:widely )?expected to\b", re.I)
 # "might" the noun ("Ankara is throwing its military might behind Azerbaijan") is no modal.
 _MIGHT_NOUN = re.compile(r"\b(?:military|economic|naval|financial|full|its|his|her|their|our)\s+might\b", re.I)
 _LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So(?! far\b)|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")

@@ -148,3 +148,11 @@ def test_open_questions_and_disagreements_fit_in_the_words_asked_for(scorer: Sen
     assert len(re.sub(r"[#*]+", " ", re.sub(r"\[\d+\]", "", result.briefing)).split()) <= 80, result.briefing
     chosen, _ = brief("What is known about casualties in the raid on Dorn?", passages, scorer, words=300)
     assert chosen.disagreements  # with room, it is shown
+
+
+def test_what_was_expected_is_no_open_question() -> None:
+    from assistant.briefing_plan import is_open
+
+    assert not is_open("The council of Dorn was expected to approve the truce on Monday, and it did.")
+    assert not is_open("The vote in Dorn had been expected to take place in March.")
+    assert is_open("The council of Dorn is expected to approve the truce on Monday.")
