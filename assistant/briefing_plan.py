@@ -999,7 +999,7 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
     display: dict[str, str] = {}
     for p in points:
         names = _names_in(p.text)
-        actor = next((a for a in names if a in actors), "")  # the first one named: usually the subject
+        actor = next((a for a in _subject_first(p.text, names) if a in actors), "")
         if actor:
             display.setdefault(actor, names[actor])
         groups.setdefault(actor, []).append(p)
@@ -1013,6 +1013,19 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
 
 
 _TITLES = frozenset(stem(w) for w in TITLES)
+# A phrase set off by a comma before the subject: "In a call with Putin, Erdogan said …", "Backed by Turkey,
+# Azerbaijan took …". The actor it names is not the one the point is about.
+_OPENING_PHRASE = re.compile(
+    r"^(?:(?:In|After|Before|Unlike|Like|According to|Despite|With|Following|During|Under|Amid|Alongside|Along with|"
+    r"Together with|Against)\b|[A-Z][a-z]+ed by\b)[^,]{0,80},\s+")
+
+
+def _subject_first(text: str, names: dict[str, str]) -> list[str]:
+    """The actors a line names (``names``, from ``_names_in``), the subject first: the first one named, or after an
+    opening phrase the first one named after it."""
+    opening = _OPENING_PHRASE.match(text)
+    after = list(_names_in(text[opening.end():])) if opening else []
+    return [a for a in after if a in names] + [a for a in names if a not in after]
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|into|over|around|near|across|at)\s+(?:the\s+)?$", re.I)

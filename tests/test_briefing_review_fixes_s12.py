@@ -156,3 +156,19 @@ def test_what_was_expected_is_no_open_question() -> None:
     assert not is_open("The council of Dorn was expected to approve the truce on Monday, and it did.")
     assert not is_open("The vote in Dorn had been expected to take place in March.")
     assert is_open("The council of Dorn is expected to approve the truce on Monday.")
+
+
+def test_a_point_is_labelled_by_its_subject_not_an_actor_in_its_opening_phrase() -> None:
+    from assistant.briefing_plan import Point, _organise, frame_topic
+
+    texts = ["The harbour talks on Dorn ended without a deal.",
+             "Borduria closed its consulate in Dorn on Friday.",
+             "Ruritania recalled its envoy to Dorn on Saturday.",
+             "In a call with Ruritania, Borduria said the harbour talks had failed.",
+             "Backed by Borduria, Ruritania reopened the harbour of Dorn."]
+    points = [Point(ev(t, "2021-04-12", doc=f"d{i}"), t) for i, t in enumerate(texts)]
+    sections = _organise(frame_topic("The harbour talks on Dorn"), points[1:], points)
+    labels = {p.text: p.label for _, section in sections for p in section}
+    assert labels[texts[3]] == "Borduria"
+    assert labels[texts[4]] == "Ruritania"
+    assert labels[texts[1]] == "Borduria" and labels[texts[2]] == "Ruritania"
