@@ -59,9 +59,10 @@ _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 _FORWARD = re.compile(
     r"\b(?:(?-i:may)|might|could|will likely|would likely|is likely|are likely|likely to|unlikely|uncertain|unclear|"
     r"remains? to be seen|whether|expected to|forthcoming|not yet|yet to|in the future|future)\b", re.I)
-# "which meant that they could avoid paying" tells what followed, not what may come.
+# "which meant that they could avoid paying" tells what followed, not what may come; so does "the vote was
+# expected to pass" (and did, or did not: either way the report tells it).
 _PAST_HEDGE = re.compile(r"\b(?:was|were|had) likely\b|\bcould have\b|\bmay have\b|\bmight have\b|"
-                         r"\bmeant (?:that )?\w+ could\b", re.I)
+                         r"\bmeant (?:that )?\w+ could\b|\b(?:was|were|had been) (?:widely )?expected to\b", re.I)
 # "might" the noun ("Ankara is throwing its military might behind Azerbaijan") is no modal.
 _MIGHT_NOUN = re.compile(r"\b(?:military|economic|naval|financial|full|its|his|her|their|our)\s+might\b", re.I)
 _LEADING_CONNECTIVE = re.compile(r"^(?:But|However|Yet|And|So(?! far\b)|Still|Meanwhile|Instead|Nevertheless|Moreover)\b,?\s+")
@@ -75,8 +76,9 @@ _NOT_NAMES = frozenset(stem(w) for w in STOPWORDS | MONTHS | MONTH_ABBREVIATIONS
 # also abbreviated as the AP writes it ("Sept. 27", "Nov. 9").
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
 _DAY_MONTH_NAME = "|".join(sorted((m.capitalize() for m in MONTHS | MONTH_ABBREVIATIONS), key=len, reverse=True))
+# "the 3rd of October" too (an ordinal before "of": "16 of September's dead" names no day).
 _DAY_MONTH = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
+    r"\b(?:(\d{1,2})(?:(?:st|nd|rd|th)\s+of|(?:st|nd|rd|th)?)\s+(" + _DAY_MONTH_NAME + r")|(" + _DAY_MONTH_NAME + r")\.?\s+(\d{1,2})"
     r"(?:st|nd|rd|th)?)\b")
 _MONTH_YEAR = re.compile(r"\b(" + _MONTH + r")\s+((?:19|20)\d{2})\b")
 # A topic is the user's own typing ("what changed after the november 9 ceasefire?"): any case there, where the
@@ -89,10 +91,16 @@ _FUTURE = re.compile(r"\b(?:will|(?:is|are) (?:due|set) to|next (?:" + "|".join(
 # A reporting verb just before the weekday: the day is when it was said ("Putin said on Monday that …").
 _REPORTED_ON = re.compile(rf"(?:{REPORTED_SPEECH.pattern}|\b(?:announced|confirmed|warned|wrote)\b)\s+(?:on\s+|last\s+)?\w+$",
                           re.I)
-_RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0}
-_RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight)\b", re.I)
-# A figure ("1,960"; not the comma after a day: "on January 1, officials said") and the words after it.
-_COUNT = re.compile(r"\b(\d+(?:,\d{3})*)((?:\s+[A-Za-z-]+){1,5})")
+_RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "overnight": 0, "tomorrow": 1}
+_RELATIVE_RE = re.compile(r"\b(today|tonight|yesterday|overnight|tomorrow)\b", re.I)
+# A day written as ISO does ("on 2020-10-03"), as reports and data tables write it.
+_ISO_DAY = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
+# The weekday opens the sentence ("On Friday, envoys will meet"): a "will" after it is still about that day.
+_OPENS_WITH_DAY = re.compile(r"^\W*(?:(?:on|by|this|next)\s+)?$", re.I)
+# A figure ("1,960", "3.5 million"; not the comma after a day: "on January 1, officials said", nor the decimals
+# of another figure: the "5" of "3.5") and the words after it.
+_COUNT = re.compile(r"(?<![\d.,])\b(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+(hundred|thousand|million|billion)\b)?"
+                    r"((?:\s+[A-Za-z-]+){1,5})")
 
 
 @dataclass(frozen=True)
@@ -278,12 +286,29 @@ def clean(text: str, *, clause_words: int) -> str:
     leading "But" or "However" dropped, and a long sentence cut to its main clause when a dash or
     semicolon sets off the rest."""
     text = display_sentence(text).strip()
-    text = _LEADING_CONNECTIVE.sub("", _RUBRIC.sub("", text))
+    text = _RUBRIC.sub("", text)
+    if not _CONNECTIVE_IN_PHRASE.match(text):
+        text = _LEADING_CONNECTIVE.sub("", text)
     if len(text.split()) > clause_words:
         cut = _clause_break(text)
-        if cut is not None and len(text[:cut].split()) >= 10:
+        if cut is not None and len(text[:cut].split()) >= 10 and not _TAKES_BACK.search(text[cut:]):
             text = text[:cut].rstrip(",:") + "."
     return text[:1].upper() + text[1:]
+
+
+# A leading word that is part of a phrase, not a connective: "But for the ceasefire" (were it not for), "So many",
+# "Still more", "Yet another", "Instead of", "However many". Dropped, each reads as another claim.
+_CONNECTIVE_IN_PHRASE = re.compile(
+    r"^(?:But\s+for|Instead\s+of|(?:So|Still|Yet|However)\s+(?:many|much|more|less|few|fewer|little|long|far|often|"
+    r"another|other|again|hard|large|small|great|bad))\b", re.I)
+# What the part after a long sentence's break may say about the rest: that it was denied or disputed, not
+# verified, or whose claim it is ("… killed 16 soldiers — a figure Baku disputed", "…; Armenian officials
+# said"). Cut off, the claim would read as the report's own, undisputed; the sentence is quoted whole.
+# Not any negation: "…; it is not yet clear whether the truce will hold" says nothing of the claim before it.
+_TAKES_BACK = re.compile(
+    f"{ATTRIBUTION.pattern}|"
+    r"\b(?:denied|denies|deny|rejected|refuted|unverified|unconfirmed|disputed?|disputes|contested|false|fabricat\w*)\b|"
+    r"(?:\bnot|n[’']t)\s+(?:been\s+|be\s+)?(?:independently\s+)?(?:verified|confirmed)\b", re.I)
 
 
 # Where a long sentence's main clause ends: a semicolon, an em dash, or a spaced en dash or hyphen; not the
@@ -470,14 +495,20 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         if len(open_items) >= 2 or redundant(e) or e in used:
             continue
         p = Point(e, clean(e.text, clause_words=w.clause_words))
+        if len(p.text.split()) + 1 > budget:
+            continue  # a short briefing has no room for it: the words asked for are the whole page
         open_items.append(p)
         used.append(e)
         budget -= len(p.text.split()) + 1  # and its bullet
     if not open_items:
         budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
 
-    disagreements = _disagreements(pool, w, used)
-    for a, b in disagreements:
+    disagreements = []
+    for a, b in _disagreements(pool, w, used):
+        cost = len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
+        if cost > budget:
+            continue
+        disagreements.append((a, b))
         used += [a.evidence, b.evidence]
         # Both figures are on the page: a point repeating them adds nothing to the briefing's coverage.
         # The open questions do not count as said (review #15, item 4): adding their words too took
@@ -489,7 +520,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         # repeating them, and the duplicate check kept a near-copy of one side (cosine 0.96) as a key
         # point because its figures looked new (review #15, part 2, item 1).
         covered |= facts(a.text) | facts(b.text)
-        budget -= len(a.text.split()) + len(b.text.split()) + 6  # the heading "Where the reports disagree", bullets
+        budget -= cost
 
     points: list[Point] = []
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell
@@ -774,7 +805,7 @@ def document_relevance(evidence: Sequence[Evidence], *, top: int) -> dict[str, f
 
 def names_day(text: str) -> bool:
     """Whether a sentence says on which day it happened: a day and month, a weekday or "yesterday"."""
-    return bool(_DAY_MONTH.search(text) or _WEEKDAY.search(text) or _RELATIVE_RE.search(text))
+    return bool(_DAY_MONTH.search(text) or _ISO_DAY.search(text) or _WEEKDAY.search(text) or _RELATIVE_RE.search(text))
 
 
 # A year the sentence sets its events in ("in 1994", "by 2016", "during 1992-94"), not a count ("1990 ballots")
@@ -784,7 +815,7 @@ _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|l
 
 # A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
 _DATED_YEAR = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
+    r"\b(?:\d{1,2}(?:(?:st|nd|rd|th)\s+of|(?:st|nd|rd|th)?)\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
     r"(?:st|nd|rd|th)?)"
     r",?\s+((?:19|20)\d{2})\b")
 _TOPIC_DATED_YEAR = re.compile(_DATED_YEAR.pattern, re.I)  # as typed in a topic (see _TOPIC_DAY_MONTH)
@@ -968,7 +999,7 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
     display: dict[str, str] = {}
     for p in points:
         names = _names_in(p.text)
-        actor = next((a for a in names if a in actors), "")  # the first one named: usually the subject
+        actor = next((a for a in _subject_first(p.text, names) if a in actors), "")
         if actor:
             display.setdefault(actor, names[actor])
         groups.setdefault(actor, []).append(p)
@@ -982,6 +1013,19 @@ def _organise(frame: TopicFrame, points: list[Point], all_points: list[Point]) -
 
 
 _TITLES = frozenset(stem(w) for w in TITLES)
+# A phrase set off by a comma before the subject: "In a call with Putin, Erdogan said …", "Backed by Turkey,
+# Azerbaijan took …". The actor it names is not the one the point is about.
+_OPENING_PHRASE = re.compile(
+    r"^(?:(?:In|After|Before|Unlike|Like|According to|Despite|With|Following|During|Under|Amid|Alongside|Along with|"
+    r"Together with|Against)\b|[A-Z][a-z]+ed by\b)[^,]{0,80},\s+")
+
+
+def _subject_first(text: str, names: dict[str, str]) -> list[str]:
+    """The actors a line names (``names``, from ``_names_in``), the subject first: the first one named, or after an
+    opening phrase the first one named after it."""
+    opening = _OPENING_PHRASE.match(text)
+    after = list(_names_in(text[opening.end():])) if opening else []
+    return [a for a in after if a in names] + [a for a in names if a not in after]
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|into|over|around|near|across|at)\s+(?:the\s+)?$", re.I)
@@ -1103,6 +1147,8 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
             return day_named
         except ValueError:
             return published
+    if (iso := _iso_day(text)) is not None:
+        return iso
     if published is None:
         return None
     rel = _RELATIVE_RE.search(text)
@@ -1111,12 +1157,30 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
     wd = _WEEKDAY.search(text)
     if wd:
         target = _WEEKDAY_ORDER.index(wd.group(1).lower())
-        if _FUTURE.search(text) and not _REPORTED_ON.search(text[:wd.end()]):
+        if _about_the_day_to_come(text, wd) and not _REPORTED_ON.search(text[:wd.end()]):
             # "will meet on Friday": the Friday to come; "said on Monday that they will stay" was said before
             return published + dt.timedelta(days=(target - published.weekday()) % 7)
         back = (published.weekday() - target) % 7
         return published - dt.timedelta(days=back)
     return published
+
+
+def _iso_day(text: str) -> dt.date | None:
+    m = _ISO_DAY.search(text)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _about_the_day_to_come(text: str, weekday: re.Match[str]) -> bool:
+    """Whether a sentence's weekday is one still to come: the future is said before it ("will meet on Friday",
+    "next Tuesday") or the sentence opens with it ("On Friday, envoys will meet"). A "will" further on belongs to
+    another clause: "The army, which attacked on Sunday, will withdraw" attacked on the Sunday before."""
+    return bool(_FUTURE.search(text[:weekday.end()])
+                or (_OPENS_WITH_DAY.match(text[:weekday.start()]) and _FUTURE.search(text)))
 
 
 # How far after its article's date a day named without a year may lie (a date set ahead, "by December 1"
@@ -1141,9 +1205,10 @@ def _day_label(day: dt.date) -> str:
 
 
 def _disagreements(pool: Sequence[Evidence], w: PlanWeights, used: Sequence[Evidence] = ()) -> list[tuple[Point, Point]]:
-    """Pairs of sentences from different documents that give different figures for the same count
-    ("16 killed" against "39 killed") on the same point (similar meaning); at most two pairs. None of
-    the sentences ``used`` on the page already (the bottom line, the open questions)."""
+    """Pairs of sentences from different documents that give figures for the same count that cannot both be
+    true ("16 killed" against "39 killed"; not "at least 16" against "39", nor 16 civilians against 39
+    soldiers) on the same point (similar meaning); at most two pairs. None of the sentences ``used`` on the
+    page already (the bottom line, the open questions)."""
     shown = {_key(e) for e in used}
     counted = [(e, _counts(display_sentence(e.text))) for e in pool[:40] if _key(e) not in shown]
     counted = [(e, c) for e, c in counted if c]
@@ -1159,7 +1224,7 @@ def _disagreements(pool: Sequence[Evidence], w: PlanWeights, used: Sequence[Evid
             if _years(a.text) != _years(b.text):
                 continue  # "16 killed" today against "110 killed in April 2016" is no disagreement
             shared = set(ca) & set(cb)
-            if any(ca[k] != cb[k] for k in shared):
+            if any(ca[k].conflicts(cb[k]) for k in shared):
                 out.append((Point(a, clean(a.text, clause_words=99)), Point(b, clean(b.text, clause_words=99))))
                 taken |= {i, j}
                 break
@@ -1206,17 +1271,68 @@ def _happened_before(word: str) -> str | None:
     return _HAPPENED.get(word)
 
 
-def _counts(text: str) -> dict[str, str]:
-    """What a sentence counts and the figure it gives: {"kill": "16"} for "16 people were killed". Keyed
-    on what happened to what was counted ("16 soldiers were killed" and "39 soldiers were wounded" are
-    two counts), else on what was counted ("80 armoured vehicles")."""
-    out: dict[str, str] = {}
+@dataclass(frozen=True)
+class Figure:
+    """A figure a sentence gives for a count: the values it allows ("at least 16": 16 and up; "between 16 and 39";
+    "about 40": within a tenth of 40) and what it counts ("bordur fight" for "16 Bordurian fighters")."""
+
+    value: str  # as written, without its commas: "16", "1200", "3.5 million"
+    low: float
+    high: float
+    counted: str = ""  # the stems of what was counted and whose it was; "" when the sentence does not say
+    total: bool = False  # a running total ("since March", "so far"), not the count of one day or event
+
+    def conflicts(self, other: Figure) -> bool:
+        """Whether the two cannot both be true: the same thing counted, and no value both allow."""
+        return (self.counted == other.counted and self.total == other.total
+                and (self.high < other.low or other.high < self.low))
+
+
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Words before a figure that make it a bound or an estimate, not the count itself.
+_LOWER_BOUND = re.compile(r"\b(?:at least|more than|over|upwards of|in excess of|no fewer than|no less than)\s+$", re.I)
+_UPPER_BOUND = re.compile(r"\b(?:at most|up to|as many as|fewer than|less than|under|nearly|almost|no more than)\s+$",
+                          re.I)
+_ESTIMATE = re.compile(r"\b(?:about|around|some|roughly|approximately|estimated|an estimated|close to)\s+$", re.I)
+# The first figure of a range whose second this is: "between 16 and 39", "16-39" ("rose from 16 to 39" is a change).
+_RANGE_START = re.compile(r"(?:\bbetween\s+(\d[\d,]*(?:\.\d+)?)\s+and|(\d[\d,]*(?:\.\d+)?)\s*[-–])\s*$", re.I)
+_RUNNING_TOTAL = re.compile(r"\b(?:since|so far|to date|in total|a total of|altogether)\b", re.I)
+
+
+def _number(figure: str, scale: str | None) -> float:
+    return float(figure.replace(",", "")) * _SCALES.get((scale or "").lower(), 1)
+
+
+def _figure(text: str, m: re.Match[str], counted: str) -> Figure:
+    """The figure ``m`` matched in ``text``, with the bound, estimate or range the words before it make of it."""
+    value = m.group(1).replace(",", "") + (f" {m.group(2)}" if m.group(2) else "")
+    n = _number(m.group(1), m.group(2))
+    before = text[max(0, m.start() - 30):m.start()]
+    low, high = n, n
+    if (r := _RANGE_START.search(before)) is not None:
+        low = _number(r.group(1) or r.group(2), m.group(2))
+    elif _LOWER_BOUND.search(before):
+        high = float("inf")
+    elif _UPPER_BOUND.search(before):
+        low = 0.0
+    elif _ESTIMATE.search(before):
+        low, high = n * 0.9, n * 1.1
+    return Figure(value, low, high, counted, bool(_RUNNING_TOTAL.search(text)))
+
+
+def _counts(text: str) -> dict[str, Figure]:
+    """What a sentence counts and the figure it gives: {"kill": Figure("16", …, counted="sold")} for "16
+    soldiers were killed". Keyed on what happened to what was counted ("16 soldiers were killed" and "39
+    soldiers were wounded" are two counts), else on what was counted ("80 armoured vehicles"); the figure
+    keeps what was counted, with the names before it ("16 civilians" and "39 Bordurian soldiers" are not
+    counts of the same people)."""
+    out: dict[str, Figure] = {}
     days = [d.span() for d in _DAY_MONTH.finditer(text)]
     for m in _COUNT.finditer(text):
         if any(start <= m.start() < end for start, end in days) or YEAR.fullmatch(m.group(1)):
             continue  # a day of a month ("on January 30 rebels attacked") or a year ("In 2016 troops clashed")
         # what is counted: the first lower-case word after the figure ("39 Azerbaijani soldiers" → soldier)
-        words = m.group(2).split()
+        words = m.group(3).split()
         at = next((i for i, x in enumerate(words) if x.islower() and len(x) >= 4 and x not in STOPWORDS), None)
         if at is None or words[at] in MONTHS or stem(words[at]) in _UNITS:
             continue
@@ -1227,6 +1343,9 @@ def _counts(text: str) -> dict[str, str]:
         before = _VERB_BEFORE.search(text, max(0, m.start() - 20), m.start())
         key = (before and _happened_before(before.group(1))) or _happened(words[at]) or (
             rest and _happened(rest[0])) or stem(words[at])
-        out.setdefault(key, m.group(1).replace(",", ""))
+        # "39 killed" counts no one named; "16 Bordurian fighters" counts Bordurians
+        whose = [stem(x) for x in words[:at] if x[:1].isupper()]
+        counted = "" if _happened(words[at]) == key else " ".join([*whose, stem(words[at])])
+        out.setdefault(key, _figure(text, m, counted))
     return out
 

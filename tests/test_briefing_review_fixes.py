@@ -14,6 +14,13 @@ def chunk(doc: str, text: str, date: str) -> StoredChunk:
                        source=f"/tmp/{doc}.md", date=date, section=None, page=None, footnotes={})
 
 
+def figures(text: str) -> dict[str, str]:
+    """What a sentence counts and its figures, as written."""
+    from assistant.briefing_plan import _counts
+
+    return {key: figure.value for key, figure in _counts(text).items()}
+
+
 def ev(text: str, date: str, doc: str = "a") -> Evidence:
     return Evidence(chunk(doc, text, date), 0, len(text), text)
 
@@ -86,11 +93,9 @@ def test_a_weekday_in_a_sentence_about_the_future_is_the_one_to_come() -> None:
 
 
 def test_killed_and_wounded_are_different_counts(scorer: SentenceScorer) -> None:
-    from assistant.briefing_plan import _counts
-
-    assert _counts("Officials said 16 fighters were killed in the raid.") == {"kill": "16"}
-    assert _counts("Officials said 39 fighters were wounded in the raid.") == {"wound": "39"}
-    assert _counts("Officials said 12 fighters died in the raid.") == {"kill": "12"}
+    assert figures("Officials said 16 fighters were killed in the raid.") == {"kill": "16"}
+    assert figures("Officials said 39 fighters were wounded in the raid.") == {"wound": "39"}
+    assert figures("Officials said 12 fighters died in the raid.") == {"kill": "12"}
     passages = [
         chunk("north", "Northern officials said 16 fighters were killed in the raid on Dorn on Sunday.", "2021-04-12"),
         chunk("south", "Southern officials said 39 fighters were wounded in the raid on Dorn on Sunday.", "2021-04-12"),
@@ -106,7 +111,7 @@ def test_a_day_of_a_month_is_no_count() -> None:
 
     assert _counts("Borduria closed the border crossing at Dorn on March 1, officials said.") == {}
     assert _counts("Borduria closed the border crossing at Dorn on March 30 officials said.") == {}
-    assert _counts("Borduria sent 1,200 troops to the border crossing at Dorn, officials said.") == {"troop": "1200"}
+    assert figures("Borduria sent 1,200 troops to the border crossing at Dorn, officials said.") == {"troop": "1200"}
 
 
 def test_a_disagreement_repeats_no_sentence_already_on_the_page(scorer: SentenceScorer) -> None:
