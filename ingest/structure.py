@@ -41,6 +41,7 @@ _FOOTNOTE_ENTRY = re.compile(
 )
 _NOTES_HEADING = re.compile(r"^(?:notes|endnotes|footnotes|references|sources)\s*:?$", re.I)
 _BODY_MARKER = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
+_TRAILING_MARKERS = re.compile(r"(?:[" + SUPERSCRIPT_DIGITS + r"]|\[(?:\d{1,3}|[ivxlc]{1,6})\])+$")
 
 
 @dataclass(frozen=True)
@@ -252,11 +253,14 @@ def _byline(text: str) -> str | None:
 
 
 def _looks_like_heading(text: str) -> bool:
+    # A sentence's footnote markers follow its full stop ("… on November 10.¹", "… peacekeepers.[2]"): a
+    # short paragraph of one such sentence was read as a heading and named the sections after it.
+    ending = _TRAILING_MARKERS.sub("", text.rstrip())
     return (
         "\n" not in text
         and len(text) <= 150
         and len(text.split()) <= 20
-        and not text.rstrip().endswith((".", "?", "!", ":", ",", ";", "”", '"'))
+        and not ending.endswith((".", "?", "!", ":", ",", ";", "”", '"'))
         and text[:1].isalnum()
     )
 
