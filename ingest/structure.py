@@ -40,7 +40,10 @@ _FOOTNOTE_ENTRY = re.compile(
     r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})(?:\.(?!\d)|\)))\s*(.*)$", re.S
 )
 _NOTES_HEADING = re.compile(r"^(?:notes|endnotes|footnotes|references|sources)\s*:?$", re.I)
-_BODY_MARKER = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
+# A unit's power ("4,000 km²", "50 m³") is no footnote marker: read as one it gave the sentence that
+# source (the same units assistant.text leaves out of its markers).
+_UNIT_POWER = r"(?<!\bkm)(?<!\bcm)(?<!\bmm)(?<!\bft)(?<!\bmi)(?<!\dm)(?<!\bm)"
+_BODY_MARKER = re.compile(_UNIT_POWER + r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
 _TRAILING_MARKERS = re.compile(r"(?:[" + SUPERSCRIPT_DIGITS + r"]|\[(?:\d{1,3}|[ivxlc]{1,6})\])+$")
 
 

@@ -25,3 +25,12 @@ def test_a_short_paragraph_ending_in_a_footnote_marker_is_no_heading(tmp_path: P
                     "<h2>Background¹</h2><p>The war began in September.</p></article></body></html>")
     assert _blocks(load_document(path))[1:] == [
         ("paragraph", "Armenia signed the deal.¹"), ("heading", "Background¹"), ("paragraph", "The war began in September.")]
+
+
+def test_a_units_power_is_no_footnote_marker() -> None:
+    text = ("Land Report\n\nAzerbaijan retook 4,000 km² of land and a 50 m³ reservoir. Armenia disputed it.\n\n"
+            "The talks failed.² Then the war went on.³\n\n² https://a.example/two\n\n³ https://a.example/three\n")
+    doc = assemble("r.txt", "txt", paragraphs_from_text(text))
+    assert [(r.marker, doc.text[r.start - 7:r.end]) for r in doc.footnote_refs] == [("2", "failed.²"), ("3", "ent on.³")]
+    land = doc.text.index("Azerbaijan")
+    assert doc.footnotes_in(land, doc.text.index("Armenia")) == {}
