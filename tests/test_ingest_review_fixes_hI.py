@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from ingest.loaders import load_document
+from ingest.sentences import split_sentences
 from ingest.structure import assemble, paragraphs_from_text
 
 
@@ -34,3 +35,14 @@ def test_a_units_power_is_no_footnote_marker() -> None:
     assert [(r.marker, doc.text[r.start - 7:r.end]) for r in doc.footnote_refs] == [("2", "failed.²"), ("3", "ent on.³")]
     land = doc.text.index("Azerbaijan")
     assert doc.footnotes_in(land, doc.text.index("Armenia")) == {}
+
+
+def test_invisible_characters_at_a_sentence_end_neither_join_sentences_nor_are_quoted() -> None:
+    # From a news-2020 article: zero-width spaces after the full stop hid the next sentence's capital.
+    text = ("I should try and distract myself. \u200b\u200b\u200bJust 30 minutes after arriving, the cramps began."
+            "\u200b Doctors were called.\u200f \u2067Officials said nothing.\u2069 Then came the news.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "I should try and distract myself.", "Just 30 minutes after arriving, the cramps began.",
+        "Doctors were called.", "Officials said nothing.", "Then came the news."]
+    held = "Talks resumed on Mr.\u200b Smith's request."
+    assert split_sentences(held) == [(0, len(held))]  # an abbreviation still holds
