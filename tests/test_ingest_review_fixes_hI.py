@@ -46,3 +46,23 @@ def test_invisible_characters_at_a_sentence_end_neither_join_sentences_nor_are_q
         "Doctors were called.", "Officials said nothing.", "Then came the news."]
     held = "Talks resumed on Mr.\u200b Smith's request."
     assert split_sentences(held) == [(0, len(held))]  # an abbreviation still holds
+
+
+def test_a_word_broken_at_a_line_end_hyphen_is_joined_without_a_space() -> None:
+    text = ("The ceasefire came after six weeks of fighting in which Azer\u00ad\n"
+            "baijani forces, backed by Turkish drones, retook the districts around the Nagorno-\n"
+            "Karabakh enclave and the town of Shusha, while the so-called -\n"
+            "Minsk Group co-chairs watched from a distance and issued statements.\n\n"
+            "Key points\n"
+            "- Russian peacekeepers will deploy along the line of contact for five years under the pro-\n"
+            "  Russian terms signed in Moscow.\n"
+            "- Armenia withdraws.")
+    assert [p.text for p in paragraphs_from_text(text)] == [
+        "The ceasefire came after six weeks of fighting in which Azer\u00adbaijani forces, backed by Turkish drones,"
+        " retook the districts around the Nagorno-Karabakh enclave and the town of Shusha, while the so-called -"
+        " Minsk Group co-chairs watched from a distance and issued statements.",
+        "Key points",
+        "- Russian peacekeepers will deploy along the line of contact for five years under the pro-Russian terms"
+        " signed in Moscow.",
+        "- Armenia withdraws.",
+    ]
