@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,9 @@ _MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# An HTML entity reference, which Markdown renders as its character: "S&amp;P 500" was quoted with the
+# "&amp;". Only the complete form with its semicolon, as CommonMark reads it ("a&para" stays as written).
+_MD_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def load_md(path: Path, data: bytes) -> ParsedDocument:
@@ -118,11 +122,9 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         if heading:
             level = len(heading.group(1))
             is_title = level == 1 and not meta.get("title") and not paragraphs
-            paragraphs.append(RawParagraph(heading.group(2), kind="title" if is_title else "heading"))
+            paragraphs.append(RawParagraph(_md_inline(heading.group(2)), kind="title" if is_title else "heading"))
             continue
-        line = _MD_IMAGE.sub(lambda im: im.group(1), line)
-        line = _MD_LINK.sub(lambda lk: lk.group(1), line)
-        line = _MD_EMPHASIS.sub(lambda em: em.group(2), line)
+        line = _md_inline(line)
         if line.strip():
             paragraphs.append(RawParagraph(line, page=para.page))
     if not paragraphs:
@@ -144,6 +146,15 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         # first date in the body, taken in its place, was some other day the text mentions.
         find_date=_meta_str(meta, "date") is None,
     )
+
+
+def _md_inline(text: str) -> str:
+    """Markdown's inline markup as the reader sees it: images and links by their text, emphasis without
+    its asterisks, entity references as their characters."""
+    text = _MD_IMAGE.sub(lambda im: im.group(1), text)
+    text = _MD_LINK.sub(lambda lk: lk.group(1), text)
+    text = _MD_EMPHASIS.sub(lambda em: em.group(2), text)
+    return _MD_ENTITY.sub(lambda en: html.unescape(en.group(0)), text)
 
 
 def _meta_str(meta: dict[str, Any], key: str) -> str | None:

@@ -66,3 +66,16 @@ def test_a_word_broken_at_a_line_end_hyphen_is_joined_without_a_space() -> None:
         " signed in Moscow.",
         "- Armenia withdraws.",
     ]
+
+
+def test_markdown_entity_references_read_as_their_characters(tmp_path: Path) -> None:
+    # From news-2020: "The S&amp;P 500, however, was down 2.26 points" was quoted with its "&amp;".
+    path = tmp_path / "markets.md"
+    path.write_text("---\ntitle: Markets\n---\n## S&amp;P and the [OSCE](https://www.osce.org) response\n\n"
+                    "The S&amp;P 500, however, was down 2.26 points. It&#8217;s the &#x201C;worst&#x201D; day; "
+                    "AT&T and R&D&paragraph stay as written.\n")
+    doc = load_document(path)
+    assert _blocks(doc) == [
+        ("heading", "S&P and the OSCE response"),
+        ("paragraph", "The S&P 500, however, was down 2.26 points. It’s the “worst” day; AT&T and R&D&paragraph stay as written."),
+    ]
