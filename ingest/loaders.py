@@ -90,6 +90,10 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
 _MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
+# A thematic break ("---", "* * *") or a setext heading's underline ("=====" below "Ceasefire Agreed"): a
+# paragraph break, not text; both were read as body paragraphs of dashes. The line above a setext underline
+# then stands alone and is read as a title or heading like any short header line.
+_MD_RULE_LINE = re.compile(r"^[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$", re.M)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -110,11 +114,15 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
             loaded = yaml.safe_load(m.group(1))
         except yaml.YAMLError as exc:
             raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
-        meta = loaded if isinstance(loaded, dict) else {}
-        text = text[m.end():]
+        # Only a mapping (or nothing) is front matter. A page opening with a thematic break ("---", a
+        # paragraph, "---") reads as a YAML string, and that paragraph was dropped with the "front matter".
+        if isinstance(loaded, dict) or loaded is None:
+            meta = loaded or {}
+            text = text[m.end():]
     # An ATX heading is a paragraph of its own even with no blank line after it: it was glued to the
     # paragraph below ("# Ceasefire Agreed\nThe talks …" became one title, or no heading at all).
     text = _MD_HEADING_LINE.sub(lambda h: f"\n\n{h.group(0)}\n\n", text)
+    text = _MD_RULE_LINE.sub("\n\n", text)
     paragraphs: list[RawParagraph] = []
     for para in paragraphs_from_text(text):
         line = para.text

@@ -79,3 +79,23 @@ def test_markdown_entity_references_read_as_their_characters(tmp_path: Path) -> 
         ("heading", "S&P and the OSCE response"),
         ("paragraph", "The S&P 500, however, was down 2.26 points. It’s the “worst” day; AT&T and R&D&paragraph stay as written."),
     ]
+
+
+def test_markdown_opening_with_a_thematic_break_keeps_its_first_paragraph(tmp_path: Path) -> None:
+    path = tmp_path / "intro.md"
+    path.write_text("---\nThe intro paragraph says the corridor reopened on Monday.\n---\n\nTrucks crossed at noon.\n")
+    assert _blocks(load_document(path)) == [
+        ("paragraph", "The intro paragraph says the corridor reopened on Monday."), ("paragraph", "Trucks crossed at noon.")]
+    path.write_text("---\n---\nTrucks crossed at noon.\n")  # an empty front matter is still front matter
+    assert _blocks(load_document(path)) == [("paragraph", "Trucks crossed at noon.")]
+
+
+def test_markdown_rules_and_setext_underlines_are_no_body_text(tmp_path: Path) -> None:
+    path = tmp_path / "setext.md"
+    path.write_text("Ceasefire Agreed\n================\n\nThe talks ended on Monday.\n\nBackground\n----------\n\n"
+                    "The war began in September.\n\n* * *\n\nTrucks crossed at noon.\n\n___\n")
+    doc = load_document(path)
+    assert _blocks(doc) == [
+        ("title", "Ceasefire Agreed"), ("paragraph", "The talks ended on Monday."), ("heading", "Background"),
+        ("paragraph", "The war began in September."), ("paragraph", "Trucks crossed at noon.")]
+    assert doc.title == "Ceasefire Agreed"
