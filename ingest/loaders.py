@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -90,6 +91,9 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
 _MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
+# A blockquote's "> " (nested: "> > "): quoted with the text, it also hid the capital after each line break,
+# so the sentences of a quoted statement ran together as one.
+_MD_QUOTE_MARKER = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 # A thematic break ("---", "* * *") or a setext heading's underline ("=====" below "Ceasefire Agreed"): a
 # paragraph break, not text; both were read as body paragraphs of dashes. The line above a setext underline
 # then stands alone and is read as a title or heading like any short header line.
@@ -124,7 +128,7 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
     text = _MD_HEADING_LINE.sub(lambda h: f"\n\n{h.group(0)}\n\n", text)
     text = _MD_RULE_LINE.sub("\n\n", text)
     paragraphs: list[RawParagraph] = []
-    for para in paragraphs_from_text(text):
+    for para in _md_paragraphs(text):
         line = para.text
         heading = _MD_HEADING.match(line)
         if heading:
@@ -134,7 +138,7 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
             continue
         line = _md_inline(line)
         if line.strip():
-            paragraphs.append(RawParagraph(line, page=para.page))
+            paragraphs.append(RawParagraph(line, kind=para.kind, page=para.page))
     if not paragraphs:
         # A page with front matter only (a video or gallery page in news feeds): its title and
         # description are all it says, so they are its text rather than a "no text" failure.
@@ -154,6 +158,19 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         # first date in the body, taken in its place, was some other day the text mentions.
         find_date=_meta_str(meta, "date") is None,
     )
+
+
+def _md_paragraphs(text: str) -> list[RawParagraph]:
+    """The paragraphs of Markdown text, blockquotes without their markers. A quoted paragraph is body text
+    (a quotation, or a line such as "> Aviva pension calculator"), never a heading however short it is."""
+    paragraphs: list[RawParagraph] = []
+    lines = text.split("\n")
+    for quoted, run in itertools.groupby(lines, key=lambda ln: _MD_QUOTE_MARKER.match(ln) is not None):
+        run_text = "\n".join(_MD_QUOTE_MARKER.sub("", ln) for ln in run)
+        paragraphs.extend(
+            RawParagraph(p.text, kind="paragraph", page=p.page) if quoted else p for p in paragraphs_from_text(run_text)
+        )
+    return paragraphs
 
 
 def _md_inline(text: str) -> str:

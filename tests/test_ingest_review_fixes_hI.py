@@ -99,3 +99,25 @@ def test_markdown_rules_and_setext_underlines_are_no_body_text(tmp_path: Path) -
         ("title", "Ceasefire Agreed"), ("paragraph", "The talks ended on Monday."), ("heading", "Background"),
         ("paragraph", "The war began in September."), ("paragraph", "Trucks crossed at noon.")]
     assert doc.title == "Ceasefire Agreed"
+
+
+def test_markdown_blockquote_markers_are_not_quoted_and_keep_sentences_apart(tmp_path: Path) -> None:
+    path = tmp_path / "quote.md"
+    path.write_text("# Front Line\n\n> \"We will not retreat,\" the general said.\n> He spoke on Monday.\n>\n"
+                    "> > Nested quotes lose their markers too.\n\nTrucks crossed at noon.\n")
+    doc = load_document(path)
+    quoted = doc.blocks[1]
+    assert [doc.text[s:e] for s, e in split_sentences(doc.text, quoted.start, quoted.end)] == [
+        '"We will not retreat," the general said.', "He spoke on Monday."]
+    assert ">" not in doc.text
+    assert _blocks(doc)[2:] == [("paragraph", "Nested quotes lose their markers too."), ("paragraph", "Trucks crossed at noon.")]
+
+
+def test_a_short_quoted_line_in_markdown_is_body_text_not_a_heading(tmp_path: Path) -> None:
+    # From news-2020 (This is Money): "> Aviva pension calculator" lines between paragraphs.
+    path = tmp_path / "pension.md"
+    path.write_text("# Pensions\n\nUse a calculator.\n\n> Aviva pension calculator\n\nSavers should start early.\n")
+    doc = load_document(path)
+    assert _blocks(doc)[1:] == [("paragraph", "Use a calculator."), ("paragraph", "Aviva pension calculator"),
+                                ("paragraph", "Savers should start early.")]
+    assert all(b.section is None for b in doc.blocks)
