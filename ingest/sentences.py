@@ -31,6 +31,9 @@ _END = re.compile(
 _NEXT_START = re.compile(
     r"[\s" + _INVISIBLE + r"]++[\"'“‘(\[]?[" + _INVISIBLE + r"]*+[A-Z0-9\u00C0-\u024F\u0400-\u04FF]"
 )
+# A numbered item's number, all a sentence would hold if cut after it: "1. Russian forces advanced." gave
+# the sentence "1." and an item without its number.
+_ITEM_NUMBER = re.compile(r"\s*(?:[-*•]\s+)?\d{1,3}\.")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WORD_WINDOW = 32  # characters before a period searched for the word it ends (longer than any abbreviation)
 _HARD_LIMIT = 2000  # characters: a "sentence" longer than this is cut at a space (hostile input)
@@ -45,7 +48,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         if match.group("tail") is None:
             continue
         stop = match.end()
-        if not _is_boundary(text, match.start(), stop, end):
+        if _ITEM_NUMBER.fullmatch(text, cursor, stop) or not _is_boundary(text, match.start(), stop, end):
             continue
         spans.extend(_trimmed(text, cursor, stop))
         cursor = stop

@@ -121,3 +121,14 @@ def test_a_short_quoted_line_in_markdown_is_body_text_not_a_heading(tmp_path: Pa
     assert _blocks(doc)[1:] == [("paragraph", "Use a calculator."), ("paragraph", "Aviva pension calculator"),
                                 ("paragraph", "Savers should start early.")]
     assert all(b.section is None for b in doc.blocks)
+
+
+def test_a_numbered_item_keeps_its_number_in_its_first_sentence() -> None:
+    text = "1. Russian forces advanced near the river. They took a village."
+    assert [text[s:e] for s, e in split_sentences(text)] == ["1. Russian forces advanced near the river.", "They took a village."]
+    item = "- 2.\u00a0Ukrainian forces struck a depot."  # news-2020 writes a no-break space after the number
+    assert split_sentences(item) == [(0, len(item))]
+    # Only an item's number: a count that ends a sentence still ends it.
+    counted = "The count was 1. The next year it was 2. Then 2020. A new year."
+    assert [counted[s:e] for s, e in split_sentences(counted)] == [
+        "The count was 1.", "The next year it was 2.", "Then 2020.", "A new year."]
