@@ -88,7 +88,9 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
     return assemble(str(path), "txt", paragraphs_from_text(text))
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# Blank lines may come first (an exporter's leading newline): the block was read as body text, its "title:"
+# line as a title. Whether the block is front matter at all is then decided by what YAML reads in it.
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
 _MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
 # A blockquote's "> " (nested: "> > "): quoted with the text, it also hid the capital after each line break,

@@ -132,3 +132,10 @@ def test_a_numbered_item_keeps_its_number_in_its_first_sentence() -> None:
     counted = "The count was 1. The next year it was 2. Then 2020. A new year."
     assert [counted[s:e] for s, e in split_sentences(counted)] == [
         "The count was 1.", "The next year it was 2.", "Then 2020.", "A new year."]
+
+
+def test_markdown_front_matter_after_a_blank_line_is_still_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "lead.md"
+    path.write_text("\n\n---\ntitle: Corridor Reopens\ndate: 2020-11-13\n---\nTrucks crossed at noon.\n")
+    doc = load_document(path)
+    assert (doc.title, doc.date, _blocks(doc)) == ("Corridor Reopens", "2020-11-13", [("paragraph", "Trucks crossed at noon.")])
