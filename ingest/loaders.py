@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -86,12 +88,24 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
     return assemble(str(path), "txt", paragraphs_from_text(text))
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# Blank lines may come first (an exporter's leading newline): the block was read as body text, its "title:"
+# line as a title. Whether the block is front matter at all is then decided by what YAML reads in it.
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
 _MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
+# A blockquote's "> " (nested: "> > "): quoted with the text, it also hid the capital after each line break,
+# so the sentences of a quoted statement ran together as one.
+_MD_QUOTE_MARKER = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+# A thematic break ("---", "* * *") or a setext heading's underline ("=====" below "Ceasefire Agreed"): a
+# paragraph break, not text; both were read as body paragraphs of dashes. The line above a setext underline
+# then stands alone and is read as a title or heading like any short header line.
+_MD_RULE_LINE = re.compile(r"^[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$", re.M)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# An HTML entity reference, which Markdown renders as its character: "S&amp;P 500" was quoted with the
+# "&amp;". Only the complete form with its semicolon, as CommonMark reads it ("a&para" stays as written).
+_MD_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def load_md(path: Path, data: bytes) -> ParsedDocument:
@@ -106,25 +120,27 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
             loaded = yaml.safe_load(m.group(1))
         except yaml.YAMLError as exc:
             raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
-        meta = loaded if isinstance(loaded, dict) else {}
-        text = text[m.end():]
+        # Only a mapping (or nothing) is front matter. A page opening with a thematic break ("---", a
+        # paragraph, "---") reads as a YAML string, and that paragraph was dropped with the "front matter".
+        if isinstance(loaded, dict) or loaded is None:
+            meta = loaded or {}
+            text = text[m.end():]
     # An ATX heading is a paragraph of its own even with no blank line after it: it was glued to the
     # paragraph below ("# Ceasefire Agreed\nThe talks …" became one title, or no heading at all).
     text = _MD_HEADING_LINE.sub(lambda h: f"\n\n{h.group(0)}\n\n", text)
+    text = _MD_RULE_LINE.sub("\n\n", text)
     paragraphs: list[RawParagraph] = []
-    for para in paragraphs_from_text(text):
+    for para in _md_paragraphs(text):
         line = para.text
         heading = _MD_HEADING.match(line)
         if heading:
             level = len(heading.group(1))
             is_title = level == 1 and not meta.get("title") and not paragraphs
-            paragraphs.append(RawParagraph(heading.group(2), kind="title" if is_title else "heading"))
+            paragraphs.append(RawParagraph(_md_inline(heading.group(2)), kind="title" if is_title else "heading"))
             continue
-        line = _MD_IMAGE.sub(lambda im: im.group(1), line)
-        line = _MD_LINK.sub(lambda lk: lk.group(1), line)
-        line = _MD_EMPHASIS.sub(lambda em: em.group(2), line)
+        line = _md_inline(line)
         if line.strip():
-            paragraphs.append(RawParagraph(line, page=para.page))
+            paragraphs.append(RawParagraph(line, kind=para.kind, page=para.page))
     if not paragraphs:
         # A page with front matter only (a video or gallery page in news feeds): its title and
         # description are all it says, so they are its text rather than a "no text" failure.
@@ -144,6 +160,28 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
         # first date in the body, taken in its place, was some other day the text mentions.
         find_date=_meta_str(meta, "date") is None,
     )
+
+
+def _md_paragraphs(text: str) -> list[RawParagraph]:
+    """The paragraphs of Markdown text, blockquotes without their markers. A quoted paragraph is body text
+    (a quotation, or a line such as "> Aviva pension calculator"), never a heading however short it is."""
+    paragraphs: list[RawParagraph] = []
+    lines = text.split("\n")
+    for quoted, run in itertools.groupby(lines, key=lambda ln: _MD_QUOTE_MARKER.match(ln) is not None):
+        run_text = "\n".join(_MD_QUOTE_MARKER.sub("", ln) for ln in run)
+        paragraphs.extend(
+            RawParagraph(p.text, kind="paragraph", page=p.page) if quoted else p for p in paragraphs_from_text(run_text)
+        )
+    return paragraphs
+
+
+def _md_inline(text: str) -> str:
+    """Markdown's inline markup as the reader sees it: images and links by their text, emphasis without
+    its asterisks, entity references as their characters."""
+    text = _MD_IMAGE.sub(lambda im: im.group(1), text)
+    text = _MD_LINK.sub(lambda lk: lk.group(1), text)
+    text = _MD_EMPHASIS.sub(lambda em: em.group(2), text)
+    return _MD_ENTITY.sub(lambda en: html.unescape(en.group(0)), text)
 
 
 def _meta_str(meta: dict[str, Any], key: str) -> str | None:

@@ -14,14 +14,26 @@ _ABBREVIATIONS = frozenset(
 _NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "vol", "fig", "p", "pp"])
 _NUMBER_NEXT = re.compile(r"\s+[(\[]?(?:\d|[IVXLC]+\b)")
 
+# Invisible format characters (zero-width space and joiners, direction marks and isolates, BOM) that web
+# text carries around words: "myself. \u200bJust 30 minutes" was one sentence, since neither the end nor
+# the next sentence's capital was found past them. At a boundary they count as space.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE_CHARS = re.compile(f"[{_INVISIBLE}]")
+
 # A candidate end: terminal punctuation, then closing quotes/brackets, then footnote markers. The
 # quantifiers are possessive and the tail is optional so that every run of punctuation is read once:
 # a backtracking version took exponential time on ".¹¹¹…x" and quadratic time on long runs of dots.
 # ``tail`` is None when the run is not followed by whitespace or the end (not a sentence end).
 _END = re.compile(
-    r"[.!?…]++(?P<tail>[\"'”’)\]]*+(?:[" + SUPERSCRIPT_DIGITS + r"]|\[(?:\d{1,3}|[ivxlc]{1,6})\])*+(?=\s|$))?"
+    r"[.!?…]++(?P<tail>[\"'”’)\]]*+(?:[" + SUPERSCRIPT_DIGITS + r"]|\[(?:\d{1,3}|[ivxlc]{1,6})\])*+"
+    r"(?=[\s" + _INVISIBLE + r"]|$))?"
 )
-_NEXT_START = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF]")
+_NEXT_START = re.compile(
+    r"[\s" + _INVISIBLE + r"]++[\"'“‘(\[]?[" + _INVISIBLE + r"]*+[A-Z0-9\u00C0-\u024F\u0400-\u04FF]"
+)
+# A numbered item's number, all a sentence would hold if cut after it: "1. Russian forces advanced." gave
+# the sentence "1." and an item without its number.
+_ITEM_NUMBER = re.compile(r"\s*(?:[-*•]\s+)?\d{1,3}\.")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WORD_WINDOW = 32  # characters before a period searched for the word it ends (longer than any abbreviation)
 _HARD_LIMIT = 2000  # characters: a "sentence" longer than this is cut at a space (hostile input)
@@ -36,7 +48,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         if match.group("tail") is None:
             continue
         stop = match.end()
-        if not _is_boundary(text, match.start(), stop, end):
+        if _ITEM_NUMBER.fullmatch(text, cursor, stop) or not _is_boundary(text, match.start(), stop, end):
             continue
         spans.extend(_trimmed(text, cursor, stop))
         cursor = stop
@@ -67,12 +79,17 @@ def _is_boundary(text: str, punct_start: int, stop: int, end: int) -> bool:
 
 
 def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    while start < end and text[start].isspace():
+    while start < end and _blank(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and _blank(text[end - 1]):
         end -= 1
     if start < end:
         yield (start, end)
+
+
+def _blank(char: str) -> bool:
+    """Whitespace or an invisible format character: neither begins nor ends a quoted sentence."""
+    return char.isspace() or _INVISIBLE_CHARS.match(char) is not None
 
 
 def _cap_length(text: str, span: tuple[int, int]) -> Iterator[tuple[int, int]]:

@@ -6,6 +6,7 @@ Loaders hand over raw paragraphs; :func:`assemble` joins them into the document'
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,13 +35,18 @@ _BYLINE = re.compile(r"^(?:by|written by|author[s]?:)\s+(.{2,120})$", re.I)
 _NAME_LINKS = frozenset(["and", "&", "de", "del", "der", "den", "van", "von", "da", "di", "du", "dos", "la", "le", "al", "el", "bin", "ibn", "y", "in", "ter", "ul"])
 _LIST_ITEM = re.compile(r"^(?:[-*•▪◦]\s+|\(?\d{1,3}[.)]\s+|\([a-z]\)\s+)")
 _SUMMARY = re.compile(r"^(?:key takeaways?|summary|executive summary|bottom line(?: up front)?|bluf)\b", re.I)
+_BROKEN_WORD = re.compile(r"[^\W_][-\u00ad–—]$")  # a line ending inside a word: "Nagorno-", "Azer\u00ad"
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 # "1. Smith …", "1) …", "[1] …", "¹ …"; "1.5 percent …" (a decimal) starts no entry.
 _FOOTNOTE_ENTRY = re.compile(
     r"^(?:([" + SUPERSCRIPT_DIGITS + r"]+)|\[(\d{1,3}|[ivxlc]{1,6})\]|(\d{1,3})(?:\.(?!\d)|\)))\s*(.*)$", re.S
 )
 _NOTES_HEADING = re.compile(r"^(?:notes|endnotes|footnotes|references|sources)\s*:?$", re.I)
-_BODY_MARKER = re.compile(r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
+# A unit's power ("4,000 km²", "50 m³") is no footnote marker: read as one it gave the sentence that
+# source (the same units assistant.text leaves out of its markers).
+_UNIT_POWER = r"(?<!\bkm)(?<!\bcm)(?<!\bmm)(?<!\bft)(?<!\bmi)(?<!\dm)(?<!\bm)"
+_BODY_MARKER = re.compile(_UNIT_POWER + r"[" + SUPERSCRIPT_DIGITS + r"]+|\[(\d{1,3}|[ivxlc]{1,6})\]")
+_TRAILING_MARKERS = re.compile(r"(?:[" + SUPERSCRIPT_DIGITS + r"]|\[(?:\d{1,3}|[ivxlc]{1,6})\])+$")
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,23 @@ def paragraphs_from_text(text: str, page: int | None = None) -> list[RawParagrap
             if len(group) > 1 and (_splits_by_line(group)):
                 out.extend(RawParagraph(ln, page=page) for ln in _merge_continuations(group))
             else:
-                out.append(RawParagraph(" ".join(group) if _is_wrapped(group) else "\n".join(group), page=page))
+                out.append(RawParagraph(_join_wrapped(group) if _is_wrapped(group) else "\n".join(group), page=page))
     return out
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Wrapped lines as one line: a space at each break, none after a word broken at a hyphen or dash."""
+    parts = lines[:1]
+    for previous, line in itertools.pairwise(lines):
+        parts.extend((_line_break(previous, line), line))
+    return "".join(parts)
+
+
+def _line_break(previous: str, line: str) -> str:
+    """What a line break inside wrapped prose stands for. After a word broken at its hyphen, soft hyphen or
+    dash ("Nagorno-", "Azer\u00ad", "support—") the next line carries on the same word: a space there
+    made "Nagorno- Karabakh" of a compound and split a soft-hyphenated word in two in every quote."""
+    return "" if _BROKEN_WORD.search(previous) and line[:1].isalnum() else " "
 
 
 def _split_at_header_lines(lines: list[str]) -> list[list[str]]:
@@ -138,7 +159,7 @@ def _merge_continuations(lines: list[str]) -> list[str]:
         if starts_new or (header_block and not ln[:1].islower()):
             merged.append([ln])
         else:
-            merged[-1].extend(("\n" if _URL.match(ln) else " ", ln))
+            merged[-1].extend(("\n" if _URL.match(ln) else _line_break(merged[-1][-1], ln), ln))
     return ["".join(parts) for parts in merged]
 
 
@@ -252,11 +273,14 @@ def _byline(text: str) -> str | None:
 
 
 def _looks_like_heading(text: str) -> bool:
+    # A sentence's footnote markers follow its full stop ("… on November 10.¹", "… peacekeepers.[2]"): a
+    # short paragraph of one such sentence was read as a heading and named the sections after it.
+    ending = _TRAILING_MARKERS.sub("", text.rstrip())
     return (
         "\n" not in text
         and len(text) <= 150
         and len(text.split()) <= 20
-        and not text.rstrip().endswith((".", "?", "!", ":", ",", ";", "”", '"'))
+        and not ending.endswith((".", "?", "!", ":", ",", ";", "”", '"'))
         and text[:1].isalnum()
     )
 

@@ -56,9 +56,17 @@ def check_spans(text: str, spans: list[tuple[int, int]], lo: int, hi: int) -> No
         piece = text[s:e]
         assert piece and piece == piece.strip(), repr(piece)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
-    # Nothing but whitespace falls between or around the spans: no text is lost.
+    # Nothing but whitespace (or an invisible zero-width or direction character, which a sentence neither
+    # begins nor ends with) falls between or around the spans: no text is lost.
     covered = "".join(text[s:e] for s, e in spans)
-    assert "".join(covered.split()) == "".join(text[lo:hi].split())
+    assert _visible(covered) == _visible(text[lo:hi])
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _visible(text: str) -> str:
+    return "".join(_INVISIBLE.sub("", text).split())
 
 
 @PROPS
