@@ -153,7 +153,7 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d{1,2})(?!\d|,\d)")
 _FIFTY_PER_CENT = re.compile(r"\b50\s?(?:%|per ?cent\b|percent\b)", re.I)
 
 
-def _written_out(text: str) -> str:
+def _written_out(text: str, *, by_scale: bool = True) -> str:
     """Numbers written in several words as one figure: "twenty-five" -> 25, "two hundred and fifty" -> 250, "two
     dozen" -> 24, "$1.5bn" and "1.5 billion" -> 1500000000, "£3m" -> 3000000, "3,5" -> 3.5. Word by word,
     "twenty-five" had read as 20 and 5, and a claim writing it against "25" as a number swap."""
@@ -171,7 +171,8 @@ def _written_out(text: str) -> str:
     text = _TENS_UNIT.sub(tens, text)
     text = _SCALED.sub(scaled, text)
     text = _CURRENCY_MILLIONS.sub(r"\1 million", _BILLIONS.sub(r"\1 billion", text))
-    return _MAGNITUDE.sub(_magnitude, _DECIMAL_COMMA.sub(r"\1.\2", text))
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+    return _MAGNITUDE.sub(_magnitude, text) if by_scale else text
 
 
 def _magnitude(m: re.Match[str]) -> str:
@@ -184,7 +185,10 @@ def _magnitude(m: re.Match[str]) -> str:
     return format(value.normalize(), "f")  # 1200000, 1500, 1234.5: no exponent, no trailing zeros
 
 
-def _quantities(text: str) -> set[str]:
+_SCALE_WORDS = frozenset(["thousand", "million", "billion"])
+
+
+def _quantities(text: str, *, by_scale: bool = True) -> set[str]:
     """The numbers ``text`` states (``numbers``), without "one of", with "N decades" as N times ten years, numbers
     of several words as one (:func:`_written_out`), and 50 per cent as "half"."""
     def years(m: re.Match[str]) -> str:
@@ -192,7 +196,9 @@ def _quantities(text: str) -> set[str]:
         return f"{int(n) * 10} years" if n.isdigit() else m.group(0)
 
     # 50 per cent is "half" on both sides, so "Half of the homes" meets "50% of the homes" and not "50 homes"
-    return numbers(_DECADES.sub(years, _written_out(_FIFTY_PER_CENT.sub("half", _NOT_A_NUMBER.sub(" ", text)))))
+    written = _written_out(_FIFTY_PER_CENT.sub("half", _NOT_A_NUMBER.sub(" ", text)), by_scale=by_scale)
+    found = numbers(_DECADES.sub(years, written))
+    return found if by_scale else found - _SCALE_WORDS  # read without its scale, "1.2 million" states 1.2
 
 
 def _months(text: str) -> set[str]:
@@ -248,7 +254,9 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
     return out
 
 
-_DOTTED_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}")
+# Not a person's initials before their surname ("J.K. Rowling", "J.R.R. Tolkien"): the surname names them, and
+# "JK" as a name of its own was missing from a passage saying "Rowling" (a name swap).
+_DOTTED_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Z]\.)(?!\s*[A-Z][a-z])")
 
 
 # Opposite words, as plain words: both sides are compared by lemma and stem (``lemmas``), so "dismissed" meets
@@ -798,7 +806,12 @@ class ProxyVerifier:
                 attribution_dropped = max(attribution_dropped, share * _after_cue(sentence, matched, REPORTED_SPEECH))
         hedge_elsewhere = float(bool(_HEDGE.search(window.resolved)) and not hedge_dropped)
 
-        claim_numbers, p_numbers, w_numbers = _quantities(claim), _quantities(joined), _quantities(window.resolved)
+        # A figure's scale is read both ways on each side ("1.2 million" as 1200000 and as 1.2): "1.2m people" and
+        # "between 1 and 2 million" write it once or not at all, and read one way only they were number swaps.
+        p_numbers, w_numbers = _quantities(joined) | _quantities(joined, by_scale=False), \
+            _quantities(window.resolved) | _quantities(window.resolved, by_scale=False)
+        claim_numbers = min((_quantities(claim), _quantities(claim, by_scale=False)), key=lambda c: len(c - p_numbers))
+        all_claim_numbers = _quantities(claim) | _quantities(claim, by_scale=False)
         months, p_months, w_months = _months(claim), _months(joined), _months(window.resolved)
         # A capital or people names its country ("Ankara" for Turkey): such a name is found, and is no other name.
         p_names = set(content_terms(joined)) | set(passage_names) | {
@@ -830,7 +843,7 @@ class ProxyVerifier:
             "window_coverage": window_coverage,
             "missing_share": len(uncovered) / max(1, len(claim_words)),
             "max_missing": max((importance(claim_words[i]) for i in uncovered), default=0.0) / 4,
-            "number_swap": float(bool(claim_numbers - p_numbers) and bool(w_numbers - claim_numbers)),
+            "number_swap": float(bool(claim_numbers - p_numbers) and bool(w_numbers - all_claim_numbers)),
             "number_missing": float(bool(claim_numbers - p_numbers)),
             "month_swap": float(bool(months - p_months) and bool(w_months - months)),
             "month_missing": float(bool(months - p_months)),
@@ -857,7 +870,7 @@ class ProxyVerifier:
             "window": window.text,
             "missing_terms": [claim_words[i] for i in uncovered],
             "missing_numbers": sorted(claim_numbers - p_numbers),
-            "other_numbers": sorted(w_numbers - claim_numbers),
+            "other_numbers": sorted(w_numbers - all_claim_numbers - _SCALE_WORDS),
             "missing_months": sorted(months - p_months),
             "other_months": sorted(w_months - months),
             "missing_names": missing_names,

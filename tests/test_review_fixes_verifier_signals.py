@@ -98,3 +98,26 @@ def test_a_title_before_a_name_the_passage_has_is_no_missing_name(proxy: ProxyVe
     swapped = signals(proxy, "On Monday, President Aliyev signed the decree.",
                       "On Monday, Prime Minister Aliyev signed the decree.")
     assert swapped["missing_names"] == ["President"] and swapped["name_swap"] >= SWAP_COVERAGE
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("About 1.2 million people were displaced by the fighting.", "About 1.2m people were displaced by the fighting."),
+    ("Between 1 and 2 million people fled the region.", "Between 1 million and 2 million people fled the region."),
+    ("Some 3m doses were delivered in March.", "Some 3 million doses were delivered in March."),
+])
+def test_a_scale_written_once_or_not_at_all_is_no_number_swap(proxy: ProxyVerifier, claim: str, passage: str) -> None:
+    # review of the fix above: read with its scale only, each was a number swap (so "contradicted")
+    found = signals(proxy, claim, passage)
+    assert found["number_swap"] == 0.0 and found["number_missing"] == 0.0, found["missing_numbers"]
+    assert signals(proxy, "About 1.2 million people fled.", "About 1.5 million people fled.")["number_swap"] == 1.0
+
+
+def test_a_persons_initials_before_the_surname_are_no_name_of_their_own(proxy: ProxyVerifier) -> None:
+    # review of the fix above: "J.K." read as the name "JK", missing from a passage saying "Rowling" (name swap 1.0)
+    for claim, passage in [("J.K. Rowling praised the film on Monday.",
+                            "Rowling praised the film on Monday, her agent Neil Blair said."),
+                           ("Author J.R.R. Tolkien wrote the book in Oxford.",
+                            "Tolkien wrote the book in Oxford, biographer Humphrey Carpenter said.")]:
+        assert signals(proxy, claim, passage)["name_swap"] == 0.0
+    assert signals(proxy, "U.S. troops withdrew from northern Syria in October.",
+                   "Russian troops withdrew from northern Syria in October.")["name_swap"] > 0.0
