@@ -226,6 +226,9 @@ class Plan:
     # The bottom line's second sentence, answering the second part of a two-part topic ("…, and what did
     # Russia secure?"); shown after ``bottom`` on the same line, with its own footnote.
     bottom_second: Point | None = None
+    # The reports raise open questions, but none fitted in the words asked for: the page must not say they
+    # raise none (review: an 80-word briefing said "flag no open questions" of a topic with one).
+    open_left_out: bool = False
 
 
 def frame_topic(topic: str) -> TopicFrame:
@@ -491,17 +494,21 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     open_pool = [e for e in pool if _open_as_shown(e, w.clause_words)]
     open_items: list[Point] = []
+    open_left_out = False
     for e in open_pool[:6]:
         if len(open_items) >= 2 or redundant(e) or e in used:
             continue
         p = Point(e, clean(e.text, clause_words=w.clause_words))
         if len(p.text.split()) + 1 > budget:
-            continue  # a short briefing has no room for it: the words asked for are the whole page
+            open_left_out = True  # a short briefing has no room for it: the words asked for are the whole page
+            continue
         open_items.append(p)
         used.append(e)
         budget -= len(p.text.split()) + 1  # and its bullet
     if not open_items:
-        budget -= 10  # the page says "The retrieved reports flag no open questions on this topic."
+        # the page says "The retrieved reports flag no open questions on this topic." (10 words), or that its
+        # open questions did not fit (15)
+        budget -= 15 if open_left_out else 10
 
     disagreements = []
     for a, b in _disagreements(pool, w, used):
@@ -597,7 +604,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         docs.add(e.chunk.doc_id)
         budget -= cost + label_cost + 1
     sections = _organise(frame, points, [bottom, *points])
-    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], bottom_second=second)
+    return Plan(frame, bottom, sections, open_items, [(a, b) for a, b in disagreements], bottom_second=second,
+                open_left_out=open_left_out and not open_items)
 
 
 def standalone_parts(question: str) -> list[str]:

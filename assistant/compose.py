@@ -142,6 +142,8 @@ def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefi
     lines += ["", f"**{OPEN_HEADING}**", ""]
     if plan.open_items:
         lines += [line(p) for p in plan.open_items]
+    elif plan.open_left_out:
+        lines.append("- The reports' open questions on this topic did not fit in the words asked for.")
     else:
         lines.append("- The retrieved reports flag no open questions on this topic.")
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings)

@@ -67,6 +67,6 @@ def test_briefing_cites_every_point(sample_assistant) -> None:  # type: ignore[n
     bullets = [ln for ln in result.briefing.splitlines() if ln.startswith(("- ", "**Bottom"))]
     assert len(bullets) >= 4
     for line in bullets:
-        if "flag no open questions" in line:
+        if "flag no open questions" in line or "did not fit in the words asked for" in line:
             continue
         assert re.search(r"\[\d+\]$", line), line

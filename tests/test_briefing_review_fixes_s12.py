@@ -172,3 +172,20 @@ def test_a_point_is_labelled_by_its_subject_not_an_actor_in_its_opening_phrase()
     assert labels[texts[3]] == "Borduria"
     assert labels[texts[4]] == "Ruritania"
     assert labels[texts[1]] == "Borduria" and labels[texts[2]] == "Ruritania"
+
+
+def test_a_page_too_short_for_its_open_questions_does_not_say_there_are_none(scorer: SentenceScorer) -> None:
+    """Review: with the word budget enforced, an 80-word briefing skipped its one open question and then said
+    "The retrieved reports flag no open questions on this topic."."""
+    from tests.test_briefing_plan import brief
+
+    long_open = ("It is unclear whether the truce in Dorn will hold through the winter, as both sides have moved "
+                 "heavy weapons back toward the line and neither has said when the observers, the aid convoys and "
+                 "the families who fled in the first week of the fighting will be allowed back into the town.")
+    passages = [chunk("a", "The raid on Dorn killed 16 fighters on Sunday, officials said.", "2021-03-08"),
+                chunk("b", "The raid on Dorn was the deadliest attack on the town this year.", "2021-03-08"),
+                chunk("c", long_open, "2021-03-09")]
+    chosen, result = brief("What happened in the raid on Dorn?", passages, scorer, words=80)
+    assert chosen.open_items == [] and chosen.open_left_out
+    assert "flag no open questions" not in result.briefing
+    assert "did not fit in the words asked for" in result.briefing
