@@ -1185,9 +1185,12 @@ def _iso_day(text: str) -> dt.date | None:
 
 def _about_the_day_to_come(text: str, weekday: re.Match[str]) -> bool:
     """Whether a sentence's weekday is one still to come: the future is said before it ("will meet on Friday",
-    "next Tuesday") or the sentence opens with it ("On Friday, envoys will meet"). A "will" further on belongs to
+    "next Tuesday") or right after it ("The Senate on Friday will vote"), or the sentence opens with it ("On
+    Friday, envoys will meet"). A "will" further on belongs to
     another clause: "The army, which attacked on Sunday, will withdraw" attacked on the Sunday before."""
+    right_after = re.compile(r"\s+").match(text, weekday.end())  # not after a comma: another clause
     return bool(_FUTURE.search(text[:weekday.end()])
+                or (right_after and _FUTURE.match(text, right_after.end()))  # "The Senate on Friday will vote"
                 or (_OPENS_WITH_DAY.match(text[:weekday.start()]) and _FUTURE.search(text)))
 
 
