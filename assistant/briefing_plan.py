@@ -1308,6 +1308,9 @@ _ESTIMATE = re.compile(r"\b(?:about|around|some|roughly|approximately|estimated|
 # The first figure of a range whose second this is: "between 16 and 39", "16-39" ("rose from 16 to 39" is a change).
 _RANGE_START = re.compile(r"(?:\bbetween\s+(\d[\d,]*(?:\.\d+)?)\s+and|(\d[\d,]*(?:\.\d+)?)\s*[-–])\s*$", re.I)
 _RUNNING_TOTAL = re.compile(r"\b(?:since|so far|to date|in total|a total of|altogether)\b", re.I)
+# "the deadliest day since the war began" compares the day with what came before; it counts no running total
+_SINCE_COMPARED = re.compile(r"\b(?:\w+est|first|worst|best|most|least)\b(?:\s+\w+){0,4}\s+since\b", re.I)
+_ANYONE = frozenset(stem(w) for w in ("people", "persons", "individuals"))
 
 
 def _number(figure: str, scale: str | None) -> float:
@@ -1328,7 +1331,12 @@ def _figure(text: str, m: re.Match[str], counted: str) -> Figure:
         low = 0.0
     elif _ESTIMATE.search(before):
         low, high = n * 0.9, n * 1.1
-    return Figure(value, low, high, counted, bool(_RUNNING_TOTAL.search(text)))
+    return Figure(value, low, high, counted, _running_total(text))
+
+
+def _running_total(text: str) -> bool:
+    return any(not (m.group(0).lower() == "since" and _SINCE_COMPARED.search(text[:m.end()]))
+               for m in _RUNNING_TOTAL.finditer(text))
 
 
 def _counts(text: str) -> dict[str, Figure]:
@@ -1356,7 +1364,8 @@ def _counts(text: str) -> dict[str, Figure]:
             rest and _happened(rest[0])) or stem(words[at])
         # "39 killed" counts no one named; "16 Bordurian fighters" counts Bordurians
         whose = [stem(x) for x in words[:at] if x[:1].isupper()]
-        counted = "" if _happened(words[at]) == key else " ".join([*whose, stem(words[at])])
+        noun = "" if stem(words[at]) in _ANYONE else stem(words[at])  # "16 people were killed" = "16 were killed"
+        counted = "" if _happened(words[at]) == key else " ".join([*whose, noun]).strip()
         out.setdefault(key, _figure(text, m, counted))
     return out
 

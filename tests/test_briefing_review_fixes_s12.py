@@ -49,6 +49,12 @@ def test_figures_that_can_both_be_true_are_no_disagreement(scorer: SentenceScore
 
 
 @pytest.mark.parametrize(("first", "second"), [
+    # review of the fix: "people" counts anyone, as a bare "39 were killed" does, and "the deadliest day since the
+    # war began" compares the day, it counts no running total (both pairs had lost their disagreement)
+    ("Northern officials said 16 people were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 39 were killed in the raid on Dorn on Sunday."),
+    ("Northern officials said 16 soldiers were killed in the raid on Dorn on Sunday.",
+     "Southern officials said 39 soldiers were killed in the raid on Dorn on Sunday, the deadliest day since the war began."),
     ("Northern officials said 16 fighters were killed in the raid on Dorn on Sunday.",
      "Southern officials said the raid on Dorn on Sunday killed 39 fighters."),
     ("Northern officials said at least 40 fighters were killed in the raid on Dorn on Sunday.",
