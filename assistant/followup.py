@@ -11,7 +11,7 @@ _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about
 # The connectives a follow-up opens with; what is left says whether it asks anything of its own ("Why Turkey?").
 # All of a run of them: "And what about Turkey?" had kept "what about" and, with a question word, lost what the
 # previous question asked ("How many troops").
-_CONNECTIVE = re.compile(r"^\s*(?:(?:and|but|also|so|then|what about|how about)\b\s*)+", re.I)
+_CONNECTIVE = re.compile(r"^\s*(?:(?:and|but|also|so|then|what about|how about)\b(?!-)\s*)+", re.I)  # not "so-called"
 _QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # What the previous question asked for: "How many followers", "Which country", "When".
 _OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]+?)?(?=\s+{AUXILIARIES}\b|[?,;]|$)"
@@ -20,9 +20,10 @@ _OPENING = re.compile(rf"^\s*(?:how (?:many|much)(?:\s+(?!{AUXILIARIES}\b)[^?,;]
 # A follow-up that opens (after "and") with a preposition is a fragment of the previous question's clause.
 _PREPOSITION_START = re.compile(r"(?:across|in|into|on|at|for|from|by|with|within|over|under|to|since|until|after|"
                                 r"before|during|between|among|against|through)\b", re.I)
-# "One" after a determiner stands for a thing named before ("And the second one?", "that one"); not "one-day".
+# "One" after a determiner, ending the question, stands for a thing named before ("And the second one?", "that
+# one"); not "one-day", nor "the first one to arrive" (a question of its own).
 _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her|there|the same)\b"
-                      r"|\b(?:the|this|that|these|those|another)\s+(?:[a-z]+\s+)?ones?\b(?!-)", re.I)
+                      r"|\b(?:the|this|that|these|those|another)\s+(?:[a-z]+\s+)?ones?\b(?!-)(?=\s*[?.!,]|\s*$)", re.I)
 
 
 _AUXILIARY = re.compile(rf"\b{AUXILIARIES}\b", re.I)

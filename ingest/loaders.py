@@ -91,6 +91,8 @@ def load_txt(path: Path, data: bytes) -> ParsedDocument:
 # Blank lines may come first (an exporter's leading newline): the block was read as body text, its "title:"
 # line as a title. Whether the block is front matter at all is then decided by what YAML reads in it.
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER_KEYS = frozenset(["title", "date", "author", "authors", "source", "url", "link", "tags", "categories",
+                                "description", "summary", "layout", "published", "updated", "slug", "lang", "id"])
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "##" only after a space ("Learn C#")
 _MD_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S.*$", re.M)
 # A blockquote's "> " (nested: "> > "): quoted with the text, it also hid the capital after each line break,
@@ -116,10 +118,18 @@ def load_md(path: Path, data: bytes) -> ParsedDocument:
     if m:
         import yaml
 
+        # After blank lines the block may as well be a paragraph between two thematic breaks ("---", "Update:
+        # the ceasefire held.", "---"): front matter there only if YAML reads it and it names a field a page's
+        # front matter has; otherwise it stays text (review: such a file had been refused, or lost the paragraph).
+        after_blank_lines = not text.startswith("---")
         try:
             loaded = yaml.safe_load(m.group(1))
         except yaml.YAMLError as exc:
-            raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
+            if not after_blank_lines:
+                raise DocumentError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
+            loaded = ""
+        if after_blank_lines and isinstance(loaded, dict) and not {str(k).lower() for k in loaded} & _FRONT_MATTER_KEYS:
+            loaded = ""
         # Only a mapping (or nothing) is front matter. A page opening with a thematic break ("---", a
         # paragraph, "---") reads as a YAML string, and that paragraph was dropped with the "front matter".
         if isinstance(loaded, dict) or loaded is None:
@@ -167,8 +177,14 @@ def _md_paragraphs(text: str) -> list[RawParagraph]:
     (a quotation, or a line such as "> Aviva pension calculator"), never a heading however short it is."""
     paragraphs: list[RawParagraph] = []
     lines = text.split("\n")
-    for quoted, run in itertools.groupby(lines, key=lambda ln: _MD_QUOTE_MARKER.match(ln) is not None):
-        run_text = "\n".join(_MD_QUOTE_MARKER.sub("", ln) for ln in run)
+    # A line right after a quoted one, with no blank line between, continues the quote (CommonMark's "lazy"
+    # continuation): read apart, "… the general said, adding that the troops" lost the rest of its sentence.
+    in_quote = []
+    for ln in lines:
+        in_quote.append(_MD_QUOTE_MARKER.match(ln) is not None
+                        or bool(in_quote and in_quote[-1] and ln.strip() and not _MD_HEADING_LINE.match(ln)))
+    for quoted, run in itertools.groupby(zip(lines, in_quote, strict=True), key=lambda pair: pair[1]):
+        run_text = "\n".join(_MD_QUOTE_MARKER.sub("", ln) for ln, _ in run)
         paragraphs.extend(
             RawParagraph(p.text, kind="paragraph", page=p.page) if quoted else p for p in paragraphs_from_text(run_text)
         )

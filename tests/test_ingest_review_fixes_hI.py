@@ -139,3 +139,31 @@ def test_markdown_front_matter_after_a_blank_line_is_still_front_matter(tmp_path
     path.write_text("\n\n---\ntitle: Corridor Reopens\ndate: 2020-11-13\n---\nTrucks crossed at noon.\n")
     doc = load_document(path)
     assert (doc.title, doc.date, _blocks(doc)) == ("Corridor Reopens", "2020-11-13", [("paragraph", "Trucks crossed at noon.")])
+
+
+def test_a_paragraph_between_rules_after_a_blank_line_is_text_not_front_matter(tmp_path: Path) -> None:
+    # review of the leading-blank-line fix: the first file was refused as invalid YAML, the second lost its paragraph
+    for name, text, kept in [
+        ("colons.md", "\n---\n\nBorduria: talks failed: both sides walked out.\n\n---\n\nThe talks collapsed.\n",
+         "Borduria: talks failed: both sides walked out."),
+        ("update.md", "\n---\nUpdate: the ceasefire held overnight.\n---\n\nThe ceasefire held on Monday.\n",
+         "Update: the ceasefire held overnight."),
+    ]:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert kept in load_document(path).text
+    front = tmp_path / "front.md"
+    front.write_text("\n---\ntitle: Dorn report\ndate: 2020-10-01\n---\n\nThe ceasefire held on Monday.\n")
+    doc = load_document(front)
+    assert doc.title == "Dorn report" and "title:" not in doc.text
+
+
+def test_a_line_continuing_a_quote_without_its_marker_stays_in_the_quote(tmp_path: Path) -> None:
+    # review of the blockquote fix: a "lazy" continuation line was cut from its quoted sentence
+    path = tmp_path / "quote.md"
+    path.write_text('> "We will not retreat from the line," the general said, adding that the troops\n'
+                    "would hold their positions until the talks resumed.\n\nNext paragraph here.\n", encoding="utf-8")
+    text = load_document(path).text
+    sentence = "the general said, adding that the troops would hold their positions until the talks resumed."
+    assert sentence in text
+    assert [text[s:e] for s, e in split_sentences(text)][0].endswith(sentence)

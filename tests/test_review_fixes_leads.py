@@ -224,3 +224,16 @@ def test_a_part_s_sentence_that_gives_way_to_the_source_lead_is_named() -> None:
     assert draft.lead == "The report's footnote cites https://harbour-gazette.example/strike."
     assert [e.text for e in draft.evidence] == [outlet]  # the workers sentence gave way to the lead
     assert draft.too_long == ["how many workers joined the strike"]
+
+
+def test_a_hyphenated_so_or_then_and_a_first_one_are_the_follow_ups_own() -> None:
+    # review of the two fixes above: "so-called" lost its "so", and "the first one to arrive" leaned on the turn before
+    from assistant.followup import standalone_question
+
+    troops = [("How many troops did Russia send?", "")]
+    assert standalone_question("And so-called volunteers?", troops).startswith("so-called volunteers?")
+    assert "then-President Trump" in standalone_question("And then-President Trump?", troops)
+    strike = [("How long did the strike last?", "")]
+    assert standalone_question("Who was the first one to arrive at the scene?", strike) == \
+        "Who was the first one to arrive at the scene?"
+    assert "strike" in standalone_question("And the second one?", strike)
