@@ -179,7 +179,7 @@ def _md_paragraphs(text: str) -> list[RawParagraph]:
     lines = text.split("\n")
     # A line right after a quoted one, with no blank line between, continues the quote (CommonMark's "lazy"
     # continuation): read apart, "… the general said, adding that the troops" lost the rest of its sentence.
-    in_quote = []
+    in_quote: list[bool] = []
     for ln in lines:
         in_quote.append(_MD_QUOTE_MARKER.match(ln) is not None
                         or bool(in_quote and in_quote[-1] and ln.strip() and not _MD_HEADING_LINE.match(ln)))

@@ -166,4 +166,5 @@ def test_a_line_continuing_a_quote_without_its_marker_stays_in_the_quote(tmp_pat
     text = load_document(path).text
     sentence = "the general said, adding that the troops would hold their positions until the talks resumed."
     assert sentence in text
-    assert [text[s:e] for s, e in split_sentences(text)][0].endswith(sentence)
+    first, *_ = (text[s:e] for s, e in split_sentences(text))
+    assert first.endswith(sentence)
