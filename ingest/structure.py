@@ -93,7 +93,12 @@ def _join_wrapped(lines: list[str]) -> str:
     """Wrapped lines as one line: a space at each break, none after a word broken at a hyphen or dash."""
     parts = lines[:1]
     for previous, line in itertools.pairwise(lines):
-        parts.extend((_line_break(previous, line), line))
+        joint = _line_break(previous, line)
+        if not joint and parts[-1].endswith("\u00ad"):
+            # the soft hyphen only marked where the word could break: kept, "Azer\u00adbaijani" was still two
+            # words to the lexical index and to every word count (review)
+            parts[-1] = parts[-1][:-1]
+        parts.extend((joint, line))
     return "".join(parts)
 
 

@@ -58,7 +58,8 @@ def test_a_word_broken_at_a_line_end_hyphen_is_joined_without_a_space() -> None:
             "  Russian terms signed in Moscow.\n"
             "- Armenia withdraws.")
     assert [p.text for p in paragraphs_from_text(text)] == [
-        "The ceasefire came after six weeks of fighting in which Azer\u00adbaijani forces, backed by Turkish drones,"
+        # the soft hyphen goes with the break it marked (review: kept, "Azer\u00adbaijani" was still two words)
+        "The ceasefire came after six weeks of fighting in which Azerbaijani forces, backed by Turkish drones,"
         " retook the districts around the Nagorno-Karabakh enclave and the town of Shusha, while the so-called -"
         " Minsk Group co-chairs watched from a distance and issued statements.",
         "Key points",
