@@ -492,13 +492,15 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         return any(e.vector is not None and u.vector is not None and float(np.dot(e.vector, u.vector)) > w.redundancy
                    for u in used)
 
-    open_pool = [e for e in pool if _open_as_shown(e, w.clause_words)]
+    # each pool sentence as the page would quote it, once: the open-question, standalone and coverage checks read it
+    shown = {id(e): clean(e.text, clause_words=w.clause_words) for e in pool}
+    open_pool = [e for e in pool if is_open(shown[id(e)])]
     open_items: list[Point] = []
     open_left_out = False
     for e in open_pool[:6]:
         if len(open_items) >= 2 or redundant(e) or e in used:
             continue
-        p = Point(e, clean(e.text, clause_words=w.clause_words))
+        p = Point(e, shown[id(e)])
         if len(p.text.split()) + 1 > budget:
             open_left_out = True  # a short briefing has no room for it: the words asked for are the whole page
             continue
@@ -531,13 +533,13 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
 
     points: list[Point] = []
     # a question ("What is the row about?", a news article's subheading) asks, it does not tell
-    candidates = [e for e in pool if e not in used and not _open_as_shown(e, w.clause_words)
+    candidates = [e for e in pool if e not in used and not is_open(shown[id(e)])
                   and not display_sentence(e.text).rstrip().endswith("?")]
     # A key point reads on its own: "He earns £1.1m per month.", "This means one jab costs $32 (£25)." and
     # "Tomorrow I could go back" (whose speaker the sentence before named) were points on tune. Round 22,
     # forward and reversed: facts 71 -> 71 of 120. The open questions keep such sentences: held to the
     # same rule, Turkey's lost "He may push for a limited diplomatic role …" (71 -> 70).
-    candidates = [e for e in candidates if standalone(clean(e.text, clause_words=w.clause_words))]
+    candidates = [e for e in candidates if standalone(shown[id(e)])]
     if frame.shape == "timeline":
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
@@ -552,7 +554,7 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     # every candidate at every step. Its coverage is counted on what the page would quote (a long
     # sentence cut at its dash or semicolon): the words cut off never reach the page nor ``known``,
     # so a candidate credited for them would keep its credit after it or its like was taken.
-    quoted = {id(e): clean(e.text, clause_words=w.clause_words) for e in candidates}
+    quoted = {id(e): shown[id(e)] for e in candidates}
     # The fact bonus too: a figure in the part cut off earned it and never reached ``covered``
     # (review #15 part 2, item 2).
     shown_facts = {i: facts(t) for i, t in quoted.items()}

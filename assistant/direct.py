@@ -27,8 +27,10 @@ from assistant.text import (
     PERCENT_QUESTION,
     STOPWORDS,
     SUM_NOUNS,
+    TENS_WORDS,
     TIME,
     TITLES,
+    UNIT_WORDS,
     UPPER,
     WEEKDAYS,
     YEAR,
@@ -62,8 +64,7 @@ DATE_SPAN = re.compile(
 _BARE_MONTH = re.compile(rf"{_MONTH}")
 # A compound number word first ("twenty-one"): its last word alone had been read as the number ("twenty-one days"
 # led "one days", "twenty-one hundred troops" "hundred troops").
-_COMPOUND_NUMBER_WORD = ("(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-"
-                         "(?:one|two|three|four|five|six|seven|eight|nine)")
+_COMPOUND_NUMBER_WORD = f"(?:{TENS_WORDS})-(?:{UNIT_WORDS})"
 _NUMBER_WORD = "|".join([_COMPOUND_NUMBER_WORD, *sorted((w for w in NUMBER_WORDS if w != "half"), key=len, reverse=True)])
 DURATION_SPAN = re.compile(
     rf"\b(?:\d[\d,.]*|{_NUMBER_WORD}|several|a few)[- ]"

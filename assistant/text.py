@@ -26,6 +26,10 @@ NUMBER_WORDS = {
     "billion": "billion", "dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
     "millions": "millions", "half": "half",
 }
+# The parts of a compound number word ("twenty-one"), for reading it whole: word by word, its last part alone
+# was taken for the number ("twenty-one days" led "one days"; the verifier read "twenty-five" as 20 and 5).
+TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+UNIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 # The country a nationality adjective names, for labelling a point by its actor ("Russian" -> Russia).
 DEMONYMS = {
     "American": "America", "Armenian": "Armenia", "Azerbaijani": "Azerbaijan", "Azeri": "Azerbaijan",

@@ -48,7 +48,9 @@ from assistant.text import (
     NUMBER_WORDS,
     REPORTED_SPEECH,
     STOPWORDS,
+    TENS_WORDS,
     TITLES,
+    UNIT_WORDS,
     UPPER,
     WEEKDAYS,
     content_terms,
@@ -138,8 +140,7 @@ _NOT_A_NUMBER = re.compile(r"\bone(?=\s+(?:of|another)\b)", re.I)
 _DECADES = re.compile(r"\b(\w+)\s+decades\b", re.I)
 
 
-_TENS_UNIT = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|"
-                        r"eight|nine)\b", re.I)
+_TENS_UNIT = re.compile(rf"\b({TENS_WORDS})[- ]({UNIT_WORDS})\b", re.I)
 _SCALED = re.compile(r"(?<![\d.,])\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(hundred|thousand|dozen)\b"
                      r"(?:\s+and\s+(\d+|[a-z]+))?", re.I)
 _BILLIONS = re.compile(r"(\d)\s?bn\b", re.I)
@@ -199,6 +200,11 @@ def _quantities(text: str, *, by_scale: bool = True) -> set[str]:
     written = _written_out(_FIFTY_PER_CENT.sub("half", _NOT_A_NUMBER.sub(" ", text)), by_scale=by_scale)
     found = numbers(_DECADES.sub(years, written))
     return found if by_scale else found - _SCALE_WORDS  # read without its scale, "1.2 million" states 1.2
+
+
+def _both_readings(text: str) -> set[str]:
+    """The numbers ``text`` states read with their scale and without it ("1.2 million": 1200000 and 1.2)."""
+    return _quantities(text) | _quantities(text, by_scale=False)
 
 
 def _months(text: str) -> set[str]:
@@ -808,10 +814,10 @@ class ProxyVerifier:
 
         # A figure's scale is read both ways on each side ("1.2 million" as 1200000 and as 1.2): "1.2m people" and
         # "between 1 and 2 million" write it once or not at all, and read one way only they were number swaps.
-        p_numbers, w_numbers = _quantities(joined) | _quantities(joined, by_scale=False), \
-            _quantities(window.resolved) | _quantities(window.resolved, by_scale=False)
-        claim_numbers = min((_quantities(claim), _quantities(claim, by_scale=False)), key=lambda c: len(c - p_numbers))
-        all_claim_numbers = _quantities(claim) | _quantities(claim, by_scale=False)
+        p_numbers, w_numbers = _both_readings(joined), _both_readings(window.resolved)
+        claim_readings = (_quantities(claim), _quantities(claim, by_scale=False))
+        claim_numbers = min(claim_readings, key=lambda c: len(c - p_numbers))
+        all_claim_numbers = claim_readings[0] | claim_readings[1]
         months, p_months, w_months = _months(claim), _months(joined), _months(window.resolved)
         # A capital or people names its country ("Ankara" for Turkey): such a name is found, and is no other name.
         p_names = set(content_terms(joined)) | set(passage_names) | {
