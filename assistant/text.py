@@ -175,12 +175,28 @@ _QUESTION_WORDS = frozenset(
 _CAPITALISED = re.compile(rf"\b{UPPER}[^\W_]*(?:[-'’][^\W_]+)*")
 
 
+# Prepositions that may open a question ("Over what dates …", "Since when …", "Despite which warnings …"),
+# beside those STOPWORDS has: capitalised only because they come first, so no name.
+_OPENING_PREPOSITIONS = frozenset(
+    ["across", "along", "alongside", "amid", "amidst", "around", "aside", "besides", "beyond", "despite", "following",
+     "inside", "outside", "since", "throughout", "toward", "towards", "upon", "within", "without", "regarding",
+     "concerning", "excluding", "including", "unlike", "like", "behind", "beside", "beneath", "past"])
+
+
+def _opening_function_word(question: str, m: re.Match[str]) -> bool:
+    """The question's first word, capitalised only because it opens the question: a stop word or a preposition
+    ("Over what dates were those arrests made?" names nothing; "Over" had made it a question of its own)."""
+    word = m.group(0)
+    return (not question[:m.start()].strip(" \t\"'“‘(") and word[1:].islower()
+            and (word.lower() in STOPWORDS or word.lower() in _OPENING_PREPOSITIONS))
+
+
 def question_names(question: str) -> list[str]:
     """Names the question mentions (capitalised words that are not question words), as stems."""
     out: list[str] = []
     for m in _CAPITALISED.finditer(question):
         word = re.split(r"['’]", m.group(0))[0]
-        if word in _QUESTION_WORDS or len(word) < 3 or word.lower() in MONTHS:
+        if word in _QUESTION_WORDS or len(word) < 3 or word.lower() in MONTHS or _opening_function_word(question, m):
             continue
         out.extend(stem(part) for part in word.split("-") if len(part) >= 3 and part[0].isupper())
     return list(dict.fromkeys(out))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.followup import asks_for_name, leans_on_previous, standalone_part, standalone_question
-from assistant.text import count_focus, qualifier_clash, question_parts, question_type
+from assistant.text import count_focus, qualifier_clash, question_names, question_parts, question_type
 from tests.conftest import FIXTURES
 
 NOTES = FIXTURES / "answers"
@@ -152,9 +152,27 @@ def test_question_parts() -> None:
 def test_follow_ups_lean_on_the_previous_turn_only_when_they_must() -> None:
     history = [("How many Russian peacekeepers will deploy, and for how long?", "")]
     own = "And who was left out of the peacekeeping?"
-    assert not leans_on_previous(own) and standalone_question(own, history) == "who was left out of the peacekeeping?"
+    # its own words lead; of the previous question only the names are carried, never what it asked
+    assert not leans_on_previous(own) and standalone_question(own, history) == "who was left out of the peacekeeping? (Russian)"
     assert leans_on_previous("And for how long?") and "peacekeepers" in standalone_question("And for how long?", history)
     assert leans_on_previous("What about his brother?")
+
+
+def test_a_follow_up_that_names_nothing_takes_the_previous_names() -> None:
+    history = [("Which ban length won most votes in Nick Kyrgios's Twitter poll about the Djokovic incident?", "")]
+    rewritten = standalone_question("And which option won most votes?", history)
+    assert rewritten.startswith("which option won most votes?") and "Kyrgios" in rewritten and "Djokovic" in rewritten
+    assert "length" not in rewritten and "incident" not in rewritten  # names only: not what the first turn asked
+    # a follow-up naming its own subject is asked as it stands
+    assert standalone_question("And which option did Murray pick?", history) == "which option did Murray pick?"
+
+
+def test_a_question_opening_with_a_preposition_names_nothing_by_it() -> None:
+    assert question_names("Over what dates were those arrests made?") == []
+    assert question_names("Despite which warnings did Biden go?") == ["biden"]
+    history = [("Over what dates did Clackamas County deputies make the 21 arrests in Oregon evacuation zones?", "")]
+    rewritten = standalone_question("Over what dates were those arrests made?", history)
+    assert rewritten.startswith("Over what dates were those arrests made?") and "Clackamas" in rewritten
 
 
 def test_an_ellipsis_asks_what_the_previous_question_asked() -> None:
