@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer
+from assistant.direct import NAME_SPAN, direct_answer, holds_asked_quantity
 from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
@@ -370,6 +370,14 @@ class ExtractiveAnswerer:
             probs = self.ranker.probabilities(part_features)
             i = int(np.argmax(probs))
             pick, p = ranked[i], float(probs[i])
+            if ((pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts) \
+                    and holds_asked_quantity(asked, pick.text, self.synonyms) is False:
+                # The sentence quoted for another part gives no figure for this one: "…, and how many jobs went when
+                # it was shut?" had its best sentence the purchase's (a sum and a year, no jobs), and the part was
+                # neither answered nor said to be missing.
+                missing.append(part)
+                previous = (part, None, False)
+                continue
             # "Which leader …, and how did he come to power?": the next part is asked about the name this
             # part's sentence gives.
             named = direct_answer(part, kind if kind.wants_place else replace(kind, wants_person=True), pick.text,
