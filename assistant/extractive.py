@@ -275,7 +275,7 @@ class ExtractiveAnswerer:
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")
-                      and not place_clash(question, e.text)] or ranked
+                      and not place_clash(question, e.text) and not modifier_clash(question, e.text)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
             # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
             ranked = [e for e in ranked if not FRAGMENT.search(e.text.strip())] or ranked
@@ -518,6 +518,10 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if top and all(places):
         asked_p, found_p = places[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_p}, not {asked_p}"
+    modifiers = [modifier_clash(question, e.text) for e in top]
+    if top and all(modifiers):
+        asked_m, found_m = modifiers[0]  # type: ignore[misc]
+        return f"the passages that come closest speak of {found_m}, not {asked_m}"
     currencies = [currency_clash(question, e.text) for e in top]
     if top and all(currencies):
         asked_c, found_c = currencies[0]  # type: ignore[misc]
@@ -564,6 +568,32 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
 
     return shown(question, asked), shown(sentence, found)
+
+
+_MODIFIER = re.compile(r"[A-Z][\w'’-]*")  # a name; not a figure, which before the noun is the count itself
+
+
+def modifier_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a one-part "how many" names what it counts with a name right before the counted noun
+    ("Chinese soldiers") and ``sentence`` has that noun only after another name ("20 Indian soldiers") and never
+    says the asked one: the figure is another group's."""
+    if not _asks_one_figure(question):
+        return None
+    focus = count_focus_words(question)
+    if len(focus) < 2 or not _MODIFIER.fullmatch(focus[-2]) or focus[-1][:1].isupper():
+        return None
+    asked, head = focus[-2], stem(focus[-1])
+    tokens = re.findall(r"[\w'’.,-]+", sentence)
+    stems = {stem(t.strip(".,")) for t in tokens}
+    if stem(asked) in stems:
+        return None
+    found = [tokens[i - 1].strip(".,") for i in range(1, len(tokens)) if stem(tokens[i].strip(".,")) == head]
+    if not found or not all(_MODIFIER.fullmatch(f) for f in found):
+        return None  # the noun also stands unqualified (or after a common word): the figure may be the asked one's
+    asked_places = frozenset().union(*places_in(asked).values())
+    if asked_places and any(asked_places & frozenset().union(*places_in(f).values()) for f in found):
+        return None  # "American troops" for US troops
+    return f"{asked} {focus[-1]}", f"{found[0]} {focus[-1]}"
 
 
 # A currency an exchange rate is taken against: the currencies named in the few words after "against" or "versus"

@@ -268,3 +268,18 @@ def test_a_figure_in_another_currency_is_the_near_miss() -> None:
     # A currency named but no rate asked against it: "lost" (on its own), or pounds of weight.
     assert currency_clash("How much has the rupee lost this year?", "The Indian currency lost 10% against the dollar.") is None
     assert currency_clash("How many pounds of cocaine were seized?", "Police seized 500 kilograms worth 20 million dollars.") is None
+
+
+def test_a_count_of_another_group_is_the_near_miss() -> None:
+    from assistant.extractive import constraint_miss, modifier_clash
+
+    asked = "How many Bordurian fishermen were rescued off the cape?"
+    other = "At least 14 Syldavian fishermen were rescued off the cape on Sunday."
+    assert modifier_clash(asked, other) == ("Bordurian fishermen", "Syldavian fishermen")
+    assert constraint_miss(asked, _evidence(other)) == \
+        "the passages that come closest speak of Syldavian fishermen, not Bordurian fishermen"
+    # the asked group named anywhere in the sentence, or the noun standing unqualified, is no clash
+    assert modifier_clash(asked, "Bordurian officials said 14 Syldavian fishermen and 3 others were rescued.") is None
+    assert modifier_clash(asked, "At least 14 fishermen were rescued off the cape.") is None
+    assert modifier_clash("How many US troops are in Syria?", "About 3,000 American troops are deployed there.") is None
+    assert modifier_clash("How many fishermen were rescued?", other) is None  # nothing asked of a group
