@@ -823,10 +823,11 @@ def names_day(text: str) -> bool:
 _BACKGROUND_YEAR = re.compile(r"\b(?:in|by|during|of|until|from)\s+(?:(?:early|late|mid)[- ])?((?:19|20)\d{2})\b", re.I)
 
 
-# A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year.
+# A day and month with its year ("April 3, 2016", "3 April 2016"): the day named is in that year. Also the
+# first day of a span of days ("July 23-24, 2019", a timeline box's entry): without it the year went unread.
 _DATED_YEAR = re.compile(
     r"\b(?:\d{1,2}(?:(?:st|nd|rd|th)\s+of|(?:st|nd|rd|th)?)\s+(?:" + _DAY_MONTH_NAME + r")\.?|(?:" + _DAY_MONTH_NAME + r")\.?\s+\d{1,2}"
-    r"(?:st|nd|rd|th)?)"
+    r"(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?)?)"
     r",?\s+((?:19|20)\d{2})\b")
 _TOPIC_DATED_YEAR = re.compile(_DATED_YEAR.pattern, re.I)  # as typed in a topic (see _TOPIC_DAY_MONTH)
 
@@ -841,7 +842,13 @@ def is_background(ev: Evidence) -> bool:
     if any(int(y) < published.year for y in _DATED_YEAR.findall(ev.text)):
         return True  # "on April 3, 2016": a day of an earlier year (a photo caption in a 2020 article)
     if names_day(ev.text):
-        return False  # "took Shusha on Sunday, the first time since (May) 1992" reports the day's events
+        # "January 24: Mr Johnson signs the ratified Withdrawal Agreement" in a September article is an entry
+        # of its box on how the story began, not September's news: a day further back than an article
+        # looks ahead (``_AHEAD``) is history. Before this, a timeline of September's row over the Internal
+        # Market Bill dated that January entry as one of its key points (tune bt2-09). A nearer day reports
+        # the day's events: "took Shusha on Sunday, the first time since (May) 1992".
+        day = point_date(ev)
+        return day is not None and day < published - _AHEAD
     if any(int(y) < published.year for _, y in _MONTH_YEAR.findall(ev.text)):
         return True  # "A four-day escalation in April 2016": a month of an earlier year
     if any(int(y) < published.year for y in _BACKGROUND_YEAR.findall(ev.text)):

@@ -864,3 +864,21 @@ def test_the_same_figures_with_the_verb_before_them_are_no_disagreement(scorer: 
     differ = pool("The port blast in the city killed 191 people and injured 6,000 others in August.",
                   "The port blast in the city in August hit the warehouse, killing 204 people.")
     assert len(_disagreements(differ, PlanWeights())) == 1
+
+
+@pytest.mark.parametrize(("sentence", "background"), [
+    # an entry of a box on how the story began, in a September article: the day is months back
+    ("January 24: Mr Bordo signs the ratified treaty in another symbolic step.", True),
+    ("March 3: The parliament of Borduria approves the accord.", True),
+    # a span of days with its year is dated in that year
+    ("July 23-24, 2019: Mr Bordo wins the party leadership.", True),
+    # the news of the weeks the article reports on, and a date still to come
+    ("The army entered the town on August 20, two weeks before the talks.", False),
+    ("Protesters marched on Sunday.", False),
+    ("The bill cleared its first reading on September 14.", False),
+    ("The transition ends on December 1.", False),
+])
+def test_a_day_months_before_its_article_is_history(sentence: str, background: bool) -> None:
+    from assistant.briefing_plan import is_background
+
+    assert is_background(Evidence(chunk("a", sentence, "2020-09-29"), 0, len(sentence), sentence)) is background
