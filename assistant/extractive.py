@@ -275,7 +275,8 @@ class ExtractiveAnswerer:
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")
-                      and not place_clash(question, e.text) and not modifier_clash(question, e.text)] or ranked
+                      and not place_clash(question, e.text) and not modifier_clash(question, e.text)
+                      and not other_year(question, e)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
             # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
             ranked = [e for e in ranked if not FRAGMENT.search(e.text.strip())] or ranked
@@ -514,6 +515,10 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
             found = sorted({y for c in contexts[:2] for y in YEAR.findall(c)} - asked)
             have = f"cover {', '.join(found)}, not {', '.join(missing)}" if found else f"never mention {', '.join(missing)}"
             return f"the passages that come closest {have}"
+    years = [other_year(question, e) for e in top]
+    if top and all(years):
+        asked_y, found_y = years[0]  # type: ignore[misc]
+        return f"the passages that come closest give figures for {found_y}, not {asked_y}"
     places = [place_clash(question, e.text) for e in top]
     if top and all(places):
         asked_p, found_p = places[0]  # type: ignore[misc]
@@ -568,6 +573,28 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
 
     return shown(question, asked), shown(sentence, found)
+
+
+def other_year(question: str, e: Evidence) -> tuple[str, str] | None:
+    """(asked, found) when a one-part question asking a figure names a year other than the one its report was
+    written in, and the sentence (with the one before) never says it: the figure is the report's own year's
+    ("How many megatonnes did the fires emit in the record year of 2003?" against "Between June and August, the
+    fires emitted … 540 megatonnes", in a 2020 article that names 2003 elsewhere). "Last year" and "this year"
+    count as the years they mean."""
+    if not _asks_one_figure(question) or not e.chunk.date or not YEAR.match(e.chunk.date[:4]):
+        return None
+    written = int(e.chunk.date[:4])
+    asked = [y for y in dict.fromkeys(YEAR.findall(question)) if int(y) != written]
+    if not asked:
+        return None
+    near = f"{e.previous_text} {e.text}"
+    said = set(YEAR.findall(near))
+    if re.search(r"\blast year\b", near, re.I):
+        said.add(str(written - 1))
+    if re.search(r"\bthis year\b", near, re.I):
+        said.add(str(written))
+    missing = [y for y in asked if y not in said]
+    return (", ".join(missing), str(written)) if missing else None
 
 
 _MODIFIER = re.compile(r"[A-Z][\w'’-]*")  # a name; not a figure, which before the noun is the count itself

@@ -283,3 +283,27 @@ def test_a_count_of_another_group_is_the_near_miss() -> None:
     assert modifier_clash(asked, "At least 14 fishermen were rescued off the cape.") is None
     assert modifier_clash("How many US troops are in Syria?", "About 3,000 American troops are deployed there.") is None
     assert modifier_clash("How many fishermen were rescued?", other) is None  # nothing asked of a group
+
+
+def _dated(*sentences: str, date: str) -> list[Evidence]:
+    out = _evidence(*sentences)
+    for e in out:
+        e.chunk = StoredChunk(id="c-0", doc_id="d", index=0, text=e.chunk.text, start=0, end=e.chunk.end,
+                              title="Harbour note", source="/tmp/d.md", date=date, section=None, page=None, footnotes={})
+    return out
+
+
+def test_a_figure_for_another_year_than_asked_is_the_near_miss() -> None:
+    from assistant.extractive import constraint_miss, other_year
+
+    asked = "How many ferries sailed from the harbour in the record year of 2003?"
+    top = _dated("Between June and August, 140 ferries sailed from the harbour.", "The storms closed it twice.",
+                 "That beat the record set in 2003.", date="2020-09-01")
+    assert other_year(asked, top[0]) == ("2003", "2020")
+    assert constraint_miss(asked, top[:1]) == "the passages that come closest give figures for 2020, not 2003"
+    # the sentence (or the one before) that names the year, or says "last year" of it, may answer
+    assert other_year(asked, top[2]) is None
+    assert other_year("How many ferries sailed in 2019?", _dated("Last year 120 ferries sailed.", date="2020-03-01")[0]) is None
+    # a year the report was written in is its own; an undated report is not judged
+    assert other_year("How many ferries sailed in 2020?", _dated("140 ferries sailed.", date="2020-09-01")[0]) is None
+    assert other_year(asked, _evidence("140 ferries sailed from the harbour.")[0]) is None
