@@ -25,6 +25,7 @@ from assistant.text import (
     FRAGMENT,
     HEDGE,
     LIST_PREFIX,
+    MONTHS,
     NEGATION,
     REASON,
     REPORTED_SPEECH,
@@ -607,7 +608,13 @@ def modifier_clash(question: str, sentence: str) -> tuple[str, str] | None:
     if not _asks_one_figure(question):
         return None
     focus = count_focus_words(question)
-    if len(focus) < 2 or not _MODIFIER.fullmatch(focus[-2]) or focus[-1][:1].isupper():
+    if not focus or focus[-1][:1].isupper():
+        return None
+    return _name_before(focus, sentence) or _place_after(question, sentence, focus[-1])
+
+
+def _name_before(focus: list[str], sentence: str) -> tuple[str, str] | None:
+    if len(focus) < 2 or not _MODIFIER.fullmatch(focus[-2]):
         return None
     asked, head = focus[-2], stem(focus[-1])
     tokens = re.findall(r"[\w'’.,-]+", sentence)
@@ -621,6 +628,32 @@ def modifier_clash(question: str, sentence: str) -> tuple[str, str] | None:
     if asked_places and any(asked_places & frozenset().union(*places_in(f).values()) for f in found):
         return None  # "American troops" for US troops
     return f"{asked} {focus[-1]}", f"{found[0]} {focus[-1]}"
+
+
+_IN_NAME = re.compile(r"\bin\s+(?:the\s+)?([A-Z][\w-]*)\b(?!['’]s\b)")  # not "in Amazon's fleet": an owner
+
+
+def _place_after(question: str, sentence: str, counted: str) -> tuple[str, str] | None:
+    """The same as :func:`modifier_clash` for a place after the counted noun: "How many attacks were recorded in
+    Syria?" against "ISIS claimed around 100 attacks in Iraq" (which names Syria in another clause). Every time
+    the sentence has the noun, "in <name>" follows within three words, and never the asked place."""
+    asked = [m.group(1) for m in _IN_NAME.finditer(question) if m.group(1).lower() not in MONTHS]
+    if len(asked) != 1:
+        return None
+    head = stem(counted)
+    tokens = re.findall(r"[\w'’-]+", sentence)
+    found = []
+    for i, t in enumerate(tokens):
+        if stem(t) != head:
+            continue
+        after = " ".join(tokens[i + 1:i + 4])
+        m = _IN_NAME.match(after) or _IN_NAME.search(after)
+        if m is None or m.group(1).lower() in MONTHS:
+            return None  # the noun stands without a place somewhere: the figure may be the asked place's
+        found.append(m.group(1))
+    if not found or any(stem(f) == stem(asked[0]) for f in found):
+        return None
+    return f"{counted} in {asked[0]}", f"{counted} in {found[0]}"
 
 
 # A currency an exchange rate is taken against: the currencies named in the few words after "against" or "versus"

@@ -307,3 +307,16 @@ def test_a_figure_for_another_year_than_asked_is_the_near_miss() -> None:
     # a year the report was written in is its own; an undated report is not judged
     assert other_year("How many ferries sailed in 2020?", _dated("140 ferries sailed.", date="2020-09-01")[0]) is None
     assert other_year(asked, _evidence("140 ferries sailed from the harbour.")[0]) is None
+
+
+def test_a_count_placed_elsewhere_is_the_near_miss() -> None:
+    from assistant.extractive import modifier_clash
+
+    asked = "How many raids were recorded in Syldavia in August?"
+    # the asked place is named, but in another clause: the raids counted are Borduria's
+    other = "Syldavia's army moved north after rebels claimed around 30 raids in Borduria in August."
+    assert modifier_clash(asked, other) == ("raids in Syldavia", "raids in Borduria")
+    assert modifier_clash(asked, "Rebels claimed 12 raids in Syldavia and 30 raids in Borduria.") is None
+    assert modifier_clash(asked, "Rebels claimed 30 raids last month.") is None  # unplaced: may be the asked one's
+    # "in Nordwind's fleet" names an owner, not a place
+    assert modifier_clash("How many drones are in Nordwind's fleet?", "Nordwind flies 40 drones in Borduria.") is None
