@@ -403,6 +403,20 @@ def is_open(text: str) -> bool:
             and not text.rstrip().endswith("?"))
 
 
+def judged_already(text: str, said: Sequence[str], share: float = 0.8) -> bool:
+    """Whether the forward-looking judgement of ``text`` (its words from the modal on) is already on the page:
+    most of them are in one line of ``said``. "Despite the trials being suspended on Wednesday, its developers
+    … remain confident that the vaccine could be ready … at the end of this year or early next year" was an open
+    question under a bottom line that said the vaccine "could still be ready by the end of this year or early
+    next year" (tune, the AstraZeneca timeline): other words, the same judgement."""
+    read = _MIGHT_NOUN.sub(" ", text)  # as is_open reads it
+    m = _FORWARD.search(read)
+    judged = set(content_terms(read[m.start():])) if m else set()
+    if len(judged) < 3:
+        return False
+    return any(len(judged & set(content_terms(line))) >= share * len(judged) for line in said)
+
+
 def _open_as_shown(e: Evidence, clause_words: int) -> bool:
     """Whether a sentence is open as the page quotes it (``clean``'s cut): "Russia deployed 1,960 peacekeepers
     …; it is unclear whether the ceasefire will hold" is shown as what Russia deployed, no open question."""
@@ -498,7 +512,8 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
     open_items: list[Point] = []
     open_left_out = False
     for e in open_pool[:6]:
-        if len(open_items) >= 2 or redundant(e) or e in used:
+        if len(open_items) >= 2 or redundant(e) or e in used or judged_already(
+                shown[id(e)], [p.text for p in (bottom, second, *open_items) if p is not None]):
             continue
         p = Point(e, shown[id(e)])
         if len(p.text.split()) + 1 > budget:

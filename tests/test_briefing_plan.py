@@ -882,3 +882,15 @@ def test_a_day_months_before_its_article_is_history(sentence: str, background: b
     from assistant.briefing_plan import is_background
 
     assert is_background(Evidence(chunk("a", sentence, "2020-09-29"), 0, len(sentence), sentence)) is background
+
+
+def test_an_open_question_the_page_already_judges_is_left_out() -> None:
+    from assistant.briefing_plan import judged_already
+
+    bottom = "The Harbour Board says the new ferry could still sail by the end of this year or early next year."
+    again = ("Despite the strike on Monday, the board remains confident that the ferry could sail at the end of "
+             "this year or early next year.")
+    other = "The union may call a second strike if the talks fail."
+    assert judged_already(again, [bottom])
+    assert not judged_already(other, [bottom])
+    assert not judged_already("The ferry could sail.", [bottom])  # too little judged to call it the same
