@@ -862,6 +862,10 @@ def is_background(ev: Evidence) -> bool:
         # looks ahead (``_AHEAD``) is history. Before this, a timeline of September's row over the Internal
         # Market Bill dated that January entry as one of its key points (tune bt2-09). A nearer day reports
         # the day's events: "took Shusha on Sunday, the first time since (May) 1992".
+        # A weekday or "yesterday" beside the old day is the news itself ("Talks that began on March 3
+        # collapsed on Tuesday", "the worst since the ceasefire of May 12"), whichever day comes first.
+        if _WEEKDAY.search(ev.text) or _RELATIVE_RE.search(ev.text):
+            return False
         day = point_date(ev)
         return day is not None and day < published - _AHEAD
     if any(int(y) < published.year for _, y in _MONTH_YEAR.findall(ev.text)):
@@ -1176,6 +1180,11 @@ def point_date(ev: Evidence, text: str | None = None) -> dt.date | None:
             day_named = dt.date(year, month, day)
             if not stated and published and day_named > published + _AHEAD:
                 day_named = dt.date(year - 1, month, day)  # "December 30" in a January article: the year before
+            elif not stated and published and day_named < published - _AHEAD:
+                # "will be sworn in on January 20" in a November article: the year after, when that is near
+                following = _same_day_next_year(day_named)
+                if following is not None and following <= published + _AHEAD:
+                    day_named = following
             return day_named
         except ValueError:
             return published
@@ -1224,6 +1233,13 @@ _AHEAD = dt.timedelta(days=92)
 _MONTH_ORDER = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december"]
 _WEEKDAY_ORDER = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def _same_day_next_year(day: dt.date) -> dt.date | None:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # February 29
+        return None
 
 
 def _iso(value: str | None) -> dt.date | None:

@@ -326,6 +326,17 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
     return None
 
 
+_KIND_ONLY = {"quantity": "How many?", "date": "When?", "duration": "How long?", "time": "At what time?"}
+
+
+def holds_figure_of_kind(question: str, sentence: str) -> bool | None:
+    """For a question that asks a number, date, duration or time (else None): whether ``sentence`` holds any
+    figure of that kind, whatever it counts ("9,000 workers" for "how many staff"), which is weaker than
+    :func:`holds_asked_quantity` and so safe to call a part unanswered by."""
+    plain = _KIND_ONLY.get(question_type(question).asks or "")
+    return None if plain is None else holds_asked_quantity(plain, sentence)
+
+
 def named_beside_figures(question: str, sentence: str, synonyms: Synonyms) -> set[str]:
     """The words of what a "how many" counts (as :func:`count_focus_words` gives them) that a word beside one
     of the sentence's figures names ("households" in "enough to power 2m US homes")."""

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer, holds_asked_quantity
+from assistant.direct import NAME_SPAN, direct_answer, holds_figure_of_kind
 from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
@@ -270,14 +270,17 @@ class ExtractiveAnswerer:
             for ev, p in zip(evidence, self.ranker.probabilities(features), strict=True):
                 ev.score = float(p)
             ranked = sorted(evidence, key=lambda e: e.score, reverse=True)
-            # The near miss is judged on the sentences close to the best, not on whatever else was retrieved.
-            near_miss = constraint_miss(question, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5])
-            near_miss = near_miss or unstated_miss(question, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
+            # The near miss is judged on the sentences close to the best, not on whatever else was retrieved, and
+            # on what the question asks in its own words: a follow-up's carried subject names whom it is about,
+            # it sets no constraint ("And how many refugees have returned? (Russian)" is not asked of Russians).
+            asked, _ = split_carried(question)
+            near_miss = constraint_miss(asked, [e for e in ranked[:5] if e.score >= ranked[0].score * 0.5])
+            near_miss = near_miss or unstated_miss(asked, [e for e in ranked[:3] if e.score >= ranked[0].score * 0.5])
             if near_miss:
                 return Draft([], 0.0, near_miss)
-            ranked = [e for e in ranked if not qualifier_clash(question, f"{e.text} {e.chunk.title}")
-                      and not place_clash(question, e.text) and not modifier_clash(question, e.text)
-                      and not other_year(question, e)] or ranked
+            ranked = [e for e in ranked if not qualifier_clash(asked, f"{e.text} {e.chunk.title}")
+                      and not place_clash(asked, e.text) and not modifier_clash(asked, e.text)
+                      and not other_year(asked, e)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
             # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
             ranked = [e for e in ranked if not FRAGMENT.search(e.text.strip())] or ranked
@@ -373,10 +376,11 @@ class ExtractiveAnswerer:
             i = int(np.argmax(probs))
             pick, p = ranked[i], float(probs[i])
             if ((pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts) \
-                    and holds_asked_quantity(asked, pick.text, self.synonyms) is False:
-                # The sentence quoted for another part gives no figure for this one: "…, and how many jobs went when
-                # it was shut?" had its best sentence the purchase's (a sum and a year, no jobs), and the part was
-                # neither answered nor said to be missing.
+                    and holds_figure_of_kind(asked, pick.text) is False:
+                # The sentence quoted for another part gives no figure of the kind this one asks: "…, and how many
+                # jobs went when it was shut?" had its best sentence the purchase's, and the part was neither
+                # answered nor said to be missing. Any figure will do ("9,000 workers" for "how many staff"):
+                # a part said to be missing that the quote answers misleads more than one left unsaid.
                 missing.append(part)
                 previous = (part, None, False)
                 continue
@@ -576,84 +580,94 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
     return shown(question, asked), shown(sentence, found)
 
 
+# A year the question asks a figure for: after a preposition ("in 2003", "of 2003", "in August 2020"), and not
+# naming an event ("in the 2019 election", "Euro 2020", "in 2020/21"), whose year dates the event, not the figure.
+_ASKED_YEAR = re.compile(r"\b(?:in|of|during|for|throughout)\s+(?:(?:early|late|mid)[- ])?"
+                         r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December)\s+)?((?:19|20)\d{2})\b(?!\s*[-/–]\s*\d)(?!\s+[a-z])")
+# Years a sentence names without a figure: "last year" is the one before the report's, "next year" the one after.
+_YEARS_SAID = ((re.compile(r"\b(?:last|previous) year\b|\ba year (?:earlier|before|ago)\b", re.I), -1),
+               (re.compile(r"\bthis year\b", re.I), 0), (re.compile(r"\bnext year\b", re.I), 1))
+
+
 def other_year(question: str, e: Evidence) -> tuple[str, str] | None:
-    """(asked, found) when a one-part question asking a figure names a year other than the one its report was
-    written in, and the sentence (with the one before) never says it: the figure is the report's own year's
-    ("How many megatonnes did the fires emit in the record year of 2003?" against "Between June and August, the
-    fires emitted … 540 megatonnes", in a 2020 article that names 2003 elsewhere). "Last year" and "this year"
-    count as the years they mean."""
-    if not _asks_one_figure(question) or not e.chunk.date or not YEAR.match(e.chunk.date[:4]):
+    """(asked, found) when a one-part "how many / how much" asks the figure of a year other than the one its
+    report was written in, and the sentence (with the one before) never says that year: the figure is the
+    report's own year's ("How many megatonnes did the fires emit in the record year of 2003?" against "Between
+    June and August, the fires emitted … 540 megatonnes", in a 2020 article that names 2003 elsewhere)."""
+    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1 or not e.chunk.date \
+            or not YEAR.match(e.chunk.date[:4]):
         return None
     written = int(e.chunk.date[:4])
-    asked = [y for y in dict.fromkeys(YEAR.findall(question)) if int(y) != written]
+    asked = [y for y in dict.fromkeys(_ASKED_YEAR.findall(question)) if int(y) != written]
     if not asked:
         return None
     near = f"{e.previous_text} {e.text}"
-    said = set(YEAR.findall(near))
-    if re.search(r"\blast year\b", near, re.I):
-        said.add(str(written - 1))
-    if re.search(r"\bthis year\b", near, re.I):
-        said.add(str(written))
+    said = set(YEAR.findall(near)) | {str(written + shift) for pattern, shift in _YEARS_SAID if pattern.search(near)}
     missing = [y for y in asked if y not in said]
     return (", ".join(missing), str(written)) if missing else None
 
 
-_MODIFIER = re.compile(r"[A-Z][\w'’-]*")  # a name; not a figure, which before the noun is the count itself
+def _undotted(text: str) -> str:
+    """"U.S." as "US", "U.K." as "UK": the country names' table knows them undotted."""
+    return re.sub(r"\b([A-Z])\.([A-Z])\.", r"\1\2", text)
+
+
+def _countries(text: str) -> frozenset[int]:
+    """The countries ``text`` names (a country, its people or its capital), as the table's ids."""
+    return frozenset().union(*places_in(_undotted(text)).values())
 
 
 def modifier_clash(question: str, sentence: str) -> tuple[str, str] | None:
-    """(asked, found) when a one-part "how many" names what it counts with a name right before the counted noun
-    ("Chinese soldiers") and ``sentence`` has that noun only after another name ("20 Indian soldiers") and never
-    says the asked one: the figure is another group's."""
+    """(asked, found) when a one-part "how many" counts a country's people or things and ``sentence`` counts
+    another country's: the country right before the counted noun ("Chinese soldiers" against "20 Indian
+    soldiers", the sentence naming China nowhere) or after it ("attacks in Syria" against "100 attacks in Iraq",
+    Syria named in another clause). Only countries the table knows are compared, so another way of naming the
+    same one ("American troops" for US troops, "in Britain" for the UK) or a place within it is no clash."""
     if not _asks_one_figure(question):
         return None
-    focus = count_focus_words(question)
+    focus = count_focus_words(_undotted(question))
     if not focus or focus[-1][:1].isupper():
         return None
-    return _name_before(focus, sentence) or _place_after(question, sentence, focus[-1])
+    return _country_before(focus, sentence) or _country_after(question, sentence, focus[-1])
 
 
-def _name_before(focus: list[str], sentence: str) -> tuple[str, str] | None:
-    if len(focus) < 2 or not _MODIFIER.fullmatch(focus[-2]):
+def _country_before(focus: list[str], sentence: str) -> tuple[str, str] | None:
+    asked = _countries(focus[-2]) if len(focus) >= 2 else frozenset()
+    text = _undotted(sentence)
+    if not asked or asked & _countries(text):
         return None
-    asked, head = focus[-2], stem(focus[-1])
-    tokens = re.findall(r"[\w'’.,-]+", sentence)
-    stems = {stem(t.strip(".,")) for t in tokens}
-    if stem(asked) in stems:
-        return None
-    found = [tokens[i - 1].strip(".,") for i in range(1, len(tokens)) if stem(tokens[i].strip(".,")) == head]
-    if not found or not all(_MODIFIER.fullmatch(f) for f in found):
-        return None  # the noun also stands unqualified (or after a common word): the figure may be the asked one's
-    asked_places = frozenset().union(*places_in(asked).values())
-    if asked_places and any(asked_places & frozenset().union(*places_in(f).values()) for f in found):
-        return None  # "American troops" for US troops
-    return f"{asked} {focus[-1]}", f"{found[0]} {focus[-1]}"
+    head = stem(focus[-1])
+    tokens = re.findall(r"[\w'’-]+", text)
+    found = [tokens[i - 1] for i in range(1, len(tokens)) if stem(tokens[i]) == head]
+    if not found or not all(_countries(f) for f in found):
+        return None  # the noun stands without a country before it somewhere: the figure may be the asked one's
+    return f"{focus[-2]} {focus[-1]}", f"{found[0]} {focus[-1]}"
 
 
-_IN_NAME = re.compile(r"\bin\s+(?:the\s+)?([A-Z][\w-]*)\b(?!['’]s\b)")  # not "in Amazon's fleet": an owner
+# "in" and the name after it, every word of it ("in South Korea", "in the US"); not an owner ("in Amazon's fleet").
+_IN_NAME = re.compile(r"\bin\s+(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)\b(?!['’]s\b)")
 
 
-def _place_after(question: str, sentence: str, counted: str) -> tuple[str, str] | None:
-    """The same as :func:`modifier_clash` for a place after the counted noun: "How many attacks were recorded in
-    Syria?" against "ISIS claimed around 100 attacks in Iraq" (which names Syria in another clause). Every time
-    the sentence has the noun, "in <name>" follows within three words, and never the asked place."""
-    asked = [m.group(1) for m in _IN_NAME.finditer(question) if m.group(1).lower() not in MONTHS]
-    if len(asked) != 1:
+def _country_after(question: str, sentence: str, counted: str) -> tuple[str, str] | None:
+    named = [m.group(1) for m in _IN_NAME.finditer(_undotted(question)) if m.group(1).lower() not in MONTHS]
+    asked = _countries(named[0]) if len(named) == 1 else frozenset()
+    if not asked:
         return None
     head = stem(counted)
-    tokens = re.findall(r"[\w'’-]+", sentence)
+    text = _undotted(sentence)
+    tokens = list(re.finditer(r"[\w'’-]+", text))
     found = []
     for i, t in enumerate(tokens):
-        if stem(t) != head:
+        if stem(t.group(0)) != head:
             continue
-        after = " ".join(tokens[i + 1:i + 4])
-        m = _IN_NAME.match(after) or _IN_NAME.search(after)
-        if m is None or m.group(1).lower() in MONTHS:
-            return None  # the noun stands without a place somewhere: the figure may be the asked place's
-        found.append(m.group(1))
-    if not found or any(stem(f) == stem(asked[0]) for f in found):
-        return None
-    return f"{counted} in {asked[0]}", f"{counted} in {found[0]}"
+        after = text[t.end():tokens[i + 4].end()] if i + 4 < len(tokens) else text[t.end():]
+        m = _IN_NAME.search(after)
+        place = _countries(m.group(1)) if m and m.group(1).lower() not in MONTHS else frozenset()
+        if not place or place & asked:
+            return None  # unplaced, placed somewhere the table does not know, or in the asked country
+        found.append(m.group(1))  # type: ignore[union-attr]
+    return (f"{counted} in {named[0]}", f"{counted} in {found[0]}") if found else None
 
 
 # A currency an exchange rate is taken against: the currencies named in the few words after "against" or "versus"

@@ -52,8 +52,8 @@ def test_a_part_no_sentence_answers_is_named_missing() -> None:
 
 @pytest.mark.slow
 def test_a_part_asking_a_figure_the_quoted_sentence_lacks_is_named_missing(tmp_path: Any, embedder: Any) -> None:
-    # The note says which firm was bought (with a sum and a year) but never how many jobs went: the sentence
-    # quoted for the first part must not pass for the second part's answer.
+    # The note says which firm was bought (and the year) but never how many jobs went: the sentence quoted for
+    # the first part must not pass for the second part's answer.
     from assistant.build import build
     from assistant.settings import Settings
 
@@ -61,7 +61,7 @@ def test_a_part_asking_a_figure_the_quoted_sentence_lacks_is_named_missing(tmp_p
     notes.mkdir()
     (notes / "kestrel.md").write_text(
         "# Nordwind buys Kestrel\n\n"
-        "Nordwind Systems paid £80 million for Bristol-based Kestrel, a chip design firm, in 2011. "
+        "Nordwind Systems bought Bristol-based Kestrel, a chip design firm, in 2011. "
         "Kestrel made radio chips for phones and routers. "
         "Nordwind later closed the Kestrel office as part of a strategy overhaul. "
         "The company now focuses on gaming and cloud computing.\n", encoding="utf-8")
@@ -70,3 +70,12 @@ def test_a_part_asking_a_figure_the_quoted_sentence_lacks_is_named_missing(tmp_p
     answer = workspace.assistant.ask("Which Bristol firm did Nordwind Systems buy, and how many jobs went when it closed?")
     assert not answer.abstained and "Kestrel" in answer.answer
     assert answer.missing_parts == ["how many jobs went when it closed"]
+
+
+def test_a_part_is_said_missing_only_when_the_quote_has_no_figure_of_its_kind() -> None:
+    # review: "9,000 workers" answers "how many staff lost their jobs"; calling that part missing misleads
+    from assistant.direct import holds_figure_of_kind
+
+    assert holds_figure_of_kind("how many staff lost their jobs", "The firm said 9,000 workers would lose their jobs.")
+    assert holds_figure_of_kind("how many staff lost their jobs", "Nordwind bought Kestrel in 2011.") is False
+    assert holds_figure_of_kind("Which firm cut jobs", "The firm said 9,000 workers would go.") is None

@@ -165,6 +165,9 @@ def test_a_follow_up_that_names_nothing_takes_the_previous_names() -> None:
     assert "length" not in rewritten and "incident" not in rewritten  # names only: not what the first turn asked
     # a follow-up naming its own subject is asked as it stands
     assert standalone_question("And which option did Murray pick?", history) == "which option did Murray pick?"
+    # review: "the UN" is a name of its own, and "Why …" opens no follow-up of this kind
+    assert standalone_question("And what did the UN decide?", history) == "what did the UN decide?"
+    assert standalone_question("Why did oil prices fall in April?", history) == "Why did oil prices fall in April?"
 
 
 def test_a_question_opening_with_a_preposition_names_nothing_by_it() -> None:

@@ -3,6 +3,7 @@ reports, the open-questions filter, faithful cutting, and the briefing evaluatio
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Sequence
@@ -894,3 +895,18 @@ def test_an_open_question_the_page_already_judges_is_left_out() -> None:
     assert judged_already(again, [bottom])
     assert not judged_already(other, [bottom])
     assert not judged_already("The ferry could sail.", [bottom])  # too little judged to call it the same
+
+
+def test_a_day_far_back_is_background_unless_it_is_next_years_or_beside_the_news() -> None:
+    from assistant.briefing_plan import is_background
+
+    def ev(text: str, date: str) -> Evidence:
+        c = chunk("d", text, date)
+        return Evidence(c, 0, len(text), text, vector=np.zeros(3))
+
+    assert is_background(ev("January 24: the minister signs the ratified agreement.", "2020-09-10"))
+    # review: January in a November article is the coming one; a weekday beside the old day is the news
+    sworn = ev("The president will be sworn in on January 20.", "2020-11-10")
+    assert not is_background(sworn) and point_date(sworn) == dt.date(2021, 1, 20)
+    assert not is_background(ev("Talks that began on March 3 collapsed on Tuesday.", "2020-09-29"))
+    assert not is_background(ev("Fighting broke out on Sunday, the worst since the truce of May 12.", "2020-09-28"))
