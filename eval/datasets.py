@@ -17,7 +17,7 @@ BUILTIN_SETS = {"isw_report": SAMPLES, "news_conflict": DATASETS / "conflict_art
 # Sets asked over the bundled report and articles of the news-2020 corpus, named (with their sha256)
 # in a manifest: the corpus is not copied into the project; give its _posts folder with --corpus.
 NEWS_SETS = {"unseen_qa": DATASETS / "unseen_qa_corpus.txt", "unseen_qa2": DATASETS / "unseen_qa2_corpus.txt",
-             "unseen_qa3": DATASETS / "unseen_qa3_corpus.txt",
+             "unseen_qa3": DATASETS / "unseen_qa3_corpus.txt", "unseen_qa4": DATASETS / "unseen_qa4_corpus.txt",
              "briefing_topics": DATASETS / "briefing_topics_corpus.txt"}
 CLAIMS = DATASETS / "claims.jsonl"
 BRIEFING_TOPICS = DATASETS / "briefing_topics.jsonl"
