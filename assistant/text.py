@@ -379,7 +379,8 @@ def share_missing(question: str, sentence: str) -> bool:
 
 # Qualifiers that pick one of a pair: a sentence about the men's title does not answer the women's.
 QUALIFIER_PAIRS = (("women", "men"), ("woman", "man"), ("girls", "boys"), ("female", "male"), ("junior", "senior"),
-                   ("domestic", "international"), ("indoor", "outdoor"), ("first", "second"))
+                   ("domestic", "international"), ("indoor", "outdoor"), ("first", "second"),
+                   ("northern", "southern"), ("eastern", "western"))
 
 
 _UNAPOSTROPHISED = {"mens": "men", "womens": "women"}

@@ -140,6 +140,11 @@ def test_qualifier_clash() -> None:
     assert qualifier_clash("Who won the women's title?", "The men's title went to Thiem.") == ("women", "men")
     assert qualifier_clash("Who won the women's title?", "Osaka won the women's title.") is None
     assert qualifier_clash("Who won the title?", "The men's title went to Thiem.") is None
+    # a hemisphere or a side of a country is a qualifier too (unseen_qa4 tune: boulders "in the northern
+    # hemisphere" answered by "six boulders … across the southern hemisphere")
+    assert qualifier_clash("How many boulders lie in the northern hemisphere?",
+                           "Six boulders are scattered across the southern hemisphere.") == ("northern", "southern")
+    assert qualifier_clash("How many towns flooded in western Japan?", "Floods hit 12 towns in western Japan.") is None
 
 
 def test_question_parts() -> None:
