@@ -83,14 +83,7 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> st
     del previous_answer  # the question carries the subject; the answer's wording would drift the query
     cleaned = _CONNECTIVE.sub("", question).strip() or question  # "Why Turkey?" keeps its "Why"
     if not leans_on_previous(question):
-        if question_names(cleaned) or re.search(r"\b[A-Z]{2}\b", cleaned) or not _CONNECTIVE.match(question):
-            return cleaned  # names of its own ("the UN" too: question_names keeps three letters or more)
-        # "And which option won most votes?" (after a question on Kyrgios's Twitter poll) asks of the same subject
-        # without naming it: it takes the previous question's names, and only them (its other words had pulled
-        # retrieval back to the previous answer: "And who was left out of the peacekeeping?").
-        names = [w for w in subject_words(previous_question) if w[0].isupper() and stem(w) in
-                 set(question_names(previous_question))]
-        return f"{cleaned} ({' '.join(names)})" if names else cleaned
+        return cleaned
     opening = _OPENING.match(previous_question)
     # A yes/no question ("Were any elected officials among those held?") asks its own thing: prefixed with
     # "How many people," it was answered with the previous turn's count as its lead.
