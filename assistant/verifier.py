@@ -492,7 +492,10 @@ def _found_as_written_otherwise(claim: str, names: dict[str, str], present: set[
                for t in m.group(0).split()}
     found |= spelled & set(missing)
     tokens = words(claim)
-    for a, b in pairwise(tokens):
+    # Only a word written right before the surname, with nothing but a space between, is a first name: "found in
+    # Brighton, East Sussex" had read "Brighton" as the first name of "East", found when the passages said "East
+    # Sussex", so a town swapped for another ("Eastbourne, East Sussex") was no missing name.
+    for a, b in _adjacent_pairs(claim):
         ka, kb = stem(a), stem(b)
         if (ka in missing and kb in present and kb in names and b not in TITLES and a not in TITLES
                 and not a.isupper() and not place_aliases(a) and not places_in(a)
@@ -508,6 +511,18 @@ def _found_as_written_otherwise(claim: str, names: dict[str, str], present: set[
                 and not _other_titles(a, b, passages)):
             found.add(ka)
     return found
+
+
+def _adjacent_pairs(text: str) -> list[tuple[str, str]]:
+    """Pairs of words written one after the other with only spaces or a hyphen between: "Brighton, East Sussex"
+    gives ("East", "Sussex") and not ("Brighton", "East")."""
+    pairs, end, last = [], 0, ""
+    for w in words(text):
+        start = text.find(w, end)
+        if last and re.fullmatch(r"\s+|-", text[end:start]):
+            pairs.append((last, w))
+        end, last = start + len(w), w
+    return pairs
 
 
 def _other_titles(title: str, name: str, passages: str) -> set[str]:

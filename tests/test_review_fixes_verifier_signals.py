@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from assistant.verifier import SWAP_COVERAGE, ProxyVerifier, _names, _negated, _opposed, _quantities, resolve
+from assistant.verifier import (
+    SWAP_COVERAGE,
+    ProxyVerifier,
+    _found_as_written_otherwise,
+    _names,
+    _negated,
+    _opposed,
+    _quantities,
+    resolve,
+)
 from ingest.embeddings import HashingEmbedder
 
 
@@ -121,3 +130,17 @@ def test_a_persons_initials_before_the_surname_are_no_name_of_their_own(proxy: P
         assert signals(proxy, claim, passage)["name_swap"] == 0.0
     assert signals(proxy, "U.S. troops withdrew from northern Syria in October.",
                    "Russian troops withdrew from northern Syria in October.")["name_swap"] > 0.0
+
+
+def test_a_town_before_a_comma_is_no_first_name_of_the_county_after_it(proxy: ProxyVerifier) -> None:
+    # "Leeds, West Yorkshire": "Leeds" had read as the first name of "West", found because the passage says "West
+    # Yorkshire", so a town swapped for another was no missing name (name_swap 0.0)
+    names = _names("The parade was held in Leeds, West Yorkshire.")
+    assert _found_as_written_otherwise("The parade was held in Leeds, West Yorkshire.", names, {"west", "yorkshire"},
+                                       "The parade was held in Wakefield, West Yorkshire.") == set()
+    f = signals(proxy, "The parade was held in Leeds, West Yorkshire, on Saturday.",
+                "The parade was held in Wakefield, West Yorkshire, on Saturday.")
+    assert f["missing_names"] == ["Leeds"] and f["name_swap"] >= SWAP_COVERAGE
+    # a first name right before the surname the passage has is still the fuller name
+    assert _found_as_written_otherwise("Dominic Raab met the envoy.", {"dominic": "Dominic", "raab": "Raab"}, {"raab"},
+                                       "Mr Raab met the envoy.") == {"dominic"}
