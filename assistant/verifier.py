@@ -265,6 +265,7 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
 _DOTTED_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Z]\.)(?!\s*[A-Z][a-z])")
 
 
+# "up" and "down" state a direction as "rose" and "fell" do ("sales rose" / "sales were down" had opposed nothing).
 # Opposite words, as plain words: both sides are compared by lemma and stem (``lemmas``), so "dismissed" meets
 # "dismiss" (the stemmer alone gives "dismi" and missed it) and "plummeted" meets "plummet".
 _OPPOSITES: list[tuple[frozenset[str], frozenset[str]]] = [
@@ -275,7 +276,7 @@ _OPPOSITES: list[tuple[frozenset[str], frozenset[str]]] = [
         ("already", "yet"),
         ("include", "exclude"),
         ("win won gain winner victory", "lose lost loss loser defeat"),
-        ("increase raise rise rose grow grew strengthen surge soar jump", "decrease cut fall fell drop shrink shrank reduce "
+        ("increase raise rise rose grow grew strengthen surge soar jump up", "decrease cut fall fell drop shrink shrank reduce down "
          "weaken plunge plummet slump tumble"),
         ("support back", "oppose against"),
         ("before early earlier", "after later late"),

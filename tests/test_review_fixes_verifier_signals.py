@@ -144,3 +144,13 @@ def test_a_town_before_a_comma_is_no_first_name_of_the_county_after_it(proxy: Pr
     # a first name right before the surname the passage has is still the fuller name
     assert _found_as_written_otherwise("Dominic Raab met the envoy.", {"dominic": "Dominic", "raab": "Raab"}, {"raab"},
                                        "Mr Raab met the envoy.") == {"dominic"}
+
+
+def test_up_and_down_state_a_direction_as_rose_and_fell_do() -> None:
+    # both had opposed nothing: "up" and "down" were in no group of opposite words
+    assert _opposed("Sales rose by 2 per cent in the first half.", "Sales were down by 2 per cent in the first half.") == [
+        "rose/down"]
+    assert _opposed("Cancellations were down six per cent on last year.",
+                    "Cancellations were up six per cent on last year.") == ["down/up"]
+    # a window with both says nothing against either
+    assert "up/down" not in _opposed("The council set up a committee.", "The council set up a committee and shut down the old one.")
