@@ -4,8 +4,10 @@ stands in for the model: these signals are counted from words, not vectors."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
+import numpy as np
 import pytest
 
 from assistant.verifier import (
@@ -154,3 +156,26 @@ def test_up_and_down_state_a_direction_as_rose_and_fell_do() -> None:
                     "Cancellations were up six per cent on last year.") == ["down/up"]
     # a window with both says nothing against either
     assert "up/down" not in _opposed("The council set up a committee.", "The council set up a committee and shut down the old one.")
+
+
+class _NearSynonyms(HashingEmbedder):
+    """Bag of words in which a word also counts as the word it rewords (cosine about 0.7 for the pair alone)."""
+
+    LIKE: ClassVar[dict[str, str]] = {"fighting": "clashes", "erupted": "resumed", "anew": "resumed", "wounded": "injured"}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return super().embed([" ".join(f"{w} {self.LIKE.get(w.lower(), '')}" for w in t.split()) for t in texts])
+
+
+def test_a_reworded_phrase_is_told_from_an_added_one() -> None:
+    proxy = ProxyVerifier(_NearSynonyms())
+    passage = "Nine soldiers were wounded when fighting erupted anew near the border on Sunday."
+    # the claim rewords what the passage says: its leftover words are like the passage's leftover words
+    reworded = proxy.features("Nine soldiers were injured when clashes resumed near the border on Sunday.", [passage])
+    assert reworded["coverage"] < 0.8 and reworded["reworded"] > 0.2
+    # the claim adds a phrase: nothing of the passage is left over for it to reword
+    added = proxy.features("Nine soldiers were wounded when fighting erupted anew near the border on Sunday and the "
+                           "army seized two villages.", [passage])
+    assert added["reworded"] == 0.0
+    # a copy leaves nothing over on either side
+    assert proxy.features(passage, [passage])["reworded"] == 0.0
