@@ -359,6 +359,18 @@ def _negated(text: str) -> bool:
     return negation_count(_NEGATION, text) % 2 == 1
 
 
+def _negated_elsewhere(match: np.ndarray, others: Sequence[Sequence[int]], aligned: Sequence[int],
+                       negated: Sequence[bool]) -> bool:
+    """Whether a negated clause of the window, other than the aligned one, holds a word of the claim's clause that
+    the aligned clause lacks (``match``: the clause's words against the passage words; ``others`` and ``aligned``:
+    the passage words of each other clause and of the aligned one)."""
+    def found(columns: Sequence[int]) -> np.ndarray:
+        return match[:, list(columns)].max(axis=1) >= 0.5 if columns else np.zeros(len(match), dtype=bool)
+
+    lacking = ~found(aligned)
+    return any(neg and bool((found(cols) & lacking).any()) for cols, neg in zip(others, negated, strict=True))
+
+
 def _role_swaps(claim: str, window: str, names: Collection[str]) -> list[str]:
     """Pairs of the claim's names that stand on either side of one of its words and on the other sides of it in the
     window: "Putin misjudged Erdogan's willingness" / "Erdogan likely miscalculated Putin's willingness" (around
@@ -803,7 +815,15 @@ class ProxyVerifier:
             matched = {passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}
             if _negated(aligned) and not _negated(clause):
                 negation = max(negation, share * _after_cue(aligned, matched, _NEGATION))
-            elif _negated(clause) and not _negated(aligned):
+            # A negated claim clause that spans two clauses of the window has its negation in either: "Poaching was
+            # excluded by the park authority because the elephants still had their tusks" aligns with "as the dead
+            # elephants were found with the tusks", while "has already ruled out poaching" stands in the clause
+            # before. Tune CV (3 shuffles, blend, floor refitted), grouped by document: 4-way 0.807 -> 0.811, kappa
+            # 0.716 -> 0.722, recall 0.847 -> 0.856, false acceptance 0.082 (same); 8 shuffles 0.807 -> 0.811,
+            # false acceptance 0.081 -> 0.082. Signals change on 4 supported claims and one partial.
+            elif _negated(clause) and not _negated(aligned) and not _negated_elsewhere(
+                    match[rows], [columns_of(wc) for wc in window_clauses if wc != aligned], columns_of(aligned),
+                    [_negated(wc) for wc in window_clauses if wc != aligned]):
                 negation = max(negation, share * _after_cue(clause, {claim_words[i].lower() for i in rows}, _NEGATION))
             # Opposite words are looked for in every clause of the window the claim's clause reaches, not only the
             # best: "By turning X into Y, the Kremlin weakened relations" aligns with "transformed X into Y", while

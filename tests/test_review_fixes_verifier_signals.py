@@ -179,3 +179,15 @@ def test_a_reworded_phrase_is_told_from_an_added_one() -> None:
     assert added["reworded"] == 0.0
     # a copy leaves nothing over on either side
     assert proxy.features(passage, [passage])["reworded"] == 0.0
+
+
+def test_a_negation_in_the_window_clause_that_holds_the_rest_of_the_claim_is_no_mismatch(proxy: ProxyVerifier) -> None:
+    # the claim's one clause aligns with the passage's second clause, the negation ("ruled out arson") stands in its
+    # first: was negation_mismatch 0.5
+    passage = "The fire service has ruled out arson, as the doors and windows were found still locked from inside."
+    claim = "Arson was excluded by the fire service because the doors and windows were still locked from inside."
+    assert signals(proxy, claim, passage)["negation_mismatch"] == 0.0
+    # a negated clause holding none of the claim's words the aligned clause lacks leaves the mismatch
+    f = signals(proxy, "Turkey has not held military drills with its jets in Azerbaijan.",
+                "Turkey has held military drills with its jets in Azerbaijan, but Baku denied that it owns any jets.")
+    assert f["negation_mismatch"] >= 0.5
