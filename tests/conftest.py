@@ -103,6 +103,19 @@ def embedder():  # type: ignore[no-untyped-def]
     return SentenceTransformerEmbedder()
 
 
+def note_assistant(home: Path, embedder, name: str, text: str):  # type: ignore[no-untyped-def]
+    """An assistant (real model, embedded Chroma under ``home``) over one markdown note written for a test."""
+    from assistant.build import build
+    from assistant.settings import Settings
+
+    notes = home / "notes"
+    notes.mkdir(parents=True)
+    (notes / name).write_text(text, encoding="utf-8")
+    workspace = build(Settings(home=home / "home"), embedder=embedder)
+    assert workspace.corpus.ingest([notes]).count("added") == 1
+    return workspace.assistant
+
+
 @pytest.fixture(scope="session")
 def sample_workspace(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
     """A workspace (real model, embedded Chroma) whose store holds the bundled report (read-only use)."""

@@ -12,6 +12,7 @@ import pytest
 from assistant.extractive import ExtractiveAnswerer, SentenceScorer
 from assistant.ranker import ANSWERABILITY, FEATURES, LearnedRanker, RankerWeights
 from ingest.store import StoredChunk
+from tests.conftest import note_assistant
 
 
 class Flat:
@@ -54,20 +55,13 @@ def test_a_part_no_sentence_answers_is_named_missing() -> None:
 def test_a_part_asking_a_figure_the_quoted_sentence_lacks_is_named_missing(tmp_path: Any, embedder: Any) -> None:
     # The note says which firm was bought (and the year) but never how many jobs went: the sentence quoted for
     # the first part must not pass for the second part's answer.
-    from assistant.build import build
-    from assistant.settings import Settings
-
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "kestrel.md").write_text(
+    assistant = note_assistant(tmp_path, embedder, "kestrel.md",
         "# Nordwind buys Kestrel\n\n"
         "Nordwind Systems bought Bristol-based Kestrel, a chip design firm, in 2011. "
         "Kestrel made radio chips for phones and routers. "
         "Nordwind later closed the Kestrel office as part of a strategy overhaul. "
-        "The company now focuses on gaming and cloud computing.\n", encoding="utf-8")
-    workspace = build(Settings(home=tmp_path / "home"), embedder=embedder)  # type: ignore[call-arg]
-    assert workspace.corpus.ingest([notes]).count("added") == 1
-    answer = workspace.assistant.ask("Which Bristol firm did Nordwind Systems buy, and how many jobs went when it closed?")
+        "The company now focuses on gaming and cloud computing.\n")
+    answer = assistant.ask("Which Bristol firm did Nordwind Systems buy, and how many jobs went when it closed?")
     assert not answer.abstained and "Kestrel" in answer.answer
     assert answer.missing_parts == ["how many jobs went when it closed"]
 

@@ -16,6 +16,7 @@ from assistant.extractive import Evidence, near_miss_reason, unstated_miss
 from assistant.ranker import _quantity_unanswered
 from assistant.text import MONEY_QUESTION, PERCENT_QUESTION, UNSTATED, new_quantities, question_type
 from ingest.store import StoredChunk
+from tests.conftest import note_assistant
 
 
 def _evidence(*sentences: str, title: str = "Harbour note") -> list[Evidence]:
@@ -345,22 +346,16 @@ def test_a_year_that_names_an_event_or_is_next_year_is_no_other_year() -> None:
     assert other_year("When did Britain leave the EU in 2020?", _dated("It left on January 31.", date="2021-02-01")[0]) is None
 
 
+@pytest.mark.slow
 def test_a_follow_ups_carried_subject_sets_no_constraint(tmp_path: Path, embedder: Any) -> None:
     # review: "And how many refugees have returned there so far?" after a question on Russian peacekeepers carries
     # the previous subject ("Russian …"); read as a constraint, the sentence on refugees from Armenia clashed with it
-    from assistant.build import build
-    from assistant.settings import Settings
-
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "return.md").write_text(
+    assistant = note_assistant(tmp_path, embedder, "return.md",
         "# Return to the region\n\nRussian peacekeepers began patrolling the corridor on Friday. "
         "Some 26,000 refugees have returned to the region from Armenia so far. "
-        "Aid groups are rebuilding the schools.\n", encoding="utf-8")
-    workspace = build(Settings(home=tmp_path / "home"), embedder=embedder)  # type: ignore[call-arg]
-    assert workspace.corpus.ingest([notes]).count("added") == 1
+        "Aid groups are rebuilding the schools.\n")
     history = [("How many Russian peacekeepers patrol the corridor?", "")]
-    answer = workspace.assistant.ask("And how many refugees have returned there so far?", history=history)
+    answer = assistant.ask("And how many refugees have returned there so far?", history=history)
     assert answer.standalone_question and "Russian" in answer.standalone_question
     assert not answer.abstained and "26,000" in answer.answer
 
