@@ -100,7 +100,7 @@ FEATURES: tuple[str, ...] = (
     "semantic", "semantic_sentence", "coverage", "max_missing", "number_swap", "number_missing", "name_swap",
     "name_missing", "negation_mismatch", "opposed", "hedge_dropped", "hedge_elsewhere", "claim_hedged",
     "window_sentences", "split_gain", "attribution_dropped", "name_slot_swap", "missing_run", "length_ratio",
-    "clause_semantic", "reworded",
+    "clause_semantic",
 )
 
 # "not only", "not just" and "not merely" add ("Russia not only sent troops but also built a base"), and "not long
@@ -265,7 +265,6 @@ def _names(text: str, proper: set[str] | frozenset[str] = frozenset()) -> dict[s
 _DOTTED_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Z]\.)(?!\s*[A-Z][a-z])")
 
 
-# "up" and "down" state a direction as "rose" and "fell" do ("sales rose" / "sales were down" had opposed nothing).
 # Opposite words, as plain words: both sides are compared by lemma and stem (``lemmas``), so "dismissed" meets
 # "dismiss" (the stemmer alone gives "dismi" and missed it) and "plummeted" meets "plummet".
 _OPPOSITES: list[tuple[frozenset[str], frozenset[str]]] = [
@@ -276,7 +275,7 @@ _OPPOSITES: list[tuple[frozenset[str], frozenset[str]]] = [
         ("already", "yet"),
         ("include", "exclude"),
         ("win won gain winner victory", "lose lost loss loser defeat"),
-        ("increase raise rise rose grow grew strengthen surge soar jump up", "decrease cut fall fell drop shrink shrank reduce down "
+        ("increase raise rise rose grow grew strengthen surge soar jump", "decrease cut fall fell drop shrink shrank reduce "
          "weaken plunge plummet slump tumble"),
         ("support back", "oppose against"),
         ("before early earlier", "after later late"),
@@ -357,18 +356,6 @@ def _negated(text: str) -> bool:
     """Odd number of negation cues: "does not exclude" reads as positive, "excludes" as negative. "Nor" goes with
     the "neither" or "not" before it: "Neither Russia nor Iran sent troops" is one negation, not two."""
     return negation_count(_NEGATION, text) % 2 == 1
-
-
-def _negated_elsewhere(match: np.ndarray, others: Sequence[Sequence[int]], aligned: Sequence[int],
-                       negated: Sequence[bool]) -> bool:
-    """Whether a negated clause of the window, other than the aligned one, holds a word of the claim's clause that
-    the aligned clause lacks (``match``: the clause's words against the passage words; ``others`` and ``aligned``:
-    the passage words of each other clause and of the aligned one)."""
-    def found(columns: Sequence[int]) -> np.ndarray:
-        return match[:, list(columns)].max(axis=1) >= 0.5 if columns else np.zeros(len(match), dtype=bool)
-
-    lacking = ~found(aligned)
-    return any(neg and bool((found(cols) & lacking).any()) for cols, neg in zip(others, negated, strict=True))
 
 
 def _role_swaps(claim: str, window: str, names: Collection[str]) -> list[str]:
@@ -815,15 +802,7 @@ class ProxyVerifier:
             matched = {passage_words[j].lower() for j in columns_of(aligned) if match[rows, j].max() >= 0.5}
             if _negated(aligned) and not _negated(clause):
                 negation = max(negation, share * _after_cue(aligned, matched, _NEGATION))
-            # A negated claim clause that spans two clauses of the window has its negation in either: "Poaching was
-            # excluded by the park authority because the elephants still had their tusks" aligns with "as the dead
-            # elephants were found with the tusks", while "has already ruled out poaching" stands in the clause
-            # before. Tune CV (3 shuffles, blend, floor refitted), grouped by document: 4-way 0.807 -> 0.811, kappa
-            # 0.716 -> 0.722, recall 0.847 -> 0.856, false acceptance 0.082 (same); 8 shuffles 0.807 -> 0.811,
-            # false acceptance 0.081 -> 0.082. Signals change on 4 supported claims and one partial.
-            elif _negated(clause) and not _negated(aligned) and not _negated_elsewhere(
-                    match[rows], [columns_of(wc) for wc in window_clauses if wc != aligned], columns_of(aligned),
-                    [_negated(wc) for wc in window_clauses if wc != aligned]):
+            elif _negated(clause) and not _negated(aligned):
                 negation = max(negation, share * _after_cue(clause, {claim_words[i].lower() for i in rows}, _NEGATION))
             # Opposite words are looked for in every clause of the window the claim's clause reaches, not only the
             # best: "By turning X into Y, the Kremlin weakened relations" aligns with "transformed X into Y", while
@@ -869,23 +848,6 @@ class ProxyVerifier:
                                  set(w_names) - set(names) - set(content_terms(claim)) - claim_places,
                                  frozenset(set(names) & p_names))
         uncovered = [i for i in range(len(claim_words)) if soft[i] < 0.5]
-        hard = cover(hard=True)
-        coverage = float((hard * weight).sum() / total)
-        # What the claim says in words the passages lack, against what the clauses it aligns with say in words the
-        # claim lacks, weighted by the share of the claim so left over: a paraphrase rewords a phrase its passage
-        # has ("clashes resumed" / "fighting erupted anew": alike), while a claim that adds a phrase, or invents one,
-        # leaves only unrelated words of the passage over. Tune CV (3 shuffles, blend, floor refitted), grouped by
-        # document: 4-way 0.798 -> 0.807, kappa 0.704 -> 0.716, recall 0.828 -> 0.847, false acceptance 0.081 ->
-        # 0.082 (8 shuffles: 0.799 -> 0.807, 0.082 -> 0.081); paraphrases accepted 0.57 -> 0.70, no kind worse. The
-        # cosine alone (not weighted by the share left) gave nothing (0.798 -> 0.796), nor did it against the
-        # whole window's leftover words.
-        claim_rest = [w.lower() for w, found in zip(claim_words, hard, strict=False) if found < 1.0]
-        aligned_columns = sorted({j for a in aligned_clauses for j in columns_of(a)})
-        window_rest = [passage_words[j].lower() for j in aligned_columns if match[:, j].max() < 1.0]
-        reworded = 0.0
-        if claim_rest and window_rest:
-            rest = self._embed([" ".join(claim_rest), " ".join(window_rest)])
-            reworded = (1.0 - coverage) * float(rest[0] @ rest[1])
         # The longest run of adjacent claim words the passages lack. A claim that adds to its passage adds a phrase
         # ("... and plans to build a base there"); a paraphrase rewords a word here and there. On the tune half
         # (5-fold CV, floor refitted) 4-way 0.757 -> 0.772, recall 0.758 -> 0.783; weighting the run by rarity
@@ -897,7 +859,7 @@ class ProxyVerifier:
         return {
             "semantic": float(sims[best]),
             "semantic_sentence": float(max(s for s, w in zip(sims, wins, strict=True) if w.size == 1)),
-            "coverage": coverage,
+            "coverage": float((cover(hard=True) * weight).sum() / total),
             "soft_coverage": covered_soft,
             "window_coverage": window_coverage,
             "missing_share": len(uncovered) / max(1, len(claim_words)),
@@ -924,7 +886,6 @@ class ProxyVerifier:
             # other words keeps its length. Tune CV (floor refitted): 4-way 0.781 -> 0.789, recall 0.796 -> 0.814,
             # paraphrase 13 -> 16 of 28; the share of the window's words found in the claim instead gave 0.783.
             "clause_semantic": clause_semantic,
-            "reworded": reworded,
             "length_ratio": min(2.0, len(claim_words) / max(1, len(content_words(window.text, words)))),
             # For the reasons, not the combination:
             "window": window.text,

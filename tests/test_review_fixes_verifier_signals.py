@@ -4,10 +4,8 @@ stands in for the model: these signals are counted from words, not vectors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
-import numpy as np
 import pytest
 
 from assistant.verifier import (
@@ -148,46 +146,22 @@ def test_a_town_before_a_comma_is_no_first_name_of_the_county_after_it(proxy: Pr
                                        "Mr Raab met the envoy.") == {"dominic"}
 
 
-def test_up_and_down_state_a_direction_as_rose_and_fell_do() -> None:
-    # both had opposed nothing: "up" and "down" were in no group of opposite words
-    assert _opposed("Sales rose by 2 per cent in the first half.", "Sales were down by 2 per cent in the first half.") == [
-        "rose/down"]
-    assert _opposed("Cancellations were down six per cent on last year.",
-                    "Cancellations were up six per cent on last year.") == ["down/up"]
-    # a window with both says nothing against either
-    assert "up/down" not in _opposed("The council set up a committee.", "The council set up a committee and shut down the old one.")
+def test_up_to_and_particles_oppose_nothing(proxy: ProxyVerifier) -> None:
+    # Session 13's review of a branch that made "up"/"down" opposites of rise/fall: "up to 500", "set up", "broke
+    # down" and "Downing Street" then opposed "cut", "drop", "jumped" and "rose", and supported claims read as
+    # contradicted. Kept out; these stay unopposed.
+    for claim, passage in [
+        ("The company plans to shed up to 500 jobs.", "The company plans to cut as many as 500 jobs, it said."),
+        ("The government set up a commission on the fall in exports.", "It established a commission on the drop in exports."),
+        ("Talks broke down after fuel prices soared.", "Negotiations collapsed after fuel prices jumped."),
+        ("The government said wages rose in March.", "Downing Street said wages increased in March."),
+    ]:
+        assert signals(proxy, claim, passage)["opposed"] == 0.0, claim
 
 
-class _NearSynonyms(HashingEmbedder):
-    """Bag of words in which a word also counts as the word it rewords (cosine about 0.7 for the pair alone)."""
-
-    LIKE: ClassVar[dict[str, str]] = {"fighting": "clashes", "erupted": "resumed", "anew": "resumed", "wounded": "injured"}
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return super().embed([" ".join(f"{w} {self.LIKE.get(w.lower(), '')}" for w in t.split()) for t in texts])
-
-
-def test_a_reworded_phrase_is_told_from_an_added_one() -> None:
-    proxy = ProxyVerifier(_NearSynonyms())
-    passage = "Nine soldiers were wounded when fighting erupted anew near the border on Sunday."
-    # the claim rewords what the passage says: its leftover words are like the passage's leftover words
-    reworded = proxy.features("Nine soldiers were injured when clashes resumed near the border on Sunday.", [passage])
-    assert reworded["coverage"] < 0.8 and reworded["reworded"] > 0.2
-    # the claim adds a phrase: nothing of the passage is left over for it to reword
-    added = proxy.features("Nine soldiers were wounded when fighting erupted anew near the border on Sunday and the "
-                           "army seized two villages.", [passage])
-    assert added["reworded"] == 0.0
-    # a copy leaves nothing over on either side
-    assert proxy.features(passage, [passage])["reworded"] == 0.0
-
-
-def test_a_negation_in_the_window_clause_that_holds_the_rest_of_the_claim_is_no_mismatch(proxy: ProxyVerifier) -> None:
-    # the claim's one clause aligns with the passage's second clause, the negation ("ruled out arson") stands in its
-    # first: was negation_mismatch 0.5
-    passage = "The fire service has ruled out arson, as the doors and windows were found still locked from inside."
-    claim = "Arson was excluded by the fire service because the doors and windows were still locked from inside."
-    assert signals(proxy, claim, passage)["negation_mismatch"] == 0.0
-    # a negated clause holding none of the claim's words the aligned clause lacks leaves the mismatch
-    f = signals(proxy, "Turkey has not held military drills with its jets in Azerbaijan.",
-                "Turkey has held military drills with its jets in Azerbaijan, but Baku denied that it owns any jets.")
-    assert f["negation_mismatch"] >= 0.5
+def test_a_negation_is_not_excused_by_another_negated_sentence(proxy: ProxyVerifier) -> None:
+    # The same review: "X did not comment. She did Y." had cancelled the mismatch of a claim that X did not do Y.
+    assert signals(proxy, "The minister did not resign after the vote.",
+                   "The minister did not speak to reporters. She resigned after the vote.")["negation_mismatch"] > 0.0
+    assert signals(proxy, "The army did not withdraw from the town on Monday.",
+                   "Officials did not give a reason. The army withdrew from the town on Monday.")["negation_mismatch"] > 0.0
