@@ -590,16 +590,24 @@ _YEARS_SAID = ((re.compile(r"\b(?:last|previous) year\b|\ba year (?:earlier|befo
                (re.compile(r"\bthis year\b", re.I), 0), (re.compile(r"\bnext year\b", re.I), 1))
 
 
+@lru_cache(maxsize=256)
+def _years_asked(question: str) -> tuple[str, ...]:
+    """The years a one-part "how many / how much" asks its figure for (:data:`_ASKED_YEAR`); asked once per question,
+    as :func:`other_year` runs on every ranked sentence."""
+    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1:
+        return ()
+    return tuple(dict.fromkeys(_ASKED_YEAR.findall(question)))
+
+
 def other_year(question: str, e: Evidence) -> tuple[str, str] | None:
     """(asked, found) when a one-part "how many / how much" asks the figure of a year other than the one its
     report was written in, and the sentence (with the one before) never says that year: the figure is the
     report's own year's ("How many megatonnes did the fires emit in the record year of 2003?" against "Between
     June and August, the fires emitted … 540 megatonnes", in a 2020 article that names 2003 elsewhere)."""
-    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1 or not e.chunk.date \
-            or not YEAR.match(e.chunk.date[:4]):
+    if not e.chunk.date or not YEAR.match(e.chunk.date[:4]):
         return None
     written = int(e.chunk.date[:4])
-    asked = [y for y in dict.fromkeys(_ASKED_YEAR.findall(question)) if int(y) != written]
+    asked = [y for y in _years_asked(question) if int(y) != written]
     if not asked:
         return None
     near = f"{e.previous_text} {e.text}"
