@@ -559,6 +559,10 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         # Background is no point on a timeline: it would be dated by its article ("September 27. A
         # four-day escalation in April 2016 ..."). The aspect's weight had outweighed its penalty.
         candidates = [e for e in candidates if not is_background(e)]
+    else:
+        # A day of an earlier year, written out ("in Martakert, … on April 3, 2016"): a photo caption or an archive
+        # entry, not what the reports say of the topic now; it had been a key point of the first days' casualties.
+        candidates = [e for e in candidates if not dated_earlier_year(e)]
 
     taken: Counter[str] = Counter(e.chunk.doc_id for e in used)  # the bottom line's one or two sentences
     per_doc = w.timeline_same_doc if frame.shape == "timeline" else 0.0
@@ -847,6 +851,12 @@ _DATED_YEAR = re.compile(
 _TOPIC_DATED_YEAR = re.compile(_DATED_YEAR.pattern, re.I)  # as typed in a topic (see _TOPIC_DAY_MONTH)
 
 
+def dated_earlier_year(ev: Evidence) -> bool:
+    """Whether the sentence names a day of a year before its article's ("on April 3, 2016" in a 2020 article)."""
+    published = _iso(ev.chunk.date)
+    return published is not None and any(int(y) < published.year for y in _DATED_YEAR.findall(ev.text))
+
+
 def is_background(ev: Evidence) -> bool:
     """A sentence about an earlier year than its article's ("a ceasefire was agreed in 1994"), or an
     earlier month of its year ("in July 2020" in a September article): history the article
@@ -854,7 +864,7 @@ def is_background(ev: Evidence) -> bool:
     published = _iso(ev.chunk.date)
     if published is None:
         return False
-    if any(int(y) < published.year for y in _DATED_YEAR.findall(ev.text)):
+    if dated_earlier_year(ev):
         return True  # "on April 3, 2016": a day of an earlier year (a photo caption in a 2020 article)
     if names_day(ev.text):
         # "January 24: Mr Johnson signs the ratified Withdrawal Agreement" in a September article is an entry

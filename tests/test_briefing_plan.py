@@ -910,3 +910,18 @@ def test_a_day_far_back_is_background_unless_it_is_next_years_or_beside_the_news
     assert not is_background(sworn) and point_date(sworn) == dt.date(2021, 1, 20)
     assert not is_background(ev("Talks that began on March 3 collapsed on Tuesday.", "2020-09-29"))
     assert not is_background(ev("Fighting broke out on Sunday, the worst since the truce of May 12.", "2020-09-28"))
+
+
+def test_a_day_of_an_earlier_year_is_no_key_point_on_any_page(scorer: SentenceScorer) -> None:
+    # A photo caption dated years before its article ("… in Martakert … on April 3, 2016") had been a key point of
+    # a page on the first days' casualties; timelines already left such background out.
+    from assistant.briefing_plan import dated_earlier_year
+
+    caption = "Artillery of the harbour army in Nordport, Harbour Republic, on April 3, 2016."
+    news = "Artillery of the harbour army shelled Nordport on Sunday, officials said."
+    c = chunk("d", f"{news} {caption}", "2020-09-28")
+    assert dated_earlier_year(Evidence(c, len(news) + 1, len(c.text), caption, vector=np.zeros(3)))
+    assert not dated_earlier_year(Evidence(c, 0, len(news), news, vector=np.zeros(3)))
+    chosen, _ = brief("What is known about the artillery of the harbour army?", [c], scorer)
+    quoted = [p.text for _, section in chosen.sections for p in section]
+    assert caption not in quoted
