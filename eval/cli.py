@@ -6,19 +6,23 @@ import argparse
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eval.calibration import agreement, fit_combination
-from eval.datasets import CALIBRATION, CLAIMS, corpus_for, load_calibration, load_items
+from eval.datasets import CALIBRATION, CLAIMS, EvalItem, corpus_for, load_calibration, load_items
 from eval.report import table, write_markdown
 from eval.runner import dump_results, load_answers, run_assistant, score, workspace_for_set
 from ingest.errors import BriefingError
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
+    from assistant.ranker import RankerWeights
     from assistant.settings import Settings
     from assistant.verifier import Verifier
+    from eval.ranker_fit import QuestionFeatures
 
 
 # The regression sets join the unseen set's tune half in fitting the answer ranker: their questions are
@@ -170,24 +174,15 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     if args.fit_ranker:
-        from assistant.extractive import ExtractiveAnswerer
-        from assistant.ranker import DEFAULT_WEIGHTS, LearnedRanker
-        from eval.ranker_fit import FOLDS, answered_right, calibrate_confidence, collect, document_group, fold_models
+        from assistant.ranker import DEFAULT_WEIGHTS
+        from eval.ranker_fit import FOLDS, answered_right, calibrate_confidence, document_group, fold_models
         from eval.ranker_fit import fit as fit_ranker
 
-        # Candidates come from retrieval and the scorer alone: build without the weights being fitted.
-        heuristic = settings.model_copy(update={"answer": settings.answer.model_copy(
-            update={"ranker": "heuristic", "mode": "extractive"})})
-        questions = []
-        fitted_on = []
-        sets = {}  # each set's tune items and its assistant, for the fit and then the confidence
-        for name in ((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO:
-            items = [i for i in load_items(name) if i.split != "test"]  # the built-in sets have no halves
-            sets[name] = items, _assistant_for(name, args, heuristic, embedder)
-            questions += collect(sets[name][1], items, k=args.k)
-            fitted_on.append(f"{name} ({len(items)} questions{', tune half' if items and items[0].split else ''})")
+        # each set's tune items, its assistant and their features, for the fit and then the confidence
+        sets = collect_fit_sets(((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO, args, settings, embedder)
+        questions = [q for s in sets.values() for q in s.questions]
         weights, fit_summary = fit_ranker(questions)
-        weights.fitted_on = "; ".join(fitted_on)
+        weights.fitted_on = "; ".join(s.described for s in sets.values())
         # The confidence: each question answered end to end by the models fitted without its document group
         # (with the full fit's threshold and floor; their confidence is the raw probability), then how often
         # an answer at each probability was right. In-sample, the full model is surer of its own questions.
@@ -195,13 +190,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         folds = fold_models(questions)
         for fold in folds.values():
             fold.threshold, fold.relevance_floor = weights.threshold, weights.relevance_floor
-        for items, assistant in sets.values():
-            if not isinstance(assistant.answerer, ExtractiveAnswerer):
-                raise BriefingError("--fit-ranker needs the extractive answerer")
+        for fit_set in sets.values():
             for group, fold in folds.items():
-                held = [i for i in items if document_group(i, FOLDS) == group]
-                fold_assistant = assistant.with_answerer(assistant.answerer.with_ranker(LearnedRanker(fold)))
-                outcomes += answered_right(run_assistant(fold_assistant, held, k=args.k))
+                held = [i for i in fit_set.items if document_group(i, FOLDS) == group]
+                outcomes += answered_right(run_assistant(answering_with(fit_set.assistant, fold), held, k=args.k))
         weights.confidence_calibration = calibrate_confidence(outcomes)
         weights.save(DEFAULT_WEIGHTS)
         fit_summary["confidence_calibration"] = weights.confidence_calibration
@@ -299,6 +291,59 @@ def _emit(obj: dict[str, Any], args: argparse.Namespace, text: Any) -> None:
         print(json.dumps(obj, ensure_ascii=False), flush=True)
     else:
         print(text())
+
+
+@dataclass
+class FitSet:
+    """A set's questions the ranker may be fitted on, the assistant that answers them, and their features."""
+
+    name: str
+    items: list[EvalItem]
+    assistant: Assistant  # built with the heuristic ranker: answer with :func:`answering_with`
+    questions: list[QuestionFeatures]
+
+    @property
+    def described(self) -> str:
+        """As the ranker's weights file names what it was fitted on."""
+        half = ", tune half" if self.items and self.items[0].split else ""
+        return f"{self.name} ({len(self.items)} questions{half})"
+
+
+def fit_items(name: str) -> list[EvalItem]:
+    """A set's questions the ranker may be fitted on: its tune half (the built-in sets have no halves)."""
+    return [i for i in load_items(name) if i.split != "test"]
+
+
+def heuristic_settings(settings: Settings) -> Settings:
+    """The settings with the heuristic ranker: candidates come from retrieval and the scorer alone, not from
+    the weights being fitted."""
+    return settings.model_copy(update={"answer": settings.answer.model_copy(
+        update={"ranker": "heuristic", "mode": "extractive"})})
+
+
+def collect_fit_sets(names: Sequence[str], args: argparse.Namespace, settings: Settings,
+                     embedder: Any) -> dict[str, FitSet]:
+    """Each set's fit questions, its store's assistant (heuristic ranker) and the candidates' features, collected
+    once (``eval.ranker_fit.collect``), as ``--fit-ranker`` fits on them."""
+    from eval.ranker_fit import collect
+
+    heuristic = heuristic_settings(settings)
+    sets = {}
+    for name in names:
+        items = fit_items(name)
+        assistant = _assistant_for(name, args, heuristic, embedder)
+        sets[name] = FitSet(name, items, assistant, collect(assistant, items, k=args.k))
+    return sets
+
+
+def answering_with(assistant: Assistant, weights: RankerWeights) -> Assistant:
+    """The same store and answerer, choosing and abstaining with fitted ``weights`` (a fold's or a fit's)."""
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.ranker import LearnedRanker
+
+    if not isinstance(assistant.answerer, ExtractiveAnswerer):
+        raise BriefingError("the fitted ranker needs the extractive answerer")
+    return assistant.with_answerer(assistant.answerer.with_ranker(LearnedRanker(weights)))
 
 
 def _assistant_for(name: str, args: argparse.Namespace, settings: Settings, embedder: Any) -> Assistant:
