@@ -32,7 +32,7 @@ from eval.cli import FIT_ALSO, FitSet, _assistant_for, answering_with, collect_f
 from eval.datasets import NEWS_SETS, EvalItem, load_items
 from eval.metrics import percentile
 from eval.ranker_fit import document_group, fit
-from eval.runner import QuestionResult, run_assistant, score
+from eval.runner import QuestionResult, dump_results, run_assistant, score
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
@@ -148,11 +148,15 @@ def total(rows: Sequence[Row], name: str = "total") -> Row:
 
 
 def answer(assistant: Assistant, weights: RankerWeights, items: Sequence[EvalItem], verifier: Verifier,
-           k: int | None, name: str) -> Row:
+           k: int | None, name: str, dump: Path | None = None) -> Row:
     """``items`` answered end to end with ``weights`` and scored, as ``briefing eval --set`` does."""
     require_tune(items, name)
     records = run_assistant(answering_with(assistant, weights), items, k=k)
-    return tally(name, score(records, verifier).questions, weights.threshold)
+    result = score(records, verifier)
+    if dump is not None:
+        dump.mkdir(parents=True, exist_ok=True)
+        dump_results(result, dump / f"{name.split(' ')[0].replace(':', '-')}.jsonl")
+    return tally(name, result.questions, weights.threshold)
 
 
 def fold_table(rows: Sequence[Row], first: str = "fold") -> str:
@@ -234,14 +238,14 @@ def run(args: argparse.Namespace) -> CrossFit:
     rows = []
     for held, items in folds.items():
         weights, _ = fit(training(sets, blind, held))
-        rows.append(answer(sets[held.set].assistant, weights, items, verifier, args.k, str(held)))
+        rows.append(answer(sets[held.set].assistant, weights, items, verifier, args.k, str(held), args.dump))
         print(f"{held}: {rows[-1].as_dict()} ({time.monotonic() - started:.0f} s)", file=log)
     full, summary = fit(training(sets, blind, None))
     heuristic = heuristic_settings(settings)
     others = [(name, sets[name].assistant, sets[name].items) for name in FIT_ALSO]
     others += [(f"{name} (tune, not in the fit)", _assistant_for(name, args, heuristic, embedder), load_items(name, "tune"))
                for name in args.held_out]
-    full_rows = [answer(assistant, full, items, verifier, args.k, name) for name, assistant, items in others]
+    full_rows = [answer(assistant, full, items, verifier, args.k, name, args.dump) for name, assistant, items in others]
     shipped = RankerWeights.load() if args.shipped else None
     shipped_rows = [answer(assistant, shipped, items, verifier, args.k, name)
                     for name, assistant, items in others] if shipped else []
@@ -267,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also answer the regression and held-out sets with the shipped ranker weights (read only)")
     p.add_argument("-k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--dump", type=Path, default=None,
+                   help="a folder for one JSON line per answered question, per fold and full-fit set (as --dump of briefing eval)")
     p.set_defaults(extra=[], extra_limit=None)  # what eval.cli's store building reads
     return p
 
