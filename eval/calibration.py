@@ -187,7 +187,8 @@ def boosted_trees(model: Any) -> BoostedTrees:
 
 
 def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *, c: float = 1.0,
-                    folds: int = 5, rounds: int = TREE_ROUNDS) -> tuple[Combination, dict[str, float]]:
+                    folds: int = 5, rounds: int = TREE_ROUNDS,
+                    held_out_labels: list[list[str]] | None = None) -> tuple[Combination, dict[str, float]]:
     """Fit the proxy's learned combination (multinomial logistic regression over its signals) and its
     acceptance floor on ``pairs``, which must be the tune half only.
 
@@ -240,6 +241,9 @@ def fit_combination(verifier: ProxyVerifier, pairs: Sequence[CalibrationPair], *
         return row
 
     chosen = choose_floor(figures, unsupported=sum(1 for p in pairs if p.label != "supported"))
+    if held_out_labels is not None:  # each grouped shuffle's labels at the chosen floor, for a per-kind table
+        held_out_labels += [[label_of(dict(zip(classes, map(float, row), strict=True)), f, chosen["floor"])
+                         for row, f in zip(proba, feats, strict=True)] for proba in grouped]
     combination = replace(_fit(x, y, c, rounds), min_supported=chosen["floor"])
     return combination, chosen
 
