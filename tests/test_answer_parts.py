@@ -73,3 +73,22 @@ def test_a_part_is_said_missing_only_when_the_quote_has_no_figure_of_its_kind() 
     assert holds_figure_of_kind("how many staff lost their jobs", "The firm said 9,000 workers would lose their jobs.")
     assert holds_figure_of_kind("how many staff lost their jobs", "Nordwind bought Kestrel in 2011.") is False
     assert holds_figure_of_kind("Which firm cut jobs", "The firm said 9,000 workers would go.") is None
+
+
+def test_a_best_sentence_that_answers_no_part_gives_way_to_the_parts_own() -> None:
+    # Session 14: the whole question's best sentence shares words with both parts and answers neither ("Crowds
+    # watched the windy stage and the yellow jersey fight"), while each part has a sentence of its own that scores
+    # far higher for it. It had led the answer (the tune folds' "Who won the crosswind-hit stage into Lavaur, and
+    # who still held the yellow jersey?" led with another stage's winner) and its words crowded out a part.
+    text = ("Crowds watched the windy stage and the yellow jersey fight afterwards. Van Aert won the windy stage into "
+            "Lavaur. Adam Yates kept the yellow jersey afterwards. The union met on Friday.")
+    chunk = StoredChunk(id="c-0", doc_id="d", index=0, text=text, start=0, end=len(text), title="Tour news",
+                        source="/tmp/d.md", date=None, section=None, page=None, footnotes={})
+    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
+    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
+                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
+    draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker, keep_ratio=0.99).draft(  # type: ignore[arg-type]
+        "Who won the windy stage into Lavaur, and who kept the yellow jersey afterwards?", [chunk])
+    assert [e.text for e in draft.evidence] == ["Van Aert won the windy stage into Lavaur.",
+                                                "Adam Yates kept the yellow jersey afterwards."]
+    assert draft.missing == [] and draft.too_long == []
