@@ -403,6 +403,20 @@ def is_open(text: str) -> bool:
             and not text.rstrip().endswith("?"))
 
 
+# A question answered on its own line, as a box of questions and answers writes it: "Has the UK secured doses?:
+# Yes, 100 million." (an article's box on each vaccine in the running, under the vaccine's name). Not a question
+# someone is quoted asking ("'Would you shut up, man?,' Biden said"): no quote before the question mark.
+_ANSWERED_QUESTION = re.compile(r"^[^'\"‘’“”?]+\?(?:\s*[:–—]|\s+(?:Yes|No)\b)")
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence asks rather than tells: a question ("What is the row about?", a subheading), or a box's
+    question with its answer ("Has the UK secured doses?: Yes, 100 million."), whose answer is about the box's
+    heading, which the page does not quote. On tune that line, from a box on the vaccines in the running, was a key
+    point of the briefing on Russia's Sputnik V: the 100 million doses are of another vaccine."""
+    return text.rstrip().endswith("?") or bool(_ANSWERED_QUESTION.match(text))
+
+
 def judged_already(text: str, said: Sequence[str], share: float = 0.8) -> bool:
     """Whether the forward-looking judgement of ``text`` (its words from the modal on) is already on the page:
     most of them are in one line of ``said``. "Despite the trials being suspended on Wednesday, its developers
@@ -547,9 +561,9 @@ def plan(topic: str, passages: Sequence[StoredChunk], scorer: SentenceScorer, an
         budget -= cost
 
     points: list[Point] = []
-    # a question ("What is the row about?", a news article's subheading) asks, it does not tell
-    candidates = [e for e in pool if e not in used and not is_open(shown[id(e)])
-                  and not display_sentence(e.text).rstrip().endswith("?")]
+    # a question ("What is the row about?", a news article's subheading) asks, it does not tell; nor does a
+    # box's question with its answer (see ``asks``)
+    candidates = [e for e in pool if e not in used and not is_open(shown[id(e)]) and not asks(display_sentence(e.text))]
     # A key point reads on its own: "He earns £1.1m per month.", "This means one jab costs $32 (£25)." and
     # "Tomorrow I could go back" (whose speaker the sentence before named) were points on tune. Round 22,
     # forward and reversed: facts 71 -> 71 of 120. The open questions keep such sentences: held to the
