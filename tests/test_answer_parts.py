@@ -92,3 +92,70 @@ def test_a_best_sentence_that_answers_no_part_gives_way_to_the_parts_own() -> No
     assert [e.text for e in draft.evidence] == ["Van Aert won the windy stage into Lavaur.",
                                                 "Adam Yates kept the yellow jersey afterwards."]
     assert draft.missing == [] and draft.too_long == []
+
+
+class _PickReranker:
+    """Puts first the sentence holding a given word (a stand-in for a cross-encoder's choice)."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def scores(self, question: str, sentences: list[str]) -> list[float]:
+        return [1.0 if self.word in s else 0.0 for s in sentences]
+
+
+_STAGE_Q = "Who won the windy stage into Lavaur, and who kept the yellow jersey afterwards?"
+
+
+def _stage_draft(chunks: list[StoredChunk], embedder: Any = None, **kw: Any) -> Any:
+    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
+    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
+                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
+    kw.setdefault("keep_ratio", 0.99)
+    return ExtractiveAnswerer(SentenceScorer(embedder or Flat()), ranker=ranker, **kw).draft(_STAGE_Q, chunks)  # type: ignore[arg-type]
+
+
+def _stage_chunk(doc: str, text: str) -> StoredChunk:
+    return StoredChunk(id=f"{doc}-0", doc_id=doc, index=0, text=text, start=0, end=len(text), title="Tour news",
+                       source=f"/tmp/{doc}.md", date=None, section=None, page=None, footnotes={})
+
+
+# The review of the rule above reproduced these (session 14): each failed before its fix.
+def test_a_rerankers_lead_does_not_give_way() -> None:
+    draft = _stage_draft([_stage_chunk("d", "Van Aert won the windy stage. The windy stage into Lavaur was won in "
+                                            "crosswinds. Adam Yates kept the yellow jersey afterwards. The union met on Friday.")],
+                         reranker=_PickReranker("Van Aert"))
+    assert draft.evidence[0].text == "Van Aert won the windy stage."
+
+
+def test_a_decoy_quoted_alone_gives_way_and_the_parts_get_the_whole_budget() -> None:
+    # the decoy's 22 words left no room for either part's sentence: only the decoy was quoted, both parts "too long"
+    draft = _stage_draft([_stage_chunk("d", "Crowds watched the windy stage and the yellow jersey fight afterwards from "
+                                            "the roadside in their thousands on a cold grey day. Van Aert won the windy "
+                                            "stage into Lavaur after a long breakaway through the vineyards of the Tarn "
+                                            "valley. Adam Yates kept the yellow jersey afterwards by finishing safely in "
+                                            "the main group behind the leaders. The union met on Friday.")], max_words=40)
+    assert [e.text.split()[0] for e in draft.evidence] == ["Van", "Adam"]
+    assert draft.too_long == [] and draft.missing == []
+
+
+def test_no_other_decoy_takes_the_lead_when_it_gives_way() -> None:
+    from ingest.embeddings import HashingEmbedder
+
+    draft = _stage_draft([_stage_chunk("d", "Fans who won tickets watched the windy stage and the yellow jersey fight "
+                                            "afterwards. Van Aert won the windy stage into Lavaur. Adam Yates kept the "
+                                            "yellow jersey afterwards. The union met on Friday."),
+                          _stage_chunk("e", "The windy stage into Lavaur was a test for the yellow jersey.")],
+                         embedder=HashingEmbedder(), keep_ratio=0.35)
+    assert [e.text for e in draft.evidence] == ["Van Aert won the windy stage into Lavaur.",
+                                                "Adam Yates kept the yellow jersey afterwards."]
+
+
+def test_a_part_cut_for_the_decoys_words_is_quoted_whole_once_it_goes() -> None:
+    draft = _stage_draft([_stage_chunk("d", "Crowds watched the windy stage and the yellow jersey fight afterwards from "
+                                            "the roadside in their thousands on a cold grey day. After a long solo "
+                                            "breakaway through the vineyards of the upper Tarn valley, Van Aert won the "
+                                            "windy stage into Lavaur. Adam Yates kept the yellow jersey afterwards. The "
+                                            "union met on Friday.")], max_words=40)
+    assert draft.evidence[0].quoted.startswith("After a long solo breakaway")
+    assert draft.evidence[1].text == "Adam Yates kept the yellow jersey afterwards."
