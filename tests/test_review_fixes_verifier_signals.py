@@ -165,3 +165,19 @@ def test_a_negation_is_not_excused_by_another_negated_sentence(proxy: ProxyVerif
                    "The minister did not speak to reporters. She resigned after the vote.")["negation_mismatch"] > 0.0
     assert signals(proxy, "The army did not withdraw from the town on Monday.",
                    "Officials did not give a reason. The army withdrew from the town on Monday.")["negation_mismatch"] > 0.0
+
+
+def test_yet_to_and_its_paraphrases_read_alike(proxy: ProxyVerifier) -> None:
+    # Session 14 made "yet to" a negation ("Dates have yet to be announced" against "Dates have been announced");
+    # a review of it reproduced supported claims read as contradicted ("the worst is yet to come" against "still to
+    # come", "remains to be seen", a conjunction "yet" before "to many voters") and contradicted ones accepted ("No
+    # date has yet to be set", where two negations cancelled). It was taken back; these stay as they read.
+    for claim, passage in [
+        ("Economists warned that the worst is still to come for the airline industry.",
+         "Economists warned that the worst is yet to come for the airline industry."),
+        ("Dates for the band's new tour remain to be announced.", "Dates for the band's new tour have yet to be announced."),
+        ("To many voters the reform felt radical.", "The reform was modest, yet to many voters it felt radical."),
+    ]:
+        assert signals(proxy, claim, passage)["negation_mismatch"] == 0.0, claim
+    assert signals(proxy, "A date for the trial has been set.",
+                   "No date for the trial has yet to be set.")["negation_mismatch"] > 0.0
