@@ -86,6 +86,8 @@ def run(rounds: Sequence[str] | None, cache: Path | None) -> dict[str, Any]:
     verifier = signals(pairs, cache)
     held_out: list[list[str]] = []
     _, figures = fit_combination(verifier, pairs, held_out_labels=held_out)  # type: ignore[arg-type]
+    if not held_out:  # fit_combination groups by document only when there are at least as many documents as folds
+        raise SystemExit(f"rounds {rounds}: their tune claims come from too few documents for folds grouped by document")
     check = [_agreement(pairs, run) for run in held_out]  # the same figures, recomputed from the held-out labels
     return {"claims": len(pairs), "rounds": sorted({p.id.split("-")[0] for p in pairs}), "cv": figures,
             "grouped_accuracy_check": round(sum(a.accuracy for a in check) / len(check), 4),
