@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer, holds_figure_of_kind
+from assistant.direct import NAME_SPAN, direct_answer, gives_asked_kind, holds_figure_of_kind
 from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
@@ -301,7 +301,11 @@ class ExtractiveAnswerer:
                              confidence=self.ranker.confidence(answerable))
             ranked = self._reranked(question, ranked)
             chosen, missing, too_long = self._select_parts(question, ranked, passages)
-            direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
+            single = len(question_parts(question)) < 2
+            follows = self._next_sentence(question, chosen, evidence) if single and not kind.wants_source else None
+            if follows is not None:
+                chosen.insert(1, follows)
+            direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if single else None
             if direct and self.max_words is not None and \
                     sum(len(e.quoted.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
@@ -327,6 +331,34 @@ class ExtractiveAnswerer:
                 return Draft([], best.score, f"the retrieved passages never mention {', '.join(unknown)}")
             return Draft([], best.score, f"the best sentence scores {best.score:.2f}, under the {self.min_score:.2f} threshold")
         return Draft(self._select(question, self._reranked(question, ranked)), best.score)
+
+    def _next_sentence(self, question: str, chosen: list[Evidence], evidence: list[Evidence]) -> Evidence | None:
+        """The sentence right after the best one in its document, to quote after it, when the best gives nothing of
+        the kind asked (a figure or a name, :func:`gives_asked_kind`) and it does: the best often restates the
+        question and the next gives the detail ("has died in India" before "suffered a medical episode in a Mumbai
+        hotel", asked in which city). It scores under ``keep_ratio`` of the best, so ``_select`` leaves it out."""
+        best = chosen[0]
+        if gives_asked_kind(question, best.text, self.synonyms) is not False:
+            return None
+        after = [e for e in evidence if e.chunk.doc_id == best.chunk.doc_id and e.start >= best.end]
+        if not after:
+            return None
+        follows = min(after, key=lambda e: e.start)
+        if follows.chunk.index not in (best.chunk.index, best.chunk.index + 1):
+            return None  # a later chunk of the document, not the one that goes on from the best
+        # What the document says between them (offsets are the document's): a sentence left out as a fragment or
+        # a heading means the candidate is not the best's next sentence.
+        between = best.chunk.text[best.end - best.chunk.start:] if follows.chunk.index != best.chunk.index else ""
+        between += follows.chunk.text[max(best.end, follows.chunk.start) - follows.chunk.start:follows.start - follows.chunk.start]
+        if between.strip() or not gives_asked_kind(question, follows.text, self.synonyms):
+            return None  # a sentence left out between them (a fragment, a heading), or no more of the kind asked
+        if any((c.chunk.doc_id, c.start) == (follows.chunk.doc_id, follows.start)
+               or _same_text_key(c.text) == _same_text_key(follows.text) for c in chosen):
+            return None
+        if self.max_words is not None and \
+                sum(len(c.quoted.split()) for c in chosen) + len(follows.text.split()) > self.max_words:
+            return None
+        return follows
 
     def _reranked(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
         """``ranked`` led by the sentence the reranker scores highest among the ranker's best ``rerank_top``;
