@@ -285,7 +285,8 @@ class ExtractiveAnswerer:
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(asked, f"{e.text} {e.chunk.title}")
-                      and not place_clash(asked, e.text) and not modifier_clash(asked, e.text)
+                      and not place_clash(asked, e.text) and not state_clash(asked, e.text)
+                      and not modifier_clash(asked, e.text)
                       and not other_year(asked, e)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
             # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
@@ -574,12 +575,19 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if top and all(years):
         asked_y, found_y = years[0]  # type: ignore[misc]
         return f"the passages that come closest give figures for {found_y}, not {asked_y}"
-    places = [place_clash(question, e.text) for e in top]
-    if top and all(places):
+    # Judged on the best sentences that give a figure of the kind asked, when any does: one that gives none
+    # ("As well as summoning the German envoy, the foreign ministry …") answers no "how many" either.
+    figured = [e for e in top if holds_figure_of_kind(question, e.text)] or list(top)
+    places = [place_clash(question, e.text) for e in figured]
+    if figured and all(places):
         asked_p, found_p = places[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_p}, not {asked_p}"
-    modifiers = [modifier_clash(question, e.text) for e in top]
-    if top and all(modifiers):
+    states = [state_clash(question, e.text) for e in figured]
+    if figured and all(states):
+        asked_s, found_s = states[0]  # type: ignore[misc]
+        return f"the passages that come closest speak of {found_s}, not {asked_s}"
+    modifiers = [modifier_clash(question, e.text) for e in figured]
+    if figured and all(modifiers):
         asked_m, found_m = modifiers[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_m}, not {asked_m}"
     currencies = [currency_clash(question, e.text) for e in top]
@@ -620,6 +628,13 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return None
     asked = places_in(question)
     found = places_in(sentence) if asked else {}
+    # The country of what is counted ("Russian diplomats") is not whose figure it is: "How many Russian diplomats
+    # did Germany expel?" asks Germany's, and "The United States … expelled over 150 Russian diplomats" gives
+    # another country's, though both name Russia. Left out on both sides when the question names another country.
+    counted = _countries(" ".join(count_focus_words(question)))
+    if counted and frozenset().union(*asked.values()) - counted:
+        asked = {k: v for k, v in asked.items() if not v <= counted}
+        found = {k: v for k, v in found.items() if not v <= counted}
     if not found or frozenset().union(*asked.values()) & frozenset().union(*found.values()):
         return None
 
@@ -628,6 +643,30 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
 
     return shown(question, asked), shown(sentence, found)
+
+
+# The US states, for :func:`state_clash` ("Washington" is left out: in the news it is the capital, the government).
+US_STATES = frozenset([
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland",
+    "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
+    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont",
+    "Virginia", "West Virginia", "Wisconsin", "Wyoming"])
+_US_STATE = re.compile(r"\b(?:" + "|".join(sorted(US_STATES, key=len, reverse=True)) + r")\b")
+
+
+def state_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a question that asks for a figure names a US state and ``sentence`` names others and
+    not it, as :func:`place_clash` for countries ("How many deaths did the Stanford team attribute to wildfire smoke
+    in Oregon?" against "the wildfires … were responsible already for at least 1,200 deaths in California")."""
+    if not _asks_one_figure(question):
+        return None
+    asked = {m.group(0) for m in _US_STATE.finditer(question)}
+    found = {m.group(0) for m in _US_STATE.finditer(sentence)} if asked else set()
+    if not found or asked & found:
+        return None
+    return ", ".join(sorted(asked)), ", ".join(sorted(found))
 
 
 # A year the question asks a figure for: after a preposition ("in 2003", "of 2003", "in August 2020"), and not
