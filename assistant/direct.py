@@ -337,7 +337,18 @@ def gives_asked_kind(question: str, sentence: str, synonyms: Synonyms | None = N
     if kind.asks == "name":
         return bool(_name_candidates(question, strip_markers(sentence), person=kind.wants_person,
                                      place=kind.wants_place)[0])
+    if kind.asks is None and (m := _ASKS_SCORE_OR_LEVEL.search(question)):
+        # "By what score …" wants a scoreline ("three quick sets" is none), "At what level …" a figure
+        if m.group(1).lower().startswith("score"):
+            return bool(_SCORELINE.search(sentence))
+        return bool(re.search(r"\d", strip_markers(sentence)))
     return None
+
+
+# A score or a level asked ("By what score did …", "At what level had rate-setters kept borrowing costs?"): no kind
+# question_type names, so read here only, for what a sentence must give to answer it.
+_ASKS_SCORE_OR_LEVEL = re.compile(r"\b(?:what|which)\s+(score(?:line)?|level|rate)s?\b", re.I)
+_SCORELINE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 
 
 _KIND_ONLY = {"quantity": "How many?", "date": "When?", "duration": "How long?", "time": "At what time?"}

@@ -337,7 +337,9 @@ class ExtractiveAnswerer:
         """The sentence right after the best one in its document, to quote after it, when the best gives nothing of
         the kind asked (a figure or a name, :func:`gives_asked_kind`) and it does: the best often restates the
         question and the next gives the detail ("has died in India" before "suffered a medical episode in a Mumbai
-        hotel", asked in which city). It scores under ``keep_ratio`` of the best, so ``_select`` leaves it out."""
+        hotel", asked in which city). It scores under ``keep_ratio`` of the best, so ``_select`` leaves it out. Over the
+        word limit, the further sentences that give nothing of the kind asked make way for it (last first); ``chosen``
+        is cut to what stays."""
         best = chosen[0]
         if gives_asked_kind(question, best.text, self.synonyms) is not False:
             return None
@@ -356,9 +358,15 @@ class ExtractiveAnswerer:
         if any((c.chunk.doc_id, c.start) == (follows.chunk.doc_id, follows.start)
                or _same_text_key(c.text) == _same_text_key(follows.text) for c in chosen):
             return None
-        if self.max_words is not None and \
-                sum(len(c.quoted.split()) for c in chosen) + len(follows.text.split()) > self.max_words:
-            return None
+        if self.max_words is not None:
+            # Over the word limit, a further sentence that gives nothing of the kind asked makes way for it.
+            kept = list(chosen)
+            while sum(len(c.quoted.split()) for c in kept) + len(follows.text.split()) > self.max_words:
+                spare = [c for c in kept[1:] if gives_asked_kind(question, c.text, self.synonyms) is False]
+                if not spare:
+                    return None
+                kept.remove(spare[-1])
+            chosen[:] = kept
         return follows
 
     def _reranked(self, question: str, ranked: list[Evidence]) -> list[Evidence]:

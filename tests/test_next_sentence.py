@@ -76,3 +76,35 @@ def test_an_opening_adverb_is_no_name() -> None:
     said = "Meanwhile, just 21 per cent said their opinion had improved."
     assert gives_asked_kind(question, said) is False
     assert direct_answer(question, question_type(question), "Meanwhile, Anna Falk ran the survey.") == "Anna Falk"
+
+
+def test_a_score_or_a_level_asked_is_read_for_the_next_sentence() -> None:
+    assert gives_asked_kind("By what score did Falk win the harbour final?", "Falk won in three quick sets.") is False
+    assert gives_asked_kind("By what score did Falk win the harbour final?", "Falk won 6-1, 6-3, 6-2.") is True
+    assert gives_asked_kind("At what level did the board keep the harbour fee?", "The fee stays at 0.1 per cent.") is True
+    assert gives_asked_kind("What did the board decide?", "The fee stays at 0.1 per cent.") is None
+    question = "By what score did the veteran Falk win the northern harbour rowing final?"
+    restated = "The veteran Falk won the northern harbour rowing final in three quick sets on Sunday."
+    score = "Falk took it 6-1, 6-3, 6-2."
+    assert _answer(question, _chunk(f"{restated} {score}")) == [restated, score]
+
+
+def test_a_sentence_that_gives_nothing_asked_makes_way_for_the_next_one() -> None:
+    question = "At what level did the harbour board of the northern ferry line keep the mooring fee?"
+    restated = "The harbour board of the northern ferry line did keep the mooring fee where it was."
+    level = "It stays at 0.1 per cent of a boat's value."
+    other = "The northern ferry line board discussed the level of dredging."
+    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
+    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
+                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
+    text = f"{restated} {level} Gulls nest on the old pier. {other}"
+
+    def quoted(max_words: int) -> list[str]:
+        # every sentence within reach joins (the flat vectors make every pair look alike: no redundancy check)
+        answerer = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker, max_words=max_words,  # type: ignore[arg-type]
+                                      keep_ratio=0.1, redundancy=1.1)
+        return [e.quoted for e in answerer.draft(question, [_chunk(text)]).evidence]
+
+    assert quoted(60) == [restated, level, other]
+    # With no room for all three, the sentence that gives no figure makes way for the one that gives the level.
+    assert quoted(28) == [restated, level]
