@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer, gives_asked_kind, holds_figure_of_kind
+from assistant.direct import NAME_SPAN, QUANTITY_SPAN, direct_answer, gives_asked_kind, holds_figure_of_kind
 from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
@@ -598,6 +598,10 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if figured and all(modifiers):
         asked_m, found_m = modifiers[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_m}, not {asked_m}"
+    befell = [befell_clash(question, e.text) for e in figured]
+    if figured and all(befell):
+        asked_b, found_b = befell[0]  # type: ignore[misc]
+        return f"the passages that come closest give figures for {found_b}, not {asked_b}"
     currencies = [currency_clash(question, e.text) for e in top]
     if top and all(currencies):
         asked_c, found_c = currencies[0]  # type: ignore[misc]
@@ -773,6 +777,53 @@ def _country_after(question: str, sentence: str, counted: str) -> tuple[str, str
             return None  # unplaced, placed somewhere the table does not know, or in the asked country
         found.append(m.group(1))  # type: ignore[union-attr]
     return (f"{counted} in {named[0]}", f"{counted} in {found[0]}") if found else None
+
+
+# What befell the people a figure counts: died, were injured, rescued, went missing, were arrested, were infected. A
+# "how many" that asks one of these is not answered by a figure of another ("How many people died in the Creek Fire?"
+# against "More than 200 people were rescued by helicopters"), and one that counts people without asking any of them
+# ("How many people joined the protests?") not by a figure of people killed.
+_BEFELL = {
+    "death": re.compile(r"\b(?:died|dead|deaths?|killed|killing|fatalit(?:y|ies)|perished|lost their lives|death toll)\b", re.I),
+    "injury": re.compile(r"\b(?:injured|injuries|wounded|hurt|hospitali[sz]ed)\b", re.I),
+    "rescue": re.compile(r"\b(?:rescued|evacuated|airlifted|flown out|saved)\b", re.I),
+    "missing": re.compile(r"\b(?:missing|unaccounted for)\b", re.I),
+    "arrest": re.compile(r"\b(?:arrested|arrests|detained|detentions)\b", re.I),
+    "infection": re.compile(r"\b(?:infected|infections|tested positive)\b", re.I),
+}
+_PEOPLE = frozenset(["people", "person", "persons", "civilians", "residents", "protesters", "demonstrators", "men",
+                     "women", "children", "individuals"])
+
+
+def _befell(text: str) -> set[str]:
+    return {what for what, pattern in _BEFELL.items() if pattern.search(text)}
+
+
+def befell_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a one-part "how many" asks how many people died, were injured, rescued … (or counts
+    people and asks none of these) and every figure ``sentence`` gives, with the words after it in its clause, says
+    that something else befell them ("More than 200 people were rescued …", asked how many died)."""
+    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1:
+        return None
+    asked = _befell(question)
+    focus = count_focus_words(question)
+    if len(asked) > 1 or (not asked and not (focus and focus[-1].lower() in _PEOPLE)):
+        return None
+    text = strip_markers(sentence)
+    given = {w.lower() for w in re.findall(r"[\w.,]+", question)}
+    found: set[str] = set()
+    for m in QUANTITY_SPAN.finditer(text):
+        head = m.group(0).split()[0].lower()
+        if head in given or YEAR.fullmatch(head):
+            continue  # the question's own figure, or a year
+        clause = re.split(r"[,;:]|\s[–—-]\s", text[m.start():m.end() + 40])[0]
+        said = _befell(clause)
+        if not said:
+            return None  # a figure that says nothing of what befell them may be the asked one
+        found |= said
+    if not found or found & asked:
+        return None
+    return ", ".join(sorted(asked)) or "people", ", ".join(sorted(found))
 
 
 # A currency an exchange rate is taken against: the currencies named in the few words after "against" or "versus"

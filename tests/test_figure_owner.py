@@ -1,7 +1,8 @@
-"""A figure that belongs to another place is the near miss: a country other than the asked one doing what is
-counted, though both sentences name the country of what is counted ("Russian diplomats"); another US state; and a
-best sentence that gives no figure at all does not stand in for the asked place. Sentences written for these tests,
-never used to fit the ranker."""
+"""A figure that belongs to another place, or counts something else, is the near miss: a country other than the
+asked one doing what is counted, though both sentences name the country of what is counted ("Russian diplomats");
+another US state; what else befell the people counted (rescued, asked how many died); and a best sentence that gives
+no figure at all does not stand in for the asked place. Sentences written for these tests, never used to fit the
+ranker."""
 
 from __future__ import annotations
 
@@ -47,3 +48,23 @@ def test_a_figure_for_another_us_state_is_the_near_miss() -> None:
     assert state_clash(asked, "The fire destroyed 600 homes in Oregon and 2,000 in California.") is None
     assert state_clash(asked, "The fire destroyed 600 homes near Salem.") is None
     assert state_clash("Who fought the wildfire in Oregon?", "Crews from California fought it.") is None
+
+
+def test_a_figure_of_what_else_befell_the_people_counted_is_the_near_miss() -> None:
+    from assistant.extractive import befell_clash
+
+    died = "How many people died when the harbour ferry capsized?"
+    rescued = "More than 200 people were rescued by lifeboats after the harbour ferry capsized."
+    assert befell_clash(died, rescued) == ("death", "rescue")
+    assert constraint_miss(died, _evidence(rescued)) == "the passages that come closest give figures for rescue, not death"
+    # The figure of what was asked, or one that says nothing of what befell them, may answer.
+    assert befell_clash(died, "Twelve people were killed and 200 rescued when the ferry capsized.") is None
+    assert befell_clash(died, "The ferry carried 240 people when it capsized.") is None
+    # Counting people without asking what befell them: a figure of people killed answers no such question.
+    joined = "How many people joined the harbour protests last week?"
+    assert befell_clash(joined, "Although a truce was agreed in 1994, after thousands of people were killed, the "
+                                "harbour dispute went on.") == ("people", "death")
+    assert befell_clash(joined, "Some 5,000 people marched on the harbour.") is None
+    # Not for what is not people, and not where the question asks two things at once.
+    assert befell_clash("How many boats did the storm sink?", "Twelve people were killed in the storm.") is None
+    assert befell_clash("How many people were killed or injured in the storm?", "Twelve people were rescued.") is None
