@@ -39,6 +39,7 @@ from assistant.text import (
     count_focus,
     count_focus_words,
     negation_count,
+    only_an_adverb,
     plural_noun,
     question_type,
     stem,
@@ -326,6 +327,30 @@ def holds_asked_quantity(question: str, sentence: str, synonyms: Synonyms | None
     return None
 
 
+def gives_asked_kind(question: str, sentence: str, synonyms: Synonyms | None = None) -> bool | None:
+    """For a question that asks a figure (a number, date, duration or time) or a name (else None): whether
+    ``sentence`` gives one of the kind asked that the question does not already say (:func:`holds_asked_quantity`
+    for a figure; for a name, any name :func:`_name` could lead with, one or several)."""
+    kind = question_type(question)
+    if kind.asks in ("quantity", "date", "duration", "time"):
+        return holds_asked_quantity(question, sentence, synonyms)
+    if kind.asks == "name":
+        return bool(_name_candidates(question, strip_markers(sentence), person=kind.wants_person,
+                                     place=kind.wants_place)[0])
+    if kind.asks is None and (m := _ASKS_SCORE_OR_LEVEL.search(question)):
+        # "By what score …" wants a scoreline ("three quick sets" is none), "At what level …" a figure
+        if m.group(1).lower().startswith("score"):
+            return bool(_SCORELINE.search(sentence))
+        return bool(re.search(r"\d", strip_markers(sentence)))
+    return None
+
+
+# A score or a level asked ("By what score did …", "At what level had rate-setters kept borrowing costs?"): no kind
+# question_type names, so read here only, for what a sentence must give to answer it.
+_ASKS_SCORE_OR_LEVEL = re.compile(r"\b(?:what|which)\s+(score(?:line)?|level|rate)s?\b", re.I)
+_SCORELINE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
+
+
 _KIND_ONLY = {"quantity": "How many?", "date": "When?", "duration": "How long?", "time": "At what time?"}
 
 
@@ -384,6 +409,15 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
     a name the sentence places something in ("repaired the water station in Stepanakert"); asked where
     (``place``), only a country or a name right after "in", "at", "from" … ("**Kyodo.**" from "the Kyodo
     news agency" had led "Where in Japan did four people go missing?")."""
+    names, blocked = _name_candidates(question, text, person=person, place=place)
+    # Only a sentence that names one thing the question does not leads with it: picking among several
+    # by their distance to the question's words led with the wrong one as often as the right one (tune).
+    return names[0] if len(names) == 1 and not blocked else None
+
+
+def _name_candidates(question: str, text: str, *, person: bool = False, place: bool = False) -> tuple[list[str], bool]:
+    """The names of the asked kind the sentence gives that the question does not (as :func:`_name` reads them), and
+    whether a name of the wrong kind stood among them (a place asked who, an office, an unplaced name asked where)."""
     from assistant.lexicon import country_names, places_in
 
     q_stems = {stem(w) for w in re.findall(r"[A-Za-z0-9]+", question)}
@@ -394,7 +428,7 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
         span = m.group(0)
         first = re.match(r"(\S+)\s*", span)
         opens = not re.search(r"[^\W_]", text[: m.start()])  # the sentence's first word, after any opening quote
-        if opens and first and (first.group(1).lower() in STOPWORDS
+        if opens and first and (first.group(1).lower() in STOPWORDS or only_an_adverb(first.group(1))
                                          or re.search(r"(?:ing|ed|ly)$", first.group(1))):
             # A sentence's first word is capitalised anyway: "Struggling Aviva" names Aviva. Any other first
             # word may be a name ("Aliyev and Pashinyan signed"), so it stays a candidate: two candidates
@@ -440,10 +474,7 @@ def _name(question: str, text: str, *, person: bool = False, place: bool = False
             blocked = True  # "Which city hosted the talks?" is not answered by "India"
             continue
         found.append((m.start() + m.group(0).find(span), re.sub(r"['’]s$", "", span.rstrip(".'’"))))
-    names = list(dict.fromkeys(span for _, span in found))
-    # Only a sentence that names one thing the question does not leads with it: picking among several
-    # by their distance to the question's words led with the wrong one as often as the right one (tune).
-    return names[0] if len(names) == 1 and not blocked else None
+    return list(dict.fromkeys(span for _, span in found)), blocked
 
 
 def _yes_no(question: str, text: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.direct import NAME_SPAN, direct_answer, holds_figure_of_kind
+from assistant.direct import NAME_SPAN, QUANTITY_SPAN, direct_answer, gives_asked_kind, holds_figure_of_kind
 from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
@@ -285,7 +285,8 @@ class ExtractiveAnswerer:
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(asked, f"{e.text} {e.chunk.title}")
-                      and not place_clash(asked, e.text) and not modifier_clash(asked, e.text)
+                      and not place_clash(asked, e.text) and not state_clash(asked, e.text)
+                      and not modifier_clash(asked, e.text)
                       and not other_year(asked, e)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
             # weight alone left "LAP 1/53: Great start from …" the best sentence for a standings question.
@@ -301,7 +302,11 @@ class ExtractiveAnswerer:
                              confidence=self.ranker.confidence(answerable))
             ranked = self._reranked(question, ranked)
             chosen, missing, too_long = self._select_parts(question, ranked, passages)
-            direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if len(question_parts(question)) < 2 else None
+            single = len(question_parts(question)) < 2
+            follows = self._next_sentence(question, chosen, evidence) if single and not kind.wants_source else None
+            if follows is not None:
+                chosen.insert(1, follows)
+            direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if single else None
             if direct and self.max_words is not None and \
                     sum(len(e.quoted.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
@@ -327,6 +332,42 @@ class ExtractiveAnswerer:
                 return Draft([], best.score, f"the retrieved passages never mention {', '.join(unknown)}")
             return Draft([], best.score, f"the best sentence scores {best.score:.2f}, under the {self.min_score:.2f} threshold")
         return Draft(self._select(question, self._reranked(question, ranked)), best.score)
+
+    def _next_sentence(self, question: str, chosen: list[Evidence], evidence: list[Evidence]) -> Evidence | None:
+        """The sentence right after the best one in its document, to quote after it, when the best gives nothing of
+        the kind asked (a figure or a name, :func:`gives_asked_kind`) and it does: the best often restates the
+        question and the next gives the detail ("has died in India" before "suffered a medical episode in a Mumbai
+        hotel", asked in which city). It scores under ``keep_ratio`` of the best, so ``_select`` leaves it out. Over the
+        word limit, the further sentences that give nothing of the kind asked make way for it (last first); ``chosen``
+        is cut to what stays."""
+        best = chosen[0]
+        if gives_asked_kind(question, best.text, self.synonyms) is not False:
+            return None
+        after = [e for e in evidence if e.chunk.doc_id == best.chunk.doc_id and e.start >= best.end]
+        if not after:
+            return None
+        follows = min(after, key=lambda e: e.start)
+        if follows.chunk.index not in (best.chunk.index, best.chunk.index + 1):
+            return None  # a later chunk of the document, not the one that goes on from the best
+        # What the document says between them (offsets are the document's): a sentence left out as a fragment or
+        # a heading means the candidate is not the best's next sentence.
+        between = best.chunk.text[best.end - best.chunk.start:] if follows.chunk.index != best.chunk.index else ""
+        between += follows.chunk.text[max(best.end, follows.chunk.start) - follows.chunk.start:follows.start - follows.chunk.start]
+        if between.strip() or not gives_asked_kind(question, follows.text, self.synonyms):
+            return None  # a sentence left out between them (a fragment, a heading), or no more of the kind asked
+        if any((c.chunk.doc_id, c.start) == (follows.chunk.doc_id, follows.start)
+               or _same_text_key(c.text) == _same_text_key(follows.text) for c in chosen):
+            return None
+        if self.max_words is not None:
+            # Over the word limit, a further sentence that gives nothing of the kind asked makes way for it.
+            kept = list(chosen)
+            while sum(len(c.quoted.split()) for c in kept) + len(follows.text.split()) > self.max_words:
+                spare = [c for c in kept[1:] if gives_asked_kind(question, c.text, self.synonyms) is False]
+                if not spare:
+                    return None
+                kept.remove(spare[-1])
+            chosen[:] = kept
+        return follows
 
     def _reranked(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
         """``ranked`` led by the sentence the reranker scores highest among the ranker's best ``rerank_top``;
@@ -554,14 +595,25 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if top and all(years):
         asked_y, found_y = years[0]  # type: ignore[misc]
         return f"the passages that come closest give figures for {found_y}, not {asked_y}"
-    places = [place_clash(question, e.text) for e in top]
-    if top and all(places):
+    # Judged on the best sentences that give a figure of the kind asked, when any does: one that gives none
+    # ("As well as summoning the German envoy, the foreign ministry …") answers no "how many" either.
+    figured = [e for e in top if holds_figure_of_kind(question, e.text)] or list(top)
+    places = [place_clash(question, e.text) for e in figured]
+    if figured and all(places):
         asked_p, found_p = places[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_p}, not {asked_p}"
-    modifiers = [modifier_clash(question, e.text) for e in top]
-    if top and all(modifiers):
+    states = [state_clash(question, e.text) for e in figured]
+    if figured and all(states):
+        asked_s, found_s = states[0]  # type: ignore[misc]
+        return f"the passages that come closest speak of {found_s}, not {asked_s}"
+    modifiers = [modifier_clash(question, e.text) for e in figured]
+    if figured and all(modifiers):
         asked_m, found_m = modifiers[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_m}, not {asked_m}"
+    befell = [befell_clash(question, e.text) for e in figured]
+    if figured and all(befell):
+        asked_b, found_b = befell[0]  # type: ignore[misc]
+        return f"the passages that come closest give figures for {found_b}, not {asked_b}"
     currencies = [currency_clash(question, e.text) for e in top]
     if top and all(currencies):
         asked_c, found_c = currencies[0]  # type: ignore[misc]
@@ -600,6 +652,13 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return None
     asked = places_in(question)
     found = places_in(sentence) if asked else {}
+    # The country of what is counted ("Russian diplomats") is not whose figure it is: "How many Russian diplomats
+    # did Germany expel?" asks Germany's, and "The United States … expelled over 150 Russian diplomats" gives
+    # another country's, though both name Russia. Left out on both sides when the question names another country.
+    counted = _countries(" ".join(count_focus_words(question)))
+    if counted and frozenset().union(*asked.values()) - counted:
+        asked = {k: v for k, v in asked.items() if not v <= counted}
+        found = {k: v for k, v in found.items() if not v <= counted}
     if not found or frozenset().union(*asked.values()) & frozenset().union(*found.values()):
         return None
 
@@ -608,6 +667,30 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
 
     return shown(question, asked), shown(sentence, found)
+
+
+# The US states, for :func:`state_clash` ("Washington" is left out: in the news it is the capital, the government).
+US_STATES = frozenset([
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland",
+    "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
+    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont",
+    "Virginia", "West Virginia", "Wisconsin", "Wyoming"])
+_US_STATE = re.compile(r"\b(?:" + "|".join(sorted(US_STATES, key=len, reverse=True)) + r")\b")
+
+
+def state_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a question that asks for a figure names a US state and ``sentence`` names others and
+    not it, as :func:`place_clash` for countries ("How many deaths did the Stanford team attribute to wildfire smoke
+    in Oregon?" against "the wildfires … were responsible already for at least 1,200 deaths in California")."""
+    if not _asks_one_figure(question):
+        return None
+    asked = {m.group(0) for m in _US_STATE.finditer(question)}
+    found = {m.group(0) for m in _US_STATE.finditer(sentence)} if asked else set()
+    if not found or asked & found:
+        return None
+    return ", ".join(sorted(asked)), ", ".join(sorted(found))
 
 
 # A year the question asks a figure for: after a preposition ("in 2003", "of 2003", "in August 2020"), and not
@@ -706,6 +789,53 @@ def _country_after(question: str, sentence: str, counted: str) -> tuple[str, str
             return None  # unplaced, placed somewhere the table does not know, or in the asked country
         found.append(m.group(1))  # type: ignore[union-attr]
     return (f"{counted} in {named[0]}", f"{counted} in {found[0]}") if found else None
+
+
+# What befell the people a figure counts: died, were injured, rescued, went missing, were arrested, were infected. A
+# "how many" that asks one of these is not answered by a figure of another ("How many people died in the Creek Fire?"
+# against "More than 200 people were rescued by helicopters"), and one that counts people without asking any of them
+# ("How many people joined the protests?") not by a figure of people killed.
+_BEFELL = {
+    "death": re.compile(r"\b(?:died|dead|deaths?|killed|killing|fatalit(?:y|ies)|perished|lost their lives|death toll)\b", re.I),
+    "injury": re.compile(r"\b(?:injured|injuries|wounded|hurt|hospitali[sz]ed)\b", re.I),
+    "rescue": re.compile(r"\b(?:rescued|evacuated|airlifted|flown out|saved)\b", re.I),
+    "missing": re.compile(r"\b(?:missing|unaccounted for)\b", re.I),
+    "arrest": re.compile(r"\b(?:arrested|arrests|detained|detentions)\b", re.I),
+    "infection": re.compile(r"\b(?:infected|infections|tested positive)\b", re.I),
+}
+_PEOPLE = frozenset(["people", "person", "persons", "civilians", "residents", "protesters", "demonstrators", "men",
+                     "women", "children", "individuals"])
+
+
+def _befell(text: str) -> set[str]:
+    return {what for what, pattern in _BEFELL.items() if pattern.search(text)}
+
+
+def befell_clash(question: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, found) when a one-part "how many" asks how many people died, were injured, rescued … (or counts
+    people and asks none of these) and every figure ``sentence`` gives, with the words after it in its clause, says
+    that something else befell them ("More than 200 people were rescued …", asked how many died)."""
+    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1:
+        return None
+    asked = _befell(question)
+    focus = count_focus_words(question)
+    if len(asked) > 1 or (not asked and not (focus and focus[-1].lower() in _PEOPLE)):
+        return None
+    text = strip_markers(sentence)
+    given = {w.lower() for w in re.findall(r"[\w.,]+", question)}
+    found: set[str] = set()
+    for m in QUANTITY_SPAN.finditer(text):
+        head = m.group(0).split()[0].lower()
+        if head in given or YEAR.fullmatch(head):
+            continue  # the question's own figure, or a year
+        clause = re.split(r"[,;:]|\s[–—-]\s", text[m.start():m.end() + 40])[0]
+        said = _befell(clause)
+        if not said:
+            return None  # a figure that says nothing of what befell them may be the asked one
+        found |= said
+    if not found or found & asked:
+        return None
+    return ", ".join(sorted(asked)) or "people", ", ".join(sorted(found))
 
 
 # A currency an exchange rate is taken against: the currencies named in the few words after "against" or "versus"
