@@ -285,7 +285,7 @@ class ExtractiveAnswerer:
             if near_miss:
                 return Draft([], 0.0, near_miss)
             ranked = [e for e in ranked if not qualifier_clash(asked, f"{e.text} {e.chunk.title}")
-                      and not place_clash(asked, e.text) and not state_clash(asked, e.text)
+                      and not place_clash(asked, e.text)
                       and not modifier_clash(asked, e.text)
                       and not other_year(asked, e)] or ranked
             # A live-blog stamp or truncated snippet never leads (the issue's fragments): the ranker's fragment
@@ -341,7 +341,10 @@ class ExtractiveAnswerer:
         word limit, the further sentences that give nothing of the kind asked make way for it (last first); ``chosen``
         is cut to what stays."""
         best = chosen[0]
-        if gives_asked_kind(question, best.text, self.synonyms) is not False:
+        # Not for a person asked: any name the next sentence gives passes for one, whatever that person did (review:
+        # "Who replaced the sacked home secretary?" had "David Cameron returned as foreign secretary" added, the
+        # replacement being named a sentence later). The tune gains were places, scores and figures.
+        if question_type(question).wants_person or gives_asked_kind(question, best.text, self.synonyms) is not False:
             return None
         after = [e for e in evidence if e.chunk.doc_id == best.chunk.doc_id and e.start >= best.end]
         if not after:
@@ -355,6 +358,8 @@ class ExtractiveAnswerer:
         between += follows.chunk.text[max(best.end, follows.chunk.start) - follows.chunk.start:follows.start - follows.chunk.start]
         if between.strip() or not gives_asked_kind(question, follows.text, self.synonyms):
             return None  # a sentence left out between them (a fragment, a heading), or no more of the kind asked
+        if FRAGMENT.search(follows.text.strip()):
+            return None  # a live-blog stamp ("UPDATE: …", "BREAKING: …") never leads, nor follows (review)
         if any((c.chunk.doc_id, c.start) == (follows.chunk.doc_id, follows.start)
                or _same_text_key(c.text) == _same_text_key(follows.text) for c in chosen):
             return None
@@ -602,10 +607,6 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if figured and all(places):
         asked_p, found_p = places[0]  # type: ignore[misc]
         return f"the passages that come closest speak of {found_p}, not {asked_p}"
-    states = [state_clash(question, e.text) for e in figured]
-    if figured and all(states):
-        asked_s, found_s = states[0]  # type: ignore[misc]
-        return f"the passages that come closest speak of {found_s}, not {asked_s}"
     modifiers = [modifier_clash(question, e.text) for e in figured]
     if figured and all(modifiers):
         asked_m, found_m = modifiers[0]  # type: ignore[misc]
@@ -667,30 +668,6 @@ def place_clash(question: str, sentence: str) -> tuple[str, str] | None:
         return ", ".join(dict.fromkeys(re.sub(r"['’]s$", "", r) for r in runs))
 
     return shown(question, asked), shown(sentence, found)
-
-
-# The US states, for :func:`state_clash` ("Washington" is left out: in the news it is the capital, the government).
-US_STATES = frozenset([
-    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
-    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland",
-    "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
-    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
-    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont",
-    "Virginia", "West Virginia", "Wisconsin", "Wyoming"])
-_US_STATE = re.compile(r"\b(?:" + "|".join(sorted(US_STATES, key=len, reverse=True)) + r")\b")
-
-
-def state_clash(question: str, sentence: str) -> tuple[str, str] | None:
-    """(asked, found) when a question that asks for a figure names a US state and ``sentence`` names others and
-    not it, as :func:`place_clash` for countries ("How many deaths did the Stanford team attribute to wildfire smoke
-    in Oregon?" against "the wildfires … were responsible already for at least 1,200 deaths in California")."""
-    if not _asks_one_figure(question):
-        return None
-    asked = {m.group(0) for m in _US_STATE.finditer(question)}
-    found = {m.group(0) for m in _US_STATE.finditer(sentence)} if asked else set()
-    if not found or asked & found:
-        return None
-    return ", ".join(sorted(asked)), ", ".join(sorted(found))
 
 
 # A year the question asks a figure for: after a preposition ("in 2003", "of 2003", "in August 2020"), and not
@@ -828,8 +805,12 @@ def befell_clash(question: str, sentence: str) -> tuple[str, str] | None:
         head = m.group(0).split()[0].lower()
         if head in given or YEAR.fullmatch(head):
             continue  # the question's own figure, or a year
-        clause = re.split(r"[,;:]|\s[–—-]\s", text[m.start():m.end() + 40])[0]
-        said = _befell(clause)
+        # What befell them is said before the figure ("The crash killed eight people") or after it, up to the next
+        # clause or figure ("eight people and left 40 injured": the 40 are the injured, the eight the dead). Review:
+        # read to the next comma only, "killed eight people and left 40 injured" gave the eight as injured.
+        before = " ".join(re.findall(r"[\w']+", text[:m.start()])[-5:])
+        after = re.split(r"[,;:]|\s[–—-]\s|\s(?:and|after|while|as|but|when|before)\s|\d", text[m.end():m.end() + 40])[0]
+        said = _befell(f"{before} {m.group(0)} {after}")
         if not said:
             return None  # a figure that says nothing of what befell them may be the asked one
         found |= said

@@ -108,3 +108,15 @@ def test_a_sentence_that_gives_nothing_asked_makes_way_for_the_next_one() -> Non
     assert quoted(60) == [restated, level, other]
     # With no room for all three, the sentence that gives no figure makes way for the one that gives the level.
     assert quoted(28) == [restated, level]
+
+
+def test_no_next_sentence_for_a_person_asked_nor_a_live_blog_stamp() -> None:
+    # Review (session 14): any name passes for a person asked, whatever that person did ("Who replaced the sacked
+    # home secretary?" had "David Cameron returned as foreign secretary." added, the replacement named a sentence
+    # later); and the next sentence skipped the filter that keeps live-blog stamps from leading.
+    sacked = "The harbour board sacked its chief pilot of the northern line on Monday in a reshuffle."
+    other = "Former chairman Anna Falk returned as treasurer."
+    assert _answer("Who replaced the sacked chief pilot of the northern line?", _chunk(f"{sacked} {other}")) == [sacked]
+    stamp = "UPDATE: The sailor was taken to a clinic in Bergen."
+    assert _answer("In which city was the ferry captain treated after he fell ill in Norway?",
+                   _chunk(f"{RESTATED} {stamp}")) == [RESTATED]
