@@ -103,6 +103,17 @@ def embedder():  # type: ignore[no-untyped-def]
     return SentenceTransformerEmbedder()
 
 
+def lexical_ranker():  # type: ignore[no-untyped-def]
+    """A ranker that reads shared terms alone, with probabilities low for all but the best sentence (as the fitted
+    ranker's are: positives are a few per cent of candidates) and an answerability model that always clears its
+    threshold (0.6): for tests of what is quoted, not of what is answerable."""
+    from assistant.ranker import ANSWERABILITY, FEATURES, LearnedRanker, RankerWeights
+
+    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
+    return LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
+                                       answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
+
+
 def note_assistant(home: Path, embedder, name: str, text: str):  # type: ignore[no-untyped-def]
     """An assistant (real model, embedded Chroma under ``home``) over one markdown note written for a test."""
     from assistant.build import build

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 from assistant.extractive import ExtractiveAnswerer, SentenceScorer
-from assistant.ranker import ANSWERABILITY, FEATURES, LearnedRanker, RankerWeights
 from ingest.store import StoredChunk
-from tests.conftest import note_assistant
+from tests.conftest import lexical_ranker, note_assistant
 
 
 class Flat:
@@ -25,12 +24,9 @@ def _draft(question: str) -> tuple[list[str], list[str]]:
             "The new ferry terminal opens in March 2027. The union met on Friday.")
     chunk = StoredChunk(id="c-0", doc_id="d", index=0, text=text, start=0, end=len(text), title="Harbour news",
                         source="/tmp/d.md", date=None, section=None, page=None, footnotes={})
-    # Shared terms alone; probabilities low for every sentence (as the fitted ranker's are: positives are a few
-    # per cent of candidates), and a high abstention threshold that the answerability model clears.
-    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
-    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
-                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
-    draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker, keep_ratio=0.99).draft(  # type: ignore[arg-type]
+    # Shared terms alone; probabilities low for every sentence, and a high abstention threshold that the
+    # answerability model clears (see lexical_ranker).
+    draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=lexical_ranker(), keep_ratio=0.99).draft(  # type: ignore[arg-type]
         question, [chunk])
     return [e.text for e in draft.evidence], draft.missing
 
@@ -80,15 +76,9 @@ def test_a_best_sentence_that_answers_no_part_gives_way_to_the_parts_own() -> No
     # watched the windy stage and the yellow jersey fight"), while each part has a sentence of its own that scores
     # far higher for it. It had led the answer (the tune folds' "Who won the crosswind-hit stage into Lavaur, and
     # who still held the yellow jersey?" led with another stage's winner) and its words crowded out a part.
-    text = ("Crowds watched the windy stage and the yellow jersey fight afterwards. Van Aert won the windy stage into "
-            "Lavaur. Adam Yates kept the yellow jersey afterwards. The union met on Friday.")
-    chunk = StoredChunk(id="c-0", doc_id="d", index=0, text=text, start=0, end=len(text), title="Tour news",
-                        source="/tmp/d.md", date=None, section=None, page=None, footnotes={})
-    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
-    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
-                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
-    draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker, keep_ratio=0.99).draft(  # type: ignore[arg-type]
-        "Who won the windy stage into Lavaur, and who kept the yellow jersey afterwards?", [chunk])
+    draft = _stage_draft([_stage_chunk("d", "Crowds watched the windy stage and the yellow jersey fight afterwards. Van "
+                                            "Aert won the windy stage into Lavaur. Adam Yates kept the yellow jersey "
+                                            "afterwards. The union met on Friday.")])
     assert [e.text for e in draft.evidence] == ["Van Aert won the windy stage into Lavaur.",
                                                 "Adam Yates kept the yellow jersey afterwards."]
     assert draft.missing == [] and draft.too_long == []
@@ -105,14 +95,15 @@ class _PickReranker:
 
 
 _STAGE_Q = "Who won the windy stage into Lavaur, and who kept the yellow jersey afterwards?"
+# 22 words sharing terms with both parts and answering neither
+_LONG_DECOY = ("Crowds watched the windy stage and the yellow jersey fight afterwards from the roadside in their thousands "
+               "on a cold grey day.")
 
 
 def _stage_draft(chunks: list[StoredChunk], embedder: Any = None, **kw: Any) -> Any:
-    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
-    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
-                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
     kw.setdefault("keep_ratio", 0.99)
-    return ExtractiveAnswerer(SentenceScorer(embedder or Flat()), ranker=ranker, **kw).draft(_STAGE_Q, chunks)  # type: ignore[arg-type]
+    return ExtractiveAnswerer(SentenceScorer(embedder or Flat()), ranker=lexical_ranker(), **kw).draft(  # type: ignore[arg-type]
+        _STAGE_Q, chunks)
 
 
 def _stage_chunk(doc: str, text: str) -> StoredChunk:
@@ -130,11 +121,10 @@ def test_a_rerankers_lead_does_not_give_way() -> None:
 
 def test_a_decoy_quoted_alone_gives_way_and_the_parts_get_the_whole_budget() -> None:
     # the decoy's 22 words left no room for either part's sentence: only the decoy was quoted, both parts "too long"
-    draft = _stage_draft([_stage_chunk("d", "Crowds watched the windy stage and the yellow jersey fight afterwards from "
-                                            "the roadside in their thousands on a cold grey day. Van Aert won the windy "
-                                            "stage into Lavaur after a long breakaway through the vineyards of the Tarn "
-                                            "valley. Adam Yates kept the yellow jersey afterwards by finishing safely in "
-                                            "the main group behind the leaders. The union met on Friday.")], max_words=40)
+    draft = _stage_draft([_stage_chunk("d", f"{_LONG_DECOY} Van Aert won the windy stage into Lavaur after a long "
+                                            "breakaway through the vineyards of the Tarn valley. Adam Yates kept the "
+                                            "yellow jersey afterwards by finishing safely in the main group behind the "
+                                            "leaders. The union met on Friday.")], max_words=40)
     assert [e.text.split()[0] for e in draft.evidence] == ["Van", "Adam"]
     assert draft.too_long == [] and draft.missing == []
 
@@ -152,10 +142,8 @@ def test_no_other_decoy_takes_the_lead_when_it_gives_way() -> None:
 
 
 def test_a_part_cut_for_the_decoys_words_is_quoted_whole_once_it_goes() -> None:
-    draft = _stage_draft([_stage_chunk("d", "Crowds watched the windy stage and the yellow jersey fight afterwards from "
-                                            "the roadside in their thousands on a cold grey day. After a long solo "
-                                            "breakaway through the vineyards of the upper Tarn valley, Van Aert won the "
-                                            "windy stage into Lavaur. Adam Yates kept the yellow jersey afterwards. The "
-                                            "union met on Friday.")], max_words=40)
+    draft = _stage_draft([_stage_chunk("d", f"{_LONG_DECOY} After a long solo breakaway through the vineyards of the "
+                                            "upper Tarn valley, Van Aert won the windy stage into Lavaur. Adam Yates "
+                                            "kept the yellow jersey afterwards. The union met on Friday.")], max_words=40)
     assert draft.evidence[0].quoted.startswith("After a long solo breakaway")
     assert draft.evidence[1].text == "Adam Yates kept the yellow jersey afterwards."

@@ -9,9 +9,9 @@ import numpy as np
 
 from assistant.direct import direct_answer, gives_asked_kind
 from assistant.extractive import ExtractiveAnswerer, SentenceScorer
-from assistant.ranker import ANSWERABILITY, FEATURES, LearnedRanker, RankerWeights
 from assistant.text import question_type
 from ingest.store import StoredChunk
+from tests.conftest import lexical_ranker
 
 
 class Flat:
@@ -27,9 +27,7 @@ def _chunk(text: str, index: int = 0, start: int = 0) -> StoredChunk:
 def _answer(question: str, *chunks: StoredChunk) -> list[str]:
     # Shared terms alone, probabilities low for all but the best (as the fitted ranker's are), and an
     # answerability model that always clears the threshold.
-    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
-    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
-                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
+    ranker = lexical_ranker()
     draft = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=ranker, max_words=60).draft(  # type: ignore[arg-type]
         question, list(chunks))
     return [e.quoted for e in draft.evidence]
@@ -94,9 +92,7 @@ def test_a_sentence_that_gives_nothing_asked_makes_way_for_the_next_one() -> Non
     restated = "The harbour board of the northern ferry line did keep the mooring fee where it was."
     level = "It stays at 0.1 per cent of a boat's value."
     other = "The northern ferry line board discussed the level of dredging."
-    coef = [6.0 if f == "lexical" else 0.0 for f in FEATURES]
-    ranker = LearnedRanker(RankerWeights(coef=coef, intercept=-7.0, threshold=0.6,
-                                         answerability_coef=[0.0] * len(ANSWERABILITY), answerability_intercept=5.0))
+    ranker = lexical_ranker()
     text = f"{restated} {level} Gulls nest on the old pier. {other}"
 
     def quoted(max_words: int) -> list[str]:
