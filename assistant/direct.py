@@ -138,7 +138,8 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
         return _single(question, _durations(text))
     if what == "date":
         return _single(question, [d for d in _date_spans(text)
-                                  if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(d))])
+                                  if not (_ASKS_CALENDAR_DATE.search(question) and _no_calendar_date(d))
+                                  and not (_baseline_date(text, d) and not _ASKS_PREVIOUS.search(question))])
     if what == "time":
         return _single(question, [m.group(0) for m in TIME.finditer(text)])
     if what == "quantity":
@@ -148,6 +149,26 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
     if what == "yes_no":
         return _yes_no(question, text)
     return None
+
+
+# "The most significant breakthrough since 1994", "the first time since March", "the highest since 2008": a date after
+# a superlative's "since" is what the event is measured against, not when it happened. The bundled report's "The
+# Kremlin produced the most significant breakthrough in the disputed zone since 1994 with a Russian-brokered
+# agreement" had led "**1994.**" for when the agreement was signed (November 2020).
+_BASELINE = re.compile(r"\b(?:most|least|first|only|best|worst|biggest|largest|highest|lowest|deadliest|greatest|"
+                       r"strongest|weakest|longest|shortest|fastest|slowest|sharpest|steepest|heaviest|busiest|warmest|"
+                       r"hottest|coldest|wettest|driest|smallest|lowest|fewest)\b[^.;:]*\bsince\s+$", re.I)
+
+
+# ... unless the question asks for that earlier time: "When had a British police officer last been shot dead on duty
+# before the Croydon killing?" is answered by "the first time … since September 2012".
+_ASKS_PREVIOUS = re.compile(r"\b(?:last|previous(?:ly)?|before|earlier)\b", re.I)
+
+
+def _baseline_date(text: str, span: str) -> bool:
+    """Whether every place ``text`` writes the date ``span`` is a superlative's "since" (:data:`_BASELINE`)."""
+    starts = [m.start() for m in re.finditer(re.escape(span), text)]
+    return bool(starts) and all(_BASELINE.search(text[max(0, i - 160):i]) for i in starts)
 
 
 def _single(question: str, spans: list[str]) -> str | None:

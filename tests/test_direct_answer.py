@@ -350,3 +350,22 @@ def test_a_month_answers_when_but_not_on_what_date() -> None:
     assert holds_asked_quantity("When was the water station repaired?", sentence) is True  # was False: abstained
     assert lead("On what date was the water station repaired?", sentence) is None
     assert holds_asked_quantity("On what date was the water station repaired?", sentence) is False
+
+
+def test_a_superlatives_since_is_no_date_of_the_event() -> None:
+    # The bundled report: "The Kremlin produced the most significant breakthrough in the disputed zone since 1994 with
+    # a Russian-brokered agreement" led "**1994.**" for when the agreement was signed (session 14).
+    q = "When was the agreement signed?"
+    kind = question_type(q)
+    assert direct_answer(q, kind, "The Kremlin produced the most significant breakthrough in the disputed zone "
+                                  "since 1994 with a Russian-brokered agreement on Azerbaijani terms.") is None
+    assert direct_answer(q, kind, "The deal was signed on November 9, the first ceasefire to hold since 1994.") == "November 9"
+    # a plain "since" still dates the start, and a protest is no superlative
+    q2 = "When did Lukashenko come to power?"
+    assert direct_answer(q2, question_type(q2), "Lukashenko has ruled Belarus since 1994.") == "1994"
+    q3 = "When did the strike begin?"
+    assert direct_answer(q3, question_type(q3), "The protest strike has gone on since August.") == "August"
+    # asked for that earlier time, the "since" date is the answer
+    q4 = "When had a harbour pilot last been lost at sea before Monday's accident?"
+    assert direct_answer(q4, question_type(q4), "It is the first time a harbour pilot has been lost at sea since "
+                                                "March 2009.") == "March 2009"
