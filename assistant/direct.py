@@ -157,7 +157,7 @@ def direct_answer(question: str, kind: QuestionType, sentence: str, synonyms: Sy
 # agreement" had led "**1994.**" for when the agreement was signed (November 2020).
 _BASELINE = re.compile(r"\b(?:most|least|first|only|best|worst|biggest|largest|highest|lowest|deadliest|greatest|"
                        r"strongest|weakest|longest|shortest|fastest|slowest|sharpest|steepest|heaviest|busiest|warmest|"
-                       r"hottest|coldest|wettest|driest|smallest|lowest|fewest)\b[^.;:]*\bsince\s+$", re.I)
+                       r"hottest|coldest|wettest|driest|smallest|fewest)\b[^.;:]*\bsince\s+$", re.I)
 
 
 # ... unless the question asks for that earlier time: "When had a British police officer last been shot dead on duty

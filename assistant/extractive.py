@@ -403,90 +403,15 @@ class ExtractiveAnswerer:
         parts = question_parts(question)
         if len(parts) < 2 or self.ranker is None:
             return chosen, [], []
-        ranker = self.ranker  # narrowed for the nested function
         top = max(e.score for e in ranked)  # the ranker's best for the whole question, wherever it stands
         rank = {p.id: i for i, p in enumerate(passages)}
-
-        def answer_parts(chosen: list[Evidence]) -> tuple[list[Evidence], list[str], list[str], bool]:
-            missing: list[str] = []
-            too_long: list[str] = []
-            chosen_spans = {(e.chunk.doc_id, e.start) for e in chosen}
-            # The same sentence in another report (a syndicated story) is quoted already: it had been quoted twice.
-            chosen_texts = {_same_text_key(e.text) for e in chosen}
-            words = sum(len(c.quoted.split()) for c in chosen)
-            previous: tuple[str, str | None, bool] | None = None  # the earlier part, the name its answer gives, a person
-            lead_weak = True  # every part has a sentence of its own that the whole question's best is well under
-            for part in parts:
-                # A later part is scored as a question of its own: "how did he come to power", scored alone, had
-                # nothing saying who "he" is (round 14: 5 of the 7 parts named missing leaned on the part before).
-                asked = part if previous is None else standalone_part(part, previous[0], previous[1], person=previous[2])
-                copies = [replace(e) for e in ranked]
-                self.scorer.score(asked, copies)
-                kind = question_type(asked)
-                part_features = feature_matrix(copies, Context(asked, kind, rank))
-                if ranker.off_topic(part_features):
-                    missing.append(part)  # "…, and what is a good recipe for apple pie?": about nothing retrieved
-                    previous = (part, None, False)
-                    lead_weak = False
-                    continue
-                probs = ranker.probabilities(part_features)
-                i = int(np.argmax(probs))
-                pick, p = ranked[i], float(probs[i])
-                # The lead gives way only if, for this part too, another sentence is far better and the lead gives
-                # no direct answer to it (review: a lead naming both winners had given way to wordier non-answers).
-                if i == 0 or probs[0] >= LEAD_PART_SHARE * p or p < top * self.part_ratio \
-                        or direct_answer(asked, kind if kind.wants_place else replace(kind, wants_person=True),
-                                         ranked[0].text, self.synonyms):
-                    lead_weak = False
-                if ((pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts) \
-                        and holds_figure_of_kind(asked, pick.text) is False:
-                    # The sentence quoted for another part gives no figure of the kind this one asks: "…, and how many
-                    # jobs went when it was shut?" had its best sentence the purchase's, and the part was neither
-                    # answered nor said to be missing. Any figure will do ("9,000 workers" for "how many staff"):
-                    # a part said to be missing that the quote answers misleads more than one left unsaid.
-                    missing.append(part)
-                    previous = (part, None, False)
-                    continue
-                # "Which leader …, and how did he come to power?": the next part is asked about the name this
-                # part's sentence gives.
-                named = direct_answer(part, kind if kind.wants_place else replace(kind, wants_person=True), pick.text,
-                                      self.synonyms) if p >= top * self.part_ratio \
-                    and (kind.wants_place or asks_for_name(part)) else None
-                previous = (part, named, not kind.wants_place)
-                if (pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts:
-                    continue
-                if p < top * self.part_ratio:
-                    missing.append(part)
-                    continue
-                # Within the word cap, whole or by the clause that holds the part's words: a part's sentence was let
-                # run 20 words past it, and 4 of the tune folds' multi-part misses quoted every fact in over 60 words
-                # (round 16b: correct 31 / 30 -> 32 / 32 on unseen_qa3's folds, isw_report 0.954 -> 0.977,
-                # news_conflict 0.824 -> 0.853, abstention unchanged).
-                budget = None if self.max_words is None else self.max_words - words
-                if budget is not None and len(pick.text.split()) > budget:
-                    clause = clause_within(pick.text, set(content_terms(pick.text)) & set(content_terms(asked)), budget) \
-                        if self.clause_quotes else None
-                    if clause is None:
-                        # The part's sentence does not fit and no clause of it holds the part's words: the part is said
-                        # to be too long to quote, not "not found" (review: a 55-word ceasefire sentence). Quoting it
-                        # whole past the cap instead cost 3 right answers of the tune folds and one of news_conflict.
-                        too_long.append(part)
-                        continue
-                    pick = replace(pick, quote=clause)
-                pick = replace(pick, part=part)
-                chosen.append(pick)
-                chosen_spans.add((pick.chunk.doc_id, pick.start))
-                chosen_texts.add(_same_text_key(pick.text))
-                words += len(pick.quoted.split())
-            return chosen, missing, too_long, lead_weak
-
-        chosen, missing, too_long, lead_weak = answer_parts(chosen)
+        chosen, missing, too_long, lead_weak = self._answer_parts(parts, ranked, rank, top, chosen)
         if lead_weak and self.reranker is None and any(e is ranked[0] for e in chosen):
             # The parts answered afresh, each by its own sentence and with the whole word budget: the other
             # sentences `_select` took beside the lead go with it (review: one had come to lead the answer), and a
             # part cut to a clause or left out for the lead's words is quoted as it fits now. A reranker's lead is
             # its choice and stays.
-            again, missing_again, too_long_again, _ = answer_parts([])
+            again, missing_again, too_long_again, _ = self._answer_parts(parts, ranked, rank, top, [])
             if again:
                 order = {part: n for n, part in enumerate(parts)}
                 again.sort(key=lambda e: order.get(e.part, len(parts)) if e.part is not None else len(parts))
@@ -494,6 +419,85 @@ class ExtractiveAnswerer:
         best = chosen[0]
         chosen[1:] = sorted(chosen[1:], key=lambda e: (e.chunk.doc_id != best.chunk.doc_id, e.chunk.doc_id, e.start))
         return chosen, missing, too_long
+
+    def _answer_parts(self, parts: list[str], ranked: list[Evidence], rank: dict[str, int], top: float,
+                      chosen: list[Evidence]) -> tuple[list[Evidence], list[str], list[str], bool]:
+        """Each part of a multi-part question answered by its own best sentence beside ``chosen`` (appended to it),
+        the parts found missing or too long to quote, and whether the whole question's best sentence (``ranked[0]``)
+        answers no part: every part has a sentence of its own that it is far under (``LEAD_PART_SHARE``)."""
+        ranker = self.ranker
+        assert ranker is not None  # only called with the ranker (_select_parts)
+        missing: list[str] = []
+        too_long: list[str] = []
+        chosen_spans = {(e.chunk.doc_id, e.start) for e in chosen}
+        # The same sentence in another report (a syndicated story) is quoted already: it had been quoted twice.
+        chosen_texts = {_same_text_key(e.text) for e in chosen}
+        words = sum(len(c.quoted.split()) for c in chosen)
+        previous: tuple[str, str | None, bool] | None = None  # the earlier part, the name its answer gives, a person
+        lead_weak = True  # every part has a sentence of its own that the whole question's best is well under
+        for part in parts:
+            # A later part is scored as a question of its own: "how did he come to power", scored alone, had
+            # nothing saying who "he" is (round 14: 5 of the 7 parts named missing leaned on the part before).
+            asked = part if previous is None else standalone_part(part, previous[0], previous[1], person=previous[2])
+            copies = [replace(e) for e in ranked]
+            self.scorer.score(asked, copies)
+            kind = question_type(asked)
+            part_features = feature_matrix(copies, Context(asked, kind, rank))
+            if ranker.off_topic(part_features):
+                missing.append(part)  # "…, and what is a good recipe for apple pie?": about nothing retrieved
+                previous = (part, None, False)
+                lead_weak = False
+                continue
+            probs = ranker.probabilities(part_features)
+            i = int(np.argmax(probs))
+            pick, p = ranked[i], float(probs[i])
+            # The lead gives way only if, for this part too, another sentence is far better and the lead gives
+            # no direct answer to it (review: a lead naming both winners had given way to wordier non-answers).
+            if i == 0 or probs[0] >= LEAD_PART_SHARE * p or p < top * self.part_ratio \
+                    or direct_answer(asked, kind if kind.wants_place else replace(kind, wants_person=True),
+                                     ranked[0].text, self.synonyms):
+                lead_weak = False
+            if ((pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts) \
+                    and holds_figure_of_kind(asked, pick.text) is False:
+                # The sentence quoted for another part gives no figure of the kind this one asks: "…, and how many
+                # jobs went when it was shut?" had its best sentence the purchase's, and the part was neither
+                # answered nor said to be missing. Any figure will do ("9,000 workers" for "how many staff"):
+                # a part said to be missing that the quote answers misleads more than one left unsaid.
+                missing.append(part)
+                previous = (part, None, False)
+                continue
+            # "Which leader …, and how did he come to power?": the next part is asked about the name this
+            # part's sentence gives.
+            named = direct_answer(part, kind if kind.wants_place else replace(kind, wants_person=True), pick.text,
+                                  self.synonyms) if p >= top * self.part_ratio \
+                and (kind.wants_place or asks_for_name(part)) else None
+            previous = (part, named, not kind.wants_place)
+            if (pick.chunk.doc_id, pick.start) in chosen_spans or _same_text_key(pick.text) in chosen_texts:
+                continue
+            if p < top * self.part_ratio:
+                missing.append(part)
+                continue
+            # Within the word cap, whole or by the clause that holds the part's words: a part's sentence was let
+            # run 20 words past it, and 4 of the tune folds' multi-part misses quoted every fact in over 60 words
+            # (round 16b: correct 31 / 30 -> 32 / 32 on unseen_qa3's folds, isw_report 0.954 -> 0.977,
+            # news_conflict 0.824 -> 0.853, abstention unchanged).
+            budget = None if self.max_words is None else self.max_words - words
+            if budget is not None and len(pick.text.split()) > budget:
+                clause = clause_within(pick.text, set(content_terms(pick.text)) & set(content_terms(asked)), budget) \
+                    if self.clause_quotes else None
+                if clause is None:
+                    # The part's sentence does not fit and no clause of it holds the part's words: the part is said
+                    # to be too long to quote, not "not found" (review: a 55-word ceasefire sentence). Quoting it
+                    # whole past the cap instead cost 3 right answers of the tune folds and one of news_conflict.
+                    too_long.append(part)
+                    continue
+                pick = replace(pick, quote=clause)
+            pick = replace(pick, part=part)
+            chosen.append(pick)
+            chosen_spans.add((pick.chunk.doc_id, pick.start))
+            chosen_texts.add(_same_text_key(pick.text))
+            words += len(pick.quoted.split())
+        return chosen, missing, too_long, lead_weak
 
     def _select(self, question: str, ranked: list[Evidence]) -> list[Evidence]:
         best = ranked[0]
@@ -596,33 +600,15 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
             found = sorted({y for c in contexts[:2] for y in YEAR.findall(c)} - asked)
             have = f"cover {', '.join(found)}, not {', '.join(missing)}" if found else f"never mention {', '.join(missing)}"
             return f"the passages that come closest {have}"
-    years = [other_year(question, e) for e in top]
-    if top and all(years):
-        asked_y, found_y = years[0]  # type: ignore[misc]
-        return f"the passages that come closest give figures for {found_y}, not {asked_y}"
     # Judged on the best sentences that give a figure of the kind asked, when any does: one that gives none
     # ("As well as summoning the German envoy, the foreign ministry …") answers no "how many" either.
     figured = [e for e in top if holds_figure_of_kind(question, e.text)] or list(top)
-    places = [place_clash(question, e.text) for e in figured]
-    if figured and all(places):
-        asked_p, found_p = places[0]  # type: ignore[misc]
-        return f"the passages that come closest speak of {found_p}, not {asked_p}"
-    modifiers = [modifier_clash(question, e.text) for e in figured]
-    if figured and all(modifiers):
-        asked_m, found_m = modifiers[0]  # type: ignore[misc]
-        return f"the passages that come closest speak of {found_m}, not {asked_m}"
-    befell = [befell_clash(question, e.text) for e in figured]
-    if figured and all(befell):
-        asked_b, found_b = befell[0]  # type: ignore[misc]
-        return f"the passages that come closest give figures for {found_b}, not {asked_b}"
-    currencies = [currency_clash(question, e.text) for e in top]
-    if top and all(currencies):
-        asked_c, found_c = currencies[0]  # type: ignore[misc]
-        return f"the passages that come closest give {found_c}, not {asked_c}"
-    clashes = [qualifier_clash(question, f"{e.text} {e.chunk.title}") for e in top]
-    if top and all(clashes):
-        asked_q, found_q = clashes[0]  # type: ignore[misc]
-        return f"the passages that come closest speak of {found_q}, not {asked_q}"
+    for clash, on_figured, said in _CLASHES:
+        pool = figured if on_figured else top
+        found = [clash(question, e) for e in pool]
+        if pool and all(found):
+            asked_x, found_x = found[0]  # type: ignore[misc]
+            return f"the passages that come closest {said.format(found=found_x, asked=asked_x)}"
     # A sum or a share asked that none of the best sentences states: on the tune half the best sentence
     # lacked one for 13 unanswerable questions and for no answerable one.
     if top and all(money_missing(question, e.text) for e in top):
@@ -630,6 +616,18 @@ def constraint_miss(question: str, top: Sequence[Evidence]) -> str | None:
     if top and all(share_missing(question, e.text) for e in top):
         return "the passages that come closest give no share or percentage"
     return restated_reason(question, top)
+
+
+# The checks of a sentence that cannot answer, in the order they are named: each gives (asked, found) or None;
+# whether it judges only the best sentences that give a figure; how the near miss is said when all of them clash.
+_CLASHES: tuple[tuple[Callable[[str, Evidence], tuple[str, str] | None], bool, str], ...] = (
+    (lambda q, e: other_year(q, e), False, "give figures for {found}, not {asked}"),
+    (lambda q, e: place_clash(q, e.text), True, "speak of {found}, not {asked}"),
+    (lambda q, e: modifier_clash(q, e.text), True, "speak of {found}, not {asked}"),
+    (lambda q, e: befell_clash(q, e.text), True, "give figures for {found}, not {asked}"),
+    (lambda q, e: currency_clash(q, e.text), False, "give {found}, not {asked}"),
+    (lambda q, e: qualifier_clash(q, f"{e.text} {e.chunk.title}"), False, "speak of {found}, not {asked}"),
+)
 
 
 # Questions whose answer is a figure: a country the sentence names is then where the figure belongs, never the answer.
@@ -681,12 +679,16 @@ _YEARS_SAID = ((re.compile(r"\b(?:last|previous) year\b|\ba year (?:earlier|befo
 
 
 @lru_cache(maxsize=256)
+def _asks_one_quantity(question: str) -> bool:
+    """A one-part "how many / how much": what the year and befell checks apply to. Asked once per question (the
+    checks run on every ranked sentence)."""
+    return question_type(question).asks == "quantity" and len(question_parts(question)) == 1
+
+
+@lru_cache(maxsize=256)
 def _years_asked(question: str) -> tuple[str, ...]:
-    """The years a one-part "how many / how much" asks its figure for (:data:`_ASKED_YEAR`); asked once per question,
-    as :func:`other_year` runs on every ranked sentence."""
-    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1:
-        return ()
-    return tuple(dict.fromkeys(_ASKED_YEAR.findall(question)))
+    """The years a one-part "how many / how much" asks its figure for (:data:`_ASKED_YEAR`)."""
+    return tuple(dict.fromkeys(_ASKED_YEAR.findall(question))) if _asks_one_quantity(question) else ()
 
 
 def other_year(question: str, e: Evidence) -> tuple[str, str] | None:
@@ -790,9 +792,10 @@ def _befell(text: str) -> set[str]:
 
 def befell_clash(question: str, sentence: str) -> tuple[str, str] | None:
     """(asked, found) when a one-part "how many" asks how many people died, were injured, rescued … (or counts
-    people and asks none of these) and every figure ``sentence`` gives, with the words after it in its clause, says
-    that something else befell them ("More than 200 people were rescued …", asked how many died)."""
-    if question_type(question).asks != "quantity" or len(question_parts(question)) > 1:
+    people and asks none of these) and every figure ``sentence`` gives, with the words before it and after it up to
+    the next clause or figure, says that something else befell them ("More than 200 people were rescued …", asked
+    how many died)."""
+    if not _asks_one_quantity(question):
         return None
     asked = _befell(question)
     focus = count_focus_words(question)
