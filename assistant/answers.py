@@ -56,6 +56,8 @@ class Answer(BaseModel):
         default=None, description=f"The confidence is under {WEAK_MATCH}: the answer is more likely wrong than "
         "right, and the chat opens it with a caution. None where the confidence is not calibrated (answers about "
         "a report's metadata, a language model's answers, the heuristic ranker).")
+    # What the confidence was computed from (assistant/ranker.CONFIDENCE), for fitting it; not in the JSON.
+    confidence_signals: dict[str, float] | None = Field(default=None, exclude=True)
     answerability: float | None = Field(
         default=None, description="The extractive answerer's raw probability that its best sentence answers, "
         "which the abstention threshold (BRIEFING_ANSWER__MIN_SCORE) is compared with.")

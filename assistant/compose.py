@@ -66,7 +66,8 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
                   timings_ms=timings, confidence=confidence, answerability=answerability,
                   weak_match=None if draft.confidence is None else confidence < WEAK_MATCH,
                   standalone_question=standalone, missing_parts=list(draft.missing),
-                  unquoted_parts=list(draft.too_long), direct_answer=draft.direct)
+                  unquoted_parts=list(draft.too_long), direct_answer=draft.direct,
+                  confidence_signals=draft.confidence_signals)
 
 
 def metadata_answer(question: str, meta: MetadataAnswer, timings: dict[str, float]) -> Answer:

@@ -18,7 +18,15 @@ from assistant.errors import ModelError
 from assistant.followup import asks_for_name, split_carried, standalone_part
 from assistant.injection import is_instruction
 from assistant.lexicon import Synonyms, places_in
-from assistant.ranker import ANSWERABILITY, Context, LearnedRanker, answerability_features, closest, feature_matrix
+from assistant.ranker import (
+    ANSWERABILITY,
+    Context,
+    LearnedRanker,
+    answerability_features,
+    closest,
+    confidence_features,
+    feature_matrix,
+)
 from assistant.rerank import Reranker
 from assistant.text import (
     CURRENCY_NAMES,
@@ -91,6 +99,8 @@ class Draft:
     too_long: list[str] = field(default_factory=list)  # parts whose sentence would not fit the word limit
     direct: str | None = None  # the name, number, date or yes/no asked, verbatim from the first evidence
     confidence: float | None = None  # how likely the answer is to be right, where the answerer can say
+    # ... and what it was computed from (ranker.CONFIDENCE), which the confidence model is fitted on
+    confidence_signals: dict[str, float] | None = None
 
 
 class Answerer(Protocol):
@@ -300,6 +310,7 @@ class ExtractiveAnswerer:
                           else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
                 return Draft([], answerable, f"{reason} (answerability {answerable:.2f}, under {self.min_score:.2f})",
                              confidence=self.ranker.confidence(answerable))
+            probs = [e.score for e in ranked]
             ranked = self._reranked(question, ranked)
             chosen, missing, too_long = self._select_parts(question, ranked, passages)
             single = len(question_parts(question)) < 2
@@ -318,8 +329,12 @@ class ExtractiveAnswerer:
                     given_way = chosen.pop()
                     if given_way.part is not None:
                         too_long.append(given_way.part)  # its part is no longer quoted: named, not dropped unsaid
-            return Draft(chosen, answerable, lead=lead, missing=missing, too_long=too_long,
-                         direct=direct, confidence=self.ranker.confidence(answerable))
+            confidence = confidence_features(
+                answerable, float(signals[ANSWERABILITY.index("semantic")]), probs,
+                sum(len(e.quoted.split()) for e in chosen), direct is not None, follows is not None, kind.asks)
+            return Draft(chosen, answerable, lead=lead, missing=missing, too_long=too_long, direct=direct,
+                         confidence=self.ranker.answer_confidence(answerable, confidence),
+                         confidence_signals=confidence)
         if kind.strict:
             focus = count_focus(question)
             evidence = [e for e in evidence if e.kind > 0 and (not focus or focus & set(content_terms(e.text)))]

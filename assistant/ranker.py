@@ -94,6 +94,38 @@ ANSWERABILITY = (
     "semantic",  # the best sentence's cosine to the question
 )
 
+# Whether an answer given is right, read beside it as its confidence. The answerability alone told right from
+# wrong tune answers poorly (area under the ROC curve 0.60, cross-fitted) and left 7% of the wrong ones under the
+# weak-match cue; these measurements of the answer as composed, in a logistic regression fitted on the tune
+# answers each given by models fitted without its fold (eval/ranker_fit.fit_confidence), give 0.71 and 32%
+# (python -m eval.crossfit prints the comparison).
+CONFIDENCE = (
+    "answerability",  # the log-odds of the answerability probability
+    "semantic",  # the best sentence's cosine to the question
+    "runner_up",  # the second candidate's probability as a share of the best's: a close second is doubt
+    "quoted_words",  # words quoted: a sentence kept beside the best completes an answer more often than it
+    # shows doubt (fitted weight positive)
+    "direct",  # the name, number, date or yes/no asked was found verbatim in the best sentence
+    "next_sentence",  # the sentence after the best was quoted for the detail the best lacks
+    # what the question's opening asks for (none of them: an open "what" or "why")
+    "asks_duration", "asks_quantity", "asks_date", "asks_time", "asks_name", "asks_yes_no",
+)
+_ASKED = ("duration", "quantity", "date", "time", "name", "yes_no")
+
+
+def confidence_features(answerability: float, semantic: float, probs: Sequence[float], quoted_words: int,
+                        direct: bool, next_sentence: bool, asks: str | None) -> dict[str, float]:
+    """:data:`CONFIDENCE` for an answer given: ``probs`` are the ranked candidates' probabilities, best first."""
+    return {
+        "answerability": log_odds(answerability),
+        "semantic": float(semantic),
+        "runner_up": float(probs[1] / probs[0]) if len(probs) > 1 and probs[0] > 0 else 0.0,
+        "quoted_words": float(quoted_words),
+        "direct": float(direct),
+        "next_sentence": float(next_sentence),
+        **{f"asks_{kind}": float(asks == kind) for kind in _ASKED},
+    }
+
 
 @dataclass
 class RankerWeights:
@@ -117,13 +149,20 @@ class RankerWeights:
     # Unmapped, the probability ran high: tune answers scored 0.65-0.70 were right 57% of the time (79
     # answers), 0.70-0.75 67% (63).
     confidence_calibration: list[float] = field(default_factory=lambda: [1.0, 0.0])
+    # An answer's confidence: a logistic regression over :data:`CONFIDENCE`, fitted on the same answers as the
+    # calibration above (which stays for abstentions: how likely an answer would have been right). Empty: the
+    # calibration above serves answers too (a fold's model in the cross-fit, weights from before it existed).
+    confidence_coef: list[float] = field(default_factory=list)
+    confidence_intercept: float = 0.0
+    confidence_features: list[str] = field(default_factory=lambda: list(CONFIDENCE))
     fitted_on: str = ""
 
     @classmethod
     def load(cls, path: Path = DEFAULT_WEIGHTS) -> RankerWeights:
         data = json.loads(path.read_text(encoding="utf-8"))
         weights = cls(**data)
-        if tuple(weights.features) != FEATURES or tuple(weights.answerability_features) != ANSWERABILITY:
+        if tuple(weights.features) != FEATURES or tuple(weights.answerability_features) != ANSWERABILITY or \
+                tuple(weights.confidence_features) != CONFIDENCE:
             raise ValueError(f"{path}: fitted for other features than this version's; re-fit it "
                              "(briefing eval --fit-ranker)")
         return weights
@@ -247,6 +286,15 @@ class LearnedRanker:
         """How likely an answer whose best sentence scores ``answerability`` is to be right (calibrated)."""
         slope, intercept = self.weights.confidence_calibration
         return 1.0 / (1.0 + math.exp(-(slope * log_odds(answerability) + intercept)))
+
+    def answer_confidence(self, answerability: float, signals: dict[str, float]) -> float:
+        """How likely an answer given is to be right, from :data:`CONFIDENCE` (``signals``); the calibrated
+        answerability where no such model was fitted."""
+        if not self.weights.confidence_coef:
+            return self.confidence(answerability)
+        z = self.weights.confidence_intercept + sum(
+            c * signals[name] for c, name in zip(self.weights.confidence_coef, CONFIDENCE, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
 
 
 def log_odds(p: float) -> float:

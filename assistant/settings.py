@@ -90,7 +90,8 @@ class AnswerSettings(BaseModel):
     reranker: str | None = Field(
         None, description="A sentence-transformers CrossEncoder with one output (name or path; a passage-ranking "
         "model) that chooses which of the ranker's best sentences leads the answer; the ranker's own best follows "
-        "when it fits. Abstention and confidence stay the ranker's. None (the default) needs no model."
+        "when it fits. Abstention stays the ranker's; the confidence reads the answer so composed (whether its lead "
+        "holds the name, number or date asked). None (the default) needs no model."
     )
     rerank_top: int = Field(8, ge=2, le=50, description="How many of the ranker's best sentences the reranker "
                             "chooses the lead from.")

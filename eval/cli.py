@@ -110,6 +110,8 @@ def _option(name: str) -> str:
 
 def check_options(args: argparse.Namespace) -> None:
     """Refuse options the chosen evaluation would ignore, before any model loads or store is built."""
+    if args.confidence_only and not args.fit_ranker:
+        raise BriefingError("--confidence-only goes with --fit-ranker (re-fit the answers' confidence alone)")
     if args.fit and not args.calibration:
         raise BriefingError("--fit goes with --calibration (re-fit the verifier); --fit-ranker re-fits the answer ranker")
     if args.fit_ranker and (other := next((s for s in OTHER_SOURCES if getattr(args, s)), None)):
@@ -174,15 +176,26 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     if args.fit_ranker:
-        from assistant.ranker import DEFAULT_WEIGHTS
-        from eval.ranker_fit import FOLDS, answered_right, calibrate_confidence, document_group, fold_models
+        from assistant.ranker import DEFAULT_WEIGHTS, RankerWeights
+        from eval.ranker_fit import (
+            FOLDS,
+            answered_right,
+            calibrate_confidence,
+            document_group,
+            fit_confidence,
+            fold_models,
+        )
         from eval.ranker_fit import fit as fit_ranker
 
         # each set's tune items, its assistant and their features, for the fit and then the confidence
         sets = collect_fit_sets(((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO, args, settings, embedder)
         questions = [q for s in sets.values() for q in s.questions]
-        weights, fit_summary = fit_ranker(questions)
-        weights.fitted_on = "; ".join(s.described for s in sets.values())
+        if args.confidence_only:  # the answers stay as they are: only what is said of how sure they are moves
+            weights = RankerWeights.load(DEFAULT_WEIGHTS)
+            fit_summary: dict[str, Any] = {"ranker": "kept as shipped"}
+        else:
+            weights, fit_summary = fit_ranker(questions)
+            weights.fitted_on = "; ".join(s.described for s in sets.values())
         # The confidence: each question answered end to end by the models fitted without its document group
         # (with the full fit's threshold and floor; their confidence is the raw probability), then how often
         # an answer at each probability was right. In-sample, the full model is surer of its own questions.
@@ -194,10 +207,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             for group, fold in folds.items():
                 held = [i for i in fit_set.items if document_group(i, FOLDS) == group]
                 outcomes += answered_right(run_assistant(answering_with(fit_set.assistant, fold), held, k=args.k))
-        weights.confidence_calibration = calibrate_confidence(outcomes)
+        weights.confidence_calibration = calibrate_confidence([(o.confidence, o.right) for o in outcomes])
+        weights.confidence_coef, weights.confidence_intercept = fit_confidence(outcomes)
         weights.save(DEFAULT_WEIGHTS)
         fit_summary["confidence_calibration"] = weights.confidence_calibration
-        fit_summary["confidence_outcomes"] = {"answers": len(outcomes), "right": sum(r for _, r in outcomes)}
+        fit_summary["confidence_model"] = dict(zip(weights.confidence_features, weights.confidence_coef, strict=True))
+        fit_summary["confidence_outcomes"] = {"answers": len(outcomes), "right": sum(o.right for o in outcomes)}
         _emit({"fitted": fit_summary, "fitted_on": weights.fitted_on}, args,
               lambda: json.dumps({"fitted": fit_summary, "fitted_on": weights.fitted_on, "written": str(DEFAULT_WEIGHTS)},
                                  indent=2))

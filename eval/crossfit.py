@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from eval.cli import FIT_ALSO, FitSet, _assistant_for, answering_with, collect_fit_sets, heuristic_settings
 from eval.datasets import NEWS_SETS, EvalItem, load_items
 from eval.metrics import percentile
-from eval.ranker_fit import document_group, fit
+from eval.ranker_fit import Outcome, answered_right, confidence_cv, document_group, fit
 from eval.runner import QuestionResult, dump_results, run_assistant, score
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ class Row:
     answerable_abstained: int = 0
     words: list[int] = field(default_factory=list)  # of each answer given
     threshold: float | None = None
+    outcomes: list[Outcome] = field(default_factory=list)  # each answer given, for judging its confidence
 
     @property
     def median_words(self) -> float | None:
@@ -156,7 +157,9 @@ def answer(assistant: Assistant, weights: RankerWeights, items: Sequence[EvalIte
     if dump is not None:
         dump.mkdir(parents=True, exist_ok=True)
         dump_results(result, dump / f"{name.split(' ')[0].replace(':', '-')}.jsonl")
-    return tally(name, result.questions, weights.threshold)
+    row = tally(name, result.questions, weights.threshold)
+    row.outcomes = answered_right(records)
+    return row
 
 
 def fold_table(rows: Sequence[Row], first: str = "fold") -> str:
@@ -166,6 +169,17 @@ def fold_table(rows: Sequence[Row], first: str = "fold") -> str:
         lines.append(f"| {r.name} | {r.answerable} | {r.near_misses} | "
                      f"{'-' if r.threshold is None else f'{r.threshold:.3f}'} | {r.correct} | {r.evidence_cited} | "
                      f"{r.near_misses_abstained} | {r.answerable_abstained} | {r.median_words} |")
+    return "\n".join(lines)
+
+
+def confidence_table(scores: Mapping[str, Mapping[str, float | None]]) -> str:
+    """The folds' answers' confidence, out of fold: the answerability calibrated alone, and the model."""
+    keys = ("answers", "auc", "confidence_brier", "confidence_ece", "wrong_answers_flagged", "right_answers_flagged")
+    lines = ["| confidence (out of fold) | answers | AUC right vs wrong | Brier | ECE | wrong answers cued | "
+             "right answers cued |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, got in scores.items():
+        lines.append(f"| {name} | " + " | ".join("-" if got.get(k) is None else f"{got[k]:.3f}".rstrip("0").rstrip(".")
+                                                  if k != "answers" else str(got[k]) for k in keys) + " |")
     return "\n".join(lines)
 
 
@@ -187,14 +201,19 @@ class CrossFit:
     full: dict[str, Any]  # what the full fit chose
     shipped: list[Row] = field(default_factory=list)  # the same sets answered by the shipped weights (--shipped)
     seconds: float = 0.0
+    # the folds' answers given the confidence that models fitted on the other folds' answers give them
+    confidence: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"folds": [r.as_dict() for r in self.folds], "total": total(self.folds).as_dict(),
                 "full_fit": {**self.full, "sets": [r.as_dict() for r in self.full_fit]},
-                "shipped": [r.as_dict() for r in self.shipped], "seconds": self.seconds}
+                "shipped": [r.as_dict() for r in self.shipped], "confidence": self.confidence,
+                "seconds": self.seconds}
 
     def text(self) -> str:
-        out = [fold_table([*self.folds, total(self.folds)]), "", rate_table(self.full_fit, "full fit")]
+        out = [fold_table([*self.folds, total(self.folds)]), ""]
+        out += [confidence_table(self.confidence), ""] if self.confidence else []
+        out += [rate_table(self.full_fit, "full fit")]
         if self.shipped:
             out += ["", rate_table(self.shipped, "shipped ranker")]
         out += ["", f"full fit: threshold {self.full['threshold']}, relevance floor {self.full['relevance_floor']}; "
@@ -255,7 +274,12 @@ def run(args: argparse.Namespace) -> CrossFit:
                  "out_of_fold_abstention_recall": summary["abstention_recall"]}
     if (after := shipped_state()) != before:  # the fits stay in memory: the shipped weights are never written
         raise RuntimeError(f"the cross-fit changed {sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))}")
-    return CrossFit(rows, full_rows, described, shipped_rows, round(time.monotonic() - started, 1))
+    try:
+        confidence = confidence_cv({r.name: r.outcomes for r in rows})
+    except ValueError as e:  # too few answers in the folds to fit either (a run over one small set)
+        print(f"the confidence is not judged: {e}", file=log)
+        confidence = {}
+    return CrossFit(rows, full_rows, described, shipped_rows, round(time.monotonic() - started, 1), confidence)
 
 
 def build_parser() -> argparse.ArgumentParser:

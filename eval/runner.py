@@ -47,6 +47,7 @@ class AnswerRecord:
     item: EvalItem | None = None
     confidence: float | None = None  # the answerer's own, where it gives one
     weak_match: bool | None = None  # ... and whether it showed the answer as doubtful
+    confidence_signals: dict[str, float] | None = None  # ... and what it computed the confidence from
 
 
 @dataclass
@@ -224,9 +225,14 @@ def confidence_metrics(results: Sequence[QuestionResult], bins: int = 10) -> dic
     ranker, a language model's answers)."""
     # Only answers whose confidence is calibrated (weak_match says so): a report's metadata answers at 1.0,
     # and the heuristic ranker's scores are not probabilities.
-    rows = [(r.record.confidence, bool(r.record.item and r.record.item.answerable and r.concise_correct),
-             bool(r.record.weak_match)) for r in results
-            if not r.abstained and r.record.confidence is not None and r.record.weak_match is not None]
+    return calibration_scores([
+        (r.record.confidence, bool(r.record.item and r.record.item.answerable and r.concise_correct),
+         bool(r.record.weak_match)) for r in results
+        if not r.abstained and r.record.confidence is not None and r.record.weak_match is not None], bins)
+
+
+def calibration_scores(rows: Sequence[tuple[float, bool, bool]], bins: int = 10) -> dict[str, float | None]:
+    """:func:`confidence_metrics` over (confidence, right, shown as a weak match) for each answer given."""
     if not rows:
         return {"confidence_ece": None, "confidence_brier": None, "wrong_answers_flagged": None,
                 "right_answers_flagged": None}
@@ -348,7 +354,7 @@ def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | N
             question=item.question, answer=answer.answer, passages=[c.passage() for c in answer.citations],
             retrieved=[p.text for p in retrieved], abstained=answer.abstained,
             latency_ms=answer.timings_ms.get("total"), item=item, confidence=answer.confidence,
-            weak_match=answer.weak_match,
+            weak_match=answer.weak_match, confidence_signals=answer.confidence_signals,
         ))
     return records
 

@@ -101,3 +101,19 @@ def test_the_run_checks_the_shipped_weights_among_what_it_must_leave_alone() -> 
     state = shipped_state()
     assert {"data/answer_ranker.json", "verifier_weights.json"} <= set(state)
     assert not any("__pycache__" in name for name in state)
+
+
+def test_the_confidence_table_sits_under_the_folds_when_it_could_be_judged() -> None:
+    from eval.crossfit import CrossFit
+
+    scores = {"platt": {"answers": 331, "auc": 0.595, "confidence_brier": 0.22, "confidence_ece": 0.026,
+                        "wrong_answers_flagged": 0.079, "right_answers_flagged": 0.028},
+              "model": {"answers": 331, "auc": None, "confidence_brier": 0.199, "confidence_ece": 0.052,
+                        "wrong_answers_flagged": 0.298, "right_answers_flagged": 0.088}}
+    full = {"threshold": 0.58, "relevance_floor": 0.12, "fitted_on": "x"}
+    text = CrossFit([Row("a:0")], [], full, confidence=scores).text()
+    assert "| platt | 331 | 0.595 | 0.22 | 0.026 | 0.079 | 0.028 |" in text
+    assert "| model | 331 | - | 0.199 | 0.052 | 0.298 | 0.088 |" in text
+    assert text.index("| a:0 |") < text.index("| platt |")
+    assert "confidence (out of fold)" not in CrossFit([Row("a:0")], [], full).text()  # too few answers to judge
+    assert CrossFit([Row("a:0")], [], full, confidence=scores).as_dict()["confidence"] == scores

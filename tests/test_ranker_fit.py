@@ -129,4 +129,78 @@ def test_answers_right_are_those_holding_every_reference_fact_within_the_word_li
     metadata = record("Russia sent 1,960 troops. [1]")
     metadata.weak_match = None  # a report's metadata answer: its confidence is not the model's
     assert answered_right([metadata]) == []
-    assert rows == [(0.7, True), (0.7, False), (0.7, False), (0.7, False)]
+    assert [(o.confidence, o.right) for o in rows] == [(0.7, True), (0.7, False), (0.7, False), (0.7, False)]
+    signals = {"semantic": 0.6}
+    given = record("Russia sent 1,960 troops. [1]")
+    given.confidence_signals = signals
+    assert answered_right([given])[0].signals is signals  # what the confidence model is fitted on
+
+
+def _confidence_outcomes(rng: np.random.Generator, n: int) -> list:
+    """Answers whose rightness depends a little on the answerability and more on the best sentence's cosine and on
+    a direct answer having been found: what the answerability alone cannot tell apart."""
+    from assistant.ranker import confidence_features, log_odds
+    from eval.ranker_fit import Outcome
+
+    out = []
+    for _ in range(n):
+        answerability, semantic, direct = rng.uniform(0.55, 0.95), rng.uniform(0.1, 0.8), bool(rng.uniform() < 0.5)
+        p_right = 1 / (1 + np.exp(-(-3.0 + log_odds(answerability) + 5.0 * semantic + 1.0 * direct)))
+        signals = confidence_features(answerability, semantic, [answerability, rng.uniform(0, answerability)],
+                                      int(rng.integers(10, 60)), direct, False, str(rng.choice(["name", "date"])))
+        out.append(Outcome(answerability, bool(rng.uniform() < p_right), signals))
+    return out
+
+
+def test_the_confidence_model_reads_what_the_answerability_misses_and_its_stored_weights_give_its_probabilities() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from assistant.ranker import CONFIDENCE, RankerWeights
+    from eval.ranker_fit import fit_confidence
+
+    rng = np.random.default_rng(5)
+    coef, intercept = fit_confidence(_confidence_outcomes(rng, 3000))
+    fitted = dict(zip(CONFIDENCE, coef, strict=True))
+    # the drivers, recovered (5.0, 1.0 and 1.0, shrunk a little), and noise near 0
+    assert fitted["semantic"] > 3.5 and 0.6 < fitted["direct"] < 1.4 and 0.5 < fitted["answerability"] < 1.5
+    assert abs(fitted["quoted_words"]) < 0.02 and abs(fitted["runner_up"]) < 0.5
+    assert fitted["asks_time"] == 0.0  # never asked: a signal that never varied gets no weight
+    weights = RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5, confidence_coef=coef,
+                            confidence_intercept=intercept)
+    ranker, fresh = LearnedRanker(weights), _confidence_outcomes(rng, 2000)
+    confidence = [ranker.answer_confidence(o.confidence, o.signals) for o in fresh]
+    right = [o.right for o in fresh]
+    assert roc_auc_score(right, confidence) > 0.68
+    # calibrated on new answers: those it calls doubtful are mostly wrong, those it calls sure mostly right
+    doubtful = [r for c, r in zip(confidence, right, strict=True) if c < 0.5]
+    sure = [r for c, r in zip(confidence, right, strict=True) if c >= 0.5]
+    assert np.mean(doubtful) < 0.45 and np.mean(sure) > 0.6
+    # a fold's model without one falls back to the answerability, calibrated
+    plain = LearnedRanker(RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5))
+    assert plain.answer_confidence(0.62, fresh[0].signals) == pytest.approx(0.62)
+    with pytest.raises(ValueError, match="fewer than"):
+        fit_confidence(_confidence_outcomes(rng, 40))
+
+
+def test_the_cross_fit_judges_each_folds_confidence_by_models_fitted_on_the_other_folds() -> None:
+    from eval.ranker_fit import confidence_cv
+
+    rng = np.random.default_rng(8)
+    got = confidence_cv({f"fold{i}": _confidence_outcomes(rng, 400) for i in range(3)})
+    assert got["platt"]["answers"] == got["model"]["answers"] == 1200
+    assert got["model"]["auc"] > got["platt"]["auc"] + 0.1  # the answerability is noise here; the signals are not
+    assert got["model"]["confidence_brier"] < got["platt"]["confidence_brier"]
+    assert got["model"]["wrong_answers_flagged"] > got["platt"]["wrong_answers_flagged"]
+
+
+def test_the_shipped_confidence_calls_a_close_call_weak_and_a_clear_direct_answer_sure() -> None:
+    """The shipped model on two answers at the same answerability: a runner-up nearly as likely as the best, a
+    sentence far in meaning from the question and no direct answer in it, against a clear best holding the
+    asked name."""
+    from assistant.ranker import confidence_features
+
+    ranker = LearnedRanker.default()
+    p = ranker.threshold + 0.05
+    close_call = confidence_features(p, 0.25, [p, 0.95 * p], 45, False, False, None)
+    clear = confidence_features(p, 0.65, [p, 0.2 * p], 30, True, False, "name")
+    assert ranker.answer_confidence(p, close_call) < 0.5 < ranker.answer_confidence(p, clear)

@@ -218,6 +218,9 @@ def test_a_part_s_sentence_that_gives_way_to_the_source_lead_is_named() -> None:
         def confidence(self, answerable: float) -> float:
             return 0.9
 
+        def answer_confidence(self, answerable: float, signals: object) -> float:
+            return 0.9
+
     scorer = Scorer()
     draft = ExtractiveAnswerer(scorer, ranker=Ranker(), max_words=60).draft(  # type: ignore[arg-type]
         "Which outlet first reported the walkout, and how many workers joined the strike?", [chunk])

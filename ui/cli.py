@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fit-ranker", action="store_true",
                    help="re-fit the answer ranker and its abstention threshold on the tune half of --set "
                         "(default unseen_qa and unseen_qa2) and write assistant/data/answer_ranker.json")
+    p.add_argument("--confidence-only", action="store_true",
+                   help="with --fit-ranker: keep the shipped ranker and threshold, re-fit only the answers' confidence")
     src.add_argument("--calibrate-abstention", action="store_true",
                      help="sweep the extractive answerer's abstention threshold over the built-in sets")
     p.add_argument("--fit", action="store_true", help="with --calibration: re-fit the proxy's combination on the tune half of claims.jsonl and write its weights file")
