@@ -155,6 +155,7 @@ class RankerWeights:
     confidence_coef: list[float] = field(default_factory=list)
     confidence_intercept: float = 0.0
     confidence_features: list[str] = field(default_factory=lambda: list(CONFIDENCE))
+    confidence_fitted_on: str = ""  # whose answers the two confidence fits read
     fitted_on: str = ""
 
     @classmethod

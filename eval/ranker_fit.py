@@ -276,8 +276,13 @@ def fit_confidence(outcomes: Sequence[Outcome], c: float = CONFIDENCE_C) -> tupl
                          f"with signals, fewer than {least} of one")
     x = np.array([[o.signals[name] for name in CONFIDENCE] for o in rows if o.signals is not None])
     mean, spread = x.mean(axis=0), x.std(axis=0)
-    spread[spread == 0] = 1.0  # a signal that never varied (no question asked for a time): weight 0
-    model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / spread, y)
+    # A signal that never varied (no question asked for a time) gets weight 0: its spread is 0 up to rounding
+    # (5e-17 for a column of 0.3s), and dividing by that had given it a weight of 1e11.
+    constant = spread < 1e-9
+    spread[constant] = 1.0
+    standard = (x - mean) / spread
+    standard[:, constant] = 0.0
+    model = LogisticRegression(C=c, max_iter=2000).fit(standard, y)
     coef = model.coef_[0] / spread
     intercept = float(model.intercept_[0] - np.sum(model.coef_[0] * mean / spread))
     return [round(float(v), 6) for v in coef], round(intercept, 6)

@@ -1,0 +1,91 @@
+"""`briefing eval --fit-ranker`: which answers the confidence is fitted on, and `--confidence-only` keeping the
+shipped ranker. The stores, models and answering are stood in for; the fits are the real ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import assistant.build
+import eval.cli as cli
+import eval.ranker_fit as ranker_fit
+import ui.cli
+from assistant.ranker import CONFIDENCE, FEATURES, RankerWeights, confidence_features
+from eval.datasets import EvalItem
+from eval.runner import AnswerRecord
+
+
+def _items(name: str, n: int) -> list[EvalItem]:
+    return [EvalItem(id=f"{name}-{i}", question="Who signed it?", answerable=True, reference_facts=[["Aliyev"]],
+                     evidence=[], documents=[f"{name}-{i}.md"], split="tune" if name.startswith("unseen") else None)
+            for i in range(n)]
+
+
+@pytest.fixture
+def stubbed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Each set answers its questions right when its name says so: the blind sets half the time, the regression
+    sets always; the answer's signals carry which set answered (in ``semantic``)."""
+    seen: dict[str, Any] = {"collected": [], "answered": []}
+    rng = np.random.default_rng(0)
+    sizes = {"unseen_qa": 120, "unseen_qa2": 120, "unseen_qa3": 120, "isw_report": 120, "news_conflict": 120}
+
+    def collect_fit_sets(names: Any, args: Any, settings: Any, embedder: Any) -> dict[str, cli.FitSet]:
+        seen["collected"].append(list(names))
+        return {n: cli.FitSet(n, _items(n, sizes[n]), n, []) for n in names}  # type: ignore[arg-type]
+
+    def run_assistant(assistant: Any, items: Any, k: Any = None) -> list[AnswerRecord]:
+        name = assistant[0]
+        seen["answered"].append(name)
+        out = []
+        for item in items:
+            right = name in cli.FIT_ALSO or rng.uniform() < 0.5
+            answerability = float(rng.uniform(0.6, 0.9)) if right else float(rng.uniform(0.55, 0.8))
+            signals = confidence_features(answerability, 0.9 if name in cli.FIT_ALSO else 0.3, [0.7, 0.3], 20, right,
+                                          False, "name")
+            out.append(AnswerRecord(item.question, "Aliyev signed it. [1]" if right else "Someone did. [1]", [],
+                                    abstained=False, item=item, confidence=answerability, weak_match=False,
+                                    confidence_signals=signals))
+        return out
+
+    shipped = RankerWeights(coef=[0.5] * len(FEATURES), intercept=-1.0, threshold=0.61, fitted_on="as shipped")
+    path = tmp_path / "answer_ranker.json"
+    shipped.save(path)
+    monkeypatch.setattr("assistant.ranker.DEFAULT_WEIGHTS", path)
+    monkeypatch.setattr(assistant.build, "make_embedder", lambda settings: None)
+    monkeypatch.setattr(assistant.build, "make_verifier", lambda *a, **k: None)
+    monkeypatch.setattr(cli, "collect_fit_sets", collect_fit_sets)
+    monkeypatch.setattr(cli, "run_assistant", run_assistant)
+    monkeypatch.setattr(cli, "answering_with", lambda assistant, weights: (assistant, weights))
+    monkeypatch.setattr(ranker_fit, "fold_models", lambda questions: {g: RankerWeights(
+        coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5) for g in range(ranker_fit.FOLDS)})
+    seen["path"] = path
+    return seen
+
+
+def test_the_confidence_is_fitted_on_the_blind_sets_answers_and_the_ranker_kept(stubbed: dict[str, Any]) -> None:
+    assert ui.cli.main(["eval", "--fit-ranker", "--confidence-only", "--json"]) == 0
+    written = json.loads(stubbed["path"].read_text())
+    # the ranker as shipped
+    assert (written["coef"], written["threshold"], written["fitted_on"]) == ([0.5] * len(FEATURES), 0.61, "as shipped")
+    # unseen_qa3 collected for the confidence only, and no regression set's answer read
+    assert stubbed["collected"] == [["unseen_qa", "unseen_qa2", "isw_report", "news_conflict"], ["unseen_qa3"]]
+    assert set(stubbed["answered"]) == {"unseen_qa", "unseen_qa2", "unseen_qa3"}
+    assert written["confidence_fitted_on"].startswith("unseen_qa (120 questions")
+    assert "unseen_qa3" in written["confidence_fitted_on"] and "isw_report" not in written["confidence_fitted_on"]
+    coef = dict(zip(CONFIDENCE, written["confidence_coef"], strict=True))
+    assert coef["direct"] > 1.0  # right exactly when a direct answer was found: the fit reads it
+    assert coef["semantic"] == 0.0  # 0.3 for every blind answer (0.9 only in the regression sets' answers)
+
+
+def test_a_regression_set_asked_for_alone_fits_the_confidence_on_its_own_answers(
+        stubbed: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    before = stubbed["path"].read_text()
+    assert ui.cli.main(["eval", "--fit-ranker", "--confidence-only", "--set", "isw_report", "--json"]) == 1
+    assert set(stubbed["answered"]) == {"isw_report"}
+    # every answer right: nothing to fit the confidence on, said so, and the weights file left as it was
+    assert "cannot calibrate the confidence: 120 right and 0 wrong" in capsys.readouterr().err
+    assert stubbed["path"].read_text() == before
