@@ -49,9 +49,11 @@ class Answer(BaseModel):
     standalone_question: str | None = Field(default=None, description="The question as searched, after follow-up rewriting.")
     flags: list[str] = Field(default_factory=list, description="Checks that failed on generated text.")
     confidence: float | None = Field(
-        default=None, description="How likely the answer is to be right (0..1; for an abstention, how likely an "
-        "answer would have been): for the extractive answerer, its answerability calibrated on how often tune "
-        "answers at that answerability were right, each answered by models fitted without its document.")
+        default=None, description="How likely the answer is to be right (0..1): for the extractive answerer, a "
+        "model over the answer as given (its answerability, how close the runner-up came, whether the asked name, "
+        "number or date is quoted, what is asked ...) fitted on how often blind tune answers were right, each "
+        "answered by models fitted without its document; for an abstention, its answerability so calibrated (how "
+        "likely an answer would have been right).")
     weak_match: bool | None = Field(
         default=None, description=f"The confidence is under {WEAK_MATCH}: the answer is more likely wrong than "
         "right, and the chat opens it with a caution. None where the confidence is not calibrated (answers about "

@@ -310,14 +310,19 @@ class ExtractiveAnswerer:
                           else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
                 return Draft([], answerable, f"{reason} (answerability {answerable:.2f}, under {self.min_score:.2f})",
                              confidence=self.ranker.confidence(answerable))
-            probs = [e.score for e in ranked]
+            # The runner-up for the confidence: the ranker's second best that is not a copy of the best (a wire
+            # story's copy in another document scores alike, and is no doubt about which sentence answers).
+            best_key = _same_text_key(ranked[0].text)
+            runner_up = next((e.score for e in ranked[1:] if _same_text_key(e.text) != best_key), 0.0)
+            best_score = ranked[0].score
             ranked = self._reranked(question, ranked)
             chosen, missing, too_long = self._select_parts(question, ranked, passages)
             single = len(question_parts(question)) < 2
             follows = self._next_sentence(question, chosen, evidence) if single and not kind.wants_source else None
             if follows is not None:
                 chosen.insert(1, follows)
-            direct = direct_answer(question, kind, chosen[0].text, self.synonyms) if single else None
+            found = direct_answer(question, kind, chosen[0].text, self.synonyms) if single else None
+            direct = found
             if direct and self.max_words is not None and \
                     sum(len(e.quoted.split()) for e in chosen) + len(direct.split()) > self.max_words:
                 direct = None  # the lead repeats the quote, so it gives way to the word limit, not a sentence
@@ -329,9 +334,11 @@ class ExtractiveAnswerer:
                     given_way = chosen.pop()
                     if given_way.part is not None:
                         too_long.append(given_way.part)  # its part is no longer quoted: named, not dropped unsaid
+            # "found", not "direct": the asked name or figure is in the quoted sentence whether or not the word
+            # limit leaves room to repeat it in bold.
             confidence = confidence_features(
-                answerable, float(signals[ANSWERABILITY.index("semantic")]), probs,
-                sum(len(e.quoted.split()) for e in chosen), direct is not None, follows is not None, kind.asks)
+                answerable, float(signals[ANSWERABILITY.index("semantic")]), best_score, runner_up,
+                sum(len(e.quoted.split()) for e in chosen), found is not None, follows is not None, kind.asks)
             return Draft(chosen, answerable, lead=lead, missing=missing, too_long=too_long, direct=direct,
                          confidence=self.ranker.answer_confidence(answerable, confidence),
                          confidence_signals=confidence)

@@ -95,17 +95,20 @@ ANSWERABILITY = (
 )
 
 # Whether an answer given is right, read beside it as its confidence. The answerability alone told right from
-# wrong tune answers poorly (area under the ROC curve 0.60, cross-fitted) and left 7% of the wrong ones under the
-# weak-match cue; these measurements of the answer as composed, in a logistic regression fitted on the tune
-# answers each given by models fitted without its fold (eval/ranker_fit.fit_confidence), give 0.71 and 32%
-# (python -m eval.crossfit prints the comparison).
+# wrong tune answers poorly (area under the ROC curve 0.595, cross-fitted over the six tune folds) and put 8% of
+# the wrong ones under the weak-match cue; these measurements of the answer as composed, in a logistic regression
+# fitted on the tune answers each given by models fitted without its fold (eval/ranker_fit.fit_confidence), give
+# 0.714 and 31% (9% of the right ones), Brier 0.220 -> 0.197; the ECE rose 0.026 -> 0.054, the confidences being
+# spread over more of the scale (a perfectly calibrated forecaster with them would show 0.05 on 331 answers).
+# `python -m eval.crossfit` prints the comparison.
 CONFIDENCE = (
     "answerability",  # the log-odds of the answerability probability
     "semantic",  # the best sentence's cosine to the question
     "runner_up",  # the second candidate's probability as a share of the best's: a close second is doubt
     "quoted_words",  # words quoted: a sentence kept beside the best completes an answer more often than it
     # shows doubt (fitted weight positive)
-    "direct",  # the name, number, date or yes/no asked was found verbatim in the best sentence
+    "direct",  # the name, number, date or yes/no asked was found verbatim in the first quoted sentence (whether
+    # or not the word limit left room to lead with it in bold)
     "next_sentence",  # the sentence after the best was quoted for the detail the best lacks
     # what the question's opening asks for (none of them: an open "what" or "why")
     "asks_duration", "asks_quantity", "asks_date", "asks_time", "asks_name", "asks_yes_no",
@@ -113,13 +116,14 @@ CONFIDENCE = (
 _ASKED = ("duration", "quantity", "date", "time", "name", "yes_no")
 
 
-def confidence_features(answerability: float, semantic: float, probs: Sequence[float], quoted_words: int,
+def confidence_features(answerability: float, semantic: float, best: float, second: float, quoted_words: int,
                         direct: bool, next_sentence: bool, asks: str | None) -> dict[str, float]:
-    """:data:`CONFIDENCE` for an answer given: ``probs`` are the ranked candidates' probabilities, best first."""
+    """:data:`CONFIDENCE` for an answer given: ``best`` and ``second`` are the ranker's probabilities for its best
+    candidate and for the best one that is not a copy of it."""
     return {
         "answerability": log_odds(answerability),
         "semantic": float(semantic),
-        "runner_up": float(probs[1] / probs[0]) if len(probs) > 1 and probs[0] > 0 else 0.0,
+        "runner_up": float(second / best) if best > 0 else 0.0,
         "quoted_words": float(quoted_words),
         "direct": float(direct),
         "next_sentence": float(next_sentence),
@@ -159,13 +163,24 @@ class RankerWeights:
     fitted_on: str = ""
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_WEIGHTS) -> RankerWeights:
+    def load(cls, path: Path = DEFAULT_WEIGHTS, *, confidence: bool = True) -> RankerWeights:
+        """The weights in ``path``; ``confidence=False`` drops the confidence model's (``--confidence-only``
+        re-fits it, from a file whose confidence was fitted on other signals too)."""
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not confidence:
+            for key in ("confidence_coef", "confidence_intercept", "confidence_features", "confidence_fitted_on"):
+                data.pop(key, None)
         weights = cls(**data)
         if tuple(weights.features) != FEATURES or tuple(weights.answerability_features) != ANSWERABILITY or \
                 tuple(weights.confidence_features) != CONFIDENCE:
             raise ValueError(f"{path}: fitted for other features than this version's; re-fit it "
                              "(briefing eval --fit-ranker)")
+        for name, coef, features in (("coef", weights.coef, FEATURES),
+                                     ("answerability_coef", weights.answerability_coef, ANSWERABILITY),
+                                     ("confidence_coef", weights.confidence_coef, CONFIDENCE)):
+            if len(coef) != len(features) and not (coef == [] and name != "coef"):
+                raise ValueError(f"{path}: {name} holds {len(coef)} weights for {len(features)} features; re-fit it "
+                                 "(briefing eval --fit-ranker)")
         return weights
 
     def save(self, path: Path = DEFAULT_WEIGHTS) -> None:

@@ -118,6 +118,10 @@ def check_options(args: argparse.Namespace) -> None:
     """Refuse options the chosen evaluation would ignore, before any model loads or store is built."""
     if args.confidence_only and not args.fit_ranker:
         raise BriefingError("--confidence-only goes with --fit-ranker (re-fit the answers' confidence alone)")
+    if args.confidence_only and args.dataset:
+        # the fold models that answer for the confidence are fitted as the shipped ranker was, on the default sets
+        raise BriefingError("--confidence-only re-fits the confidence of the shipped ranker, on the sets it was "
+                            "fitted on: it takes no --set")
     if args.fit and not args.calibration:
         raise BriefingError("--fit goes with --calibration (re-fit the verifier); --fit-ranker re-fits the answer ranker")
     if args.fit_ranker and (other := next((s for s in OTHER_SOURCES if getattr(args, s)), None)):
@@ -197,7 +201,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         sets = collect_fit_sets(((args.dataset,) if args.dataset else BLIND_SETS) + FIT_ALSO, args, settings, embedder)
         questions = [q for s in sets.values() for q in s.questions]
         if args.confidence_only:  # the answers stay as they are: only what is said of how sure they are moves
-            weights = RankerWeights.load(DEFAULT_WEIGHTS)
+            weights = RankerWeights.load(DEFAULT_WEIGHTS, confidence=False)
             fit_summary: dict[str, Any] = {"ranker": "kept as shipped"}
         else:
             weights, fit_summary = fit_ranker(questions)
@@ -217,11 +221,16 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
                 held = [i for i in fit_set.items if document_group(i, FOLDS) == group]
                 outcomes += answered_right(run_assistant(answering_with(fit_set.assistant, fold), held, k=args.k))
         weights.confidence_calibration = calibrate_confidence([(o.confidence, o.right) for o in outcomes])
-        weights.confidence_coef, weights.confidence_intercept = fit_confidence(outcomes)
+        try:
+            weights.confidence_coef, weights.confidence_intercept = fit_confidence(outcomes)
+        except ValueError as e:  # one small set (--set): answers keep the calibrated answerability, as before
+            print(f"briefing: warning: {e}; answers' confidence is the calibrated answerability", file=log)
+            weights.confidence_coef, weights.confidence_intercept = [], 0.0
         weights.confidence_fitted_on = "; ".join(sets[n].described for n in judged)
         weights.save(DEFAULT_WEIGHTS)
         fit_summary["confidence_calibration"] = weights.confidence_calibration
-        fit_summary["confidence_model"] = dict(zip(weights.confidence_features, weights.confidence_coef, strict=True))
+        fit_summary["confidence_model"] = dict(zip(weights.confidence_features, weights.confidence_coef,
+                                                   strict=True)) if weights.confidence_coef else None
         fit_summary["confidence_outcomes"] = {"answers": len(outcomes), "right": sum(o.right for o in outcomes)}
         _emit({"fitted": fit_summary, "fitted_on": weights.fitted_on}, args,
               lambda: json.dumps({"fitted": fit_summary, "fitted_on": weights.fitted_on, "written": str(DEFAULT_WEIGHTS)},

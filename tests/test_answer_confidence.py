@@ -8,6 +8,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 
 from assistant.answers import WEAK_MATCH
 from assistant.compose import extractive_answer
@@ -60,3 +61,41 @@ def test_the_answer_keeps_what_its_confidence_was_computed_from_out_of_its_json(
     assert answer.confidence_signals is not None and set(answer.confidence_signals) == set(CONFIDENCE)
     assert answer.confidence_signals["direct"] == 1.0 and answer.confidence_signals["asks_name"] == 1.0
     assert "confidence_signals" not in json.loads(answer.model_dump_json())  # the answer object stays as it was
+
+
+def _draft(question: str, *chunks: StoredChunk, max_words: int = 60):  # type: ignore[no-untyped-def]
+    answerer = ExtractiveAnswerer(SentenceScorer(Flat()), ranker=lexical_ranker(), max_words=max_words)  # type: ignore[arg-type]
+    return answerer.draft(question, list(chunks))
+
+
+NAMED = "The harbour master of Tromso is Kari Nordmann, appointed in May."
+WEAKER = "Tromso welcomed a new ferry and its crew this year."
+
+
+def test_each_signal_is_read_off_the_answer_as_given() -> None:
+    question = "Who is the harbour master of Tromso?"
+    signals = _draft(question, _chunk("a", NAMED), _chunk("c", WEAKER)).confidence_signals
+    assert signals is not None
+    assert signals["semantic"] == pytest.approx(1.0)  # the flat stand-in embeds every text alike
+    assert 0.0 < signals["runner_up"] < 0.5  # the weaker sentence, well under the best
+    assert signals["quoted_words"] == len(NAMED.split()) and signals["next_sentence"] == 0.0
+    assert signals["asks_name"] == 1.0 and sum(signals[f"asks_{k}"] for k in ("date", "quantity", "yes_no")) == 0
+    # a wire copy of the best in another document is no runner-up: alone with it, there is none
+    copy = _draft(question, _chunk("a", NAMED), _chunk("b", NAMED), _chunk("c", WEAKER)).confidence_signals
+    assert copy is not None and copy["runner_up"] < 0.5  # the weaker sentence again (the copy would give 1.0)
+    alone = _draft(question, _chunk("a", NAMED), _chunk("b", NAMED)).confidence_signals
+    assert alone is not None and alone["runner_up"] == 0.0
+
+
+def test_the_detail_in_the_next_sentence_and_a_name_too_long_to_lead_with_still_count() -> None:
+    restated = "The veteran ferry captain of the northern harbour line fell gravely ill in Norway last spring."
+    detail = "The sailor was taken to a clinic in Bergen."
+    draft = _draft("In which city did the veteran ferry captain of the northern harbour line fall ill?",
+                   _chunk("a", f"Gulls nest on the old pier. {restated} {detail}"))
+    assert [e.quoted for e in draft.evidence] == [restated, detail]
+    assert draft.confidence_signals is not None and draft.confidence_signals["next_sentence"] == 1.0
+    assert draft.confidence_signals["quoted_words"] == len(f"{restated} {detail}".split())
+    # 12 words leave no room to repeat the name in bold, but the quoted sentence still holds it
+    tight = _draft("Who is the harbour master of Tromso?", _chunk("a", NAMED), max_words=12)
+    assert tight.direct is None and tight.confidence_signals is not None
+    assert tight.confidence_signals["direct"] == 1.0

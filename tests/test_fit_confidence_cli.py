@@ -31,7 +31,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     sets always; the answer's signals carry which set answered (in ``semantic``)."""
     seen: dict[str, Any] = {"collected": [], "answered": []}
     rng = np.random.default_rng(0)
-    sizes = {"unseen_qa": 120, "unseen_qa2": 120, "unseen_qa3": 120, "isw_report": 120, "news_conflict": 120}
+    sizes = {"unseen_qa": 120, "unseen_qa2": 120, "unseen_qa3": 120, "isw_report": 120, "news_conflict": 120,
+             "unseen_qa4": 40}
 
     def collect_fit_sets(names: Any, args: Any, settings: Any, embedder: Any) -> dict[str, cli.FitSet]:
         seen["collected"].append(list(names))
@@ -44,7 +45,7 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
         for item in items:
             right = name in cli.FIT_ALSO or rng.uniform() < 0.5
             answerability = float(rng.uniform(0.6, 0.9)) if right else float(rng.uniform(0.55, 0.8))
-            signals = confidence_features(answerability, 0.9 if name in cli.FIT_ALSO else 0.3, [0.7, 0.3], 20, right,
+            signals = confidence_features(answerability, 0.9 if name in cli.FIT_ALSO else 0.3, 0.7, 0.3, 20, right,
                                           False, "name")
             out.append(AnswerRecord(item.question, "Aliyev signed it. [1]" if right else "Someone did. [1]", [],
                                     abstained=False, item=item, confidence=answerability, weak_match=False,
@@ -62,6 +63,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     monkeypatch.setattr(cli, "answering_with", lambda assistant, weights: (assistant, weights))
     monkeypatch.setattr(ranker_fit, "fold_models", lambda questions: {g: RankerWeights(
         coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5) for g in range(ranker_fit.FOLDS)})
+    monkeypatch.setattr(ranker_fit, "fit", lambda questions: (RankerWeights(
+        coef=[0.25] * len(FEATURES), intercept=0.0, threshold=0.55), {}))
     seen["path"] = path
     return seen
 
@@ -81,11 +84,44 @@ def test_the_confidence_is_fitted_on_the_blind_sets_answers_and_the_ranker_kept(
     assert coef["semantic"] == 0.0  # 0.3 for every blind answer (0.9 only in the regression sets' answers)
 
 
-def test_a_regression_set_asked_for_alone_fits_the_confidence_on_its_own_answers(
+def test_a_set_too_small_for_the_model_keeps_the_calibrated_answerability(
+        stubbed: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    assert ui.cli.main(["eval", "--fit-ranker", "--set", "unseen_qa4", "--json"]) == 0
+    written = json.loads(stubbed["path"].read_text())
+    assert written["threshold"] == 0.55 and set(stubbed["answered"]) == {"unseen_qa4"}
+    assert written["confidence_coef"] == [] and written["confidence_calibration"] != [1.0, 0.0]
+    assert "warning: cannot fit the confidence" in capsys.readouterr().err
+
+
+def test_a_set_whose_answers_are_all_right_fits_no_confidence_and_writes_nothing(
         stubbed: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     before = stubbed["path"].read_text()
-    assert ui.cli.main(["eval", "--fit-ranker", "--confidence-only", "--set", "isw_report", "--json"]) == 1
+    assert ui.cli.main(["eval", "--fit-ranker", "--set", "isw_report", "--json"]) == 1
     assert set(stubbed["answered"]) == {"isw_report"}
-    # every answer right: nothing to fit the confidence on, said so, and the weights file left as it was
     assert "cannot calibrate the confidence: 120 right and 0 wrong" in capsys.readouterr().err
     assert stubbed["path"].read_text() == before
+
+
+def test_confidence_only_mends_a_file_whose_confidence_was_fitted_on_other_signals(stubbed: dict[str, Any]) -> None:
+    data = json.loads(stubbed["path"].read_text())
+    data["confidence_features"] = [*CONFIDENCE, "retired_signal"]
+    data["confidence_coef"] = [0.1] * (len(CONFIDENCE) + 1)
+    stubbed["path"].write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="other features"):
+        RankerWeights.load(stubbed["path"])  # what answering would meet
+    assert ui.cli.main(["eval", "--fit-ranker", "--confidence-only", "--json"]) == 0
+    mended = RankerWeights.load(stubbed["path"])
+    assert len(mended.confidence_coef) == len(CONFIDENCE) and mended.threshold == 0.61
+
+
+def test_a_weights_file_with_a_short_list_of_weights_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "answer_ranker.json"
+    RankerWeights(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5, confidence_coef=[0.1, 0.2]).save(path)
+    with pytest.raises(ValueError, match=r"answer_ranker.json: confidence_coef holds 2 weights for 12 features"):
+        RankerWeights.load(path)
+
+
+def test_the_cross_fit_judges_the_confidence_on_the_sets_the_shipped_one_is_fitted_on() -> None:
+    from eval.crossfit import CROSSFIT_SETS
+
+    assert set(cli.CONFIDENCE_SETS) == set(CROSSFIT_SETS)

@@ -146,7 +146,7 @@ def _confidence_outcomes(rng: np.random.Generator, n: int) -> list:
     for _ in range(n):
         answerability, semantic, direct = rng.uniform(0.55, 0.95), rng.uniform(0.1, 0.8), bool(rng.uniform() < 0.5)
         p_right = 1 / (1 + np.exp(-(-3.0 + log_odds(answerability) + 5.0 * semantic + 1.0 * direct)))
-        signals = confidence_features(answerability, semantic, [answerability, rng.uniform(0, answerability)],
+        signals = confidence_features(answerability, semantic, answerability, rng.uniform(0, answerability),
                                       int(rng.integers(10, 60)), direct, False, str(rng.choice(["name", "date"])))
         out.append(Outcome(answerability, bool(rng.uniform() < p_right), signals))
     return out
@@ -201,6 +201,6 @@ def test_the_shipped_confidence_calls_a_close_call_weak_and_a_clear_direct_answe
 
     ranker = LearnedRanker.default()
     p = ranker.threshold + 0.05
-    close_call = confidence_features(p, 0.25, [p, 0.95 * p], 45, False, False, None)
-    clear = confidence_features(p, 0.65, [p, 0.2 * p], 30, True, False, "name")
+    close_call = confidence_features(p, 0.25, p, 0.95 * p, 45, False, False, None)
+    clear = confidence_features(p, 0.65, p, 0.2 * p, 30, True, False, "name")
     assert ranker.answer_confidence(p, close_call) < 0.5 < ranker.answer_confidence(p, clear)

@@ -237,6 +237,7 @@ def test_a_split_that_keeps_nothing_is_an_error(tmp_path: Path, offline_eval: No
     (["--fit-ranker", "--answers", "a.jsonl"], "--fit-ranker is fitted on --set's questions, not with --answers"),
     (["--set", "isw_report", "--fit"], "--fit goes with --calibration"),
     (["--set", "isw_report", "--confidence-only"], "--confidence-only goes with --fit-ranker"),
+    (["--fit-ranker", "--confidence-only", "--set", "unseen_qa"], "--confidence-only re-fits the confidence of"),
 ])
 def test_an_option_the_evaluation_would_ignore_is_refused(argv: list[str], problem: str, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str],
