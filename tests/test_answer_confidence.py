@@ -99,3 +99,18 @@ def test_the_detail_in_the_next_sentence_and_a_name_too_long_to_lead_with_still_
     tight = _draft("Who is the harbour master of Tromso?", _chunk("a", NAMED), max_words=12)
     assert tight.direct is None and tight.confidence_signals is not None
     assert tight.confidence_signals["direct"] == 1.0
+
+
+def test_a_weak_match_quotes_without_a_bold_headline_and_keeps_the_phrase_in_its_field() -> None:
+    from assistant.extractive import Draft, Evidence
+
+    chunk = _chunk("a", NAMED)
+    ev = Evidence(chunk, 0, len(NAMED), NAMED)
+    sure = extractive_answer("Who is the harbour master of Tromso?",
+                             Draft([ev], 0.7, direct="Kari Nordmann", confidence=WEAK_MATCH + 0.1), {}, None)
+    weak = extractive_answer("Who is the harbour master of Tromso?",
+                             Draft([ev], 0.7, direct="Kari Nordmann", confidence=WEAK_MATCH - 0.1), {}, None)
+    assert sure.answer.startswith("**Kari Nordmann.** The harbour master")
+    # under the caution that the passage may not answer, a headline in bold would still read as the answer
+    assert weak.weak_match is True and weak.answer == f"{NAMED} [1]"
+    assert weak.direct_answer == "Kari Nordmann"
