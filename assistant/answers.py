@@ -71,7 +71,8 @@ class Answer(BaseModel):
     abstain_reason: str | None = Field(default=None, description="Why the answerer abstained.")
     direct_answer: str | None = Field(
         default=None, description="The name, number, date or yes/no the question asks for, verbatim from the "
-        "first cited sentence (extractive answers only); the answer text leads with it.")
+        "first cited sentence (extractive answers only); the answer text leads with it in bold, unless the answer "
+        "is a weak match (under the caution a bold headline would still read as the answer).")
 
     def confidence_note(self) -> str | None:
         """How sure the answer is, for a line under it; None where the confidence is not calibrated (``weak_match``

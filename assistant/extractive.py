@@ -258,6 +258,13 @@ class ExtractiveAnswerer:
             return self._keep_ratio
         return 0.35 if self.ranker else 0.85
 
+    def _restates(self, sentence: Evidence, other: Evidence) -> bool:
+        """The same text, or close enough in meaning that the answer would not quote both (``redundancy``)."""
+        if _same_text_key(sentence.text) == _same_text_key(other.text):
+            return True
+        return sentence.vector is not None and other.vector is not None and \
+            float(np.dot(sentence.vector, other.vector)) > self.redundancy
+
     def with_ranker(self, ranker: LearnedRanker) -> ExtractiveAnswerer:
         """The same answerer choosing and abstaining with another fitted ranker (the fit's fold models)."""
         other = copy.copy(self)
@@ -310,10 +317,10 @@ class ExtractiveAnswerer:
                           else near_miss_reason(question, ranked[0], dict(zip(ANSWERABILITY, signals, strict=True))))
                 return Draft([], answerable, f"{reason} (answerability {answerable:.2f}, under {self.min_score:.2f})",
                              confidence=self.ranker.confidence(answerable))
-            # The runner-up for the confidence: the ranker's second best that is not a copy of the best (a wire
-            # story's copy in another document scores alike, and is no doubt about which sentence answers).
-            best_key = _same_text_key(ranked[0].text)
-            runner_up = next((e.score for e in ranked[1:] if _same_text_key(e.text) != best_key), 0.0)
+            # The runner-up for the confidence: the ranker's second best that does not restate the best, by the rule
+            # the answer drops a restating sentence by (a wire copy in another document, "said yesterday" for "said
+            # today", scores alike and is no doubt about which sentence answers).
+            runner_up = next((e.score for e in ranked[1:] if not self._restates(e, ranked[0])), 0.0)
             best_score = ranked[0].score
             ranked = self._reranked(question, ranked)
             chosen, missing, too_long = self._select_parts(question, ranked, passages)

@@ -203,6 +203,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         if args.confidence_only:  # the answers stay as they are: only what is said of how sure they are moves
             weights = RankerWeights.load(DEFAULT_WEIGHTS, confidence=False)
             fit_summary: dict[str, Any] = {"ranker": "kept as shipped"}
+            # The fold models that answer for the confidence are fitted on these sets: only if the shipped ranker
+            # was too are their answers the ones it would give.
+            if weights.fitted_on != (these := "; ".join(s.described for s in sets.values())):
+                raise BriefingError(f"--confidence-only: the shipped ranker was fitted on {weights.fitted_on!r}, not "
+                                    f"on {these!r}; re-fit it whole (--fit-ranker)")
         else:
             weights, fit_summary = fit_ranker(questions)
             weights.fitted_on = "; ".join(s.described for s in sets.values())
@@ -212,6 +217,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         named = (args.dataset,) if args.dataset else CONFIDENCE_SETS
         judged = [n for n in named if n not in FIT_ALSO] or list(named)  # --set isw_report: its own answers
         sets |= collect_fit_sets([n for n in judged if n not in sets], args, settings, embedder)
+        # (A fold model's confidence is its raw answerability, so its answers are weak matches, and lead without
+        # the bold phrase, only under 0.5; the shipped threshold lies above it, so none is.)
         outcomes = []
         folds = fold_models(questions)
         for fold in folds.values():

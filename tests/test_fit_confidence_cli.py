@@ -25,6 +25,10 @@ def _items(name: str, n: int) -> list[EvalItem]:
             for i in range(n)]
 
 
+FITTED_ON = ("unseen_qa (120 questions, tune half); unseen_qa2 (120 questions, tune half); isw_report (120 questions); "
+             "news_conflict (120 questions)")
+
+
 @pytest.fixture
 def stubbed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     """Each set answers its questions right when its name says so: the blind sets half the time, the regression
@@ -52,7 +56,7 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
                                     confidence_signals=signals))
         return out
 
-    shipped = RankerWeights(coef=[0.5] * len(FEATURES), intercept=-1.0, threshold=0.61, fitted_on="as shipped")
+    shipped = RankerWeights(coef=[0.5] * len(FEATURES), intercept=-1.0, threshold=0.61, fitted_on=FITTED_ON)
     path = tmp_path / "answer_ranker.json"
     shipped.save(path)
     monkeypatch.setattr("assistant.ranker.DEFAULT_WEIGHTS", path)
@@ -73,7 +77,7 @@ def test_the_confidence_is_fitted_on_the_blind_sets_answers_and_the_ranker_kept(
     assert ui.cli.main(["eval", "--fit-ranker", "--confidence-only", "--json"]) == 0
     written = json.loads(stubbed["path"].read_text())
     # the ranker as shipped
-    assert (written["coef"], written["threshold"], written["fitted_on"]) == ([0.5] * len(FEATURES), 0.61, "as shipped")
+    assert (written["coef"], written["threshold"], written["fitted_on"]) == ([0.5] * len(FEATURES), 0.61, FITTED_ON)
     # unseen_qa3 collected for the confidence only, and no regression set's answer read
     assert stubbed["collected"] == [["unseen_qa", "unseen_qa2", "isw_report", "news_conflict"], ["unseen_qa3"]]
     assert set(stubbed["answered"]) == {"unseen_qa", "unseen_qa2", "unseen_qa3"}
@@ -125,3 +129,14 @@ def test_the_cross_fit_judges_the_confidence_on_the_sets_the_shipped_one_is_fitt
     from eval.crossfit import CROSSFIT_SETS
 
     assert set(cli.CONFIDENCE_SETS) == set(CROSSFIT_SETS)
+
+
+def test_confidence_only_refuses_a_ranker_fitted_on_other_sets(stubbed: dict[str, Any],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Its fold models are fitted on the default sets: for a ranker fitted on others they would not answer as it does."""
+    data = json.loads(stubbed["path"].read_text())
+    data["fitted_on"] = "unseen_qa4 (40 questions, tune half); isw_report (120 questions); news_conflict (120 questions)"
+    stubbed["path"].write_text(json.dumps(data))
+    assert ui.cli.main(["eval", "--fit-ranker", "--confidence-only", "--json"]) == 1
+    assert "the shipped ranker was fitted on 'unseen_qa4" in capsys.readouterr().err
+    assert stubbed["answered"] == []
