@@ -80,9 +80,9 @@ class Answer(BaseModel):
         weak-match caution, which states it.
 
         Without it an answer at 0.55 looked exactly like one at 0.95. On the test halves of the four blind sets
-        (43252db, 379 answers, 58% right) answers under 0.5 were right 47% of the time (58 answers), from 0.5 to
-        0.7 54%, from 0.7 to 0.85 63%, over 0.85 69%: the number orders answers only loosely and is about 10 points
-        too sure there (mean 0.675), so every answer shows it as a number to weigh."""
+        (482f98f, 379 answers, 58% right) answers under 0.5 were right 45% of the time (58 answers), from 0.5 to
+        0.7 58%, from 0.7 to 0.85 59%, over 0.85 71%: the number orders answers only loosely and is about 10 points
+        too sure there (mean 0.678), so every answer shows it as a number to weigh."""
         if self.abstained or self.weak_match is not False or self.confidence is None:
             return None
         return f"Confidence {self.confidence:.2f}."

@@ -98,9 +98,10 @@ ANSWERABILITY = (
 # wrong tune answers poorly (area under the ROC curve 0.595, cross-fitted over the six tune folds) and put 8% of
 # the wrong ones under the weak-match cue; these measurements of the answer as composed, in a logistic regression
 # fitted on the tune answers each given by models fitted without its fold (eval/ranker_fit.fit_confidence), give
-# 0.714 and 31% (9% of the right ones), Brier 0.220 -> 0.197; the ECE rose 0.026 -> 0.054, the confidences being
+# 0.704 and 30% (8% of the right ones), Brier 0.220 -> 0.199; the ECE rose 0.031 -> 0.049, the confidences being
 # spread over more of the scale (a perfectly calibrated forecaster with them would show 0.05 on 331 answers).
-# `python -m eval.crossfit` prints the comparison.
+# `python -m eval.crossfit` prints the comparison. On the test halves it is less over-sure but orders answers no
+# better (AUC 0.61 -> 0.59; README, "How sure an answer says it is").
 CONFIDENCE = (
     "answerability",  # the log-odds of the answerability probability
     "semantic",  # the best sentence's cosine to the question
