@@ -138,7 +138,8 @@ def require_some(selected: list[Any], split: str | None, what: str) -> None:
         raise BriefingError(f"{what}: no rows to score")
     if not selected:
         raise BriefingError(f"{what} has nothing in the {split} half: only rows that carry a 'split', and the questions "
-                            "of the sets that have halves (unseen_qa, unseen_qa2, unseen_qa3, unseen_qa4, briefing_topics), have one")
+                            "of the sets that have halves (unseen_qa, unseen_qa2, unseen_qa3, unseen_qa4, unseen_qa5, briefing_topics), "
+                            "have one")
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:

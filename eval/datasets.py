@@ -18,6 +18,8 @@ BUILTIN_SETS = {"isw_report": SAMPLES, "news_conflict": DATASETS / "conflict_art
 # in a manifest: the corpus is not copied into the project; give its _posts folder with --corpus.
 NEWS_SETS = {"unseen_qa": DATASETS / "unseen_qa_corpus.txt", "unseen_qa2": DATASETS / "unseen_qa2_corpus.txt",
              "unseen_qa3": DATASETS / "unseen_qa3_corpus.txt", "unseen_qa4": DATASETS / "unseen_qa4_corpus.txt",
+             # written 2026-11-27 by a ninth author (qa9); in no fit and no cross-fit: see the README
+             "unseen_qa5": DATASETS / "unseen_qa5_corpus.txt",
              "briefing_topics": DATASETS / "briefing_topics_corpus.txt"}
 CLAIMS = DATASETS / "claims.jsonl"
 BRIEFING_TOPICS = DATASETS / "briefing_topics.jsonl"

@@ -31,6 +31,7 @@ SETS: dict[str, dict[tuple[str, ...], Rule | None]] = {
     "unseen_qa2.jsonl": {("qa4", "qa5"): split_questions},
     "unseen_qa3.jsonl": {("qa6", "qa7"): split_questions},
     "unseen_qa4.jsonl": {("qa8",): split_questions},
+    "unseen_qa5.jsonl": {("qa9",): split_questions},
     "claims.jsonl": {("vc1", "vc2"): split_claims, ("vc3",): split_claims, ("vc4", "vc5"): split_claims},
     "briefing_topics.jsonl": {("br",): None, ("bt2",): split_topics},
 }
