@@ -60,10 +60,10 @@ def extractive_answer(question: str, draft: Draft, timings: dict[str, float], st
     if draft.lead:
         parts.insert(0, f"{draft.lead} [{notes.cite_evidence(draft.evidence[0])}]")
     elif draft.direct and not weak:
-        # A weak match does not lead with a bold answer: under the caution that the passage may not answer, a
-        # headline in bold still reads as the answer. The quote stays, and direct_answer keeps the phrase.
         # The short answer first, in bold, as the headline of the cited sentence it is copied from: a bare
-        # phrase checked as a claim of its own reads as dropping the sentence's hedges ("Up to 10,000").
+        # phrase checked as a claim of its own reads as dropping the sentence's hedges ("Up to 10,000"). Not for
+        # a weak match: under the caution that the passage may not answer, a bold headline still reads as the
+        # answer (direct_answer keeps the phrase).
         parts[0] = f"**{draft.direct.rstrip('.')}.** {parts[0]}"
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=notes.citations,
                   timings_ms=timings, confidence=confidence, answerability=answerability,

@@ -259,9 +259,7 @@ class ExtractiveAnswerer:
         return 0.35 if self.ranker else 0.85
 
     def _restates(self, sentence: Evidence, other: Evidence) -> bool:
-        """The same text, or close enough in meaning that the answer would not quote both (``redundancy``)."""
-        if _same_text_key(sentence.text) == _same_text_key(other.text):
-            return True
+        """Close enough in meaning to ``other`` (a copy of it included) that the answer would not quote both."""
         return sentence.vector is not None and other.vector is not None and \
             float(np.dot(sentence.vector, other.vector)) > self.redundancy
 
@@ -541,7 +539,7 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_sentences or ev.score < floor:
                 break
             assert ev.vector is not None
-            if any(float(np.dot(ev.vector, c.vector)) > self.redundancy for c in chosen if c.vector is not None):
+            if any(self._restates(ev, c) for c in chosen):
                 continue
             adds = (set(content_terms(ev.text)) & q_terms) - covered
             if not adds and ev.score < top * 0.95:

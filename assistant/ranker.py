@@ -114,7 +114,7 @@ CONFIDENCE = (
     # what the question's opening asks for (none of them: an open "what" or "why")
     "asks_duration", "asks_quantity", "asks_date", "asks_time", "asks_name", "asks_yes_no",
 )
-_ASKED = ("duration", "quantity", "date", "time", "name", "yes_no")
+_ASKED = tuple(name.removeprefix("asks_") for name in CONFIDENCE if name.startswith("asks_"))
 
 
 def confidence_features(answerability: float, semantic: float, best: float, second: float, quoted_words: int,

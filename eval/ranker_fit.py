@@ -298,15 +298,16 @@ def confidence_cv(outcomes_by_fold: dict[str, list[Outcome]]) -> dict[str, dict[
     scored: dict[str, list[tuple[float, bool]]] = {"platt": [], "model": []}
     for held, answers in outcomes_by_fold.items():
         rest = [o for fold, os in outcomes_by_fold.items() if fold != held for o in os]
-        slope, intercept = calibrate_confidence([(o.confidence, o.right) for o in rest])
         coef, bias = fit_confidence(rest)
+        # the shipped ranker's own two readings of a confidence, with the weights fitted on the other folds
+        fitted = LearnedRanker(RankerWeights(
+            coef=[], intercept=0.0, threshold=0.0, confidence_coef=coef, confidence_intercept=bias,
+            confidence_calibration=calibrate_confidence([(o.confidence, o.right) for o in rest])))
         for o in answers:
             if o.signals is None:
                 continue
-            platt = 1.0 / (1.0 + np.exp(-(slope * log_odds(o.confidence) + intercept)))
-            model = 1.0 / (1.0 + np.exp(-(bias + sum(w * o.signals[n] for w, n in zip(coef, CONFIDENCE, strict=True)))))
-            scored["platt"].append((float(platt), o.right))
-            scored["model"].append((float(model), o.right))
+            scored["platt"].append((fitted.confidence(o.confidence), o.right))
+            scored["model"].append((fitted.answer_confidence(o.confidence, o.signals), o.right))
     out: dict[str, dict[str, float | None]] = {}
     for name, rows in scored.items():
         rights = [r for _, r in rows]
