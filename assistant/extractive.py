@@ -269,6 +269,15 @@ class ExtractiveAnswerer:
         other.ranker = ranker
         return other
 
+    def with_reranker(self, reranker: Reranker | None, *, min_score: float | None = None) -> ExtractiveAnswerer:
+        """The same answerer with another reranker choosing the lead, and another abstention threshold if given (the
+        ceiling measurement's stand-ins: eval/ceiling.py)."""
+        other = copy.copy(self)
+        other.reranker = reranker
+        if min_score is not None:
+            other._min_score = min_score
+        return other
+
     def draft(self, question: str, passages: Sequence[StoredChunk]) -> Draft:
         evidence = self.scorer.candidates(passages)
         if not evidence:

@@ -336,8 +336,10 @@ def _confidence(row: dict[str, Any], path: Path, number: int) -> float | None:
 
 
 def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | None = None,
-                  progress: bool = False) -> list[AnswerRecord]:
-    """Ask the assistant every question; keep its citations as the numbered passages."""
+                  progress: bool = False,
+                  assistant_for: Callable[[EvalItem], Assistant] | None = None) -> list[AnswerRecord]:
+    """Ask the assistant every question; keep its citations as the numbered passages. ``assistant_for`` gives
+    the assistant that answers an item, when that depends on the item (eval/ceiling.py's stand-ins)."""
     iterator: Iterable[EvalItem] = items
     if progress:
         from tqdm import tqdm
@@ -348,7 +350,8 @@ def run_assistant(assistant: Assistant, items: Sequence[EvalItem], *, k: int | N
     for item in iterator:
         # A follow-up is asked in the conversation of the question it follows.
         history = [asked[item.follow_up_of]] if item.follow_up_of in asked else None
-        answer, retrieved = assistant.ask_with_passages(item.question, k=k, history=history)
+        answering = assistant if assistant_for is None else assistant_for(item)
+        answer, retrieved = answering.ask_with_passages(item.question, k=k, history=history)
         asked[item.id] = (item.question, answer.answer)
         records.append(AnswerRecord(
             question=item.question, answer=answer.answer, passages=[c.passage() for c in answer.citations],

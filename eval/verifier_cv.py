@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,12 +78,18 @@ def by_kind(pairs: Sequence[CalibrationPair], runs: Sequence[Sequence[str]]) -> 
     return out
 
 
-def run(rounds: Sequence[str] | None, cache: Path | None) -> dict[str, Any]:
+def tune_pairs(rounds: Sequence[str] | None) -> list[CalibrationPair]:
+    """The tune claims of ``rounds`` (every authoring round when None)."""
     pairs = [p for p in load_calibration(CLAIMS, split="tune") if rounds is None or p.id.split("-")[0] in rounds]
     if not pairs:
         raise SystemExit(f"no tune claims in rounds {rounds}")
     if any(p.split != "tune" for p in pairs):
         raise RuntimeError("the verifier's cross-validation reads the tune half only")
+    return pairs
+
+
+def run(rounds: Sequence[str] | None, cache: Path | None) -> dict[str, Any]:
+    pairs = tune_pairs(rounds)
     verifier = signals(pairs, cache)
     held_out: list[list[str]] = []
     _, figures = fit_combination(verifier, pairs, held_out_labels=held_out)  # type: ignore[arg-type]
@@ -92,6 +99,39 @@ def run(rounds: Sequence[str] | None, cache: Path | None) -> dict[str, Any]:
     return {"claims": len(pairs), "rounds": sorted({p.id.split("-")[0] for p in pairs}), "cv": figures,
             "grouped_accuracy_check": round(sum(a.accuracy for a in check) / len(check), 4),
             "kinds": by_kind(pairs, held_out)}
+
+
+LEARNING_FRACTIONS = (0.25, 0.5, 0.75)
+LEARNING_SEEDS = (1, 2, 3)
+
+
+def learning_curve(pairs: Sequence[CalibrationPair], verifier: CachedSignals,
+                   fractions: Sequence[float] = LEARNING_FRACTIONS, seeds: Sequence[int] = LEARNING_SEEDS,
+                   **fit_options: Any) -> list[dict[str, Any]]:
+    """How the grouped cross-validation moves with the number of labelled claims: for each fraction, random
+    subsets of ``pairs`` (one per seed) cross-validated as :func:`run` does, then all of them. A curve still
+    rising at the full set says more labels would help; a flat one, that the signals limit the verdicts."""
+    out = []
+    for fraction in (*fractions, 1.0):
+        draws: list[dict[str, Any]] = []
+        for seed in seeds if fraction < 1.0 else seeds[:1]:
+            rng = random.Random(seed)
+            subset = [p for p in pairs if rng.random() < fraction] if fraction < 1.0 else list(pairs)
+            _, figures = fit_combination(verifier, subset, held_out_labels=[], **fit_options)  # type: ignore[arg-type]
+            draws.append({"claims": len(subset), "accuracy": figures.get("grouped_accuracy"),
+                          "kappa": figures.get("grouped_kappa")})
+        mean = {k: round(sum(d[k] for d in draws) / len(draws), 4) if all(d[k] is not None for d in draws) else None
+                for k in ("accuracy", "kappa")}
+        out.append({"fraction": fraction, "draws": draws, **mean})
+    return out
+
+
+def curve_text(rows: Sequence[dict[str, Any]]) -> str:
+    lines = ["| share of the tune claims | claims (each draw) | grouped accuracy (mean) | kappa (mean) |",
+             "| --- | --- | --- | --- |"]
+    lines += [f"| {r['fraction']:.2f} | {', '.join(str(d['claims']) for d in r['draws'])} | {r['accuracy']} | "
+              f"{r['kappa']} |" for r in rows]
+    return "\n".join(lines)
 
 
 def text(result: dict[str, Any]) -> str:
@@ -112,7 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rounds", nargs="+", default=None, help="authoring rounds (vc1 … vc5); default all")
     p.add_argument("--features", type=Path, default=None, help="a JSON-lines cache of the claims' signals")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--learning-curve", action="store_true",
+                   help="cross-validate random quarters, halves and three quarters of the claims too")
     args = p.parse_args(argv)
+    if args.learning_curve:
+        pairs = tune_pairs(args.rounds)
+        rows = learning_curve(pairs, signals(pairs, args.features))
+        print(json.dumps(rows) if args.json else curve_text(rows), file=sys.stdout)
+        return 0
     result = run(args.rounds, args.features)
     print(json.dumps(result) if args.json else text(result), file=sys.stdout)
     return 0

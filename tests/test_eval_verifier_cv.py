@@ -64,3 +64,17 @@ def test_cached_signals_are_keyed_by_claim_and_passages() -> None:
     assert signals.features("c", ["p1", "p2"]) == {"coverage": 1.0}
     with pytest.raises(KeyError):
         signals.features("c", ["p2", "p1"])
+
+
+def test_the_learning_curve_cross_validates_random_shares_then_every_claim() -> None:
+    from eval.verifier_cv import curve_text, learning_curve
+
+    pairs, signals = _pairs_and_signals(n_per_label=30)
+    rows = learning_curve(pairs, signals, fractions=(0.5,), seeds=(1, 2), rounds=20)
+    assert [r["fraction"] for r in rows] == [0.5, 1.0]
+    half, whole = rows
+    assert len(half["draws"]) == 2 and len(whole["draws"]) == 1 and whole["draws"][0]["claims"] == 120
+    assert all(40 <= d["claims"] <= 80 for d in half["draws"])  # about half, drawn afresh per seed
+    assert half["accuracy"] == pytest.approx(sum(d["accuracy"] for d in half["draws"]) / 2, abs=1e-4)
+    assert whole["accuracy"] > 0.8  # separable signals
+    assert "| 0.50 |" in curve_text(rows) and "| 1.00 | 120 |" in curve_text(rows)
