@@ -94,3 +94,7 @@ class Briefing(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     abstained: bool = False
+    mode: str = Field(default="extractive", description="Who wrote the page: extractive (quotes chosen offline) or llm "
+                      "(a chat model, every sentence checked against the passages it cites).")
+    flags: list[str] = Field(default_factory=list, description="What the checks removed from a chat model's page, "
+                             "and why a page is the offline one when the model's failed them.")

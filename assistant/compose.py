@@ -3,13 +3,15 @@ Briefing here, and :class:`Footnotes` is the one place that builds Citation obje
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import groupby
 
 from assistant.answers import ABSTAIN_MESSAGE, WEAK_MATCH, Answer, Briefing, Citation
 from assistant.briefing_plan import Plan, Point
 from assistant.extractive import Draft, Evidence, display_sentence
-from assistant.llm import CheckedAnswer
+from assistant.llm import CheckedAnswer, CheckedSentence
+from assistant.llm_briefing import DISAGREEMENTS, OPEN, POINTS, CheckedBriefing, CheckedLine
 from assistant.metadata import MetadataAnswer
 from ingest.store import DocumentRecord, StoredChunk
 
@@ -111,6 +113,7 @@ def abstention(question: str, reason: str | None, timings: dict[str, float], *, 
 
 OPEN_HEADING = "What the reports leave open"
 DISAGREE_HEADING = "Where the reports disagree"
+NO_OPEN_QUESTIONS = "- The retrieved reports flag no open questions on this topic."
 
 
 def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefing:
@@ -149,5 +152,55 @@ def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefi
     elif plan.open_left_out:
         lines.append("- The reports' open questions on this topic did not fit in the words asked for.")
     else:
-        lines.append("- The retrieved reports flag no open questions on this topic.")
+        lines.append(NO_OPEN_QUESTIONS)
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings)
+
+
+def page_words(briefing: str) -> int:
+    """A page's words as a reader counts them: everything but the Markdown marks (markers and bullets count)."""
+    return len(re.sub(r"[#*]+", " ", briefing).split())
+
+
+def llm_briefing(topic: str, page: CheckedBriefing, passages: Sequence[StoredChunk], timings: dict[str, float], *,
+                 words: int | None = None) -> Briefing:
+    """A chat model's checked page in the offline briefing's shape, markers renumbered in order of first use,
+    each citing its passage; key points cut from the end while the page runs past ``words``."""
+    if page.abstained:
+        return Briefing(topic=topic, briefing=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings, mode="llm",
+                        flags=list(page.flags))
+    points = list(page.sections.get(POINTS, []))
+    result = _llm_page(topic, page, points, passages, timings)
+    cut = 0
+    while words is not None and page_words(result.briefing) > words and len(points) > 1:
+        points.pop()
+        cut += 1
+        result = _llm_page(topic, page, points, passages, timings)
+    flags = [*page.flags, *([f"cut the last {cut} key point(s) to keep within {words} words"] if cut else [])]
+    return result.model_copy(update={"flags": flags})
+
+
+def _llm_page(topic: str, page: CheckedBriefing, points: list[CheckedLine], passages: Sequence[StoredChunk],
+              timings: dict[str, float]) -> Briefing:
+    """The checked page with ``points`` as its key points."""
+    notes = Footnotes()
+
+    def said(sentences: Sequence[CheckedSentence]) -> str:
+        out = []
+        for s in sentences:
+            numbers = dict.fromkeys(notes.cite(passages[m - 1], passages[m - 1].start, passages[m - 1].end,
+                                               passages[m - 1].text, s.verdict.score) for m in s.markers)
+            out.append(s.text + " " + "".join(f"[{n}]" for n in numbers))
+        return " ".join(out)
+
+    def bullet(line: CheckedLine) -> str:
+        return "- " + (f"**{line.label}.** " if line.label else "") + said(line.sentences)
+
+    lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {said(page.bottom)}"]
+    sections = ((page.points_heading, points), (DISAGREE_HEADING, page.sections.get(DISAGREEMENTS, [])))
+    for heading, shown in sections:
+        if shown:
+            lines += ["", f"**{heading}**", "", *(bullet(p) for p in shown)]
+    open_items = page.sections.get(OPEN, [])
+    lines += ["", f"**{OPEN_HEADING}**", "",
+              *((bullet(p) for p in open_items) if open_items else [NO_OPEN_QUESTIONS])]
+    return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings, mode="llm")

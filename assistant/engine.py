@@ -16,12 +16,16 @@ from assistant.extractive import Answerer, SentenceScorer
 from assistant.followup import standalone_question
 from assistant.injection import quarantine
 from assistant.llm import LLMAnswerer, check_answer
+from assistant.llm_briefing import LLMBriefer
 from assistant.metadata import metadata_answer
 from assistant.retrieval import Filters, Retriever
 from assistant.verifier import Verifier
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 
 MIN_BRIEFING_WORDS = 80
+# The words of a briefing's headings and fixed lines the composer writes around a model's sentences: "Bottom
+# line", "Key points, in date order", "Where the reports disagree", "What the reports leave open".
+FRAME_WORDS = 15
 
 
 class Assistant:
@@ -96,11 +100,7 @@ class Assistant:
         if not question:
             raise ValueError("the question is empty")
         k = _passages_wanted(self.k if k is None else k)
-        mode = mode or self.mode
-        if mode not in ANSWER_MODES:  # anything else was answered extractively, as if asked for
-            raise ValueError(f"unknown answer mode {mode!r}: use {' or '.join(repr(m) for m in ANSWER_MODES)}")
-        if mode == "llm" and self.llm is None:
-            raise LLMError("answer mode 'llm' needs a chat model: set BRIEFING_LLM__PROVIDER and BRIEFING_LLM__MODEL")
+        mode = self._mode(mode)
         self._require_documents()
         t0 = time.perf_counter()
         filters = self._resolved(filters)  # a store read, part of retrieving
@@ -133,10 +133,13 @@ class Assistant:
         draft = self.answerer.draft(query, passages)
         yield compose.extractive_answer(question, draft, _timings(t0, t1, time.perf_counter()), standalone)
 
-    def brief(self, topic: str, *, words: int = 390, k: int = 24, filters: Filters | None = None) -> Briefing:
+    def brief(self, topic: str, *, words: int = 390, k: int = 24, filters: Filters | None = None,
+              mode: str | None = None) -> Briefing:
         """A short cited briefing on ``topic``: bottom line, points by actor (or dated, for a timeline),
-        disagreements between reports, open questions. The documents the retrieved passages come from
-        are read whole (within the filters)."""
+        disagreements between reports, open questions. Offline (mode ``extractive``) the documents the
+        retrieved passages come from are read whole (within the filters) and quoted; in mode ``llm`` the chat
+        model writes the page from the retrieved passages and every sentence is checked
+        (:mod:`assistant.llm_briefing`); a page whose bottom line fails the checks gives way to the offline one."""
         topic = topic.strip()
         if not topic:
             raise ValueError("the topic is empty")
@@ -144,16 +147,39 @@ class Assistant:
             # The title, the three headings and one bottom-line sentence take about this many words.
             raise ValueError(f"a briefing needs at least {MIN_BRIEFING_WORDS} words (asked for {words})")
         k = _passages_wanted(k)
+        mode = self._mode(mode)
         self._require_documents()
         t0 = time.perf_counter()
         filters = self._resolved(filters)  # a store read, part of retrieving
         retrieved = self.brief_retriever.retrieve(topic, k, filters)
+        flags: list[str] = []
+        if mode == "llm" and self.llm is not None:
+            t1 = time.perf_counter()
+            # The page's frame (title and headings) is the composer's: the model is given the words left.
+            budget = words - len(f"Briefing: {topic}".split()) - FRAME_WORDS
+            try:
+                page = LLMBriefer(self.llm.chat_model, self.verifier).write(topic, retrieved, words=budget)
+            except Exception as exc:  # network, auth or server errors from the provider
+                raise LLMError(f"the chat model failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+            if page.abstained or page.bottom:
+                return compose.llm_briefing(topic, page, retrieved, _timings(t0, t1, time.perf_counter()), words=words)
+            flags = [*page.flags, "no sentence of the model's bottom line was supported by the passages it cites: "
+                     "this is the offline briefing"]
         passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names,
                                   max_docs=PlanWeights().max_docs)
         t1 = time.perf_counter()
         chosen = plan(topic, passages, self.scorer, self.answerer, words=words, retrieved=retrieved)
         t2 = time.perf_counter()
-        return compose.briefing(topic, chosen, _timings(t0, t1, t2))
+        return compose.briefing(topic, chosen, _timings(t0, t1, t2)).model_copy(update={"flags": flags})
+
+    def _mode(self, mode: str | None) -> str:
+        """``mode`` (default: the configured one), checked: a known mode, and a chat model for ``llm``."""
+        mode = mode or self.mode
+        if mode not in ANSWER_MODES:  # anything else was answered extractively, as if asked for
+            raise ValueError(f"unknown answer mode {mode!r}: use {' or '.join(repr(m) for m in ANSWER_MODES)}")
+        if mode == "llm" and self.llm is None:
+            raise LLMError("answer mode 'llm' needs a chat model: set BRIEFING_LLM__PROVIDER and BRIEFING_LLM__MODEL")
+        return mode
 
     def _chunks_of(self, doc_id: str) -> list[StoredChunk]:
         chunks = self.store.get_chunks(self.store.chunk_ids(doc_id))

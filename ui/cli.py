@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--words", type=int, default=390, help="about how many words the whole briefing has")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", type=Path, default=None, help="also write the briefing to FILE.md or FILE.docx")
+    p.add_argument("--mode", choices=("extractive", "llm"), default=None,
+                   help="who writes the page: extractive quotes offline; llm has the configured chat model write it, "
+                   "every sentence checked (default: BRIEFING_ANSWER__MODE)")
     _add_filters(p)
     _add_collection(p)
 
@@ -362,7 +365,8 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    result = _workspace(args=args).assistant.brief(args.topic, words=args.words, filters=_filters(args))
+    result = _workspace(args=args).assistant.brief(args.topic, words=args.words, filters=_filters(args),
+                                                   mode=args.mode)
     if args.out:
         from assistant.export import briefing_docx, briefing_markdown
 
@@ -377,6 +381,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
         _print_json(result.model_dump())
         return 0
     print(result.briefing)
+    if result.flags:
+        print("\nChecks: " + "; ".join(result.flags))
     print()
     for c in result.citations:
         print(f"[{c.marker}] {c.title} ({c.where() or 'undated'}): \u201c{c.text}\u201d")

@@ -424,7 +424,7 @@ class BriefingApp:
     # briefing
 
     def write_briefing(self, topic: str, filters: Filters | None = None, *, sources_in_text: bool = False,
-                       collection: str | None = None) -> tuple[str, str, str | None, str | None]:
+                       collection: str | None = None, mode: str | None = None) -> tuple[str, str, str | None, str | None]:
         """(rendered markdown, sources panel, .md path, .docx path). The page shows the sources once, in
         the panel; ``sources_in_text`` adds their list to the markdown for callers without the panel."""
         from assistant.export import briefing_docx, briefing_markdown
@@ -434,10 +434,12 @@ class BriefingApp:
             if not topic:
                 return "", "", None, None
             assistant = self._assistant(collection)
-            result = assistant.brief(topic, filters=filters)
+            result = assistant.brief(topic, filters=filters, mode=mode or None)
         except _USER_ERRORS as exc:
             return error_markdown(exc), "", None, None
         markdown = briefing_display(result.briefing, result.citations, scope="brief", sources=sources_in_text)
+        if result.flags:
+            markdown += "\n\n*Checks: " + "; ".join(escape_markdown(f) for f in result.flags) + "*"
         panel = citations_html(result.citations, assistant.document, scope="brief")
         if result.abstained:
             return markdown, panel, None, None
@@ -456,7 +458,7 @@ class BriefingApp:
         return markdown, md
 
     def brief_ui(self, topic: str, since: str, until: str, doc_ids: list[str] | None,
-                 collection: str | None = None) -> tuple[Any, ...]:
+                 collection: str | None = None, mode: str | None = None) -> tuple[Any, ...]:
         import gradio as gr
 
         try:
@@ -464,7 +466,7 @@ class BriefingApp:
         except ValueError as exc:
             return (error_markdown(exc), "", gr.update(value=None, interactive=False),
                     gr.update(value=None, interactive=False))
-        markdown, panel, md, docx = self.write_briefing(topic, filters, collection=collection)
+        markdown, panel, md, docx = self.write_briefing(topic, filters, collection=collection, mode=mode)
         return (markdown, panel, gr.update(value=md, interactive=md is not None),
                 gr.update(value=docx, interactive=docx is not None))
 
@@ -681,7 +683,8 @@ class BriefingApp:
                 conversation_status = gr.Markdown(elem_id="conversation-status")
                 gr.Markdown("### Answers")
                 mode_box = gr.Radio(self.mode_choices(), value=assistant.default_mode, label="Answer mode",
-                                    elem_id="setting-mode")
+                                    elem_id="setting-mode", info="Who writes answers and briefings: quotes chosen "
+                                    "offline, or a language model whose every sentence is checked.")
                 gr.Markdown(llm_hint, elem_classes=["meta"], elem_id="llm-hint")
                 k_box = gr.Slider(1, 20, value=assistant.k, step=1, label="Passages to read", elem_id="setting-k",
                                   info="How many of the best-matching passages the answer is drawn from. More can "
@@ -752,7 +755,7 @@ class BriefingApp:
                             docx_download = gr.DownloadButton("Download .docx", interactive=False, elem_id="download-docx")
                     with gr.Column(scale=2):
                         brief_sources = gr.HTML("", label="Cited passages", elem_id="briefing-sources")
-                brief_inputs = [topic, since_box, until_box, docs_box, collection_box]
+                brief_inputs = [topic, since_box, until_box, docs_box, collection_box, mode_box]
                 brief_outputs = [briefing_md, brief_sources, md_download, docx_download]
                 make.click(self.brief_ui, brief_inputs, brief_outputs, api_visibility="private")
                 topic.submit(self.brief_ui, brief_inputs, brief_outputs, api_visibility="private")
