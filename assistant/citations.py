@@ -10,6 +10,12 @@ from ingest.sentences import split_sentences
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
+def page_words(text: str) -> int:
+    """A briefing's words as its reader counts them: every word of the page, title and headings included, but
+    not its footnote markers or Markdown marks."""
+    return len(re.sub(r"[#*]+", " ", MARKER.sub("", text)).split())
+
+
 def statements(answer: str, min_words: int = 3) -> list[tuple[str, list[int]]]:
     """Answer sentences with the markers each carries; a marker group after the period belongs to it."""
     out: list[tuple[str, list[int]]] = []

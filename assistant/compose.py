@@ -3,12 +3,12 @@ Briefing here, and :class:`Footnotes` is the one place that builds Citation obje
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from itertools import groupby
 
 from assistant.answers import ABSTAIN_MESSAGE, WEAK_MATCH, Answer, Briefing, Citation
 from assistant.briefing_plan import Plan, Point
+from assistant.citations import page_words
 from assistant.extractive import Draft, Evidence, display_sentence
 from assistant.llm import CheckedAnswer, CheckedSentence
 from assistant.llm_briefing import DISAGREEMENTS, OPEN, POINTS, CheckedBriefing, CheckedLine
@@ -156,32 +156,40 @@ def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefi
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings)
 
 
-def page_words(briefing: str) -> int:
-    """A page's words as a reader counts them: everything but the Markdown marks (markers and bullets count)."""
-    return len(re.sub(r"[#*]+", " ", briefing).split())
-
-
 def llm_briefing(topic: str, page: CheckedBriefing, passages: Sequence[StoredChunk], timings: dict[str, float], *,
-                 words: int | None = None) -> Briefing:
-    """A chat model's checked page in the offline briefing's shape, markers renumbered in order of first use,
-    each citing its passage; key points cut from the end while the page runs past ``words``."""
+                 words: int | None = None, timeline: bool = False) -> Briefing:
+    """A chat model's checked page in the offline briefing's shape, markers renumbered in order of first use, each
+    citing its passage. While the page runs past ``words``, key points go from the end, then open questions, then
+    disagreements, then the bottom line's sentences after its first; each cut is flagged."""
     if page.abstained:
         return Briefing(topic=topic, briefing=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings, mode="llm",
                         flags=list(page.flags))
-    points = list(page.sections.get(POINTS, []))
-    result = _llm_page(topic, page, points, passages, timings)
-    cut = 0
-    while words is not None and page_words(result.briefing) > words and len(points) > 1:
-        points.pop()
-        cut += 1
-        result = _llm_page(topic, page, points, passages, timings)
-    flags = [*page.flags, *([f"cut the last {cut} key point(s) to keep within {words} words"] if cut else [])]
+    kept = {kind: list(page.sections.get(kind, [])) for kind in (POINTS, OPEN, DISAGREEMENTS)}
+    bottom = list(page.bottom)
+    heading = "Key points, in date order" if timeline else "Key points"
+    result = _llm_page(topic, bottom, kept, heading, passages, timings)
+    cuts: dict[str, int] = {}
+    while words is not None and page_words(result.briefing) > words:
+        kind = next((k for k in (POINTS, OPEN, DISAGREEMENTS) if kept[k]), None)
+        if kind is not None:
+            kept[kind].pop()
+        elif len(bottom) > 1:
+            kind = "bottom line sentence"
+            bottom.pop()
+        else:
+            break
+        cuts[kind] = cuts.get(kind, 0) + 1
+        result = _llm_page(topic, bottom, kept, heading, passages, timings)
+    names = {POINTS: "key point", OPEN: "open question", DISAGREEMENTS: "disagreement"}
+    flags = [*page.flags, *(f"cut the last {n} {names.get(k, k)}(s) to keep within {words} words" for k, n in cuts.items())]
+    if words is not None and page_words(result.briefing) > words:
+        flags.append(f"the bottom line alone runs past {words} words")
     return result.model_copy(update={"flags": flags})
 
 
-def _llm_page(topic: str, page: CheckedBriefing, points: list[CheckedLine], passages: Sequence[StoredChunk],
-              timings: dict[str, float]) -> Briefing:
-    """The checked page with ``points`` as its key points."""
+def _llm_page(topic: str, bottom: Sequence[CheckedSentence], sections: dict[str, list[CheckedLine]], heading: str,
+              passages: Sequence[StoredChunk], timings: dict[str, float]) -> Briefing:
+    """The page of ``bottom`` and ``sections``' lines."""
     notes = Footnotes()
 
     def said(sentences: Sequence[CheckedSentence]) -> str:
@@ -195,12 +203,9 @@ def _llm_page(topic: str, page: CheckedBriefing, points: list[CheckedLine], pass
     def bullet(line: CheckedLine) -> str:
         return "- " + (f"**{line.label}.** " if line.label else "") + said(line.sentences)
 
-    lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {said(page.bottom)}"]
-    sections = ((page.points_heading, points), (DISAGREE_HEADING, page.sections.get(DISAGREEMENTS, [])))
-    for heading, shown in sections:
+    lines = [f"## Briefing: {topic}", "", f"**Bottom line.** {said(bottom)}"]
+    for title, shown in ((heading, sections[POINTS]), (DISAGREE_HEADING, sections[DISAGREEMENTS])):
         if shown:
-            lines += ["", f"**{heading}**", "", *(bullet(p) for p in shown)]
-    open_items = page.sections.get(OPEN, [])
-    lines += ["", f"**{OPEN_HEADING}**", "",
-              *((bullet(p) for p in open_items) if open_items else [NO_OPEN_QUESTIONS])]
+            lines += ["", f"**{title}**", "", *(bullet(p) for p in shown)]
+    lines += ["", f"**{OPEN_HEADING}**", "", *([bullet(p) for p in sections[OPEN]] or [NO_OPEN_QUESTIONS])]
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings, mode="llm")

@@ -16,16 +16,17 @@ from assistant.extractive import Answerer, SentenceScorer
 from assistant.followup import standalone_question
 from assistant.injection import quarantine
 from assistant.llm import LLMAnswerer, check_answer
-from assistant.llm_briefing import LLMBriefer
+from assistant.llm_briefing import LLMBriefer, check_briefing
 from assistant.metadata import metadata_answer
 from assistant.retrieval import Filters, Retriever
 from assistant.verifier import Verifier
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 
 MIN_BRIEFING_WORDS = 80
-# The words of a briefing's headings and fixed lines the composer writes around a model's sentences: "Bottom
-# line", "Key points, in date order", "Where the reports disagree", "What the reports leave open".
-FRAME_WORDS = 15
+# The words a briefing's frame takes around a model's sentences: "Bottom line", "Key points, in date order",
+# "What the reports leave open" and its "flag no open questions" line, and the bullets.
+FRAME_WORDS = 25
+MIN_MODEL_WORDS = 40  # told to a model however long the topic (the composer cuts what runs past the page)
 
 
 class Assistant:
@@ -153,16 +154,20 @@ class Assistant:
         filters = self._resolved(filters)  # a store read, part of retrieving
         retrieved = self.brief_retriever.retrieve(topic, k, filters)
         flags: list[str] = []
-        if mode == "llm" and self.llm is not None:
+        if mode == "llm":
+            assert self.llm is not None  # _mode refuses llm without a chat model
             t1 = time.perf_counter()
-            # The page's frame (title and headings) is the composer's: the model is given the words left.
-            budget = words - len(f"Briefing: {topic}".split()) - FRAME_WORDS
+            # The page's frame (title, headings, the open-questions line) is the composer's: the model is told the
+            # words left, and the composer cuts what still runs past ``words``.
+            budget = max(words - len(f"Briefing: {topic}".split()) - FRAME_WORDS, MIN_MODEL_WORDS)
             try:
-                page = LLMBriefer(self.llm.chat_model, self.verifier).write(topic, retrieved, words=budget)
+                raw = LLMBriefer(self.llm.chat_model).write(topic, retrieved, words=budget)
             except Exception as exc:  # network, auth or server errors from the provider
                 raise LLMError(f"the chat model failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+            page = check_briefing(raw, retrieved, self.verifier)
             if page.abstained or page.bottom:
-                return compose.llm_briefing(topic, page, retrieved, _timings(t0, t1, time.perf_counter()), words=words)
+                return compose.llm_briefing(topic, page, retrieved, _timings(t0, t1, time.perf_counter()), words=words,
+                                            timeline=frame_topic(topic).shape == "timeline")
             flags = [*page.flags, "no sentence of the model's bottom line was supported by the passages it cites: "
                      "this is the offline briefing"]
         passages = focus_passages(retrieved, self._chunks_of, names=frame_topic(topic).names,

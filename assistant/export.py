@@ -75,7 +75,13 @@ def briefing_markdown(briefing: Briefing) -> str:
     markers = {c.marker for c in briefing.citations}
     body = "\n".join(_body_line(line, markers) for line in briefing.briefing.splitlines())
     notes = [f"[^{c.marker}]: {_markdown_source_line(c)}" for c in briefing.citations]
-    return body + "\n\n" + "\n".join(notes) + "\n"
+    checks = f"\n\n*{escape_markdown(checks_line(briefing.flags))}*" if briefing.flags else ""
+    return body + checks + "\n\n" + "\n".join(notes) + "\n"
+
+
+def checks_line(flags: list[str]) -> str:
+    """What the checks of a chat model's page removed, as one line under the page."""
+    return "Checks: " + "; ".join(flags)
 
 
 def answer_markdown_footnotes(answer: str, citations: list[Citation], offset: int = 0) -> tuple[str, list[str], int]:
@@ -129,6 +135,8 @@ def briefing_docx(briefing: Briefing) -> bytes:
                 para.add_run(piece).font.superscript = True
             else:
                 para.add_run(piece)
+    if briefing.flags:
+        document.add_paragraph().add_run(_docx_text(checks_line(briefing.flags))).italic = True
     document.add_heading("Sources", level=2)
     for c in briefing.citations:
         document.add_paragraph(_docx_text(f"[{c.marker}] {_source_line(c)}"))

@@ -45,6 +45,9 @@ _LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _HTML = re.compile(r"<[^>]{0,200}>|</?[a-zA-Z!?][^<>]*>")
 _TAG_OPEN = re.compile(r"<(?=/?[a-zA-Z!?])")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
+# Control characters but tab and newline: an escape sequence in a removed sentence, quoted in a flag, cleared the
+# analyst's terminal and printed a line of its own when the CLI showed the flags (review).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Marker spellings models use besides [n]: "[ 2 ]", "[^2]" (a Markdown footnote), "[1, 2]". Not read as markers,
 # they stayed in a kept sentence as footnotes to nothing ("… troops [1000]. [1]").
 _LOOSE_MARKERS = re.compile(r"\[\s*\^?\s*\d+(?:\s*[,;]\s*\^?\s*\d+)*\s*\]")
@@ -82,8 +85,8 @@ def build_messages(question: str, passages: Sequence[StoredChunk]) -> list[Any]:
 
 
 def strip_unsafe(text: str) -> str:
-    """Remove images, links, raw HTML and bare URLs from model output."""
-    text = _IMAGE.sub("", text)
+    """Remove images, links, raw HTML, bare URLs and control characters from model output."""
+    text = _IMAGE.sub("", _CONTROL.sub("", text.replace("\r\n", "\n")))
     text = _LINK.sub(lambda m: m.group(1) if not re.fullmatch(r"\d{1,3}", m.group(1)) else f"[{m.group(1)}]", text)
     text = _TAG_OPEN.sub("", _HTML.sub("", text))
     return _URL.sub("", text)

@@ -1,23 +1,26 @@
 """Briefings written by a chat model, then checked line by line (answer mode ``llm``).
 
 The offline briefing picks quotes: on the tune topics its pages hold 72 of 120 reference facts, while the
-sentences it reads hold 119 of them in under 210 words each (issue #15; README, "Briefings"). Which sentences
-matter is a reader's judgement, so with a chat model configured the model writes the page: the same passages as
-numbered data (:func:`assistant.llm.format_passages`), asked for the same shape (a bottom line, key points by actor
-or, for how events developed, by date in date order, where the reports disagree, what they leave open), every
-sentence ending with its ``[n]`` markers.
+sentences it reads hold 119 of them, each topic's within 210 words (issue #15; README, "What the offline defaults
+can reach"). Which sentences matter is a reader's judgement, so with a chat model configured the model writes the
+page: the same passages as numbered data (:func:`assistant.llm.format_passages`), asked for the same shape (a
+bottom line, key points by actor or, for how events developed, by date in date order, where the reports disagree,
+what they leave open), every sentence ending with its ``[n]`` markers.
 
-Nothing the model writes is shown unchecked. Each line is read as :func:`assistant.llm.check_answer` reads an
-answer: links and markup are stripped, markers that point at no passage are dropped, and every sentence is
-checked against the passages it cites with the configured verifier; unsupported sentences go, and a line left
-empty goes. A disagreement must still cite two passages, and an open question must still be forward-looking or
-uncertain (:func:`assistant.briefing_plan.is_open`), as on the offline page. What was removed is said in
-``flags`` (the composer adds the key points it cuts to keep the page within the words asked for). A page whose
-bottom line does not survive is not shown: the engine falls back to the offline briefing and says so.
+Nothing the model writes is shown unchecked. The page is read line by line, whatever Markdown the model uses for
+headings, bullets and labels; each line's sentences are read as :func:`assistant.llm.check_answer` reads an answer
+(links and markup stripped, markers that point at no passage dropped, every sentence checked against the passages
+it cites with the configured verifier; unsupported ones go, and a line left empty goes). A label ("**Turkey.**",
+"**September 8.**") is a few words whose terms the cited passages hold, else it goes; bold text that is not such a
+label stays in its sentence and is checked with it. A disagreement must still cite two documents, and an open
+question must still be uncertain or still to come (:func:`assistant.briefing_plan.is_open`), as on the offline
+page. What was removed is said in ``flags``; the composer cuts what runs past the words asked for and says so. A
+page whose bottom line does not survive is not shown: the engine falls back to the offline briefing and says so.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +28,9 @@ from typing import Any
 
 from assistant.answers import ABSTAIN_MESSAGE
 from assistant.briefing_plan import is_open
+from assistant.citations import MARKER
 from assistant.llm import CheckedSentence, check_answer, format_passages, strip_unsafe
+from assistant.text import STOPWORDS, stem, words
 from assistant.verifier import Verifier
 from ingest.store import StoredChunk
 
@@ -40,12 +45,12 @@ Write at most {words} words, in exactly this Markdown shape:
 
 **Key points**
 
-- **Label.** One to three sentences on one actor or aspect (the label names it). When the topic asks how
-  events developed, the label is the date and the points go in date order.
+- **Label.** One to three sentences on one actor or aspect (the label names it in a few words). When the topic
+  asks how events developed, the label is the date and the points go in date order.
 
 **Where the reports disagree**
 
-- Only when two passages give different figures or judgements on the same point: both, each cited. Otherwise
+- Only when two reports give different figures or judgements on the same point: both, each cited. Otherwise
   leave this section out.
 
 **What the reports leave open**
@@ -59,11 +64,28 @@ Rules:
 - If the passages say nothing on the topic, reply exactly: {abstain}"""
 
 POINTS, DISAGREEMENTS, OPEN = "points", "disagreements", "open"
-
-_BOTTOM = re.compile(r"^\s*(?:#+\s*)?\**\s*bottom\s+line\s*[.:]?\s*\**\s*[.:]?\s*", re.I)
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<hashed>.+?)|\*\*(?P<bold>[^*]+?)\*\*\s*[:.]?)\s*$")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,80}?)[.:]?\*\*\s*[.:]?\s*(?P<rest>.*)$")
+_BOTTOM, _TITLE = "bottom", "title"
+# What a heading the model writes opens, by how it starts ("Key points on the conflict" is key points, not a
+# disagreement); a heading that names none of them ("Russia's opening moves") labels the key points under it.
+_SECTION_NAMES = (
+    (_TITLE, re.compile(r"briefing\b", re.I)),
+    (_BOTTOM, re.compile(r"bottom\s+line\b", re.I)),
+    (DISAGREEMENTS, re.compile(r"(?:where\b.*\bdisagree|disagreements?\b|conflicting\b|contradictions?\b)", re.I)),
+    (OPEN, re.compile(r"(?:what\b.*\b(?:leave|left|remains?)\s+(?:open|unclear|unknown)|open\s+questions?\b|"
+                      r"uncertaint|unknowns?\b)", re.I)),
+    (POINTS, re.compile(r"(?:key\s+(?:points?|developments?|facts?|findings?)|main\s+points?|points?\b|"
+                        r"developments?\b|timeline\b)", re.I)),
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+_HASHED = re.compile(r"^\s*#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+_ALL_BOLD = re.compile(r"^\s*(?:\*\*|__)(?P<text>[^*_]+?)(?:\*\*|__)\s*[:.]?\s*$")
+# A label: a few bold words closed by a full stop or colon (inside or after the bold) or followed by a dash.
+_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\[\]]{1,80}?)\s*(?:[.:]\s*(?:\*\*|__)\s*|(?:\*\*|__)\s*(?:[.:]|[-–—])\s*)"
+                    r"(?P<rest>.*)$")
+_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+MAX_LABEL_WORDS = 6
+_PLAIN_BOTTOM = re.compile(r"^bottom\s+line\s*[.:]\s*", re.I)
+_ABSTAINS = re.compile(re.escape(ABSTAIN_MESSAGE.rstrip(".")), re.I)
 
 
 @dataclass
@@ -80,20 +102,15 @@ class CheckedBriefing:
 
     bottom: list[CheckedSentence]
     sections: dict[str, list[CheckedLine]] = field(default_factory=dict)
-    points_heading: str = "Key points"
     abstained: bool = False
     flags: list[str] = field(default_factory=list)
-    raw: str = ""
 
 
-def section_kind(heading: str) -> str:
-    """Which of the page's sections a heading the model wrote opens."""
-    h = heading.lower()
-    if "disagree" in h or "conflict" in h:
-        return DISAGREEMENTS
-    if "open" in h or "uncertain" in h or "unknown" in h:
-        return OPEN
-    return POINTS
+def section_kind(heading: str) -> str | None:
+    """The part of the page a heading (or a label) names by how it starts, the title included; None when it names
+    none of them ("Russia's opening moves")."""
+    text = heading.strip().strip("*_:. ")
+    return next((kind for kind, name in _SECTION_NAMES if name.match(text)), None)
 
 
 def build_messages(topic: str, passages: Sequence[StoredChunk], words: int) -> list[Any]:
@@ -103,63 +120,122 @@ def build_messages(topic: str, passages: Sequence[StoredChunk], words: int) -> l
             HumanMessage(content=f"{format_passages(passages)}\n\nTopic: {topic}")]
 
 
+def _heading(line: str, bullet: bool) -> str | None:
+    """The heading a line is, if it is one: ``## …``, a line all in bold, or a short line naming a section and
+    ending in a colon ("Key points:"). A bold line that cites a passage is a sentence in bold, not a heading."""
+    if MARKER.search(line):
+        return None
+    if not bullet and (hashed := _HASHED.match(line)):
+        return hashed.group("text")
+    if (bold := _ALL_BOLD.match(line)) and len(bold.group("text").split()) <= 8:
+        return bold.group("text")
+    plain = line.strip()
+    if not bullet and plain.endswith(":") and len(plain.split()) <= MAX_LABEL_WORDS:
+        named = plain.rstrip(":")
+        if section_kind(named) not in (None, _TITLE):
+            return named
+    return None
+
+
+def _support_text(passages: Sequence[StoredChunk], markers: Sequence[int]) -> str:
+    """What a label may be drawn from: the cited passages, their titles and dates as written out."""
+    out = []
+    for m in dict.fromkeys(markers):
+        p = passages[m - 1]
+        out += [p.text, p.title]
+        try:
+            day = dt.date.fromisoformat((p.date or "")[:10])
+        except ValueError:
+            continue
+        out.append(f"{day:%B} {day.day} {day.year}")
+    return " ".join(out)
+
+
+def _label_borne_out(label: str, support: str) -> bool:
+    held = {stem(w.lower()) for w in words(support)}
+    terms = [w for w in words(label) if w.lower() not in STOPWORDS]
+    return bool(terms) and all(stem(w.lower()) in held for w in terms)
+
+
 def check_briefing(raw: str, passages: Sequence[StoredChunk], verifier: Verifier) -> CheckedBriefing:
     """The model's page read line by line and checked (see the module's docstring)."""
     text = strip_unsafe(raw).strip()
-    page = CheckedBriefing([], raw=raw)
+    page = CheckedBriefing([])
     if text != raw.strip():
         page.flags.append("removed links, images or HTML from the model output")
-    if not text or ABSTAIN_MESSAGE.lower().rstrip(".") in text.lower():
+    if not text or _EMPHASIS.sub("", text).strip().rstrip(".").lower() == ABSTAIN_MESSAGE.rstrip(".").lower():
         page.abstained = True
         return page
-    kind: str | None = None  # the section being read; None: before any heading (the bottom line's place)
+    section: str | None = None  # where the lines read now go; None: before any heading (the bottom line's place)
+    pending: str | None = None  # a label written on a line of its own, for the lines under it
     for line in text.splitlines():
         if not line.strip():
             continue
-        bottom = _BOTTOM.match(line)
-        if bottom:
-            kind, content = "bottom", line[bottom.end():]
-        elif (heading := _HEADING.match(line)) and not _BULLET.match(line):
-            title = (heading.group("hashed") or heading.group("bold") or "").strip()
-            kind = section_kind(title)
-            if kind == POINTS and title.lower().startswith("key points"):
-                page.points_heading = title.rstrip(".:")
+        item = _LIST_ITEM.match(line)
+        content = line[item.end():] if item else line
+        heading = _heading(content, bool(item))
+        if heading is not None:
+            named = section_kind(heading)
+            if named is None:  # a subheading ("**Russia's opening moves**", "- **Turkey**"): a label for what follows
+                section = POINTS if section in (None, _BOTTOM) else section
+                pending = heading.strip("*_:. ")
+            elif named != _TITLE:  # the model's own title opens nothing
+                section, pending = named, None
             continue
-        else:
-            content = _BULLET.sub("", line, count=1)
-        label = None
-        if (labelled := _LABEL.match(content.strip())) and kind != "bottom":
-            label, content = labelled.group("label").strip(), labelled.group("rest")
-        checked = check_answer(content, passages, verifier)
+        label, rest = None, content.strip()
+        if (labelled := _LABEL.match(rest)) and len(labelled.group("label").split()) <= MAX_LABEL_WORDS:
+            label, rest = labelled.group("label").strip(), labelled.group("rest")
+            named = section_kind(label) if item is None else None
+            if named is not None and named != _TITLE:  # "**Bottom line.** …", "**Key points:** Russia deploys …"
+                section, label, pending = named, None, None
+        elif (plain := _PLAIN_BOTTOM.match(rest)) and item is None:  # "Bottom line: …" without the bold
+            section, rest = _BOTTOM, rest[plain.end():]
+        rest = _EMPHASIS.sub("", rest)  # bold or italic inside a sentence is read, and checked, as plain words
+        if section in (None, _BOTTOM) and item is not None and page.bottom:
+            section = POINTS  # bullets after the bottom line, under no heading, are key points
+        checked = check_answer(rest, passages, verifier)
         page.flags += checked.flags
         if not checked.sentences:
+            if _ABSTAINS.search(rest):  # check_answer keeps nothing of a line that abstains, and says nothing
+                page.flags.append(f"removed a line saying the reports do not answer: “{rest.strip()}”")
             continue
-        if kind == "bottom" or (kind is None and not page.sections):
-            page.bottom += checked.sentences  # a model may write the bottom line without its label
+        markers = [m for s in checked.sentences for m in s.markers]
+        label = label or (pending if section == POINTS else None)
+        if label is not None and not _label_borne_out(label, _support_text(passages, markers)):
+            page.flags.append(f"removed the label “{label}”: the passages its line cites do not bear it out")
+            label = None
+        if section in (None, _BOTTOM):
+            page.bottom += checked.sentences
             continue
-        section = kind if kind in (POINTS, DISAGREEMENTS, OPEN) else POINTS
-        if section == DISAGREEMENTS and len({m for s in checked.sentences for m in s.markers}) < 2:
-            page.flags.append(f"removed a disagreement that cites one passage: “{content.strip()}”")
+        if section == DISAGREEMENTS and len({passages[m - 1].doc_id for m in markers}) < 2:
+            page.flags.append(f"removed a disagreement that cites one document: “{rest.strip()}”")
             continue
         if section == OPEN:
-            kept = [s for s in checked.sentences if is_open(s.text)]
             page.flags += [f"removed an open question that is neither uncertain nor still to come: “{s.text}”"
                            for s in checked.sentences if not is_open(s.text)]
-            if not kept:
+            checked.sentences = [s for s in checked.sentences if is_open(s.text)]
+            if not checked.sentences:
                 continue
-            checked.sentences = kept
         page.sections.setdefault(section, []).append(CheckedLine(checked.sentences, label))
     return page
 
 
+def reply_text(reply: Any) -> str:
+    """A chat model's reply as text: its content, whether a string or a list of text blocks."""
+    content = getattr(reply, "content", reply)
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(b if isinstance(b, str) else str(b.get("text", "")) if isinstance(b, dict) else ""
+                       for b in content)
+    return str(content)
+
+
 class LLMBriefer:
-    """Has a chat model write a briefing over passages; checks it line by line."""
+    """Has a chat model write a briefing page over passages (checked by :func:`check_briefing`)."""
 
-    def __init__(self, chat_model: Any, verifier: Verifier) -> None:
+    def __init__(self, chat_model: Any) -> None:
         self.chat_model = chat_model
-        self.verifier = verifier
 
-    def write(self, topic: str, passages: Sequence[StoredChunk], *, words: int) -> CheckedBriefing:
-        reply = self.chat_model.invoke(build_messages(topic, passages, words))
-        content = getattr(reply, "content", reply)
-        return check_briefing(content if isinstance(content, str) else str(content), passages, self.verifier)
+    def write(self, topic: str, passages: Sequence[StoredChunk], *, words: int) -> str:
+        return reply_text(self.chat_model.invoke(build_messages(topic, passages, words)))

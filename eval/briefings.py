@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.citations import MARKER, statements
+from assistant.citations import MARKER, page_words, statements
 from assistant.verifier import Verifier
 from eval.datasets import BRIEFING_TOPICS, fact_groups, latency_ms, read_jsonl, standard_markers
 from eval.metrics import (
@@ -58,6 +58,8 @@ class BriefingRecord:
     passages: list[str]
     item: BriefingTopic | None = None
     latency_ms: float | None = None
+    mode: str | None = None  # who wrote our own page (extractive, llm); None for a briefings file
+    flags: list[str] = field(default_factory=list)  # what the checks of a chat model's page removed
 
 
 @dataclass
@@ -152,7 +154,8 @@ def write_briefings(assistant: Assistant, topics: Sequence[BriefingTopic], *, pr
     for t in iterator:
         result = assistant.brief(t.topic, words=words)
         records.append(BriefingRecord(topic=t.topic, briefing=result.briefing, passages=[c.text for c in result.citations],
-                                      item=t, latency_ms=result.timings_ms.get("total")))
+                                      item=t, latency_ms=result.timings_ms.get("total"), mode=result.mode,
+                                      flags=list(result.flags)))
     return records
 
 
@@ -183,7 +186,7 @@ def score_briefing(record: BriefingRecord, verifier: Verifier) -> BriefingResult
     checks = [check_statement(claim, markers, record.passages, record.passages, verifier)
               for claim, markers in statements(body)]
     text = MARKER.sub("", record.briefing)
-    words = len(re.sub(r"[#*]+", " ", text).split())
+    words = page_words(record.briefing)
     facts = None
     missing: list[str] = []
     bl_facts = None
@@ -221,6 +224,11 @@ def aggregate(results: Sequence[BriefingResult]) -> dict[str, Any]:
         "words_max": max(words) if words else None,
         "latency_p50_ms": percentile([r.record.latency_ms for r in results if r.record.latency_ms is not None], 50),
     })
+    modes = [r.record.mode for r in results if r.record.mode is not None]
+    if "llm" in modes or any(r.record.flags for r in results):
+        # In mode llm a page the checks left without a bottom line is the offline one: its share is said, so the
+        # model's figures are not read off pages it did not write.
+        metrics["model_written_rate"] = mean([float(m == "llm") for m in modes])
     metrics["ci95"] = {name: bootstrap_ci(v) for name, v in series.items() if len(v) >= 2}
     return metrics
 
@@ -238,5 +246,7 @@ def result_rows(results: Sequence[BriefingResult]) -> list[dict[str, Any]]:
             "missing": r.missing,
             "unsupported": [c.claim for c in r.checks if not c.recall],
             "briefing": r.record.briefing,
+            "mode": r.record.mode,
+            "flags": r.record.flags,
         })
     return rows

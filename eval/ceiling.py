@@ -61,6 +61,8 @@ def stand_in(assistant: Assistant, variant: str) -> Callable[[EvalItem], Assista
 
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}: use one of {', '.join(VARIANTS)}")
+    if assistant.mode != "extractive":  # a chat model would answer, and the stand-ins would change nothing
+        raise BriefingError("the ceiling is measured on the extractive answerer (BRIEFING_ANSWER__MODE=extractive)")
     if variant == VARIANTS[0]:
         return None
     answerer = assistant.answerer
@@ -109,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()  # type: ignore[call-arg]  # fields come from the environment, as `briefing eval`'s
     if args.home is not None:
         settings = settings.model_copy(update={"home": args.home})
+    settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"mode": "extractive"})})
     embedder = make_embedder(settings)
     verifier = make_verifier(settings, embedder,
                              make_chat_model_from(settings) if settings.verifier.kind == "llm-judge" else None)

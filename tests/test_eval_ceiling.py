@@ -56,9 +56,16 @@ def test_the_evidence_sentence_leads_when_the_ranker_has_it_among_its_best(sampl
     assert leads(item).ask(question).answer.startswith(evidence)
 
 
-def test_an_answerer_without_the_learned_ranker_is_refused() -> None:
+def test_an_answerer_without_the_learned_ranker_or_in_llm_mode_is_refused(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
     with pytest.raises(BriefingError, match="learned ranker"):
-        stand_in(SimpleNamespace(answerer=object()), "evidence leads")  # type: ignore[arg-type]
+        stand_in(SimpleNamespace(answerer=object(), mode="extractive"), "evidence leads")  # type: ignore[arg-type]
+    llm = copy.copy(sample_assistant)
+    llm.mode = "llm"  # a chat model would answer: the stand-ins would change nothing
+    for variant in VARIANTS:
+        with pytest.raises(BriefingError, match="extractive"):
+            stand_in(llm, variant)
 
 
 def test_a_test_item_is_refused(sample_assistant, embedder) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--words", type=int, default=390, help="about how many words the whole briefing has")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", type=Path, default=None, help="also write the briefing to FILE.md or FILE.docx")
+    # assistant.engine.ANSWER_MODES, written out: the engine is not imported before a command needs it
     p.add_argument("--mode", choices=("extractive", "llm"), default=None,
                    help="who writes the page: extractive quotes offline; llm has the configured chat model write it, "
                    "every sentence checked (default: BRIEFING_ANSWER__MODE)")
@@ -382,7 +383,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
         return 0
     print(result.briefing)
     if result.flags:
-        print("\nChecks: " + "; ".join(result.flags))
+        from assistant.export import checks_line
+
+        print("\n" + checks_line(result.flags))
     print()
     for c in result.citations:
         print(f"[{c.marker}] {c.title} ({c.where() or 'undated'}): \u201c{c.text}\u201d")

@@ -427,7 +427,7 @@ class BriefingApp:
                        collection: str | None = None, mode: str | None = None) -> tuple[str, str, str | None, str | None]:
         """(rendered markdown, sources panel, .md path, .docx path). The page shows the sources once, in
         the panel; ``sources_in_text`` adds their list to the markdown for callers without the panel."""
-        from assistant.export import briefing_docx, briefing_markdown
+        from assistant.export import briefing_docx, briefing_markdown, checks_line
 
         try:
             topic = check_text("topic", topic, self.limit)
@@ -439,7 +439,7 @@ class BriefingApp:
             return error_markdown(exc), "", None, None
         markdown = briefing_display(result.briefing, result.citations, scope="brief", sources=sources_in_text)
         if result.flags:
-            markdown += "\n\n*Checks: " + "; ".join(escape_markdown(f) for f in result.flags) + "*"
+            markdown += f"\n\n*{escape_markdown(checks_line(result.flags))}*"
         panel = citations_html(result.citations, assistant.document, scope="brief")
         if result.abstained:
             return markdown, panel, None, None
