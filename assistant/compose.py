@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from typing import Any
 
 from assistant.answers import ABSTAIN_MESSAGE, WEAK_MATCH, Answer, Briefing, Citation
 from assistant.briefing_plan import Plan, Point
@@ -114,6 +115,7 @@ def abstention(question: str, reason: str | None, timings: dict[str, float], *, 
 OPEN_HEADING = "What the reports leave open"
 DISAGREE_HEADING = "Where the reports disagree"
 NO_OPEN_QUESTIONS = "- The retrieved reports flag no open questions on this topic."
+OPEN_LEFT_OUT = "- The reports' open questions on this topic did not fit in the words asked for."
 
 
 def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefing:
@@ -150,7 +152,7 @@ def briefing(topic: str, plan: Plan | None, timings: dict[str, float]) -> Briefi
     if plan.open_items:
         lines += [line(p) for p in plan.open_items]
     elif plan.open_left_out:
-        lines.append("- The reports' open questions on this topic did not fit in the words asked for.")
+        lines.append(OPEN_LEFT_OUT)
     else:
         lines.append(NO_OPEN_QUESTIONS)
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings)
@@ -160,36 +162,41 @@ def llm_briefing(topic: str, page: CheckedBriefing, passages: Sequence[StoredChu
                  words: int | None = None, timeline: bool = False) -> Briefing:
     """A chat model's checked page in the offline briefing's shape, markers renumbered in order of first use, each
     citing its passage. While the page runs past ``words``, key points go from the end, then open questions, then
-    disagreements, then the bottom line's sentences after its first; each cut is flagged."""
+    disagreements, then the bottom line's sentences after its first; a cut that would not shorten the page (the last
+    open question gives way to a longer line saying they did not fit) is not made. Each cut is flagged."""
     if page.abstained:
         return Briefing(topic=topic, briefing=ABSTAIN_MESSAGE, abstained=True, timings_ms=timings, mode="llm",
                         flags=list(page.flags))
     kept = {kind: list(page.sections.get(kind, [])) for kind in (POINTS, OPEN, DISAGREEMENTS)}
     bottom = list(page.bottom)
     heading = "Key points, in date order" if timeline else "Key points"
-    result = _llm_page(topic, bottom, kept, heading, passages, timings)
+
+    def render() -> Briefing:
+        return _llm_page(topic, bottom, kept, heading, passages, timings,
+                         open_left_out=bool(page.sections.get(OPEN)) and not kept[OPEN])
+
+    result = render()
     cuts: dict[str, int] = {}
-    while words is not None and page_words(result.briefing) > words:
-        kind = next((k for k in (POINTS, OPEN, DISAGREEMENTS) if kept[k]), None)
-        if kind is not None:
-            kept[kind].pop()
-        elif len(bottom) > 1:
-            kind = "bottom line sentence"
-            bottom.pop()
-        else:
-            break
-        cuts[kind] = cuts.get(kind, 0) + 1
-        result = _llm_page(topic, bottom, kept, heading, passages, timings)
+    for kind in (POINTS, OPEN, DISAGREEMENTS, "bottom line sentence"):
+        lines: list[Any] = bottom if kind == "bottom line sentence" else kept[kind]
+        while words is not None and page_words(result.briefing) > words and len(lines) > (kind == "bottom line sentence"):
+            removed = lines.pop()
+            shorter = render()
+            if page_words(shorter.briefing) >= page_words(result.briefing):
+                lines.append(removed)
+                break
+            result = shorter
+            cuts[kind] = cuts.get(kind, 0) + 1
     names = {POINTS: "key point", OPEN: "open question", DISAGREEMENTS: "disagreement"}
     flags = [*page.flags, *(f"cut the last {n} {names.get(k, k)}(s) to keep within {words} words" for k, n in cuts.items())]
     if words is not None and page_words(result.briefing) > words:
-        flags.append(f"the bottom line alone runs past {words} words")
+        flags.append(f"the page runs past {words} words: its title, headings and first bottom-line sentence take more")
     return result.model_copy(update={"flags": flags})
 
 
 def _llm_page(topic: str, bottom: Sequence[CheckedSentence], sections: dict[str, list[CheckedLine]], heading: str,
-              passages: Sequence[StoredChunk], timings: dict[str, float]) -> Briefing:
-    """The page of ``bottom`` and ``sections``' lines."""
+              passages: Sequence[StoredChunk], timings: dict[str, float], *, open_left_out: bool = False) -> Briefing:
+    """The page of ``bottom`` and ``sections``' lines; ``open_left_out``: the model's open questions were all cut."""
     notes = Footnotes()
 
     def said(sentences: Sequence[CheckedSentence]) -> str:
@@ -207,5 +214,6 @@ def _llm_page(topic: str, bottom: Sequence[CheckedSentence], sections: dict[str,
     for title, shown in ((heading, sections[POINTS]), (DISAGREE_HEADING, sections[DISAGREEMENTS])):
         if shown:
             lines += ["", f"**{title}**", "", *(bullet(p) for p in shown)]
-    lines += ["", f"**{OPEN_HEADING}**", "", *([bullet(p) for p in sections[OPEN]] or [NO_OPEN_QUESTIONS])]
+    lines += ["", f"**{OPEN_HEADING}**", "",
+              *([bullet(p) for p in sections[OPEN]] or [OPEN_LEFT_OUT if open_left_out else NO_OPEN_QUESTIONS])]
     return Briefing(topic=topic, briefing="\n".join(lines), citations=notes.citations, timings_ms=timings, mode="llm")

@@ -48,6 +48,7 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
 # Control characters but tab and newline: an escape sequence in a removed sentence, quoted in a flag, cleared the
 # analyst's terminal and printed a line of its own when the CLI showed the flags (review).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 # Marker spellings models use besides [n]: "[ 2 ]", "[^2]" (a Markdown footnote), "[1, 2]". Not read as markers,
 # they stayed in a kept sentence as footnotes to nothing ("… troops [1000]. [1]").
 _LOOSE_MARKERS = re.compile(r"\[\s*\^?\s*\d+(?:\s*[,;]\s*\^?\s*\d+)*\s*\]")
@@ -84,9 +85,15 @@ def build_messages(question: str, passages: Sequence[StoredChunk]) -> list[Any]:
     ]
 
 
+def line_breaks(text: str) -> str:
+    """``text`` with every line break written as a newline (CRLF, a lone CR, vertical tab, form feed, NEL, the
+    Unicode separators): they part lines, and a lone CR deleted as a control character had joined two sentences."""
+    return _BREAKS.sub("\n", text)
+
+
 def strip_unsafe(text: str) -> str:
     """Remove images, links, raw HTML, bare URLs and control characters from model output."""
-    text = _IMAGE.sub("", _CONTROL.sub("", text.replace("\r\n", "\n")))
+    text = _IMAGE.sub("", _CONTROL.sub("", line_breaks(text)))
     text = _LINK.sub(lambda m: m.group(1) if not re.fullmatch(r"\d{1,3}", m.group(1)) else f"[{m.group(1)}]", text)
     text = _TAG_OPEN.sub("", _HTML.sub("", text))
     return _URL.sub("", text)
@@ -113,7 +120,7 @@ def check_answer(raw: str, passages: Sequence[StoredChunk], verifier: Verifier) 
     """Parse markers, drop those that point at no passage, remove sentences their passages do not support."""
     text = strip_unsafe(raw).strip()
     flags: list[str] = []
-    if text != raw.strip():
+    if text != line_breaks(raw).strip():
         flags.append("removed links, images or HTML from the model output")
     if not text or ABSTAIN_MESSAGE.lower().rstrip(".") in text.lower():
         return CheckedAnswer([], True, flags, raw)

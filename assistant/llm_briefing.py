@@ -29,7 +29,7 @@ from typing import Any
 from assistant.answers import ABSTAIN_MESSAGE
 from assistant.briefing_plan import is_open
 from assistant.citations import MARKER
-from assistant.llm import CheckedSentence, check_answer, format_passages, strip_unsafe
+from assistant.llm import CheckedSentence, check_answer, format_passages, line_breaks, strip_unsafe
 from assistant.text import STOPWORDS, stem, words
 from assistant.verifier import Verifier
 from ingest.store import StoredChunk
@@ -65,16 +65,24 @@ Rules:
 
 POINTS, DISAGREEMENTS, OPEN = "points", "disagreements", "open"
 _BOTTOM, _TITLE = "bottom", "title"
-# What a heading the model writes opens, by how it starts ("Key points on the conflict" is key points, not a
-# disagreement); a heading that names none of them ("Russia's opening moves") labels the key points under it.
-_SECTION_NAMES = (
-    (_TITLE, re.compile(r"briefing\b", re.I)),
-    (_BOTTOM, re.compile(r"bottom\s+line\b", re.I)),
-    (DISAGREEMENTS, re.compile(r"(?:where\b.*\bdisagree|disagreements?\b|conflicting\b|contradictions?\b)", re.I)),
-    (OPEN, re.compile(r"(?:what\b.*\b(?:leave|left|remains?)\s+(?:open|unclear|unknown)|open\s+questions?\b|"
-                      r"uncertaint|unknowns?\b)", re.I)),
-    (POINTS, re.compile(r"(?:key\s+(?:points?|developments?|facts?|findings?)|main\s+points?|points?\b|"
-                        r"developments?\b|timeline\b)", re.I)),
+# What a heading the model writes opens. The title and the bottom line by how the heading starts; the others by a
+# word anywhere in it, disagreements first ("Points of disagreement"), then open questions ("Open issues"), then key
+# points ("Key points on the conflict"). A heading that names none of them ("Russia's opening moves") labels the
+# key points under it. A bold label inside a line opens a section only when it is the section's name.
+_STARTS = ((_TITLE, re.compile(r"briefing\b", re.I)),
+           (_BOTTOM, re.compile(r"(?:bottom[\s-]+line|summary|bluf|in\s+brief|conclusions?)\b", re.I)))
+_NAMES = ((DISAGREEMENTS, re.compile(r"\b(?:disagree\w*|differ\w*|contradict\w*|conflicting|disputed?)\b", re.I)),
+          (OPEN, re.compile(r"\b(?:open|unanswered|outstanding|unresolved|uncertain\w*|unknowns?|unclear|remains?\s+to\s+be"
+                            r"\s+seen|(?:don't|do\s+not)\s+know|not\s+known|looking\s+ahead|outlook|what\s+next)\b", re.I)),
+          (POINTS, re.compile(r"\b(?:points?|developments?|timeline|chronology|findings?|facts|takeaways?|background)\b",
+                              re.I)))
+_INLINE_NAMES = (
+    (_BOTTOM, re.compile(r"(?:bottom[\s-]+line|summary|bluf|in\s+brief|conclusions?)", re.I)),
+    (POINTS, re.compile(r"(?:key\s+(?:points?|developments|facts|findings|takeaways)|(?:main\s+)?points|timeline|"
+                        r"chronology)(?:,\s+in\s+date\s+order)?", re.I)),
+    (DISAGREEMENTS, re.compile(r"(?:where\s+(?:the\s+)?reports\s+(?:disagree|differ)|disagreements?|"
+                               r"points\s+of\s+disagreement)", re.I)),
+    (OPEN, re.compile(r"(?:what\s+(?:the\s+)?reports\s+leave\s+open|open\s+questions?|unknowns|uncertainties)", re.I)),
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _HASHED = re.compile(r"^\s*#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
@@ -106,11 +114,17 @@ class CheckedBriefing:
     flags: list[str] = field(default_factory=list)
 
 
-def section_kind(heading: str) -> str | None:
-    """The part of the page a heading (or a label) names by how it starts, the title included; None when it names
-    none of them ("Russia's opening moves")."""
+def section_kind(heading: str, *, strict: bool = False) -> str | None:
+    """The part of the page a heading names, the title included; None when it names none ("Russia's opening
+    moves"). ``strict``: only a section's own name, as a bold label inside a line must be ("**Key points:** …";
+    "**Unknown gunmen.**" is a label)."""
     text = heading.strip().strip("*_:. ")
-    return next((kind for kind, name in _SECTION_NAMES if name.match(text)), None)
+    if strict:
+        return next((kind for kind, name in _INLINE_NAMES if name.fullmatch(text)), None)
+    for kind, name in (*_STARTS, *_NAMES):
+        if name.match(text) if kind in (_TITLE, _BOTTOM) else name.search(text):
+            return kind
+    return None
 
 
 def build_messages(topic: str, passages: Sequence[StoredChunk], words: int) -> list[Any]:
@@ -151,22 +165,33 @@ def _support_text(passages: Sequence[StoredChunk], markers: Sequence[int]) -> st
     return " ".join(out)
 
 
+# Words that make a label a claim ("Turkey not excluded", "No Russian troops", "Only Moscow gained"): a label names an
+# actor, aspect or day, and these are stop words that the check of its terms would otherwise pass over.
+_CLAIM_WORDS = frozenset({"not", "no", "nor", "never", "none", "neither", "without", "only", "all", "more", "less",
+                          "most", "least", "before", "after", "against", "than", "n't"})
+
+
 def _label_borne_out(label: str, support: str) -> bool:
+    """A short name for what the line is about, whose words the cited passages (or their titles and dates) hold."""
+    said = [w.lower() for w in words(label)]
+    if not said or len(said) > MAX_LABEL_WORDS or _CLAIM_WORDS & set(said):
+        return False
     held = {stem(w.lower()) for w in words(support)}
-    terms = [w for w in words(label) if w.lower() not in STOPWORDS]
-    return bool(terms) and all(stem(w.lower()) in held for w in terms)
+    terms = [w for w in said if w not in STOPWORDS]
+    return bool(terms) and all(stem(w) in held for w in terms)
 
 
 def check_briefing(raw: str, passages: Sequence[StoredChunk], verifier: Verifier) -> CheckedBriefing:
     """The model's page read line by line and checked (see the module's docstring)."""
     text = strip_unsafe(raw).strip()
     page = CheckedBriefing([])
-    if text != raw.strip():
+    if text != line_breaks(raw).strip():
         page.flags.append("removed links, images or HTML from the model output")
     if not text or _EMPHASIS.sub("", text).strip().rstrip(".").lower() == ABSTAIN_MESSAGE.rstrip(".").lower():
         page.abstained = True
         return page
     section: str | None = None  # where the lines read now go; None: before any heading (the bottom line's place)
+    bottom_heading = False  # the bottom line was opened by a heading line: bullets under it are its own
     pending: str | None = None  # a label written on a line of its own, for the lines under it
     for line in text.splitlines():
         if not line.strip():
@@ -178,21 +203,23 @@ def check_briefing(raw: str, passages: Sequence[StoredChunk], verifier: Verifier
             named = section_kind(heading)
             if named is None:  # a subheading ("**Russia's opening moves**", "- **Turkey**"): a label for what follows
                 section = POINTS if section in (None, _BOTTOM) else section
-                pending = heading.strip("*_:. ")
+                pending = _EMPHASIS.sub("", heading).strip("*_:. ")
             elif named != _TITLE:  # the model's own title opens nothing
-                section, pending = named, None
+                section, pending, bottom_heading = named, None, named == _BOTTOM
             continue
         label, rest = None, content.strip()
         if (labelled := _LABEL.match(rest)) and len(labelled.group("label").split()) <= MAX_LABEL_WORDS:
             label, rest = labelled.group("label").strip(), labelled.group("rest")
-            named = section_kind(label) if item is None else None
+            if not MARKER.sub("", rest).strip():  # "**Russia deploys troops.** [1]": a sentence in bold, not a label
+                label, rest = None, f"{labelled.group('label')}. {rest}"
+            named = section_kind(label, strict=True) if label and item is None else None
             if named is not None and named != _TITLE:  # "**Bottom line.** …", "**Key points:** Russia deploys …"
-                section, label, pending = named, None, None
-        elif (plain := _PLAIN_BOTTOM.match(rest)) and item is None:  # "Bottom line: …" without the bold
-            section, rest = _BOTTOM, rest[plain.end():]
+                section, label, pending, bottom_heading = named, None, None, False
         rest = _EMPHASIS.sub("", rest)  # bold or italic inside a sentence is read, and checked, as plain words
-        if section in (None, _BOTTOM) and item is not None and page.bottom:
-            section = POINTS  # bullets after the bottom line, under no heading, are key points
+        if (plain := _PLAIN_BOTTOM.match(rest)) and item is None:  # "Bottom line: …" without a label of its own
+            section, rest, bottom_heading = _BOTTOM, rest[plain.end():], False
+        if section in (None, _BOTTOM) and page.bottom and not bottom_heading and (item is not None or label):
+            section = POINTS  # bullets or labelled lines after the bottom line, under no heading, are key points
         checked = check_answer(rest, passages, verifier)
         page.flags += checked.flags
         if not checked.sentences:
@@ -203,6 +230,7 @@ def check_briefing(raw: str, passages: Sequence[StoredChunk], verifier: Verifier
         label = label or (pending if section == POINTS else None)
         if label is not None and not _label_borne_out(label, _support_text(passages, markers)):
             page.flags.append(f"removed the label “{label}”: the passages its line cites do not bear it out")
+            pending = None if label == pending else pending  # a subheading that fails is said once, and goes
             label = None
         if section in (None, _BOTTOM):
             page.bottom += checked.sentences

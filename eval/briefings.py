@@ -119,8 +119,15 @@ def load_briefings(path: Path) -> list[BriefingRecord]:
                                  split=row.get("split"))
         else:
             item = known.get(normalize(row["topic"]))
+        mode = row.get("mode")
+        if mode is not None and not isinstance(mode, str):
+            raise BriefingError(f"{path}:{number}: 'mode' must be a string")
+        flags = row.get("flags") or []
+        if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+            raise BriefingError(f"{path}:{number}: 'flags' must be a list of strings (what the checks removed)")
         records.append(BriefingRecord(topic=row["topic"], briefing=standard_markers(row["briefing"]), passages=passages,
-                                      item=item, latency_ms=latency_ms(row, f"{path}:{number}")))
+                                      item=item, latency_ms=latency_ms(row, f"{path}:{number}"), mode=mode,
+                                      flags=list(flags)))
     return records
 
 

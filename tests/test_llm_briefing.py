@@ -150,6 +150,7 @@ def test_open_questions_go_too_when_the_key_points_are_not_enough_and_a_long_top
     assert SHOCKED in result.briefing and NOT_MENTIONED[:30] in result.briefing  # the bottom line goes last
     assert EXCLUDED[:30] not in result.briefing and WILL_ENJOY[:30] not in result.briefing
     assert any("1 key point" in f for f in result.flags) and any("1 open question" in f for f in result.flags)
+    assert "flag no open questions" not in result.briefing
     long_topic = "Turkey's position " + " ".join(["after the ceasefire"] * 25)
     assistant.brief(long_topic, mode="llm", words=80)
     assert "at most 40 words" in server.requests[-1]["messages"][0]["content"]  # never "at most -8 words"
@@ -181,6 +182,21 @@ def test_the_briefing_evaluation_says_how_many_pages_the_model_wrote() -> None:
     assert aggregate(pages)["model_written_rate"] == 0.5
     assert "model_written_rate" not in aggregate([scored("extractive", [])])  # offline only: nothing to say
     assert [r["mode"] for r in result_rows(pages)] == ["llm", "extractive"] and result_rows(pages)[1]["flags"]
+
+
+def test_a_saved_briefings_file_keeps_who_wrote_each_page(tmp_path: Path) -> None:
+    from eval.briefings import load_briefings
+    from ingest.errors import BriefingError
+
+    saved = tmp_path / "briefings.jsonl"
+    row = {"topic": "t", "briefing": "**Bottom line.** Russia gained the most. [1]", "passages": ["Russia gained the most."]}
+    saved.write_text(json.dumps({**row, "mode": "llm", "flags": ["cut the last 1 key point(s)"]}) + "\n" + json.dumps(row)
+                     + "\n", encoding="utf-8")
+    first, second = load_briefings(saved)
+    assert (first.mode, first.flags) == ("llm", ["cut the last 1 key point(s)"]) and (second.mode, second.flags) == (None, [])
+    saved.write_text(json.dumps({**row, "flags": "cut"}) + "\n", encoding="utf-8")
+    with pytest.raises(BriefingError, match=r"briefings.jsonl:1: 'flags' must be a list of strings"):
+        load_briefings(saved)
 
 
 def test_a_failing_chat_model_is_an_llm_error(sample_assistant: Assistant) -> None:
@@ -289,6 +305,44 @@ def test_a_label_is_a_few_words_the_cited_passages_bear_out_and_other_bold_text_
     assert "Turkey deploys troops." in verifier.claims and (None, "Turkey deploys troops.") in _points(page)
     assert "Turkey annexed Armenia and Erdogan resigned." in verifier.claims
     assert not any("**" in claim for claim in verifier.claims)
+
+
+def test_a_label_that_makes_a_claim_goes_and_a_sentence_in_bold_stays() -> None:
+    page, verifier = _read("**Bottom line: Russia gained the most.** [1]\n\n**Key points**\n\n"
+                           "- **Turkey not left out.** Turkey was left out [2].\n"  # negation: a claim, not a label
+                           "### Russia deployed its troops and Turkey was left out\n\n- Russia deploys troops [1].\n"
+                           "- **Turkey was left out.** [2]\n")  # a bold sentence with its marker
+    assert [s.text for s in page.bottom] == ["Russia gained the most."]
+    assert _points(page) == [(None, "Turkey was left out."), (None, "Russia deploys troops."), (None, "Turkey was left out.")]
+    long_bold, _ = _read("**Bottom line: Russia gained the most, and Turkey was left out.** [1]")
+    assert [s.text for s in long_bold.bottom] == ["Russia gained the most, and Turkey was left out."]
+    assert section_kind("Unknown gunmen", strict=True) is None and section_kind("Key points", strict=True) == POINTS
+    assert sum("removed the label" in f for f in page.flags) == 2  # the negated label and the ten-word subheading
+    assert verifier.claims.count("Turkey was left out.") == 2
+
+
+def test_headings_are_read_by_the_word_that_names_them_and_line_breaks_of_any_kind_part_lines() -> None:
+    page, _ = _read("Summary\n\nRussia gained the most [1].\n\n**Points of disagreement**\n\n"
+                    "- Russia deploys troops [1], while Turkey was left out [2].\n\n## Open issues\n\n"
+                    "- Turkey may respond [2].\n\n### Where reports differ\n\n- Russia deploys troops [1], while Turkey "
+                    "was left out [2].")
+    assert [s.text for s in page.bottom] == ["Russia gained the most."]
+    assert len(page.sections[DISAGREEMENTS]) == 2 and _points(page, OPEN) == [(None, "Turkey may respond.")]
+    assert POINTS not in page.sections
+    crlf, _ = _read("**Bottom line.** Russia gained the most [1].\r\n\r\n**Key points**\r- Russia deploys troops [1].")
+    assert [s.text for s in crlf.bottom] == ["Russia gained the most."] and _points(crlf) == [(None, "Russia deploys troops.")]
+    assert not crlf.flags  # a line break is no markup removed
+
+
+def test_labelled_paragraphs_after_the_bottom_line_are_key_points_and_a_bottom_line_under_its_heading_keeps_its_bullets() -> None:
+    page, _ = _read("**Bottom line.** Russia gained the most [1].\n\n**Russia.** Russia deploys troops [1].\n\n"
+                    "**Turkey.** Turkey was left out [2].")
+    assert [s.text for s in page.bottom] == ["Russia gained the most."]
+    assert _points(page) == [("Russia", "Russia deploys troops."), ("Turkey", "Turkey was left out.")]
+    listed, _ = _read("## Bottom line\n\n- Russia gained the most [1].\n- Turkey was left out [2].\n\n## Key points\n\n"
+                      "- Russia deploys troops [1].")
+    assert [s.text for s in listed.bottom] == ["Russia gained the most.", "Turkey was left out."]
+    assert _points(listed) == [(None, "Russia deploys troops.")]
 
 
 def test_a_disagreement_within_one_document_and_a_line_that_abstains_are_removed() -> None:
