@@ -177,18 +177,19 @@ def llm_briefing(topic: str, page: CheckedBriefing, passages: Sequence[StoredChu
 
     result = render()
     cuts: dict[str, int] = {}
-    for kind in (POINTS, OPEN, DISAGREEMENTS, "bottom line sentence"):
-        lines: list[Any] = bottom if kind == "bottom line sentence" else kept[kind]
-        while words is not None and page_words(result.briefing) > words and len(lines) > (kind == "bottom line sentence"):
+    order: tuple[tuple[str, list[Any], int], ...] = (  # what goes first, and how many of it always stay
+        ("key point", kept[POINTS], 0), ("open question", kept[OPEN], 0), ("disagreement", kept[DISAGREEMENTS], 0),
+        ("bottom line sentence", bottom, 1))
+    for name, lines, stay in order:
+        while words is not None and page_words(result.briefing) > words and len(lines) > stay:
             removed = lines.pop()
             shorter = render()
             if page_words(shorter.briefing) >= page_words(result.briefing):
                 lines.append(removed)
                 break
             result = shorter
-            cuts[kind] = cuts.get(kind, 0) + 1
-    names = {POINTS: "key point", OPEN: "open question", DISAGREEMENTS: "disagreement"}
-    flags = [*page.flags, *(f"cut the last {n} {names.get(k, k)}(s) to keep within {words} words" for k, n in cuts.items())]
+            cuts[name] = cuts.get(name, 0) + 1
+    flags = [*page.flags, *(f"cut the last {n} {name}(s) to keep within {words} words" for name, n in cuts.items())]
     if words is not None and page_words(result.briefing) > words:
         flags.append(f"the page runs past {words} words: its title, headings and first bottom-line sentence take more")
     return result.model_copy(update={"flags": flags})
